@@ -1,0 +1,164 @@
+//! Diagnostics: every compile error and warning, with a stable code.
+//!
+//! A [`Diagnostic`] is created with a span; [`Diagnostic::locate`] fills the file, line,
+//! column and source line once the file text is known. Codes are listed in [`codes`] and
+//! documented in `docs/LANGUAGE.md`.
+
+use crate::span::{LineIndex, Span};
+use serde::Serialize;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One compile-time finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    /// Stable code such as `E0300`.
+    pub code: &'static str,
+    /// One line, no trailing period.
+    pub message: String,
+    pub severity: Severity,
+    /// The file name as given to the compiler.
+    pub file: String,
+    /// 1-based line in the original file (the markdown file for `.lm.md`).
+    pub line: u32,
+    /// 1-based column (characters).
+    pub column: u32,
+    /// Byte span in the original file.
+    #[serde(skip)]
+    pub span: Span,
+    /// The source line the span starts on (for the caret display).
+    #[serde(skip)]
+    pub source_line: String,
+    /// Optional extra notes ("help: ...").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    /// A new error at `span`; file/line/column are filled in by [`Diagnostic::locate`].
+    pub fn error(code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
+        Diagnostic {
+            code,
+            message: message.into(),
+            severity: Severity::Error,
+            file: String::new(),
+            line: 0,
+            column: 0,
+            span,
+            source_line: String::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// A new warning at `span`.
+    pub fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message, span)
+        }
+    }
+
+    /// Adds a note shown under the diagnostic.
+    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Fills file name, line, column and source line from the original file text.
+    pub fn locate(&mut self, file: &str, text: &str, index: &LineIndex) {
+        let (line, column) = index.line_col(text, self.span.start as usize);
+        self.file = file.to_string();
+        self.line = line;
+        self.column = column;
+        self.source_line = index.line_text(text, line).to_string();
+    }
+
+    /// True for errors (not warnings).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// The stable diagnostic codes. Each is documented in `docs/LANGUAGE.md`.
+pub mod codes {
+    // Source and lexical
+    /// The file is not valid UTF-8.
+    pub const INVALID_UTF8: &str = "E0001";
+    /// A string literal has no closing quote.
+    pub const UNTERMINATED_STRING: &str = "E0002";
+    /// A character that starts no token.
+    pub const INVALID_CHARACTER: &str = "E0003";
+    /// A malformed or out-of-range number literal.
+    pub const INVALID_NUMBER: &str = "E0004";
+    /// An unknown escape sequence in a string.
+    pub const INVALID_ESCAPE: &str = "E0005";
+    /// A `{` interpolation without its `}`.
+    pub const UNTERMINATED_INTERPOLATION: &str = "E0006";
+
+    // Syntax
+    /// An unexpected token.
+    pub const UNEXPECTED_TOKEN: &str = "E0100";
+    /// A block opened by a keyword is never closed by `end`.
+    pub const MISSING_END: &str = "E0101";
+    /// The left side of `=` cannot be assigned to.
+    pub const INVALID_ASSIGN_TARGET: &str = "E0102";
+
+    // Names and imports
+    /// A name that is not defined.
+    pub const UNKNOWN_NAME: &str = "E0200";
+    /// A name defined twice in the same scope.
+    pub const DUPLICATE_DEFINITION: &str = "E0201";
+    /// A type that is not defined.
+    pub const UNKNOWN_TYPE: &str = "E0202";
+    /// An imported module file does not exist or cannot be read.
+    pub const IMPORT_NOT_FOUND: &str = "E0203";
+    /// Modules import each other in a cycle.
+    pub const CIRCULAR_IMPORT: &str = "E0204";
+    /// An imported name that the module does not define.
+    pub const UNKNOWN_IMPORT_NAME: &str = "E0205";
+    /// A grant on a name that is not a tool alias, or a bad grant value.
+    pub const INVALID_GRANT: &str = "E0206";
+
+    // Types
+    /// A value of the wrong type.
+    pub const TYPE_MISMATCH: &str = "E0300";
+    /// A call with the wrong number of arguments.
+    pub const WRONG_ARG_COUNT: &str = "E0301";
+    /// A field that a record (or variant) does not have.
+    pub const UNKNOWN_FIELD: &str = "E0302";
+    /// Assignment to a binding not declared `mut`.
+    pub const ASSIGN_IMMUTABLE: &str = "E0303";
+    /// A `match` that does not cover every case.
+    pub const NON_EXHAUSTIVE_MATCH: &str = "E0304";
+    /// A named argument that the callee has no parameter for, a missing one, or one given twice.
+    pub const BAD_NAMED_ARG: &str = "E0305";
+    /// Calling something that is not a function.
+    pub const NOT_CALLABLE: &str = "E0306";
+    /// An operator applied to operands it does not accept.
+    pub const BAD_OPERANDS: &str = "E0307";
+    /// `break`/`continue` outside a loop, or `return` where it is not allowed.
+    pub const MISPLACED_CONTROL: &str = "E0308";
+    /// `?` applied outside a cell returning `result`, or to a non-result.
+    pub const BAD_TRY: &str = "E0309";
+    /// A pattern that cannot match the scrutinee's type.
+    pub const BAD_PATTERN: &str = "E0310";
+    /// The program has no cell to run (no `main`, or the `--cell` name is unknown).
+    pub const NO_ENTRY: &str = "E0311";
+    /// A cell or lambda parameter without a type annotation where none can be inferred.
+    pub const MISSING_ANNOTATION: &str = "E0312";
+
+    // Warnings
+    /// A tool the known host does not provide.
+    pub const UNKNOWN_TOOL: &str = "W0001";
+    /// An unreachable match arm.
+    pub const UNREACHABLE_ARM: &str = "W0002";
+
+    /// Internal compiler error: a bug, reported instead of panicking.
+    pub const INTERNAL: &str = "E0999";
+}

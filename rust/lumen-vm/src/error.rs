@@ -1,0 +1,68 @@
+//! Run-time errors and their stable codes.
+
+use serde::Serialize;
+
+/// Stable run-time error codes (documented in `docs/LANGUAGE.md`).
+pub mod codes {
+    /// Any other run-time failure (a type error on a Json value, a bad conversion).
+    pub const RUNTIME: &str = "E0900";
+    /// `Int` arithmetic overflowed.
+    pub const INT_OVERFLOW: &str = "E0901";
+    /// Division or modulo by zero.
+    pub const DIV_BY_ZERO: &str = "E0902";
+    /// An index out of range (or negative).
+    pub const INDEX_OUT_OF_RANGE: &str = "E0903";
+    /// A record field's `where` constraint failed.
+    pub const CONSTRAINT: &str = "E0904";
+    /// `halt("message")`.
+    pub const HALT: &str = "E0905";
+    /// A tool provider failed.
+    pub const TOOL_FAILED: &str = "E0906";
+    /// A grant was violated; the tool was not called.
+    pub const GRANT_DENIED: &str = "E0907";
+    /// The host does not provide the tool.
+    pub const UNKNOWN_TOOL: &str = "E0908";
+    /// More than `max_depth` frames.
+    pub const RECURSION_LIMIT: &str = "E0909";
+    /// The fuel budget ran out and the host chose to stop.
+    pub const OUT_OF_FUEL: &str = "E0910";
+    /// A Json value lacks a field or has the wrong shape.
+    pub const JSON_SHAPE: &str = "E0911";
+    /// The LIR is invalid (failed validation or a corrupt binary file).
+    pub const INVALID_LIR: &str = "E0912";
+    /// The requested entry cell does not exist or got the wrong arguments.
+    pub const BAD_ENTRY: &str = "E0913";
+    /// A memory cap was exceeded.
+    pub const OUT_OF_MEMORY: &str = "E0914";
+}
+
+/// A run-time error: the program stops; the host reports it and carries on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuntimeError {
+    /// Stable code, e.g. `E0901`.
+    pub code: &'static str,
+    /// One-line message.
+    pub message: String,
+    /// Source file of the failing instruction (empty when not in Lumen code).
+    pub file: String,
+    /// 1-based source line of the failing expression (0 when unknown).
+    pub line: u32,
+    /// Name of the function that failed.
+    pub function: String,
+}
+
+impl std::fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(
+                f,
+                "error[{}]: {}\n  --> {}:{} (in {})",
+                self.code, self.message, self.file, self.line, self.function
+            )
+        } else {
+            write!(f, "error[{}]: {}", self.code, self.message)
+        }
+    }
+}
+
+impl std::error::Error for RuntimeError {}
