@@ -31,3 +31,4 @@ impl ModuleLoader for NoImports {
         ))
     }
 }
+

@@ -97,3 +97,234 @@ impl Program {
         self.scopes.get(file)?.get(name).copied()
     }
 }
+
+/// Loads every file the root imports (transitively) and builds the per-file scopes.
+///
+/// `root` is the parsed root file. `parse` turns a loaded file (name, bytes) into a
+/// [`SourceFile`] plus its (located) parse diagnostics; it is a parameter so the resolver
+/// stays independent of the parser's internals. All diagnostics go to `diags`.
+pub fn resolve(
+    root: SourceFile,
+    loader: &dyn crate::ModuleLoader,
+    parse: &dyn Fn(&str, &[u8]) -> (SourceFile, Vec<Diagnostic>),
+    diags: &mut Vec<Diagnostic>,
+) -> Program {
+    let mut loading = Loading {
+        files: Vec::new(),
+        by_name: HashMap::new(),
+        edges: Vec::new(),
+    };
+    loading.by_name.insert(root.name.clone(), 0);
+    loading.files.push(root);
+    loading.edges.push(Vec::new());
+    let mut stack = vec![0];
+    loading.visit(0, &mut stack, loader, parse, diags);
+
+    let mut program = Program {
+        files: loading.files,
+        scopes: Vec::new(),
+    };
+    let own: Vec<Vec<(String, Symbol, Span)>> = program
+        .files
+        .iter()
+        .enumerate()
+        .map(|(id, f)| own_symbols(id, &f.ast))
+        .collect();
+    for (id, file) in program.files.iter().enumerate() {
+        let mut scope: HashMap<String, Symbol> = HashMap::new();
+        let mut spans: HashMap<String, Span> = HashMap::new();
+        for (name, sym, span) in &own[id] {
+            if let Some(prev) = spans.get(name) {
+                let prev_line = file.line_of(*prev);
+                diags.push(file.error(
+                    crate::diagnostic::codes::DUPLICATE_DEFINITION,
+                    format!("`{name}` is defined more than once (first on line {prev_line})"),
+                    *span,
+                ));
+                continue;
+            }
+            spans.insert(name.clone(), *span);
+            scope.insert(name.clone(), *sym);
+        }
+        for (import, target) in &loading.edges[id] {
+            let Some(target) = *target else { continue };
+            let exported = &own[target];
+            let mut bring = |name: &str, alias: &Ident, scope: &mut HashMap<String, Symbol>| {
+                let found: Vec<&(String, Symbol, Span)> =
+                    exported.iter().filter(|(n, _, _)| n == name).collect();
+                let Some((_, sym, _)) = found.first() else {
+                    diags.push(file.error(
+                        crate::diagnostic::codes::UNKNOWN_IMPORT_NAME,
+                        format!(
+                            "module `{}` has no item named `{name}`",
+                            program_path(import)
+                        ),
+                        alias.span,
+                    ));
+                    return;
+                };
+                let mut add = |n: String, s: Symbol, scope: &mut HashMap<String, Symbol>| {
+                    match scope.get(&n) {
+                        Some(existing) if *existing != s => diags.push(file.error(
+                            crate::diagnostic::codes::DUPLICATE_DEFINITION,
+                            format!("imported name `{n}` clashes with another definition"),
+                            alias.span,
+                        )),
+                        _ => {
+                            scope.insert(n, s);
+                        }
+                    }
+                };
+                add(alias.name.clone(), *sym, scope);
+                // Importing an enum brings its variants too.
+                if let Symbol::Enum { .. } = sym {
+                    for (n, s, _) in exported {
+                        if matches!(s, Symbol::Variant { file, item, .. }
+                            if Symbol::Enum { file: *file, item: *item } == *sym)
+                        {
+                            add(n.clone(), *s, scope);
+                        }
+                    }
+                }
+            };
+            match &import.names {
+                ast::ImportNames::All(span) => {
+                    for (n, _, _) in exported {
+                        let id = Ident {
+                            name: n.clone(),
+                            span: *span,
+                        };
+                        bring(n, &id, &mut scope);
+                    }
+                }
+                ast::ImportNames::List(list) => {
+                    for (name, alias) in list {
+                        bring(&name.name, alias.as_ref().unwrap_or(name), &mut scope);
+                    }
+                }
+            }
+        }
+        program.scopes.push(scope);
+    }
+    program
+}
+
+use crate::ast::Ident;
+
+fn program_path(import: &ast::Import) -> String {
+    import
+        .path
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The top-level names a file defines itself, with the span of each name.
+fn own_symbols(file: FileId, module: &ast::Module) -> Vec<(String, Symbol, Span)> {
+    let mut out = Vec::new();
+    for (item, it) in module.items.iter().enumerate() {
+        match it {
+            ast::Item::Cell(c) => out.push((c.name.name.clone(), Symbol::Cell { file, item }, c.name.span)),
+            ast::Item::Record(r) => {
+                out.push((r.name.name.clone(), Symbol::Record { file, item }, r.name.span))
+            }
+            ast::Item::Enum(e) => {
+                out.push((e.name.name.clone(), Symbol::Enum { file, item }, e.name.span));
+                for (variant, v) in e.variants.iter().enumerate() {
+                    out.push((
+                        v.name.name.clone(),
+                        Symbol::Variant {
+                            file,
+                            item,
+                            variant,
+                        },
+                        v.name.span,
+                    ));
+                }
+            }
+            ast::Item::Const(c) => {
+                out.push((c.name.name.clone(), Symbol::Const { file, item }, c.name.span))
+            }
+            ast::Item::UseTool(t) => {
+                out.push((t.alias.name.clone(), Symbol::Tool { file, item }, t.alias.span))
+            }
+            ast::Item::Grant(_) | ast::Item::Import(_) => {}
+        }
+    }
+    out
+}
+
+/// State of the depth-first import walk.
+struct Loading {
+    files: Vec<SourceFile>,
+    by_name: HashMap<String, FileId>,
+    /// Per file: each import item and the file it loaded (None when loading failed).
+    edges: Vec<Vec<(ast::Import, Option<FileId>)>>,
+}
+
+impl Loading {
+    fn visit(
+        &mut self,
+        id: FileId,
+        stack: &mut Vec<FileId>,
+        loader: &dyn crate::ModuleLoader,
+        parse: &dyn Fn(&str, &[u8]) -> (SourceFile, Vec<Diagnostic>),
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let imports: Vec<ast::Import> = self.files[id]
+            .ast
+            .items
+            .iter()
+            .filter_map(|it| match it {
+                ast::Item::Import(i) => Some(i.clone()),
+                _ => None,
+            })
+            .collect();
+        for import in imports {
+            let path: Vec<String> = import.path.iter().map(|p| p.name.clone()).collect();
+            let importer = self.files[id].name.clone();
+            let target = match loader.load(&importer, &path) {
+                Err(msg) => {
+                    diags.push(self.files[id].error(
+                        crate::diagnostic::codes::IMPORT_NOT_FOUND,
+                        format!("cannot import `{}`: {msg}", path.join(".")),
+                        import.span,
+                    ));
+                    None
+                }
+                Ok((name, bytes)) => {
+                    if let Some(&existing) = self.by_name.get(&name) {
+                        if let Some(pos) = stack.iter().position(|f| *f == existing) {
+                            let mut cycle: Vec<String> = stack[pos..]
+                                .iter()
+                                .map(|f| self.files[*f].name.clone())
+                                .collect();
+                            cycle.push(name.clone());
+                            diags.push(self.files[id].error(
+                                crate::diagnostic::codes::CIRCULAR_IMPORT,
+                                format!("circular import: {}", cycle.join(" -> ")),
+                                import.span,
+                            ));
+                            None
+                        } else {
+                            Some(existing)
+                        }
+                    } else {
+                        let (file, file_diags) = parse(&name, &bytes);
+                        diags.extend(file_diags);
+                        let new_id = self.files.len();
+                        self.by_name.insert(name, new_id);
+                        self.files.push(file);
+                        self.edges.push(Vec::new());
+                        stack.push(new_id);
+                        self.visit(new_id, stack, loader, parse, diags);
+                        stack.pop();
+                        Some(new_id)
+                    }
+                }
+            };
+            self.edges[id].push((import, target));
+        }
+    }
+}
