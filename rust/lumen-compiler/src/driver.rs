@@ -1,6 +1,6 @@
 //! The compile driver: runs the stages in order and collects every diagnostic.
 
-use crate::{ast, check, diagnostic, lir, lower, parser, resolve, span, Diagnostic, ModuleLoader};
+use crate::{ast, diagnostic, lir, lower, parser, resolve, span, Diagnostic, ModuleLoader};
 
 /// Settings for [`compile`] and [`check`] (a struct, so new options do not change signatures).
 #[derive(Debug, Clone, Default)]
@@ -45,7 +45,7 @@ fn analyze(
     let program = resolve::resolve(root, loader, &parse_source, &mut diags);
     // Type checking a file that did not parse only produces follow-on noise.
     if !diags.iter().any(Diagnostic::is_error) {
-        diags.extend(check::check(&program));
+        diags.extend(crate::check::check(&program));
     }
     if let Some(known) = &options.known_tools {
         for file in &program.files {

@@ -5,11 +5,19 @@
 //! finds as [`Diagnostic`]s; none panics on any input.
 
 pub mod ast;
+pub mod check;
 pub mod diagnostic;
+mod driver;
+pub mod lower;
 pub mod resolve;
 pub mod span;
+pub mod lexer;
+pub mod parser;
+pub mod source;
+pub mod token;
 
 pub use diagnostic::{Diagnostic, Severity};
+pub use driver::{check, compile, parse_source, CompileOptions, CompileOutput};
 pub use lumen_vm::lir;
 
 /// Supplies the text of imported modules. The compiler core never touches the file system.

@@ -2,7 +2,26 @@
 //!
 //! Pipeline position: compiler → **LIR → VM** → host. This crate never depends on the
 //! compiler: a precompiled binary LIR file runs on a VM-only build.
+//!
+//! Modules: `lir` (the instruction set), `validate` (checked before running), `binary`
+//! (the compact `.lmb` form), `value`/`map`/`json` (run-time values), `machine` (the
+//! interpreter, with `program` its executable form of a module and `frame` its call
+//! frames), `arith` (operator semantics), `builtins`/`builtins_impl` (native functions).
 
+pub mod arith;
+pub mod binary;
 pub mod builtins;
+mod builtins_impl;
 pub mod error;
+mod frame;
+pub mod json;
 pub mod lir;
+pub mod machine;
+pub mod map;
+mod program;
+pub mod validate;
+pub mod value;
+
+pub use error::RuntimeError;
+pub use machine::{run_to_end, Outcome, ToolRequest, Vm, VmConfig};
+pub use value::Value;

@@ -1,0 +1,103 @@
+//! Getting a LIR module from a file on the command line: source (`.lm`, `.lm.md`), compiled
+//! with the file-system loader, or binary LIR (recognised by its `LMB\0` magic, whatever
+//! the extension).
+
+use crate::loader::FsLoader;
+use crate::render::{count, plural, stderr_stream, HumanRenderer};
+use crate::Failure;
+use lumen_compiler::{CompileOptions, Diagnostic};
+use lumen_vm::lir::Module;
+use std::io::Write;
+use std::path::Path;
+
+/// Whether `bytes` are binary LIR (they start with the `LMB\0` magic).
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes.starts_with(lumen_vm::binary::MAGIC)
+}
+
+/// The name a file is known by in diagnostics: the path as given on the command line.
+pub fn file_name(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Reads a file given on the command line (an unreadable file is an I/O failure, exit 2).
+pub fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::Io(format!("cannot read `{}`: {e}", path.display())))
+}
+
+/// The compile options of the native host: the tools it provides are known, so using any
+/// other tool is warning W0001.
+pub fn options() -> CompileOptions {
+    let registry = lumen_runtime::native_registry();
+    CompileOptions {
+        known_tools: Some(registry.names().iter().map(|s| s.to_string()).collect()),
+    }
+}
+
+/// Writes diagnostics in the human format to standard error.
+pub fn report(diags: &[Diagnostic], loader: &FsLoader) {
+    let source = |name: &str| loader.source(name);
+    let mut renderer = HumanRenderer::new(&source);
+    let mut err = stderr_stream();
+    for d in diags {
+        // A closed stderr must not turn into a panic; there is nowhere left to report to.
+        let _ = renderer.emit(&mut err, d);
+    }
+    let _ = err.flush();
+}
+
+/// Loads the program in `path`: decodes binary LIR or compiles source. Compile errors and
+/// warnings are reported on standard error; an error stops with [`Failure::Reported`].
+pub fn load(path: &Path) -> Result<Module, Failure> {
+    let bytes = read_file(path)?;
+    let name = file_name(path);
+    if is_binary(&bytes) {
+        return lumen_vm::binary::decode(&bytes).map_err(|e| {
+            eprintln!("{e}");
+            eprintln!("  --> {name}");
+            Failure::Reported
+        });
+    }
+    let loader = FsLoader::new();
+    loader.register_root(&name, &bytes);
+    match lumen_compiler::compile(&name, &bytes, &loader, &options()) {
+        Ok(out) => {
+            report(&out.warnings, &loader);
+            Ok(out.module)
+        }
+        Err(diags) => {
+            report(&diags, &loader);
+            let (errors, _) = count(&diags);
+            eprintln!(
+                "error: could not compile `{name}` ({})",
+                plural(errors.max(1), "error")
+            );
+            Err(Failure::Reported)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn magic_detection() {
+        assert!(is_binary(b"LMB\0rest"));
+        assert!(!is_binary(b"LMB"));
+        assert!(!is_binary(b"cell main()"));
+    }
+
+    #[test]
+    fn unreadable_file_is_io() {
+        let e = read_file(Path::new("/definitely/not/here.lm")).unwrap_err();
+        assert!(matches!(e, Failure::Io(ref m) if m.contains("here.lm")));
+    }
+
+    #[test]
+    fn native_tools_are_known() {
+        let known = options().known_tools.unwrap_or_default();
+        assert!(known.iter().any(|t| t == "echo.upper"));
+        assert!(known.iter().any(|t| t == "fs.read"));
+    }
+}

@@ -1,0 +1,116 @@
+//! `lumen run FILE [--cell NAME] [--fuel N] [--max-depth N] [-- ARGS]`.
+//!
+//! Compiles (or decodes) the program, converts ARGS for the entry cell, runs it with the
+//! native tool registry while streaming its output to standard output, then prints the
+//! cell's value on its own line when it is not `null`. A run-time error goes to standard
+//! error as `error[CODE]: message` and `  --> FILE:LINE (in CELL)`.
+
+use crate::{args, program, Failure};
+use lumen_runtime::driver::{run_program, RunConfig};
+use lumen_vm::error::{codes, RuntimeError};
+use lumen_vm::lir::Module;
+use std::io::Write;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+/// Options of `lumen run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The program: `.lm`, `.lm.md`, or binary LIR (`.lmb`).
+    pub file: PathBuf,
+    /// The cell to run.
+    #[arg(long, default_value = "main", value_name = "NAME")]
+    pub cell: String,
+    /// Stop with error E0910 after this many VM instructions.
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+    /// Maximum call depth (error E0909 beyond it).
+    #[arg(long, value_name = "N", default_value_t = lumen_runtime::driver::DEFAULT_MAX_DEPTH)]
+    pub max_depth: usize,
+    /// Arguments for the cell, converted by its parameter types.
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
+/// An E0913 error (bad entry cell or arguments), not tied to a source line.
+fn bad_entry(message: String) -> RuntimeError {
+    RuntimeError {
+        code: codes::BAD_ENTRY,
+        message,
+        file: String::new(),
+        line: 0,
+        function: String::new(),
+    }
+}
+
+/// Finds the entry cell and converts the arguments for it.
+fn entry_args(
+    module: &Module,
+    cell: &str,
+    raw: &[String],
+) -> Result<Vec<lumen_vm::value::Value>, RuntimeError> {
+    let Some(func) = module
+        .functions
+        .iter()
+        .find(|f| f.exported && f.name == cell)
+    else {
+        let mut cells: Vec<&str> = module
+            .functions
+            .iter()
+            .filter(|f| f.exported)
+            .map(|f| f.name.as_str())
+            .collect();
+        cells.sort_unstable();
+        cells.dedup();
+        let list = if cells.is_empty() {
+            "none".to_string()
+        } else {
+            cells.join(", ")
+        };
+        return Err(bad_entry(format!(
+            "no cell named `{cell}` to run (cells: {list})"
+        )));
+    };
+    args::convert_all(func, raw).map_err(bad_entry)
+}
+
+/// Writes each printed line to standard output as it is produced (standard output is
+/// line-buffered, so every line is flushed; a closed pipe is ignored).
+fn stdout_sink() -> Box<dyn FnMut(&str)> {
+    Box::new(|line: &str| {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(line.as_bytes());
+        let _ = out.write_all(b"\n");
+    })
+}
+
+/// Runs `lumen run`.
+pub fn run(a: &RunArgs) -> Result<(), Failure> {
+    let module = program::load(&a.file)?;
+    let outcome = entry_args(&module, &a.cell, &a.args).and_then(|values| {
+        let registry = lumen_runtime::native_registry();
+        let config = RunConfig {
+            fuel: a.fuel,
+            max_depth: a.max_depth,
+            output: Some(stdout_sink()),
+            gate: None,
+        };
+        run_program(Rc::new(module), &a.cell, values, &registry, config)
+    });
+    let mut out = std::io::stdout().lock();
+    match outcome {
+        Ok(value) => {
+            if !value.is_null() {
+                let _ = writeln!(out, "{value}");
+            }
+            let _ = out.flush();
+            Ok(())
+        }
+        Err(e) => {
+            let _ = out.flush();
+            drop(out);
+            eprintln!("{e}");
+            Err(Failure::Reported)
+        }
+    }
+}

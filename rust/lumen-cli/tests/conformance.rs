@@ -1,0 +1,157 @@
+//! Golden tests: `lumen run` on every program in `tests/conformance/`, `tests/programs/`
+//! and `tests/bench/programs/` (whose expectations live in `tests/bench/expected/`).
+//!
+//! For a program `NAME.lm` or `NAME.lm.md`:
+//! - `NAME.out` — standard output must equal it exactly (absent: empty output);
+//! - `NAME.err` — the run must exit with status 1 and standard error must contain every
+//!   non-empty line of it; without `NAME.err` the exit status must be 0;
+//! - `NAME.args` (optional) — whitespace-separated arguments passed after `--`.
+//!
+//! A program with neither `.out` nor `.err` is a helper module imported by others and is not
+//! run. Programs run with the program's directory as working directory and the bare file
+//! name, as a user would type it. All failures are reported together, each with its name.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The repository root (`rust/lumen-cli/../..`).
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..")
+}
+
+/// `NAME` of `NAME.lm` / `NAME.lm.md`, or `None` for other files.
+fn stem(file_name: &str) -> Option<&str> {
+    file_name
+        .strip_suffix(".lm.md")
+        .or_else(|| file_name.strip_suffix(".lm"))
+}
+
+/// Every program in `dir`, sorted by file name.
+fn programs(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| stem(n).is_some())
+        .collect();
+    names.sort();
+    names
+}
+
+fn read_opt(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path).ok()
+}
+
+/// Runs one program; `Err` describes how it failed.
+fn check_program(dir: &Path, expected: &Path, file: &str) -> Result<bool, String> {
+    let name = stem(file).unwrap_or(file);
+    let expected_out = read_opt(&expected.join(format!("{name}.out")));
+    let expected_err = read_opt(&expected.join(format!("{name}.err")));
+    if expected_out.is_none() && expected_err.is_none() {
+        return Ok(false);
+    }
+    let args: Vec<String> = read_opt(&expected.join(format!("{name}.args")))
+        .map(|s| s.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    let mut cmd = Command::cargo_bin("lumen").map_err(|e| format!("no lumen binary: {e}"))?;
+    cmd.current_dir(dir)
+        .arg("run")
+        .arg(file)
+        .timeout(Duration::from_secs(300));
+    if !args.is_empty() {
+        cmd.arg("--").args(&args);
+    }
+    let output = cmd.output().map_err(|e| format!("cannot run lumen: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let mut problems = Vec::new();
+    let want_status = if expected_err.is_some() { 1 } else { 0 };
+    match output.status.code() {
+        Some(code) if code == want_status => {}
+        other => problems.push(format!("exit status {other:?}, expected {want_status}")),
+    }
+    let want_out = expected_out.unwrap_or_default();
+    if stdout != want_out {
+        problems.push(format!(
+            "stdout differs\n--- expected\n{want_out}--- actual\n{stdout}---"
+        ));
+    }
+    if let Some(err) = expected_err {
+        for fragment in err.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if !stderr.contains(fragment) {
+                problems.push(format!("stderr lacks `{fragment}`"));
+            }
+        }
+    }
+    if stderr.contains("internal error") || stderr.contains("panicked") {
+        problems.push("the run hit an internal error".to_string());
+    }
+    if problems.is_empty() {
+        Ok(true)
+    } else {
+        Err(format!("{}\n--- stderr\n{stderr}---", problems.join("\n")))
+    }
+}
+
+/// Runs every program of `tests/<folder>` (expectations in `tests/<expected>`); panics with
+/// all failures at once.
+fn run_folder(folder: &str, expected: &str, require_programs: bool) {
+    let dir = repo_root().join("tests").join(folder);
+    let expected_dir = repo_root().join("tests").join(expected);
+    let files = programs(&dir);
+    if require_programs {
+        assert!(!files.is_empty(), "no programs found in {}", dir.display());
+    }
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for file in &files {
+        match check_program(&dir, &expected_dir, file) {
+            Ok(true) => ran += 1,
+            Ok(false) => eprintln!("{folder}/{file}: no .out or .err, treated as a helper module"),
+            Err(why) => {
+                ran += 1;
+                failures.push(format!("=== {folder}/{file}\n{why}"));
+            }
+        }
+    }
+    eprintln!("{folder}: ran {ran} programs, {} failed", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} programs in tests/{folder} failed: {}\n\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .filter_map(|f| f.lines().next())
+            .map(|l| l.trim_start_matches("=== "))
+            .collect::<Vec<_>>()
+            .join(", "),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn conformance_programs() {
+    run_folder("conformance", "conformance", true);
+}
+
+#[test]
+fn project_programs() {
+    run_folder("programs", "programs", false);
+}
+
+#[test]
+fn benchmark_programs() {
+    run_folder("bench/programs", "bench/expected", false);
+}
+
+#[test]
+fn stems() {
+    assert_eq!(stem("a.lm"), Some("a"));
+    assert_eq!(stem("a.lm.md"), Some("a"));
+    assert_eq!(stem("a.out"), None);
+    assert_eq!(stem("README.md"), None);
+}

@@ -1,0 +1,158 @@
+//! Local scopes of the checker: bindings with their declared and current (narrowed) types.
+//!
+//! A binding has a `declared` type (what assignments must match) and a current type `ty`
+//! (narrower after a null check). Narrowing records the previous type in the innermost
+//! scope, and leaving that scope restores it, so a narrowing never outlives the block that
+//! established it.
+
+use super::types::Type;
+
+/// One local binding.
+#[derive(Debug, Clone)]
+pub struct Var {
+    pub name: String,
+    /// The current type, possibly narrowed.
+    pub ty: Type,
+    /// The type assignments must match.
+    pub declared: Type,
+    pub mutable: bool,
+}
+
+/// Where a binding lives: (scope index, index in the scope).
+pub type VarId = (usize, usize);
+
+#[derive(Debug, Default)]
+struct Scope {
+    vars: Vec<Var>,
+    /// Narrowings made while this scope was innermost: (variable, type before).
+    restore: Vec<(VarId, Type)>,
+}
+
+/// A stack of scopes.
+#[derive(Debug, Default)]
+pub struct Env {
+    scopes: Vec<Scope>,
+}
+
+impl Env {
+    /// Opens a scope.
+    pub fn push(&mut self) {
+        self.scopes.push(Scope::default());
+    }
+
+    /// Closes the innermost scope, undoing the narrowings made in it.
+    pub fn pop(&mut self) {
+        if let Some(scope) = self.scopes.pop() {
+            for (id, ty) in scope.restore.into_iter().rev() {
+                if let Some(v) = self.var_mut(id) {
+                    v.ty = ty;
+                }
+            }
+        }
+    }
+
+    /// Number of open scopes.
+    pub fn depth(&self) -> usize {
+        self.scopes.len()
+    }
+
+    /// Adds a binding to the innermost scope (shadowing any earlier one of the same name).
+    pub fn bind(&mut self, name: &str, ty: Type, mutable: bool) {
+        if self.scopes.is_empty() {
+            self.push();
+        }
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.vars.push(Var {
+                name: name.to_string(),
+                ty: ty.clone(),
+                declared: ty,
+                mutable,
+            });
+        }
+    }
+
+    /// The innermost binding named `name`.
+    pub fn lookup(&self, name: &str) -> Option<VarId> {
+        for (si, scope) in self.scopes.iter().enumerate().rev() {
+            if let Some(vi) = scope.vars.iter().rposition(|v| v.name == name) {
+                return Some((si, vi));
+            }
+        }
+        None
+    }
+
+    /// The binding `id`.
+    pub fn var(&self, id: VarId) -> Option<&Var> {
+        self.scopes.get(id.0)?.vars.get(id.1)
+    }
+
+    /// The binding `id`, mutably.
+    pub fn var_mut(&mut self, id: VarId) -> Option<&mut Var> {
+        self.scopes.get_mut(id.0)?.vars.get_mut(id.1)
+    }
+
+    /// Resets binding `id` to its declared type after an assignment (or at a loop head),
+    /// so that no earlier narrowing, current or pending restoration, survives it.
+    pub fn widen(&mut self, id: VarId) {
+        let Some(declared) = self.var(id).map(|v| v.declared.clone()) else {
+            return;
+        };
+        if let Some(v) = self.var_mut(id) {
+            v.ty = declared.clone();
+        }
+        for scope in &mut self.scopes {
+            for (rid, old) in &mut scope.restore {
+                if *rid == id {
+                    *old = declared.clone();
+                }
+            }
+        }
+    }
+
+    /// Gives the binding `name` the narrower type `ty` until the innermost scope closes.
+    pub fn narrow(&mut self, name: &str, ty: Type) {
+        let Some(id) = self.lookup(name) else { return };
+        let Some(v) = self.var_mut(id) else { return };
+        let old = std::mem::replace(&mut v.ty, ty);
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.restore.push((id, old));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrowing_is_undone_when_the_scope_closes() {
+        let mut env = Env::default();
+        env.push();
+        env.bind("x", Type::optional(Type::Int), false);
+        env.push();
+        env.narrow("x", Type::Int);
+        let id = env.lookup("x");
+        assert_eq!(
+            id.and_then(|i| env.var(i)).map(|v| v.ty.clone()),
+            Some(Type::Int)
+        );
+        env.pop();
+        assert_eq!(
+            id.and_then(|i| env.var(i)).map(|v| v.ty.clone()),
+            Some(Type::optional(Type::Int))
+        );
+    }
+
+    #[test]
+    fn shadowing_finds_the_latest_binding() {
+        let mut env = Env::default();
+        env.bind("x", Type::Int, false);
+        env.bind("x", Type::Str, false);
+        let id = env.lookup("x");
+        assert_eq!(
+            id.and_then(|i| env.var(i)).map(|v| v.ty.clone()),
+            Some(Type::Str)
+        );
+        assert!(env.lookup("y").is_none());
+    }
+}

@@ -1,0 +1,628 @@
+//! Patterns: type checking against the scrutinee (binding variables with their types), and
+//! `match` exhaustiveness (docs/LANGUAGE.md 11).
+//!
+//! Exhaustiveness uses the classic "usefulness" algorithm over a matrix of simplified
+//! patterns ([`Pat`]): a match is exhaustive when a wildcard row would be useless after
+//! the unguarded arms. Types with finitely many constructors (enums, `Bool`, `result`,
+//! tuples, optionals, lists split by length) are enumerated; other types (Int, String, ...)
+//! need a catch-all arm. Guarded arms never count toward coverage.
+
+use super::types::{assignable, AdtKind, Type};
+use super::Checker;
+use crate::ast::{Expr, ExprKind, MatchArm, Pattern, PatternArg, PatternKind};
+use crate::diagnostic::codes;
+use crate::resolve::Symbol;
+use crate::span::Span;
+
+/// A constructor for exhaustiveness.
+#[derive(Debug, Clone, PartialEq)]
+enum Ctor {
+    /// (file, item, variant index) of an enum variant.
+    Variant(usize, usize, usize),
+    Bool(bool),
+    Ok,
+    Err,
+    Null,
+    Tuple,
+    /// A list of exactly `len` items, or (with `rest`) of at least `len` items.
+    List {
+        len: usize,
+        rest: bool,
+    },
+}
+
+/// A simplified pattern.
+#[derive(Debug, Clone)]
+enum Pat {
+    Wild,
+    Ctor(Ctor, Vec<Pat>),
+    Or(Vec<Pat>),
+    /// Matches some values of an infinite domain (a literal, a range).
+    Opaque,
+}
+
+/// Gives up (assumes exhaustive) after this many steps, so pathological matches stay fast.
+const BUDGET: usize = 20_000;
+
+impl Checker<'_> {
+    /// A `match` expression.
+    pub(super) fn match_expr(
+        &mut self,
+        scrutinee: &Expr,
+        arms: &[MatchArm],
+        hint: Option<&Type>,
+        span: Span,
+    ) -> Type {
+        let st = self.expr(scrutinee, None);
+        let mut result = Type::Never;
+        let mut rows: Vec<Vec<Pat>> = Vec::new();
+        let mut catch_all = false;
+        for arm in arms {
+            if catch_all {
+                self.warn(
+                    codes::UNREACHABLE_ARM,
+                    "unreachable arm: an earlier arm matches every value",
+                    arm.pattern.span,
+                );
+            }
+            self.env.push();
+            self.check_pattern(&arm.pattern, &st, false);
+            let mut facts = Vec::new();
+            if let Some(g) = &arm.guard {
+                let gt = self.expr(g, Some(&Type::Bool));
+                self.require(&gt, &Type::Bool, "match guard", g.span);
+                facts = self.facts(g).0;
+            }
+            let bt = self.block_with(&arm.body, hint, &facts);
+            self.env.pop();
+            result = super::types::join(&result, &bt);
+            if arm.guard.is_none() {
+                if is_catch_all(&arm.pattern) {
+                    catch_all = true;
+                }
+                rows.push(vec![self.simplify(&arm.pattern)]);
+            }
+        }
+        if !catch_all && st != Type::Error && st != Type::Never {
+            let missing = self.missing(&rows, &st);
+            if !missing.is_empty() {
+                let msg = if missing.iter().any(|m| m == "_") {
+                    format!("non-exhaustive match on {st}: add a `_` arm (or cover every case)")
+                } else {
+                    let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+                    format!("non-exhaustive match on {st}: missing {}", list.join(", "))
+                };
+                self.err(codes::NON_EXHAUSTIVE_MATCH, msg, span);
+            }
+        }
+        result
+    }
+
+    /// Checks pattern `p` against a value of type `t`, binding its variables.
+    pub(super) fn check_pattern(&mut self, p: &Pattern, t: &Type, mutable: bool) {
+        match &p.kind {
+            PatternKind::Wildcard => {}
+            PatternKind::Bind(n) => self.env.bind(n, t.clone(), mutable),
+            PatternKind::Literal(e) => {
+                let lt = self.expr(e, None);
+                let ok = t.is_lenient()
+                    || lt.is_lenient()
+                    || assignable(&lt, t)
+                    || (lt.is_numeric() && union_has_number(t));
+                if !ok {
+                    self.err(
+                        codes::BAD_PATTERN,
+                        format!("a {lt} pattern cannot match a value of type {t}"),
+                        p.span,
+                    );
+                }
+            }
+            PatternKind::Range { start, end, .. } => {
+                let a = self.expr(start, None);
+                let b = self.expr(end, None);
+                if !(a.is_numeric() && b.is_numeric()) {
+                    self.err(
+                        codes::BAD_PATTERN,
+                        format!("a range pattern needs number bounds, found {a} and {b}"),
+                        p.span,
+                    );
+                } else if !(t.is_lenient() || union_has_number(t)) {
+                    self.err(
+                        codes::BAD_PATTERN,
+                        format!("a range pattern cannot match a value of type {t}"),
+                        p.span,
+                    );
+                }
+            }
+            PatternKind::Tuple(items) => {
+                let inner = match t {
+                    Type::Tuple(ts) if ts.len() == items.len() => ts.clone(),
+                    t if t.is_lenient() => vec![t.clone(); items.len()],
+                    _ => {
+                        self.err(
+                            codes::BAD_PATTERN,
+                            format!(
+                                "a tuple pattern of {} items cannot match a value of type {t}",
+                                items.len()
+                            ),
+                            p.span,
+                        );
+                        vec![Type::Error; items.len()]
+                    }
+                };
+                for (it, ty) in items.iter().zip(inner) {
+                    self.check_pattern(it, &ty, mutable);
+                }
+            }
+            PatternKind::List { items, rest } => {
+                let elem = match t {
+                    Type::List(e) => (**e).clone(),
+                    t if t.is_lenient() => t.clone(),
+                    _ => {
+                        self.err(
+                            codes::BAD_PATTERN,
+                            format!("a list pattern cannot match a value of type {t}"),
+                            p.span,
+                        );
+                        Type::Error
+                    }
+                };
+                for it in items {
+                    self.check_pattern(it, &elem, mutable);
+                }
+                if let Some(Some(id)) = rest {
+                    let lt = if elem.is_lenient() && !matches!(t, Type::List(_)) {
+                        elem.clone()
+                    } else {
+                        Type::list(elem.clone())
+                    };
+                    self.env.bind(&id.name, lt, mutable);
+                }
+            }
+            PatternKind::Or(alts) => {
+                for a in alts {
+                    self.check_pattern(a, t, mutable);
+                }
+            }
+            PatternKind::Variant { name, args } => {
+                self.variant_pattern(p, &name.name, name.span, args, t, mutable)
+            }
+        }
+    }
+
+    /// `Name`, `Name(p, q)`, `Name(field: p)`, `ok(p)`, `err(p)`.
+    fn variant_pattern(
+        &mut self,
+        p: &Pattern,
+        name: &str,
+        name_span: Span,
+        args: &[PatternArg],
+        t: &Type,
+        mutable: bool,
+    ) {
+        if (name == "ok" || name == "err") && self.symbol(name).is_none() {
+            let inner = match t {
+                Type::Result(a, b) => {
+                    if name == "ok" {
+                        (**a).clone()
+                    } else {
+                        (**b).clone()
+                    }
+                }
+                t if t.is_lenient() => t.clone(),
+                _ => {
+                    self.err(
+                        codes::BAD_PATTERN,
+                        format!("an `{name}` pattern cannot match a value of type {t}"),
+                        p.span,
+                    );
+                    Type::Error
+                }
+            };
+            if args.len() > 1 {
+                self.err(
+                    codes::BAD_PATTERN,
+                    format!(
+                        "an `{name}` pattern takes one sub-pattern, found {}",
+                        args.len()
+                    ),
+                    p.span,
+                );
+            }
+            for a in args {
+                self.check_pattern(&a.pattern, &inner, mutable);
+            }
+            return;
+        }
+        let Some(
+            sym @ Symbol::Variant {
+                file,
+                item,
+                variant,
+            },
+        ) = self.symbol(name)
+        else {
+            self.err(
+                codes::UNKNOWN_NAME,
+                format!("unknown variant `{name}`"),
+                name_span,
+            );
+            for a in args {
+                self.check_pattern(&a.pattern, &Type::Error, mutable);
+            }
+            return;
+        };
+        let enum_ty = self.adt_type(sym).unwrap_or(Type::Error);
+        let fits = match t {
+            Type::Adt {
+                kind: AdtKind::Enum,
+                file: f,
+                item: i,
+                ..
+            } => *f == file && *i == item,
+            Type::Union(ms) => ms
+                .iter()
+                .any(|m| assignable(&enum_ty, m) && !m.is_lenient()),
+            t => t.is_lenient(),
+        };
+        if !fits {
+            self.err(
+                codes::BAD_PATTERN,
+                format!("variant `{name}` of enum {enum_ty} cannot match a value of type {t}"),
+                p.span,
+            );
+        }
+        let fields = self
+            .enums
+            .get(&(file, item))
+            .and_then(|e| e.variants.get(variant))
+            .map(|v| v.fields.clone())
+            .unwrap_or_default();
+        if fields.is_empty() && !args.is_empty() {
+            self.err(
+                codes::BAD_PATTERN,
+                format!(
+                    "variant `{name}` has no payload, but the pattern has {} sub-pattern(s)",
+                    args.len()
+                ),
+                p.span,
+            );
+        } else if !args.is_empty()
+            && args.iter().all(|a| a.name.is_none())
+            && args.len() != fields.len()
+        {
+            self.err(
+                codes::BAD_PATTERN,
+                format!(
+                    "variant `{name}` has {} field{}, but the pattern has {}",
+                    fields.len(),
+                    if fields.len() == 1 { "" } else { "s" },
+                    args.len()
+                ),
+                p.span,
+            );
+        }
+        for (i, a) in args.iter().enumerate() {
+            let ft = match &a.name {
+                None => fields.get(i).map(|f| f.ty.clone()),
+                Some(n) => {
+                    let f = fields
+                        .iter()
+                        .find(|f| f.name.as_deref() == Some(n.name.as_str()));
+                    if f.is_none() {
+                        self.err(
+                            codes::UNKNOWN_FIELD,
+                            format!("variant `{name}` has no field `{}`", n.name),
+                            n.span,
+                        );
+                    }
+                    f.map(|f| f.ty.clone())
+                }
+            };
+            self.check_pattern(&a.pattern, &ft.unwrap_or(Type::Error), mutable);
+        }
+    }
+
+    // ----- exhaustiveness ----------------------------------------------------------------
+
+    /// Converts an AST pattern into a [`Pat`].
+    fn simplify(&self, p: &Pattern) -> Pat {
+        match &p.kind {
+            PatternKind::Wildcard | PatternKind::Bind(_) => Pat::Wild,
+            PatternKind::Literal(e) => match e.kind {
+                ExprKind::Bool(b) => Pat::Ctor(Ctor::Bool(b), Vec::new()),
+                ExprKind::Null => Pat::Ctor(Ctor::Null, Vec::new()),
+                _ => Pat::Opaque,
+            },
+            PatternKind::Range { .. } => Pat::Opaque,
+            PatternKind::Tuple(items) => Pat::Ctor(
+                Ctor::Tuple,
+                items.iter().map(|x| self.simplify(x)).collect(),
+            ),
+            PatternKind::List { items, rest } => Pat::Ctor(
+                Ctor::List {
+                    len: items.len(),
+                    rest: rest.is_some(),
+                },
+                items.iter().map(|x| self.simplify(x)).collect(),
+            ),
+            PatternKind::Or(alts) => Pat::Or(alts.iter().map(|x| self.simplify(x)).collect()),
+            PatternKind::Variant { name, args } => {
+                if (name.name == "ok" || name.name == "err") && self.symbol(&name.name).is_none() {
+                    let inner = args
+                        .first()
+                        .map(|a| self.simplify(&a.pattern))
+                        .unwrap_or(Pat::Wild);
+                    let c = if name.name == "ok" {
+                        Ctor::Ok
+                    } else {
+                        Ctor::Err
+                    };
+                    return Pat::Ctor(c, vec![inner]);
+                }
+                let Some(Symbol::Variant {
+                    file,
+                    item,
+                    variant,
+                }) = self.symbol(&name.name)
+                else {
+                    return Pat::Opaque;
+                };
+                let fields = self
+                    .enums
+                    .get(&(file, item))
+                    .and_then(|e| e.variants.get(variant))
+                    .map(|v| v.fields.clone())
+                    .unwrap_or_default();
+                let mut subs = vec![Pat::Wild; fields.len()];
+                for (i, a) in args.iter().enumerate() {
+                    let pos = match &a.name {
+                        None => Some(i),
+                        Some(n) => fields
+                            .iter()
+                            .position(|f| f.name.as_deref() == Some(n.name.as_str())),
+                    };
+                    if let Some(slot) = pos.and_then(|j| subs.get_mut(j)) {
+                        *slot = self.simplify(&a.pattern);
+                    }
+                }
+                Pat::Ctor(Ctor::Variant(file, item, variant), subs)
+            }
+        }
+    }
+
+    /// The constructors of type `t` with their argument types, when finitely many.
+    /// `column` holds the head patterns (list lengths depend on them).
+    fn ctors_of(&self, t: &Type, column: &[&Pat]) -> Option<Vec<(Ctor, Vec<Type>)>> {
+        match t {
+            Type::Adt {
+                kind: AdtKind::Enum,
+                file,
+                item,
+                ..
+            } => {
+                let e = self.enums.get(&(*file, *item))?;
+                Some(
+                    e.variants
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| {
+                            (
+                                Ctor::Variant(*file, *item, i),
+                                v.fields.iter().map(|f| f.ty.clone()).collect(),
+                            )
+                        })
+                        .collect(),
+                )
+            }
+            Type::Bool => Some(vec![
+                (Ctor::Bool(true), Vec::new()),
+                (Ctor::Bool(false), Vec::new()),
+            ]),
+            Type::Result(a, b) => Some(vec![
+                (Ctor::Ok, vec![(**a).clone()]),
+                (Ctor::Err, vec![(**b).clone()]),
+            ]),
+            Type::Tuple(ts) => Some(vec![(Ctor::Tuple, ts.clone())]),
+            Type::Null => Some(vec![(Ctor::Null, Vec::new())]),
+            Type::Union(_) if t.has_null() => {
+                let rest = t.strip_null();
+                let mut cs = self.ctors_of(&rest, column)?;
+                cs.push((Ctor::Null, Vec::new()));
+                Some(cs)
+            }
+            Type::List(e) => {
+                let mut m = 0;
+                for p in column {
+                    if let Pat::Ctor(Ctor::List { len, .. }, _) = p {
+                        m = m.max(*len);
+                    }
+                }
+                let mut cs: Vec<(Ctor, Vec<Type>)> = (0..=m)
+                    .map(|k| {
+                        (
+                            Ctor::List {
+                                len: k,
+                                rest: false,
+                            },
+                            vec![(**e).clone(); k],
+                        )
+                    })
+                    .collect();
+                cs.push((
+                    Ctor::List {
+                        len: m + 1,
+                        rest: true,
+                    },
+                    vec![(**e).clone(); m + 1],
+                ));
+                Some(cs)
+            }
+            _ => None,
+        }
+    }
+
+    /// Names of the cases the rows leave uncovered (`_` when the type needs a catch-all).
+    fn missing(&self, rows: &[Vec<Pat>], t: &Type) -> Vec<String> {
+        let rows = expand(rows);
+        let heads: Vec<&Pat> = rows.iter().filter_map(|r| r.first()).collect();
+        let mut budget = BUDGET;
+        match self.ctors_of(t, &heads) {
+            Some(cs) if !cs.is_empty() => cs
+                .iter()
+                .filter(|(c, args)| {
+                    let sub = specialize(&rows, c, args.len());
+                    self.useful(&sub, args, &mut budget)
+                })
+                .map(|(c, args)| self.ctor_name(c, args.len()))
+                .collect(),
+            _ => {
+                if self.useful(&rows, std::slice::from_ref(t), &mut budget) {
+                    vec!["_".to_string()]
+                } else {
+                    Vec::new()
+                }
+            }
+        }
+    }
+
+    /// True when an all-wildcard row would match some value no row matches.
+    fn useful(&self, rows: &[Vec<Pat>], tys: &[Type], budget: &mut usize) -> bool {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        let Some((first, rest)) = tys.split_first() else {
+            return rows.is_empty();
+        };
+        let rows = expand(rows);
+        let heads: Vec<&Pat> = rows.iter().filter_map(|r| r.first()).collect();
+        // Split on constructors only when some row tests one; an all-wildcard column goes
+        // to the default matrix (this also stops recursive types from unfolding forever).
+        let any_ctor = heads.iter().any(|p| matches!(p, Pat::Ctor(..)));
+        match self.ctors_of(first, &heads).filter(|_| any_ctor) {
+            Some(cs) if !cs.is_empty() => cs.iter().any(|(c, args)| {
+                let sub = specialize(&rows, c, args.len());
+                let mut tys2 = args.clone();
+                tys2.extend(rest.iter().cloned());
+                self.useful(&sub, &tys2, budget)
+            }),
+            _ => {
+                let d: Vec<Vec<Pat>> = rows
+                    .iter()
+                    .filter(|r| matches!(r.first(), Some(Pat::Wild)))
+                    .map(|r| r.iter().skip(1).cloned().collect())
+                    .collect();
+                self.useful(&d, rest, budget)
+            }
+        }
+    }
+
+    /// How a constructor is shown in an E0304 message.
+    fn ctor_name(&self, c: &Ctor, arity: usize) -> String {
+        match c {
+            Ctor::Variant(f, i, v) => self
+                .enums
+                .get(&(*f, *i))
+                .and_then(|e| e.variants.get(*v))
+                .map(|v| v.name.clone())
+                .unwrap_or_else(|| "_".into()),
+            Ctor::Bool(b) => b.to_string(),
+            Ctor::Ok => "ok(_)".into(),
+            Ctor::Err => "err(_)".into(),
+            Ctor::Null => "null".into(),
+            Ctor::Tuple => format!("({})", vec!["_"; arity].join(", ")),
+            Ctor::List { len, rest } => {
+                let mut items = vec!["_"; *len];
+                if *rest {
+                    items.push("...");
+                }
+                format!("[{}]", items.join(", "))
+            }
+        }
+    }
+}
+
+/// True for an unguarded pattern that matches every value.
+fn is_catch_all(p: &Pattern) -> bool {
+    match &p.kind {
+        PatternKind::Wildcard | PatternKind::Bind(_) => true,
+        PatternKind::Or(alts) => alts.iter().any(is_catch_all),
+        _ => false,
+    }
+}
+
+/// True when a number literal pattern can match `t`.
+fn union_has_number(t: &Type) -> bool {
+    match t {
+        Type::Int | Type::Float => true,
+        Type::Union(ms) => ms.iter().any(|m| matches!(m, Type::Int | Type::Float)),
+        t => t.is_lenient(),
+    }
+}
+
+/// Expands or-patterns at the head of each row into separate rows.
+fn expand(rows: &[Vec<Pat>]) -> Vec<Vec<Pat>> {
+    let mut out = Vec::new();
+    for r in rows {
+        expand_row(r, &mut out, 0);
+    }
+    out
+}
+
+fn expand_row(r: &[Pat], out: &mut Vec<Vec<Pat>>, depth: usize) {
+    match r.split_first() {
+        Some((Pat::Or(alts), rest)) if depth < 64 => {
+            for a in alts {
+                let mut row = vec![a.clone()];
+                row.extend(rest.iter().cloned());
+                expand_row(&row, out, depth + 1);
+            }
+        }
+        _ => out.push(r.to_vec()),
+    }
+}
+
+/// The rows that match constructor `c` (of `arity` arguments), with the head replaced by
+/// its arguments.
+fn specialize(rows: &[Vec<Pat>], c: &Ctor, arity: usize) -> Vec<Vec<Pat>> {
+    let mut out = Vec::new();
+    for r in rows {
+        let Some((head, rest)) = r.split_first() else {
+            continue;
+        };
+        let args: Option<Vec<Pat>> = match head {
+            Pat::Wild => Some(vec![Pat::Wild; arity]),
+            Pat::Opaque | Pat::Or(_) => None,
+            Pat::Ctor(pc, subs) => match (pc, c) {
+                (
+                    Ctor::List {
+                        len: n,
+                        rest: false,
+                    },
+                    Ctor::List {
+                        len: k,
+                        rest: false,
+                    },
+                ) => (n == k).then(|| subs.clone()),
+                (Ctor::List { len: n, rest: true }, Ctor::List { len: k, .. }) if n <= k => {
+                    let mut a = subs.clone();
+                    a.resize(arity, Pat::Wild);
+                    Some(a)
+                }
+                (Ctor::List { .. }, Ctor::List { .. }) => None,
+                (a, b) if a == b => {
+                    let mut a = subs.clone();
+                    a.resize(arity, Pat::Wild);
+                    Some(a)
+                }
+                _ => None,
+            },
+        };
+        if let Some(mut a) = args {
+            a.extend(rest.iter().cloned());
+            out.push(a);
+        }
+    }
+    out
+}

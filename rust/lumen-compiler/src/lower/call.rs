@@ -1,0 +1,493 @@
+//! Calls: cells (direct `Call`, named arguments reordered and defaults filled), function
+//! values (`CallValue`), builtins (`CallBuiltin`, `len` as `Len`), `ok`/`err`, `halt`,
+//! record construction (with `where` constraints checked inline, at the line of the
+//! call), variant construction and tool calls (a map of the named arguments).
+//!
+//! Arguments are evaluated, in source order, straight into a window of consecutive
+//! registers at the top of the stack (the register-window calling convention of
+//! `lir.rs`); the result lands in the first window register unless a destination is
+//! given.
+
+use super::expr::dest;
+use super::regs::FnCx;
+use super::{fail, visit, Lowerer, NameRef, R};
+use crate::ast::{self, Arg, Expr, ExprKind};
+use crate::resolve::{FileId, Symbol};
+use crate::span::Span;
+use lumen_vm::builtins::Builtin;
+use lumen_vm::lir::{FailKind, Instr, Reg};
+
+/// The window size as the `argc` operand.
+fn argc(n: usize, span: Span) -> R<u8> {
+    match u8::try_from(n) {
+        Ok(n) => Ok(n),
+        Err(_) => fail(span, "a call may pass at most 255 arguments"),
+    }
+}
+
+impl Lowerer<'_> {
+    /// Lowers `callee(args)`. `take` names the variable being assigned the result
+    /// (`xs = f(xs)`): its value is moved into the argument window instead of copied, so
+    /// the callee holds the only reference and can update it in place.
+    pub(super) fn call(
+        &mut self,
+        f: &mut FnCx,
+        callee: &Expr,
+        args: &[Arg],
+        span: Span,
+        dst: Option<Reg>,
+        take: Option<&str>,
+    ) -> R<Reg> {
+        if let ExprKind::Name(n) = &callee.kind {
+            match self.resolve_name(f, n) {
+                NameRef::Local(r) => return self.call_value(f, r, args, span, dst),
+                NameRef::Top(Symbol::Cell { file, item }) => {
+                    return self.call_cell(f, file, item, args, span, dst, take)
+                }
+                NameRef::Top(Symbol::Record { file, item }) => {
+                    return self.construct_record(f, file, item, args, span, dst)
+                }
+                NameRef::Top(Symbol::Variant {
+                    file,
+                    item,
+                    variant,
+                }) => return self.construct_variant(f, file, item, variant, args, span, dst),
+                NameRef::Top(Symbol::Tool { file, item }) => {
+                    return self.call_tool(f, file, item, args, span, dst)
+                }
+                NameRef::Top(Symbol::Const { .. }) => {}
+                NameRef::Top(Symbol::Enum { .. }) => {
+                    return fail(
+                        callee.span,
+                        format!("enum `{n}` cannot be called; call one of its variants"),
+                    )
+                }
+                NameRef::Ok | NameRef::Err => {
+                    let [arg] = args else {
+                        return fail(span, format!("`{n}` takes one argument"));
+                    };
+                    let mark = f.mark();
+                    let src = self.expr(f, &arg.value, None)?;
+                    f.free_to(mark);
+                    let d = dest(f, dst)?;
+                    f.emit(if n == "ok" {
+                        Instr::MakeOk { dst: d, src }
+                    } else {
+                        Instr::MakeErr { dst: d, src }
+                    });
+                    return Ok(d);
+                }
+                NameRef::Halt => {
+                    self.halt(f, args, span)?;
+                    return dest(f, dst);
+                }
+                NameRef::Hof(h) => return self.hof(f, h, args, span, dst),
+                NameRef::Builtin(b) => return self.call_builtin(f, b, args, span, dst, take),
+                NameRef::Unknown => return fail(callee.span, format!("unknown function `{n}`")),
+            }
+        }
+        let c = self.expr(f, callee, None)?;
+        self.call_value(f, c, args, span, dst)
+    }
+
+    /// Places the arguments into the window at `start`: positional ones by position,
+    /// named ones at the slot whose name matches. Returns which slots were filled.
+    fn place_args(
+        &mut self,
+        f: &mut FnCx,
+        slots: &[Option<&str>],
+        args: &[Arg],
+        start: Reg,
+        ignore_names: bool,
+        take: Option<&str>,
+    ) -> R<Vec<bool>> {
+        let mut filled = vec![false; slots.len()];
+        // The one argument that is exactly the assigned variable, when no other mentions it.
+        let take_at = take.and_then(|name| {
+            f.lookup(name)?;
+            let mut hits = args
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| visit::mentions(&a.value, name));
+            let (i, a) = hits.next()?;
+            if hits.next().is_some() {
+                return None;
+            }
+            matches!(&a.value.kind, ExprKind::Name(x) if x == name).then_some(i)
+        });
+        let mut pos = 0;
+        for (i, a) in args.iter().enumerate() {
+            let name = if ignore_names { None } else { a.name.as_ref() };
+            let slot = match name {
+                Some(id) => match slots.iter().position(|s| *s == Some(id.name.as_str())) {
+                    Some(s) => s,
+                    None => return fail(id.span, format!("no parameter named `{}`", id.name)),
+                },
+                None => {
+                    pos += 1;
+                    pos - 1
+                }
+            };
+            let Some(done) = filled.get_mut(slot) else {
+                return fail(a.span, "too many arguments");
+            };
+            if *done {
+                return fail(a.span, "this argument is given twice");
+            }
+            *done = true;
+            let r = start + slot as Reg;
+            match (take_at == Some(i), &a.value.kind) {
+                (true, ExprKind::Name(n)) => match f.lookup(n) {
+                    Some(src) => {
+                        f.emit(Instr::Take { dst: r, src });
+                    }
+                    None => return fail(a.span, format!("unknown name `{n}`")),
+                },
+                _ => {
+                    let m = f.mark();
+                    self.expr(f, &a.value, Some(r))?;
+                    f.free_to(m);
+                }
+            }
+        }
+        Ok(filled)
+    }
+
+    /// Emits the call instruction built by `make(dst)` and releases the window. The
+    /// result goes to `dst`, or to the window's first register.
+    fn finish_call(
+        &mut self,
+        f: &mut FnCx,
+        dst: Option<Reg>,
+        start: Reg,
+        make: impl FnOnce(Reg) -> Instr,
+    ) -> R<Reg> {
+        let d = dst.unwrap_or(start);
+        f.emit(make(d));
+        f.free_to(u32::from(start));
+        if dst.is_none() {
+            f.alloc()?;
+        }
+        Ok(d)
+    }
+
+    /// Evaluates an expression of another declaration (a default value or a constraint)
+    /// into `dst`: names resolve in `file`, no local is visible, and the instructions
+    /// get the line of the call being lowered.
+    fn eval_foreign(&mut self, f: &mut FnCx, file: FileId, e: &Expr, dst: Reg) -> R<()> {
+        let old_file = f.file;
+        let old_lock = f.line_locked;
+        f.file = file;
+        f.line_locked = true;
+        let barrier = f.hide_locals();
+        let mark = f.mark();
+        let r = self.expr(f, e, Some(dst));
+        f.free_to(mark);
+        f.unhide(barrier);
+        f.file = old_file;
+        f.line_locked = old_lock;
+        r.map(|_| ())
+    }
+
+    /// A call of a function value in register `c`.
+    fn call_value(
+        &mut self,
+        f: &mut FnCx,
+        c: Reg,
+        args: &[Arg],
+        span: Span,
+        dst: Option<Reg>,
+    ) -> R<Reg> {
+        let n = argc(args.len(), span)?;
+        let start = f.alloc_n(args.len())?;
+        let slots = vec![None; args.len()];
+        // Function values have no parameter names: every argument is positional.
+        self.place_args(f, &slots, args, start, true, None)?;
+        self.finish_call(f, dst, start, |d| Instr::CallValue {
+            dst: d,
+            callee: c,
+            args: start,
+            argc: n,
+        })
+    }
+
+    /// A direct call of a cell.
+    #[allow(clippy::too_many_arguments)]
+    fn call_cell(
+        &mut self,
+        f: &mut FnCx,
+        file: FileId,
+        item: usize,
+        args: &[Arg],
+        span: Span,
+        dst: Option<Reg>,
+        take: Option<&str>,
+    ) -> R<Reg> {
+        let Some(&func) = self.cells.get(&(file, item)) else {
+            return fail(span, "call of a cell that was not declared");
+        };
+        let Some(ast::Item::Cell(decl)) = self.item(file, item) else {
+            return fail(span, "call of a cell that was not declared");
+        };
+        let slots: Vec<Option<&str>> = decl
+            .params
+            .iter()
+            .map(|p| Some(p.name.name.as_str()))
+            .collect();
+        let n = argc(slots.len(), span)?;
+        let start = f.alloc_n(slots.len())?;
+        let filled = self.place_args(f, &slots, args, start, false, take)?;
+        for (i, p) in decl.params.iter().enumerate() {
+            if filled.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            match &p.default {
+                Some(d) => self.eval_foreign(f, file, d, start + i as Reg)?,
+                None => {
+                    return fail(
+                        span,
+                        format!("missing argument `{}` of `{}`", p.name.name, decl.name.name),
+                    )
+                }
+            }
+        }
+        self.finish_call(f, dst, start, |d| Instr::Call {
+            dst: d,
+            func,
+            args: start,
+            argc: n,
+        })
+    }
+
+    /// A builtin call (`len`/`length` become the `Len` instruction).
+    fn call_builtin(
+        &mut self,
+        f: &mut FnCx,
+        b: Builtin,
+        args: &[Arg],
+        span: Span,
+        dst: Option<Reg>,
+        take: Option<&str>,
+    ) -> R<Reg> {
+        if let Some(a) = args.iter().find(|a| a.name.is_some()) {
+            return fail(
+                a.span,
+                format!("`{}` takes positional arguments only", b.name()),
+            );
+        }
+        let (min, max) = b.arity();
+        if args.len() < usize::from(min) || args.len() > usize::from(max) {
+            return fail(
+                span,
+                format!(
+                    "`{}` takes {min} to {max} arguments, not {}",
+                    b.name(),
+                    args.len()
+                ),
+            );
+        }
+        if let (Builtin::Len, [a]) = (b, args) {
+            let mark = f.mark();
+            let src = self.expr(f, &a.value, None)?;
+            f.free_to(mark);
+            let d = dest(f, dst)?;
+            f.emit(Instr::Len { dst: d, src });
+            return Ok(d);
+        }
+        let n = argc(args.len(), span)?;
+        let start = f.alloc_n(args.len())?;
+        let slots = vec![None; args.len()];
+        self.place_args(f, &slots, args, start, false, take)?;
+        self.finish_call(f, dst, start, |d| Instr::CallBuiltin {
+            dst: d,
+            builtin: b as u16,
+            args: start,
+            argc: n,
+        })
+    }
+
+    /// `Record(field: value, ...)`: fields in declaration order, defaults filled, each
+    /// `where` constraint checked before the record is built.
+    fn construct_record(
+        &mut self,
+        f: &mut FnCx,
+        file: FileId,
+        item: usize,
+        args: &[Arg],
+        span: Span,
+        dst: Option<Reg>,
+    ) -> R<Reg> {
+        let Some(&ty) = self.t.type_ids.get(&(file, item)) else {
+            return fail(span, "unknown record");
+        };
+        let Some(ast::Item::Record(decl)) = self.item(file, item) else {
+            return fail(span, "unknown record");
+        };
+        let slots: Vec<Option<&str>> = decl
+            .fields
+            .iter()
+            .map(|x| Some(x.name.name.as_str()))
+            .collect();
+        let start = f.alloc_n(slots.len().max(1))?;
+        let filled = self.place_args(f, &slots, args, start, false, None)?;
+        for (i, field) in decl.fields.iter().enumerate() {
+            if filled.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            match &field.default {
+                Some(d) => self.eval_foreign(f, file, d, start + i as Reg)?,
+                None => {
+                    return fail(
+                        span,
+                        format!(
+                            "missing field `{}` of `{}`",
+                            field.name.name, decl.name.name
+                        ),
+                    )
+                }
+            }
+        }
+        if decl.fields.iter().any(|x| x.constraint.is_some()) {
+            let old_file = f.file;
+            let old_lock = f.line_locked;
+            f.file = file;
+            f.line_locked = true;
+            let barrier = f.hide_locals();
+            for (i, field) in decl.fields.iter().enumerate() {
+                f.declare(&field.name.name, start + i as Reg);
+            }
+            let mut result = Ok(());
+            for field in &decl.fields {
+                let Some(c) = &field.constraint else { continue };
+                let msg = format!(
+                    "constraint failed: {}.{} ({})",
+                    decl.name.name,
+                    field.name.name,
+                    self.text(file, c.span).trim()
+                );
+                result = self.check_constraint(f, c, &msg);
+                if result.is_err() {
+                    break;
+                }
+            }
+            f.unhide(barrier);
+            f.file = old_file;
+            f.line_locked = old_lock;
+            result?;
+        }
+        self.finish_call(f, dst, start, |d| Instr::MakeRecord { dst: d, ty, start })
+    }
+
+    /// Emits: if `cond` is false, fail with `msg`.
+    fn check_constraint(&mut self, f: &mut FnCx, cond: &Expr, msg: &str) -> R<()> {
+        let mark = f.mark();
+        let ok = self.cond_jump(f, cond, true)?;
+        self.fail_with(f, FailKind::Constraint, msg, cond.span)?;
+        f.patch_here(&ok);
+        f.free_to(mark);
+        Ok(())
+    }
+
+    /// `Variant(payload...)` with positional or named payload fields.
+    #[allow(clippy::too_many_arguments)]
+    fn construct_variant(
+        &mut self,
+        f: &mut FnCx,
+        file: FileId,
+        item: usize,
+        variant: usize,
+        args: &[Arg],
+        span: Span,
+        dst: Option<Reg>,
+    ) -> R<Reg> {
+        let Some(&id) = self.t.variant_ids.get(&(file, item, variant)) else {
+            return fail(span, "unknown variant");
+        };
+        let Some(ast::Item::Enum(e)) = self.item(file, item) else {
+            return fail(span, "unknown variant");
+        };
+        let Some(decl) = e.variants.get(variant) else {
+            return fail(span, "unknown variant");
+        };
+        if decl.fields.is_empty() {
+            if !args.is_empty() {
+                return fail(
+                    span,
+                    format!("variant `{}` takes no payload", decl.name.name),
+                );
+            }
+            let d = dest(f, dst)?;
+            f.emit(Instr::MakeVariant {
+                dst: d,
+                variant: id,
+                start: 0,
+            });
+            return Ok(d);
+        }
+        let slots: Vec<Option<&str>> = decl
+            .fields
+            .iter()
+            .map(|x| x.name.as_ref().map(|n| n.name.as_str()))
+            .collect();
+        let start = f.alloc_n(slots.len())?;
+        let filled = self.place_args(f, &slots, args, start, false, None)?;
+        if filled.iter().any(|x| !x) {
+            return fail(
+                span,
+                format!(
+                    "variant `{}` needs {} payload values",
+                    decl.name.name,
+                    slots.len()
+                ),
+            );
+        }
+        self.finish_call(f, dst, start, |d| Instr::MakeVariant {
+            dst: d,
+            variant: id,
+            start,
+        })
+    }
+
+    /// `Tool(name: value, ...)`: the named arguments become a map passed to `CallTool`.
+    fn call_tool(
+        &mut self,
+        f: &mut FnCx,
+        file: FileId,
+        item: usize,
+        args: &[Arg],
+        span: Span,
+        dst: Option<Reg>,
+    ) -> R<Reg> {
+        let Some(&tool) = self.t.tool_ids.get(&(file, item)) else {
+            return fail(span, "unknown tool");
+        };
+        let Ok(count) = u16::try_from(args.len()) else {
+            return fail(span, "too many tool arguments");
+        };
+        let m = f.alloc()?;
+        let start = f.alloc_n(args.len() * 2)?;
+        for (i, a) in args.iter().enumerate() {
+            let Some(name) = &a.name else {
+                return fail(a.span, "tool arguments must be named: `Tool(name: value)`");
+            };
+            let k = start + 2 * i as Reg;
+            self.load_str(f, &name.name, k, name.span)?;
+            let mark = f.mark();
+            self.expr(f, &a.value, Some(k + 1))?;
+            f.free_to(mark);
+        }
+        f.emit(Instr::MakeMap {
+            dst: m,
+            start: if count == 0 { m } else { start },
+            count,
+        });
+        f.free_to(u32::from(m) + 1);
+        let d = dst.unwrap_or(m);
+        f.emit(Instr::CallTool {
+            dst: d,
+            tool,
+            args: m,
+        });
+        Ok(d)
+    }
+}

@@ -1,0 +1,252 @@
+//! Module-wide tables: the constant pool, interned field names, the user types (records
+//! and enums with their flattened variants) and the declared tools with their grants.
+//!
+//! Every table is indexed by the position of its declaration in the [`Program`], so
+//! lowering can go from a resolved [`Symbol`] to a LIR index in one map lookup.
+
+use super::R;
+use crate::ast;
+use crate::diagnostic::{codes, Diagnostic};
+use crate::resolve::{FileId, Program, Symbol};
+use crate::span::Span;
+use lumen_vm::lir::{Constant, ToolDef, TypeDef, VariantDef};
+use std::collections::HashMap;
+
+/// The module tables built while lowering.
+#[derive(Debug, Default)]
+pub(super) struct Tables {
+    pub constants: Vec<Constant>,
+    int_consts: HashMap<i64, u32>,
+    float_consts: HashMap<u64, u32>,
+    str_consts: HashMap<String, u32>,
+    pub names: Vec<String>,
+    name_ids: HashMap<String, u16>,
+    pub types: Vec<TypeDef>,
+    pub variants: Vec<VariantDef>,
+    pub tools: Vec<ToolDef>,
+    /// (file, item) of a record or enum → index into `types`.
+    pub type_ids: HashMap<(FileId, usize), u16>,
+    /// (file, item, variant) → index into `variants`.
+    pub variant_ids: HashMap<(FileId, usize, usize), u16>,
+    /// (file, item) of a `use tool` → index into `tools`.
+    pub tool_ids: HashMap<(FileId, usize), u16>,
+}
+
+fn too_many(what: &str, span: Span) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(
+        codes::INTERNAL,
+        format!("the program has too many {what} for the LIR format"),
+        span,
+    ))
+}
+
+impl Tables {
+    /// Builds the type, variant and tool tables of every file. Grants are attached here
+    /// too. Problems (tables too large, bad grant values) are returned as located errors.
+    pub fn build(prog: &Program) -> (Tables, Vec<Diagnostic>) {
+        let mut t = Tables::default();
+        let mut diags = Vec::new();
+        for (fid, file) in prog.files.iter().enumerate() {
+            for (iid, item) in file.ast.items.iter().enumerate() {
+                if let Err(d) = t.add_item(fid, iid, item) {
+                    let mut d = *d;
+                    d.locate(&file.name, &file.text, &file.index);
+                    diags.push(d);
+                }
+            }
+        }
+        for (fid, file) in prog.files.iter().enumerate() {
+            for item in &file.ast.items {
+                let ast::Item::Grant(g) = item else { continue };
+                let tool = match prog.lookup(fid, &g.alias.name) {
+                    Some(Symbol::Tool { file, item }) => t.tool_ids.get(&(file, item)).copied(),
+                    _ => None,
+                };
+                let result = match tool {
+                    None => Err(format!("`{}` is not a tool alias", g.alias.name)),
+                    Some(idx) => grant_value(&g.value).map(|v| (idx, v)),
+                };
+                match result {
+                    Ok((idx, v)) => {
+                        if let Some(tool) = t.tools.get_mut(idx as usize) {
+                            tool.grants.push((g.key.name.clone(), v));
+                        }
+                    }
+                    Err(msg) => diags.push(file.error(codes::INTERNAL, msg, g.span)),
+                }
+            }
+        }
+        (t, diags)
+    }
+
+    fn add_item(&mut self, fid: FileId, iid: usize, item: &ast::Item) -> R<()> {
+        match item {
+            ast::Item::Record(r) => {
+                let id = u16::try_from(self.types.len()).map_err(|_| too_many("types", r.span))?;
+                self.types.push(TypeDef::Record {
+                    name: r.name.name.clone(),
+                    fields: r.fields.iter().map(|f| f.name.name.clone()).collect(),
+                });
+                self.type_ids.insert((fid, iid), id);
+            }
+            ast::Item::Enum(e) => {
+                let id = u16::try_from(self.types.len()).map_err(|_| too_many("types", e.span))?;
+                let mut ids = Vec::new();
+                for (vid, v) in e.variants.iter().enumerate() {
+                    let vix = u16::try_from(self.variants.len())
+                        .map_err(|_| too_many("variants", v.span))?;
+                    self.variants.push(VariantDef {
+                        name: v.name.name.clone(),
+                        enum_type: id,
+                        fields: v
+                            .fields
+                            .iter()
+                            .map(|f| f.name.as_ref().map(|n| n.name.clone()))
+                            .collect(),
+                    });
+                    self.variant_ids.insert((fid, iid, vid), vix);
+                    ids.push(vix);
+                }
+                self.types.push(TypeDef::Enum {
+                    name: e.name.name.clone(),
+                    variants: ids,
+                });
+                self.type_ids.insert((fid, iid), id);
+            }
+            ast::Item::UseTool(u) => {
+                let id = u16::try_from(self.tools.len()).map_err(|_| too_many("tools", u.span))?;
+                self.tools.push(ToolDef {
+                    name: u.tool.clone(),
+                    alias: u.alias.name.clone(),
+                    grants: Vec::new(),
+                });
+                self.tool_ids.insert((fid, iid), id);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn push_const(&mut self, c: Constant, span: Span) -> R<u32> {
+        let id = u32::try_from(self.constants.len()).map_err(|_| too_many("constants", span))?;
+        self.constants.push(c);
+        Ok(id)
+    }
+
+    /// Index of an Int constant (deduplicated).
+    pub fn int(&mut self, v: i64, span: Span) -> R<u32> {
+        if let Some(&i) = self.int_consts.get(&v) {
+            return Ok(i);
+        }
+        let i = self.push_const(Constant::Int(v), span)?;
+        self.int_consts.insert(v, i);
+        Ok(i)
+    }
+
+    /// Index of a Float constant (deduplicated by bit pattern).
+    pub fn float(&mut self, v: f64, span: Span) -> R<u32> {
+        if let Some(&i) = self.float_consts.get(&v.to_bits()) {
+            return Ok(i);
+        }
+        let i = self.push_const(Constant::Float(v), span)?;
+        self.float_consts.insert(v.to_bits(), i);
+        Ok(i)
+    }
+
+    /// Index of a String constant (deduplicated).
+    pub fn string(&mut self, v: &str, span: Span) -> R<u32> {
+        if let Some(&i) = self.str_consts.get(v) {
+            return Ok(i);
+        }
+        let i = self.push_const(Constant::Str(v.to_string()), span)?;
+        self.str_consts.insert(v.to_string(), i);
+        Ok(i)
+    }
+
+    /// Index of an interned field name.
+    pub fn name(&mut self, v: &str, span: Span) -> R<u16> {
+        if let Some(&i) = self.name_ids.get(v) {
+            return Ok(i);
+        }
+        let i = u16::try_from(self.names.len()).map_err(|_| too_many("field names", span))?;
+        self.names.push(v.to_string());
+        self.name_ids.insert(v.to_string(), i);
+        Ok(i)
+    }
+}
+
+/// The JSON value of a grant's literal.
+fn grant_value(e: &ast::Expr) -> Result<serde_json::Value, String> {
+    use serde_json::Value;
+    match &e.kind {
+        ast::ExprKind::Int(i) => Ok(Value::from(*i)),
+        ast::ExprKind::Float(f) => Ok(serde_json::Number::from_f64(*f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)),
+        ast::ExprKind::Bool(b) => Ok(Value::Bool(*b)),
+        ast::ExprKind::Null => Ok(Value::Null),
+        ast::ExprKind::Str(parts) => {
+            let mut s = String::new();
+            for p in parts {
+                match p {
+                    ast::StrPart::Text(t) => s.push_str(t),
+                    ast::StrPart::Expr(_) => {
+                        return Err(
+                            "a grant value must be a literal, not an interpolated string".into(),
+                        )
+                    }
+                }
+            }
+            Ok(Value::String(s))
+        }
+        ast::ExprKind::Unary {
+            op: ast::UnOp::Neg,
+            expr,
+        } => match expr.kind {
+            ast::ExprKind::Int(i) => Ok(Value::from(i.wrapping_neg())),
+            ast::ExprKind::Float(f) => Ok(serde_json::Number::from_f64(-f)
+                .map(Value::Number)
+                .unwrap_or(Value::Null)),
+            _ => Err("a grant value must be a literal".into()),
+        },
+        _ => Err("a grant value must be a literal".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constants_are_deduplicated() {
+        let mut t = Tables::default();
+        let s = Span::default();
+        assert_eq!(t.int(5, s).ok(), Some(0));
+        assert_eq!(t.string("a", s).ok(), Some(1));
+        assert_eq!(t.int(5, s).ok(), Some(0));
+        assert_eq!(t.float(0.5, s).ok(), Some(2));
+        assert_eq!(t.float(0.5, s).ok(), Some(2));
+        assert_eq!(t.name("x", s).ok(), Some(0));
+        assert_eq!(t.name("x", s).ok(), Some(0));
+        assert_eq!(t.constants.len(), 3);
+    }
+
+    #[test]
+    fn grant_literals_become_json() {
+        let e = |kind| ast::Expr {
+            kind,
+            span: Span::default(),
+        };
+        assert_eq!(
+            grant_value(&e(ast::ExprKind::Int(2))),
+            Ok(serde_json::json!(2))
+        );
+        assert_eq!(
+            grant_value(&e(ast::ExprKind::Str(vec![ast::StrPart::Text(
+                "*.a.com".into()
+            )]))),
+            Ok(serde_json::json!("*.a.com"))
+        );
+        assert!(grant_value(&e(ast::ExprKind::Name("x".into()))).is_err());
+    }
+}

@@ -1,0 +1,1339 @@
+//! Compact, versioned binary LIR (`.lmb`).
+//!
+//! Layout: the magic `LMB\0`, the format version as a little-endian `u32`
+//! (= [`LIR_VERSION`]), then the module's sections in a fixed order, each introduced by a
+//! one-byte section tag: files, constants, names, functions, types, variants, tools,
+//! globals and init. Integers are LEB128 varints (signed ones zig-zag encoded), floats are
+//! 8 little-endian bytes, strings are a length and UTF-8 bytes, lists are a count and
+//! their elements; an instruction is its opcode byte and its operands. Grant values are
+//! stored as JSON text.
+//!
+//! [`decode`] never trusts the input: every length is checked against the bytes that
+//! remain before anything is allocated, every narrowing conversion is checked, trailing
+//! bytes are rejected, and the result is validated. Any problem is an `E0912` error.
+
+use crate::error::RuntimeError;
+use crate::lir::{
+    BinOp, Constant, FailKind, Function, Instr, Module, ToolDef, TypeDef, TypeTag, VariantDef,
+    LIR_VERSION,
+};
+use crate::validate::{invalid, validate};
+
+/// The first four bytes of a binary LIR file.
+pub const MAGIC: &[u8; 4] = b"LMB\0";
+
+const SEC_FILES: u8 = 1;
+const SEC_CONSTANTS: u8 = 2;
+const SEC_NAMES: u8 = 3;
+const SEC_FUNCTIONS: u8 = 4;
+const SEC_TYPES: u8 = 5;
+const SEC_VARIANTS: u8 = 6;
+const SEC_TOOLS: u8 = 7;
+const SEC_GLOBALS: u8 = 8;
+const SEC_INIT: u8 = 9;
+
+// ---------------------------------------------------------------- encoding
+
+struct Writer {
+    out: Vec<u8>,
+}
+
+impl Writer {
+    fn u8(&mut self, b: u8) {
+        self.out.push(b);
+    }
+    fn uv(&mut self, mut v: u64) {
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                self.out.push(byte);
+                return;
+            }
+            self.out.push(byte | 0x80);
+        }
+    }
+    fn sv(&mut self, v: i64) {
+        self.uv(((v << 1) ^ (v >> 63)) as u64);
+    }
+    fn str(&mut self, s: &str) {
+        self.uv(s.len() as u64);
+        self.out.extend_from_slice(s.as_bytes());
+    }
+    fn strs(&mut self, v: &[String]) {
+        self.uv(v.len() as u64);
+        for s in v {
+            self.str(s);
+        }
+    }
+}
+
+fn binop_code(op: BinOp) -> u8 {
+    match op {
+        BinOp::Add => 0,
+        BinOp::Sub => 1,
+        BinOp::Mul => 2,
+        BinOp::Div => 3,
+        BinOp::IntDiv => 4,
+        BinOp::Mod => 5,
+        BinOp::Pow => 6,
+        BinOp::Concat => 7,
+        BinOp::Eq => 8,
+        BinOp::Ne => 9,
+        BinOp::Lt => 10,
+        BinOp::Le => 11,
+        BinOp::Gt => 12,
+        BinOp::Ge => 13,
+        BinOp::In => 14,
+    }
+}
+
+fn binop_of(c: u8) -> Option<BinOp> {
+    Some(match c {
+        0 => BinOp::Add,
+        1 => BinOp::Sub,
+        2 => BinOp::Mul,
+        3 => BinOp::Div,
+        4 => BinOp::IntDiv,
+        5 => BinOp::Mod,
+        6 => BinOp::Pow,
+        7 => BinOp::Concat,
+        8 => BinOp::Eq,
+        9 => BinOp::Ne,
+        10 => BinOp::Lt,
+        11 => BinOp::Le,
+        12 => BinOp::Gt,
+        13 => BinOp::Ge,
+        14 => BinOp::In,
+        _ => return None,
+    })
+}
+
+const TAGS: [TypeTag; 10] = [
+    TypeTag::Null,
+    TypeTag::Bool,
+    TypeTag::Int,
+    TypeTag::Float,
+    TypeTag::String,
+    TypeTag::List,
+    TypeTag::Map,
+    TypeTag::Tuple,
+    TypeTag::Result,
+    TypeTag::Function,
+];
+
+const FAILS: [FailKind; 4] = [
+    FailKind::Halt,
+    FailKind::Constraint,
+    FailKind::NoMatch,
+    FailKind::Type,
+];
+
+fn tag_code(t: TypeTag) -> u8 {
+    TAGS.iter().position(|x| *x == t).unwrap_or(0) as u8
+}
+
+fn fail_code(k: FailKind) -> u8 {
+    FAILS.iter().position(|x| *x == k).unwrap_or(0) as u8
+}
+
+fn encode_instr(w: &mut Writer, ins: &Instr) {
+    use Instr::*;
+    let r = |w: &mut Writer, x: u16| w.uv(x as u64);
+    match *ins {
+        LoadNull { dst } => {
+            w.u8(0);
+            r(w, dst);
+        }
+        LoadBool { dst, value } => {
+            w.u8(1);
+            r(w, dst);
+            w.u8(value as u8);
+        }
+        LoadInt { dst, value } => {
+            w.u8(2);
+            r(w, dst);
+            w.sv(value as i64);
+        }
+        LoadConst { dst, idx } => {
+            w.u8(3);
+            r(w, dst);
+            w.uv(idx as u64);
+        }
+        Move { dst, src } => {
+            w.u8(4);
+            r(w, dst);
+            r(w, src);
+        }
+        Take { dst, src } => {
+            w.u8(5);
+            r(w, dst);
+            r(w, src);
+        }
+        LoadGlobal { dst, idx } => {
+            w.u8(6);
+            r(w, dst);
+            r(w, idx);
+        }
+        StoreGlobal { idx, src } => {
+            w.u8(7);
+            r(w, idx);
+            r(w, src);
+        }
+        LoadFunc { dst, func } => {
+            w.u8(8);
+            r(w, dst);
+            w.uv(func as u64);
+        }
+        Binary { op, dst, a, b } => {
+            w.u8(9);
+            w.u8(binop_code(op));
+            r(w, dst);
+            r(w, a);
+            r(w, b);
+        }
+        AddImm { dst, a, imm } => {
+            w.u8(10);
+            r(w, dst);
+            r(w, a);
+            w.sv(imm as i64);
+        }
+        Neg { dst, src } => {
+            w.u8(11);
+            r(w, dst);
+            r(w, src);
+        }
+        Not { dst, src } => {
+            w.u8(12);
+            r(w, dst);
+            r(w, src);
+        }
+        Jump { target } => {
+            w.u8(13);
+            w.uv(target as u64);
+        }
+        JumpIfFalse { cond, target } => {
+            w.u8(14);
+            r(w, cond);
+            w.uv(target as u64);
+        }
+        JumpIfTrue { cond, target } => {
+            w.u8(15);
+            r(w, cond);
+            w.uv(target as u64);
+        }
+        JumpIfNull { src, target } => {
+            w.u8(16);
+            r(w, src);
+            w.uv(target as u64);
+        }
+        JumpIfNotNull { src, target } => {
+            w.u8(17);
+            r(w, src);
+            w.uv(target as u64);
+        }
+        Call {
+            dst,
+            func,
+            args,
+            argc,
+        } => {
+            w.u8(18);
+            r(w, dst);
+            r(w, func);
+            r(w, args);
+            w.u8(argc);
+        }
+        CallValue {
+            dst,
+            callee,
+            args,
+            argc,
+        } => {
+            w.u8(19);
+            r(w, dst);
+            r(w, callee);
+            r(w, args);
+            w.u8(argc);
+        }
+        CallBuiltin {
+            dst,
+            builtin,
+            args,
+            argc,
+        } => {
+            w.u8(20);
+            r(w, dst);
+            r(w, builtin);
+            r(w, args);
+            w.u8(argc);
+        }
+        CallTool { dst, tool, args } => {
+            w.u8(21);
+            r(w, dst);
+            r(w, tool);
+            r(w, args);
+        }
+        Return { src } => {
+            w.u8(22);
+            r(w, src);
+        }
+        ReturnNull => w.u8(23),
+        MakeList { dst, start, count } => {
+            w.u8(24);
+            r(w, dst);
+            r(w, start);
+            r(w, count);
+        }
+        MakeMap { dst, start, count } => {
+            w.u8(25);
+            r(w, dst);
+            r(w, start);
+            r(w, count);
+        }
+        MakeTuple { dst, start, count } => {
+            w.u8(26);
+            r(w, dst);
+            r(w, start);
+            r(w, count);
+        }
+        MakeRecord { dst, ty, start } => {
+            w.u8(27);
+            r(w, dst);
+            r(w, ty);
+            r(w, start);
+        }
+        MakeVariant {
+            dst,
+            variant,
+            start,
+        } => {
+            w.u8(28);
+            r(w, dst);
+            r(w, variant);
+            r(w, start);
+        }
+        MakeOk { dst, src } => {
+            w.u8(29);
+            r(w, dst);
+            r(w, src);
+        }
+        MakeErr { dst, src } => {
+            w.u8(30);
+            r(w, dst);
+            r(w, src);
+        }
+        MakeClosure { dst, func, start } => {
+            w.u8(31);
+            r(w, dst);
+            r(w, func);
+            r(w, start);
+        }
+        GetField { dst, obj, name } => {
+            w.u8(32);
+            r(w, dst);
+            r(w, obj);
+            r(w, name);
+        }
+        SetField { obj, name, src } => {
+            w.u8(33);
+            r(w, obj);
+            r(w, name);
+            r(w, src);
+        }
+        GetIndex { dst, obj, idx } => {
+            w.u8(34);
+            r(w, dst);
+            r(w, obj);
+            r(w, idx);
+        }
+        SetIndex { obj, idx, src } => {
+            w.u8(35);
+            r(w, obj);
+            r(w, idx);
+            r(w, src);
+        }
+        GetSlot { dst, obj, slot } => {
+            w.u8(36);
+            r(w, dst);
+            r(w, obj);
+            r(w, slot);
+        }
+        Unwrap { dst, src } => {
+            w.u8(37);
+            r(w, dst);
+            r(w, src);
+        }
+        Push { list, src } => {
+            w.u8(38);
+            r(w, list);
+            r(w, src);
+        }
+        Len { dst, src } => {
+            w.u8(39);
+            r(w, dst);
+            r(w, src);
+        }
+        IterPrep { dst, src } => {
+            w.u8(40);
+            r(w, dst);
+            r(w, src);
+        }
+        IterGet { dst, list, idx } => {
+            w.u8(41);
+            r(w, dst);
+            r(w, list);
+            r(w, idx);
+        }
+        IsType { dst, src, tag } => {
+            w.u8(42);
+            r(w, dst);
+            r(w, src);
+            w.u8(tag_code(tag));
+        }
+        IsUserType { dst, src, ty } => {
+            w.u8(43);
+            r(w, dst);
+            r(w, src);
+            r(w, ty);
+        }
+        IsVariant { dst, src, variant } => {
+            w.u8(44);
+            r(w, dst);
+            r(w, src);
+            r(w, variant);
+        }
+        IsOk { dst, src } => {
+            w.u8(45);
+            r(w, dst);
+            r(w, src);
+        }
+        Fail { kind, msg } => {
+            w.u8(46);
+            w.u8(fail_code(kind));
+            r(w, msg);
+        }
+    }
+}
+
+/// Encodes a module in the binary form.
+pub fn encode(m: &Module) -> Vec<u8> {
+    let mut w = Writer { out: Vec::new() };
+    w.out.extend_from_slice(MAGIC);
+    w.out.extend_from_slice(&m.version.to_le_bytes());
+
+    w.u8(SEC_FILES);
+    w.strs(&m.files);
+
+    w.u8(SEC_CONSTANTS);
+    w.uv(m.constants.len() as u64);
+    for c in &m.constants {
+        match c {
+            Constant::Int(i) => {
+                w.u8(0);
+                w.sv(*i);
+            }
+            Constant::Float(f) => {
+                w.u8(1);
+                w.out.extend_from_slice(&f.to_le_bytes());
+            }
+            Constant::Str(s) => {
+                w.u8(2);
+                w.str(s);
+            }
+        }
+    }
+
+    w.u8(SEC_NAMES);
+    w.strs(&m.names);
+
+    w.u8(SEC_FUNCTIONS);
+    w.uv(m.functions.len() as u64);
+    for f in &m.functions {
+        w.str(&f.name);
+        w.uv(f.file as u64);
+        w.uv(f.arity as u64);
+        w.strs(&f.params);
+        w.strs(&f.param_types);
+        w.uv(f.captures as u64);
+        w.uv(f.num_regs as u64);
+        w.u8(f.exported as u8);
+        w.uv(f.code.len() as u64);
+        for ins in &f.code {
+            encode_instr(&mut w, ins);
+        }
+        w.uv(f.lines.len() as u64);
+        for l in &f.lines {
+            w.uv(*l as u64);
+        }
+    }
+
+    w.u8(SEC_TYPES);
+    w.uv(m.types.len() as u64);
+    for t in &m.types {
+        match t {
+            TypeDef::Record { name, fields } => {
+                w.u8(0);
+                w.str(name);
+                w.strs(fields);
+            }
+            TypeDef::Enum { name, variants } => {
+                w.u8(1);
+                w.str(name);
+                w.uv(variants.len() as u64);
+                for v in variants {
+                    w.uv(*v as u64);
+                }
+            }
+        }
+    }
+
+    w.u8(SEC_VARIANTS);
+    w.uv(m.variants.len() as u64);
+    for v in &m.variants {
+        w.str(&v.name);
+        w.uv(v.enum_type as u64);
+        w.uv(v.fields.len() as u64);
+        for f in &v.fields {
+            match f {
+                Some(n) => {
+                    w.u8(1);
+                    w.str(n);
+                }
+                None => w.u8(0),
+            }
+        }
+    }
+
+    w.u8(SEC_TOOLS);
+    w.uv(m.tools.len() as u64);
+    for t in &m.tools {
+        w.str(&t.name);
+        w.str(&t.alias);
+        w.uv(t.grants.len() as u64);
+        for (k, v) in &t.grants {
+            w.str(k);
+            w.str(&v.to_string());
+        }
+    }
+
+    w.u8(SEC_GLOBALS);
+    w.uv(m.globals as u64);
+
+    w.u8(SEC_INIT);
+    match m.init {
+        Some(i) => {
+            w.u8(1);
+            w.uv(i as u64);
+        }
+        None => w.u8(0),
+    }
+    w.out
+}
+
+// ---------------------------------------------------------------- decoding
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+type R<T> = Result<T, RuntimeError>;
+
+fn corrupt(what: &str, pos: usize) -> RuntimeError {
+    invalid(format!("corrupt binary LIR: {what} at byte {pos}"))
+}
+
+impl<'a> Reader<'a> {
+    fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
+    }
+
+    fn u8(&mut self) -> R<u8> {
+        let b = *self
+            .bytes
+            .get(self.pos)
+            .ok_or_else(|| corrupt("unexpected end", self.pos))?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn take(&mut self, n: usize) -> R<&'a [u8]> {
+        if n > self.remaining() {
+            return Err(corrupt("unexpected end", self.pos));
+        }
+        let s = self
+            .bytes
+            .get(self.pos..self.pos + n)
+            .ok_or_else(|| corrupt("unexpected end", self.pos))?;
+        self.pos += n;
+        Ok(s)
+    }
+
+    fn uv(&mut self) -> R<u64> {
+        let start = self.pos;
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let b = self.u8()?;
+            let bits = (b & 0x7f) as u64;
+            if shift == 63 && bits > 1 {
+                return Err(corrupt("varint overflow", start));
+            }
+            v |= bits << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(corrupt("varint too long", start))
+    }
+
+    fn sv(&mut self) -> R<i64> {
+        let u = self.uv()?;
+        Ok(((u >> 1) as i64) ^ -((u & 1) as i64))
+    }
+
+    fn num<T: TryFrom<u64>>(&mut self, what: &str) -> R<T> {
+        let pos = self.pos;
+        let v = self.uv()?;
+        T::try_from(v).map_err(|_| corrupt(&format!("{what} out of range"), pos))
+    }
+
+    fn reg(&mut self) -> R<u16> {
+        self.num("operand")
+    }
+
+    /// A count of elements that each take at least one byte.
+    fn count(&mut self) -> R<usize> {
+        let pos = self.pos;
+        let n = self.uv()?;
+        if n > self.remaining() as u64 {
+            return Err(corrupt("length exceeds the remaining input", pos));
+        }
+        Ok(n as usize)
+    }
+
+    fn str(&mut self) -> R<String> {
+        let n = self.count()?;
+        let pos = self.pos;
+        let bytes = self.take(n)?;
+        String::from_utf8(bytes.to_vec()).map_err(|_| corrupt("invalid UTF-8", pos))
+    }
+
+    fn strs(&mut self) -> R<Vec<String>> {
+        let n = self.count()?;
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            v.push(self.str()?);
+        }
+        Ok(v)
+    }
+
+    fn section(&mut self, tag: u8) -> R<()> {
+        let pos = self.pos;
+        if self.u8()? != tag {
+            return Err(corrupt(&format!("expected section {tag}"), pos));
+        }
+        Ok(())
+    }
+
+    fn bool(&mut self) -> R<bool> {
+        let pos = self.pos;
+        match self.u8()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(corrupt("bad boolean", pos)),
+        }
+    }
+
+    fn instr(&mut self) -> R<Instr> {
+        use Instr::*;
+        let pos = self.pos;
+        let op = self.u8()?;
+        Ok(match op {
+            0 => LoadNull { dst: self.reg()? },
+            1 => LoadBool {
+                dst: self.reg()?,
+                value: self.bool()?,
+            },
+            2 => {
+                let dst = self.reg()?;
+                let p = self.pos;
+                let value =
+                    i32::try_from(self.sv()?).map_err(|_| corrupt("integer out of range", p))?;
+                LoadInt { dst, value }
+            }
+            3 => LoadConst {
+                dst: self.reg()?,
+                idx: self.num("constant index")?,
+            },
+            4 => Move {
+                dst: self.reg()?,
+                src: self.reg()?,
+            },
+            5 => Take {
+                dst: self.reg()?,
+                src: self.reg()?,
+            },
+            6 => LoadGlobal {
+                dst: self.reg()?,
+                idx: self.reg()?,
+            },
+            7 => StoreGlobal {
+                idx: self.reg()?,
+                src: self.reg()?,
+            },
+            8 => LoadFunc {
+                dst: self.reg()?,
+                func: self.num("function index")?,
+            },
+            9 => {
+                let p = self.pos;
+                let op = binop_of(self.u8()?).ok_or_else(|| corrupt("bad operator", p))?;
+                Binary {
+                    op,
+                    dst: self.reg()?,
+                    a: self.reg()?,
+                    b: self.reg()?,
+                }
+            }
+            10 => {
+                let dst = self.reg()?;
+                let a = self.reg()?;
+                let p = self.pos;
+                let imm =
+                    i16::try_from(self.sv()?).map_err(|_| corrupt("immediate out of range", p))?;
+                AddImm { dst, a, imm }
+            }
+            11 => Neg {
+                dst: self.reg()?,
+                src: self.reg()?,
+            },
+            12 => Not {
+                dst: self.reg()?,
+                src: self.reg()?,
+            },
+            13 => Jump {
+                target: self.num("jump target")?,
+            },
+            14 => JumpIfFalse {
+                cond: self.reg()?,
+                target: self.num("jump target")?,
+            },
+            15 => JumpIfTrue {
+                cond: self.reg()?,
+                target: self.num("jump target")?,
+            },
+            16 => JumpIfNull {
+                src: self.reg()?,
+                target: self.num("jump target")?,
+            },
+            17 => JumpIfNotNull {
+                src: self.reg()?,
+                target: self.num("jump target")?,
+            },
+            18 => Call {
+                dst: self.reg()?,
+                func: self.reg()?,
+                args: self.reg()?,
+                argc: self.u8()?,
+            },
+            19 => CallValue {
+                dst: self.reg()?,
+                callee: self.reg()?,
+                args: self.reg()?,
+                argc: self.u8()?,
+            },
+            20 => CallBuiltin {
+                dst: self.reg()?,
+                builtin: self.reg()?,
+                args: self.reg()?,
+                argc: self.u8()?,
+            },
+            21 => CallTool {
+                dst: self.reg()?,
+                tool: self.reg()?,
+                args: self.reg()?,
+            },
+            22 => Return { src: self.reg()? },
+            23 => ReturnNull,
+            24 => MakeList {
+                dst: self.reg()?,
+                start: self.reg()?,
+                count: self.reg()?,
+            },
+            25 => MakeMap {
+                dst: self.reg()?,
+                start: self.reg()?,
+                count: self.reg()?,
+            },
+            26 => MakeTuple {
+                dst: self.reg()?,
+                start: self.reg()?,
+                count: self.reg()?,
+            },
+            27 => MakeRecord {
+                dst: self.reg()?,
+                ty: self.reg()?,
+                start: self.reg()?,
+            },
+            28 => MakeVariant {
+                dst: self.reg()?,
+                variant: self.reg()?,
+                start: self.reg()?,
+            },
+            29 => MakeOk {
+                dst: self.reg()?,
+                src: self.reg()?,
+            },
+            30 => MakeErr {
+                dst: self.reg()?,
+                src: self.reg()?,
+            },
+            31 => MakeClosure {
+                dst: self.reg()?,
+                func: self.reg()?,
+                start: self.reg()?,
+            },
+            32 => GetField {
+                dst: self.reg()?,
+                obj: self.reg()?,
+                name: self.reg()?,
+            },
+            33 => SetField {
+                obj: self.reg()?,
+                name: self.reg()?,
+                src: self.reg()?,
+            },
+            34 => GetIndex {
+                dst: self.reg()?,
+                obj: self.reg()?,
+                idx: self.reg()?,
+            },
+            35 => SetIndex {
+                obj: self.reg()?,
+                idx: self.reg()?,
+                src: self.reg()?,
+            },
+            36 => GetSlot {
+                dst: self.reg()?,
+                obj: self.reg()?,
+                slot: self.reg()?,
+            },
+            37 => Unwrap {
+                dst: self.reg()?,
+                src: self.reg()?,
+            },
+            38 => Push {
+                list: self.reg()?,
+                src: self.reg()?,
+            },
+            39 => Len {
+                dst: self.reg()?,
+                src: self.reg()?,
+            },
+            40 => IterPrep {
+                dst: self.reg()?,
+                src: self.reg()?,
+            },
+            41 => IterGet {
+                dst: self.reg()?,
+                list: self.reg()?,
+                idx: self.reg()?,
+            },
+            42 => {
+                let dst = self.reg()?;
+                let src = self.reg()?;
+                let p = self.pos;
+                let tag = *TAGS
+                    .get(self.u8()? as usize)
+                    .ok_or_else(|| corrupt("bad type tag", p))?;
+                IsType { dst, src, tag }
+            }
+            43 => IsUserType {
+                dst: self.reg()?,
+                src: self.reg()?,
+                ty: self.reg()?,
+            },
+            44 => IsVariant {
+                dst: self.reg()?,
+                src: self.reg()?,
+                variant: self.reg()?,
+            },
+            45 => IsOk {
+                dst: self.reg()?,
+                src: self.reg()?,
+            },
+            46 => {
+                let p = self.pos;
+                let kind = *FAILS
+                    .get(self.u8()? as usize)
+                    .ok_or_else(|| corrupt("bad failure kind", p))?;
+                Fail {
+                    kind,
+                    msg: self.reg()?,
+                }
+            }
+            _ => return Err(corrupt(&format!("unknown opcode {op}"), pos)),
+        })
+    }
+}
+
+/// Decodes (and validates) a binary module. Any corruption is an `E0912` error.
+pub fn decode(bytes: &[u8]) -> Result<Module, RuntimeError> {
+    let mut r = Reader { bytes, pos: 0 };
+    if r.take(4)? != MAGIC {
+        return Err(invalid("not a binary LIR file (bad magic)".into()));
+    }
+    let mut vb = [0u8; 4];
+    vb.copy_from_slice(r.take(4)?);
+    let version = u32::from_le_bytes(vb);
+    if version != LIR_VERSION {
+        return Err(invalid(format!(
+            "binary LIR version {version} is not supported (this VM runs version {LIR_VERSION})"
+        )));
+    }
+    let mut m = Module {
+        version,
+        ..Module::default()
+    };
+
+    r.section(SEC_FILES)?;
+    m.files = r.strs()?;
+
+    r.section(SEC_CONSTANTS)?;
+    let n = r.count()?;
+    m.constants.reserve(n);
+    for _ in 0..n {
+        let pos = r.pos;
+        m.constants.push(match r.u8()? {
+            0 => Constant::Int(r.sv()?),
+            1 => {
+                let mut fb = [0u8; 8];
+                fb.copy_from_slice(r.take(8)?);
+                Constant::Float(f64::from_le_bytes(fb))
+            }
+            2 => Constant::Str(r.str()?),
+            _ => return Err(corrupt("bad constant tag", pos)),
+        });
+    }
+
+    r.section(SEC_NAMES)?;
+    m.names = r.strs()?;
+
+    r.section(SEC_FUNCTIONS)?;
+    let n = r.count()?;
+    m.functions.reserve(n);
+    for _ in 0..n {
+        let name = r.str()?;
+        let file = r.num("file index")?;
+        let arity = r.num("arity")?;
+        let params = r.strs()?;
+        let param_types = r.strs()?;
+        let captures = r.num("captures")?;
+        let num_regs = r.num("num_regs")?;
+        let exported = r.bool()?;
+        let nc = r.count()?;
+        let mut code = Vec::with_capacity(nc);
+        for _ in 0..nc {
+            code.push(r.instr()?);
+        }
+        let nl = r.count()?;
+        let mut lines = Vec::with_capacity(nl);
+        for _ in 0..nl {
+            lines.push(r.num("line")?);
+        }
+        m.functions.push(Function {
+            name,
+            file,
+            arity,
+            params,
+            param_types,
+            captures,
+            num_regs,
+            exported,
+            code,
+            lines,
+        });
+    }
+
+    r.section(SEC_TYPES)?;
+    let n = r.count()?;
+    for _ in 0..n {
+        let pos = r.pos;
+        m.types.push(match r.u8()? {
+            0 => TypeDef::Record {
+                name: r.str()?,
+                fields: r.strs()?,
+            },
+            1 => {
+                let name = r.str()?;
+                let k = r.count()?;
+                let mut variants = Vec::with_capacity(k);
+                for _ in 0..k {
+                    variants.push(r.num("variant index")?);
+                }
+                TypeDef::Enum { name, variants }
+            }
+            _ => return Err(corrupt("bad type tag", pos)),
+        });
+    }
+
+    r.section(SEC_VARIANTS)?;
+    let n = r.count()?;
+    for _ in 0..n {
+        let name = r.str()?;
+        let enum_type = r.num("type index")?;
+        let k = r.count()?;
+        let mut fields = Vec::with_capacity(k);
+        for _ in 0..k {
+            fields.push(if r.bool()? { Some(r.str()?) } else { None });
+        }
+        m.variants.push(VariantDef {
+            name,
+            enum_type,
+            fields,
+        });
+    }
+
+    r.section(SEC_TOOLS)?;
+    let n = r.count()?;
+    for _ in 0..n {
+        let name = r.str()?;
+        let alias = r.str()?;
+        let k = r.count()?;
+        let mut grants = Vec::with_capacity(k);
+        for _ in 0..k {
+            let key = r.str()?;
+            let pos = r.pos;
+            let text = r.str()?;
+            let value = serde_json::from_str(&text).map_err(|_| corrupt("bad grant JSON", pos))?;
+            grants.push((key, value));
+        }
+        m.tools.push(ToolDef {
+            name,
+            alias,
+            grants,
+        });
+    }
+
+    r.section(SEC_GLOBALS)?;
+    m.globals = r.num("globals")?;
+
+    r.section(SEC_INIT)?;
+    m.init = if r.bool()? {
+        Some(r.num("init index")?)
+    } else {
+        None
+    };
+
+    if r.remaining() != 0 {
+        return Err(corrupt("trailing bytes", r.pos));
+    }
+    validate(&m)?;
+    Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::codes;
+
+    /// A module exercising every section and every instruction encoding.
+    fn sample() -> Module {
+        use Instr::*;
+        let code = vec![
+            LoadNull { dst: 0 },
+            LoadBool {
+                dst: 1,
+                value: true,
+            },
+            LoadInt {
+                dst: 2,
+                value: -70000,
+            },
+            LoadConst { dst: 3, idx: 2 },
+            Move { dst: 4, src: 3 },
+            Take { dst: 5, src: 4 },
+            LoadGlobal { dst: 0, idx: 0 },
+            StoreGlobal { idx: 0, src: 0 },
+            LoadFunc { dst: 0, func: 0 },
+            Binary {
+                op: BinOp::Ge,
+                dst: 0,
+                a: 1,
+                b: 2,
+            },
+            AddImm {
+                dst: 0,
+                a: 2,
+                imm: -300,
+            },
+            Neg { dst: 0, src: 2 },
+            Not { dst: 0, src: 1 },
+            Jump { target: 14 },
+            JumpIfFalse {
+                cond: 1,
+                target: 15,
+            },
+            JumpIfTrue {
+                cond: 1,
+                target: 16,
+            },
+            JumpIfNull { src: 0, target: 17 },
+            JumpIfNotNull { src: 0, target: 18 },
+            Call {
+                dst: 0,
+                func: 1,
+                args: 6,
+                argc: 0,
+            },
+            CallValue {
+                dst: 0,
+                callee: 1,
+                args: 2,
+                argc: 2,
+            },
+            CallBuiltin {
+                dst: 0,
+                builtin: 0,
+                args: 1,
+                argc: 3,
+            },
+            CallTool {
+                dst: 0,
+                tool: 0,
+                args: 1,
+            },
+            MakeList {
+                dst: 0,
+                start: 1,
+                count: 3,
+            },
+            MakeMap {
+                dst: 0,
+                start: 1,
+                count: 2,
+            },
+            MakeTuple {
+                dst: 0,
+                start: 1,
+                count: 2,
+            },
+            MakeRecord {
+                dst: 0,
+                ty: 0,
+                start: 1,
+            },
+            MakeVariant {
+                dst: 0,
+                variant: 0,
+                start: 1,
+            },
+            MakeOk { dst: 0, src: 1 },
+            MakeErr { dst: 0, src: 1 },
+            MakeClosure {
+                dst: 0,
+                func: 0,
+                start: 1,
+            },
+            GetField {
+                dst: 0,
+                obj: 1,
+                name: 0,
+            },
+            SetField {
+                obj: 0,
+                name: 0,
+                src: 1,
+            },
+            GetIndex {
+                dst: 0,
+                obj: 1,
+                idx: 2,
+            },
+            SetIndex {
+                obj: 0,
+                idx: 1,
+                src: 2,
+            },
+            GetSlot {
+                dst: 0,
+                obj: 1,
+                slot: 3,
+            },
+            Unwrap { dst: 0, src: 1 },
+            Push { list: 0, src: 1 },
+            Len { dst: 0, src: 1 },
+            IterPrep { dst: 0, src: 1 },
+            IterGet {
+                dst: 0,
+                list: 1,
+                idx: 2,
+            },
+            IsType {
+                dst: 0,
+                src: 1,
+                tag: TypeTag::Function,
+            },
+            IsUserType {
+                dst: 0,
+                src: 1,
+                ty: 1,
+            },
+            IsVariant {
+                dst: 0,
+                src: 1,
+                variant: 0,
+            },
+            IsOk { dst: 0, src: 1 },
+            Return { src: 0 },
+            ReturnNull,
+            Fail {
+                kind: FailKind::Constraint,
+                msg: 0,
+            },
+        ];
+        let lines = (1..=code.len() as u32).collect();
+        Module {
+            version: LIR_VERSION,
+            files: vec!["main.lm".into(), "ünï.lm.md".into()],
+            constants: vec![
+                Constant::Int(i64::MIN),
+                Constant::Float(-0.1),
+                Constant::Str("héllo\n".into()),
+            ],
+            names: vec!["x".into(), "y".into()],
+            functions: vec![
+                Function {
+                    name: "main".into(),
+                    file: 1,
+                    arity: 1,
+                    params: vec!["a".into()],
+                    param_types: vec!["Int".into()],
+                    captures: 0,
+                    num_regs: 6,
+                    exported: true,
+                    code,
+                    lines,
+                },
+                Function {
+                    name: "<init>".into(),
+                    file: 0,
+                    arity: 0,
+                    params: vec![],
+                    param_types: vec![],
+                    captures: 0,
+                    num_regs: 1,
+                    exported: false,
+                    code: vec![ReturnNull],
+                    lines: vec![1],
+                },
+            ],
+            types: vec![
+                TypeDef::Record {
+                    name: "P".into(),
+                    fields: vec!["x".into(), "y".into()],
+                },
+                TypeDef::Enum {
+                    name: "E".into(),
+                    variants: vec![0, 1],
+                },
+            ],
+            variants: vec![
+                VariantDef {
+                    name: "A".into(),
+                    enum_type: 1,
+                    fields: vec![Some("x".into()), None],
+                },
+                VariantDef {
+                    name: "B".into(),
+                    enum_type: 1,
+                    fields: vec![],
+                },
+            ],
+            tools: vec![ToolDef {
+                name: "http.get".into(),
+                alias: "Fetch".into(),
+                grants: vec![
+                    ("domain".into(), serde_json::json!("*.example.com")),
+                    ("timeout_ms".into(), serde_json::json!(5000)),
+                ],
+            }],
+            globals: 1,
+            init: Some(1),
+        }
+    }
+
+    #[test]
+    fn sample_is_valid() {
+        assert_eq!(validate(&sample()), Ok(()));
+    }
+
+    #[test]
+    fn round_trips() {
+        let m = sample();
+        let bytes = encode(&m);
+        assert_eq!(&bytes[..4], MAGIC);
+        assert_eq!(decode(&bytes), Ok(m));
+    }
+
+    #[test]
+    fn json_form_round_trips() {
+        let m = sample();
+        let text = serde_json::to_string_pretty(&m).unwrap();
+        let back: Module = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn rejects_bad_headers_and_trailing_bytes() {
+        let mut bytes = encode(&sample());
+        assert_eq!(
+            decode(b"XYZ\0\x01\0\0\0").unwrap_err().code,
+            codes::INVALID_LIR
+        );
+        let mut v2 = bytes.clone();
+        v2[4] = 99;
+        assert!(decode(&v2).unwrap_err().message.contains("version"));
+        bytes.push(0);
+        assert!(decode(&bytes).unwrap_err().message.contains("trailing"));
+    }
+
+    #[test]
+    fn every_truncation_fails_cleanly() {
+        let bytes = encode(&sample());
+        for len in 0..bytes.len() {
+            let e = decode(&bytes[..len]).unwrap_err();
+            assert_eq!(e.code, codes::INVALID_LIR);
+        }
+    }
+
+    #[test]
+    fn random_byte_flips_never_panic() {
+        let bytes = encode(&sample());
+        // A small deterministic xorshift generator.
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let mut b = bytes.clone();
+            let flips = 1 + (next() % 4) as usize;
+            for _ in 0..flips {
+                let i = (next() as usize) % b.len();
+                b[i] ^= (next() % 255 + 1) as u8;
+            }
+            if let Err(e) = decode(&b) {
+                assert_eq!(e.code, codes::INVALID_LIR);
+            }
+        }
+        // Huge declared lengths do not allocate.
+        let mut huge = bytes[..8].to_vec();
+        huge.push(SEC_FILES);
+        huge.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
+        assert!(decode(&huge).is_err());
+    }
+}

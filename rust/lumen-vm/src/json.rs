@@ -1,0 +1,345 @@
+//! Conversion between Lumen values and JSON.
+//!
+//! Value → JSON (tool arguments, `to_json`):
+//! - `null`, `Bool`, `Int` (always an integer number, even beyond 2^53), `Float` (a
+//!   number; `inf`/`nan` become `null`), `String`;
+//! - lists and tuples → arrays; maps → objects (Int keys become their decimal text);
+//! - records → objects of their fields (the type name is not kept);
+//! - payload-less variants → the variant name as a string (`"Empty"`); variants with a
+//!   payload → `{"Name": {...}}` when every payload field is named, else `{"Name": [...]}`;
+//! - `ok(v)` → `{"ok": v}`, `err(e)` → `{"err": e}`; functions → `"<fn name>"`.
+//!
+//! JSON → Value (tool results, `parse_json`): `null`/bool/string as is, integers that fit
+//! in `i64` → `Int`, other numbers → `Float`, arrays → lists, objects → maps with String
+//! keys. `parse_json` keeps the object key order of the text.
+
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+
+use crate::map::{MapKey, MapObj};
+use crate::value::{write_quoted, Value};
+
+/// Values nested deeper than this convert to `null` (protects the host's stack).
+const MAX_DEPTH: usize = 512;
+
+/// Converts a value to a `serde_json::Value` (see the module docs for the mapping).
+pub fn to_serde(v: &Value) -> serde_json::Value {
+    to_serde_depth(v, 0)
+}
+
+fn to_serde_depth(v: &Value, depth: usize) -> serde_json::Value {
+    use serde_json::Value as J;
+    if depth > MAX_DEPTH {
+        return J::Null;
+    }
+    let arr = |xs: &[Value]| J::Array(xs.iter().map(|x| to_serde_depth(x, depth + 1)).collect());
+    match v {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        Value::Str(s) => J::String(s.to_string()),
+        Value::List(xs) | Value::Tuple(xs) => arr(xs),
+        Value::Map(m) => {
+            let mut o = serde_json::Map::new();
+            for (k, x) in m.iter() {
+                o.insert(key_text(k), to_serde_depth(x, depth + 1));
+            }
+            J::Object(o)
+        }
+        Value::Record(r) => {
+            let mut o = serde_json::Map::new();
+            for (name, x) in r.ty.fields.iter().zip(r.fields.as_slice()) {
+                o.insert(name.clone(), to_serde_depth(x, depth + 1));
+            }
+            J::Object(o)
+        }
+        Value::Variant(var) => {
+            let payload = var.payload.as_slice();
+            let inner = if var.info.fields.iter().all(Option::is_some) {
+                let mut o = serde_json::Map::new();
+                for (name, x) in var.info.fields.iter().zip(payload) {
+                    o.insert(
+                        name.clone().unwrap_or_default(),
+                        to_serde_depth(x, depth + 1),
+                    );
+                }
+                J::Object(o)
+            } else {
+                arr(payload)
+            };
+            let mut o = serde_json::Map::new();
+            o.insert(var.info.name.clone(), inner);
+            J::Object(o)
+        }
+        Value::Tag(t) => J::String(t.name.clone()),
+        Value::Ok(x) | Value::Err(x) => {
+            let mut o = serde_json::Map::new();
+            let k = if matches!(v, Value::Ok(_)) {
+                "ok"
+            } else {
+                "err"
+            };
+            o.insert(k.to_string(), to_serde_depth(x, depth + 1));
+            J::Object(o)
+        }
+        Value::Func(f) => J::String(format!("<fn {}>", f.name)),
+    }
+}
+
+fn key_text(k: &MapKey) -> String {
+    match k {
+        MapKey::Int(i) => i.to_string(),
+        MapKey::Str(s) => s.to_string(),
+    }
+}
+
+/// Converts a `serde_json::Value` to a value (see the module docs).
+pub fn from_serde(j: &serde_json::Value) -> Value {
+    use serde_json::Value as J;
+    match j {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        J::String(s) => Value::str(s.as_str()),
+        J::Array(xs) => Value::list(xs.iter().map(from_serde).collect()),
+        J::Object(o) => {
+            let mut m = MapObj::with_capacity(o.len());
+            for (k, x) in o {
+                m.insert(MapKey::from(k.as_str()), from_serde(x));
+            }
+            Value::Map(Rc::new(m))
+        }
+    }
+}
+
+/// The JSON text of a value (compact, keys in map insertion order), as `to_json` returns.
+pub fn to_json_string(v: &Value) -> String {
+    let mut out = String::new();
+    write_json(&mut out, v, 0);
+    out
+}
+
+fn write_json(out: &mut String, v: &Value, depth: usize) {
+    if depth > MAX_DEPTH {
+        out.push_str("null");
+        return;
+    }
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => {
+            if f.is_finite() {
+                let _ = write!(out, "{f:?}");
+            } else {
+                out.push_str("null");
+            }
+        }
+        Value::Str(s) => write_json_str(out, s),
+        Value::List(xs) | Value::Tuple(xs) => write_json_arr(out, xs, depth),
+        Value::Map(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_str(out, &key_text(k));
+                out.push(':');
+                write_json(out, x, depth + 1);
+            }
+            out.push('}');
+        }
+        Value::Record(r) => {
+            out.push('{');
+            for (i, (name, x)) in r.ty.fields.iter().zip(r.fields.as_slice()).enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_str(out, name);
+                out.push(':');
+                write_json(out, x, depth + 1);
+            }
+            out.push('}');
+        }
+        Value::Variant(var) => {
+            out.push('{');
+            write_json_str(out, &var.info.name);
+            out.push(':');
+            let payload = var.payload.as_slice();
+            if var.info.fields.iter().all(Option::is_some) {
+                out.push('{');
+                for (i, (name, x)) in var.info.fields.iter().zip(payload).enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_json_str(out, name.as_deref().unwrap_or(""));
+                    out.push(':');
+                    write_json(out, x, depth + 1);
+                }
+                out.push('}');
+            } else {
+                write_json_arr(out, payload, depth);
+            }
+            out.push('}');
+        }
+        Value::Tag(t) => write_json_str(out, &t.name),
+        Value::Ok(x) | Value::Err(x) => {
+            out.push_str(if matches!(v, Value::Ok(_)) {
+                "{\"ok\":"
+            } else {
+                "{\"err\":"
+            });
+            write_json(out, x, depth + 1);
+            out.push('}');
+        }
+        Value::Func(f) => write_json_str(out, &format!("<fn {}>", f.name)),
+    }
+}
+
+fn write_json_arr(out: &mut String, xs: &[Value], depth: usize) {
+    out.push('[');
+    for (i, x) in xs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_json(out, x, depth + 1);
+    }
+    out.push(']');
+}
+
+fn write_json_str(out: &mut String, s: &str) {
+    // JSON escapes are a subset of what `write_quoted` produces except for control
+    // characters, which JSON spells `\u00XX`.
+    if s.chars()
+        .any(|c| (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') || c == '\u{7f}')
+    {
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                c if (c as u32) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    } else {
+        write_quoted(out, s);
+    }
+}
+
+/// Parses JSON text into a value, keeping object key order. Errors carry serde_json's
+/// message (line and column of the problem).
+pub fn parse_json(text: &str) -> Result<Value, String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let v = ValueSeed.deserialize(&mut de).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())?;
+    Ok(v)
+}
+
+struct ValueSeed;
+
+impl<'de> DeserializeSeed<'de> for ValueSeed {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Int(i))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        Ok(i64::try_from(u).map_or(Value::Float(u as f64), Value::Int))
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
+        Ok(Value::Float(f))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::str(s))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::str(s))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut v = Vec::new();
+        while let Some(x) = seq.next_element_seed(ValueSeed)? {
+            v.push(x);
+        }
+        Ok(Value::list(v))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut m = MapObj::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let x = map.next_value_seed(ValueSeed)?;
+            m.insert(MapKey::Str(Rc::new(k)), x);
+        }
+        Ok(Value::Map(Rc::new(m)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_keeps_order_and_kinds() {
+        let v = parse_json(r#"{"b": 1, "a": [true, null, 2.5, "x"], "big": 18446744073709551615}"#)
+            .unwrap();
+        assert_eq!(
+            v.to_display(),
+            "{\"b\": 1, \"a\": [true, null, 2.5, \"x\"], \"big\": 1.8446744073709552e19}"
+        );
+        assert!(parse_json("{").is_err());
+        assert!(parse_json("1 2").is_err());
+    }
+
+    #[test]
+    fn to_json_string_round_trips() {
+        let text = r#"{"z":[1,2.5,"a\"b\n"],"a":{"k":null},"t":true}"#;
+        let v = parse_json(text).unwrap();
+        assert_eq!(to_json_string(&v), text);
+        assert_eq!(to_json_string(&Value::Float(f64::NAN)), "null");
+        assert_eq!(to_json_string(&Value::ok(Value::Int(1))), "{\"ok\":1}");
+        assert_eq!(to_json_string(&Value::str("\u{1}")), "\"\\u0001\"");
+    }
+
+    #[test]
+    fn serde_conversion_both_ways() {
+        let j = serde_json::json!({"a": [1, 2.0, "s"], "n": null, "big": i64::MAX});
+        let v = from_serde(&j);
+        assert_eq!(to_serde(&v), j);
+        let t = Value::tuple(vec![Value::Int(1), Value::Float(f64::INFINITY)]);
+        assert_eq!(to_serde(&t), serde_json::json!([1, null]));
+    }
+}

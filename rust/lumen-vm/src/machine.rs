@@ -1,0 +1,1328 @@
+//! The register interpreter: [`Vm`], its configuration and the [`Outcome`] of a run.
+//!
+//! One `Vec<Value>` holds every frame's registers (register windows, see `lir`); frames
+//! live in an explicit `Vec<Frame>`, so a Lumen call never recurses on the Rust stack and
+//! execution can stop at any instruction boundary: at a tool call (the host answers with
+//! [`Vm::resume_ok`] / [`Vm::resume_err`]), when the fuel runs out ([`Vm::add_fuel`]
+//! continues), or at an error.
+//!
+//! Fuel is charged on backward jumps (the length of the jump, i.e. roughly the number of
+//! instructions of one loop iteration) and on calls (one unit), so any non-terminating
+//! program runs out; straight-line code is not charged.
+//!
+//! The hot loop keeps the current function's code, `pc`, register base and a raw pointer
+//! to the frame's registers in locals. Register indices are proven in range by `validate`
+//! and by the frame set-up (the register stack is at least `base + num_regs` long), which
+//! is what makes the unchecked register accesses sound; each is also `debug_assert`ed.
+
+use std::io::Write as _;
+use std::rc::Rc;
+
+use crate::arith::{self, Fault};
+use crate::error::{codes, RuntimeError};
+use crate::frame::Frame;
+use crate::json;
+use crate::lir::{self, BinOp, FailKind, TypeTag};
+use crate::map::{KeyRef, MapKey, MapObj};
+use crate::program::{FuncCode, Op, Program};
+use crate::validate::validate;
+use crate::value::{FuncObj, RecordObj, Slots, Value, VariantObj};
+
+/// Limits of one VM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VmConfig {
+    /// Maximum number of frames (deeper recursion is error E0909). Default 10,000.
+    pub max_depth: usize,
+    /// Fuel budget (`None` = unlimited); see the module docs for what costs fuel.
+    pub fuel: Option<u64>,
+}
+
+impl Default for VmConfig {
+    fn default() -> VmConfig {
+        VmConfig {
+            max_depth: 10_000,
+            fuel: None,
+        }
+    }
+}
+
+/// Why [`Vm::run`] returned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The entry cell returned this value.
+    Finished(Value),
+    /// The program called a tool; answer with `resume_ok`/`resume_err`, then `run` again.
+    ToolCall(ToolRequest),
+    /// The fuel ran out; `add_fuel` then `run` continues where it stopped.
+    OutOfFuel,
+    /// The program stopped with a run-time error.
+    Error(RuntimeError),
+}
+
+/// A tool call the host must perform.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolRequest {
+    /// Index into `Module::tools`.
+    pub tool: u16,
+    /// Qualified name (`http.get`).
+    pub name: String,
+    /// Alias used in the program (`Fetch`).
+    pub alias: String,
+    /// The named arguments, as a JSON object.
+    pub args: serde_json::Value,
+    /// The tool's grants, in declaration order.
+    pub grants: Vec<(String, serde_json::Value)>,
+    /// Source line of the call.
+    pub line: u32,
+}
+
+enum State {
+    /// No cell started.
+    Idle,
+    /// Ready to (continue to) execute.
+    Ready,
+    /// Suspended at a tool call whose result goes to absolute register `dst`.
+    AwaitingTool { dst: usize, func: usize, pc: usize },
+    /// The next `run` reports this error.
+    Failed(RuntimeError),
+    /// Finished or failed.
+    Done,
+}
+
+/// The Lumen virtual machine.
+pub struct Vm {
+    module: Rc<lir::Module>,
+    prog: Rc<Program>,
+    config: VmConfig,
+    regs: Vec<Value>,
+    frames: Vec<Frame>,
+    globals: Vec<Value>,
+    state: State,
+    fuel: u64,
+    /// Entry cell and arguments, waiting for the global initialiser to finish.
+    pending_entry: Option<(usize, Vec<Value>)>,
+    output: Box<dyn FnMut(&str)>,
+}
+
+fn bad_entry(message: String) -> RuntimeError {
+    RuntimeError {
+        code: codes::BAD_ENTRY,
+        message,
+        file: String::new(),
+        line: 0,
+        function: String::new(),
+    }
+}
+
+fn plain_error(code: &'static str, message: &str) -> RuntimeError {
+    RuntimeError {
+        code,
+        message: message.to_string(),
+        file: String::new(),
+        line: 0,
+        function: String::new(),
+    }
+}
+
+fn default_output(line: &str) {
+    let out = std::io::stdout();
+    let mut lock = out.lock();
+    let _ = lock.write_all(line.as_bytes());
+    let _ = lock.write_all(b"\n");
+}
+
+impl Vm {
+    /// Validates `module` (E0912 when invalid) and prepares a VM for it.
+    pub fn new(module: Rc<lir::Module>, config: VmConfig) -> Result<Vm, RuntimeError> {
+        validate(&module)?;
+        let prog = Rc::new(Program::build(&module));
+        let fuel = config.fuel.unwrap_or(u64::MAX);
+        Ok(Vm {
+            globals: vec![Value::Null; module.globals as usize],
+            module,
+            prog,
+            config,
+            regs: Vec::with_capacity(1024),
+            frames: Vec::with_capacity(64),
+            state: State::Idle,
+            fuel,
+            pending_entry: None,
+            output: Box::new(default_output),
+        })
+    }
+
+    /// The module this VM runs.
+    pub fn module(&self) -> &lir::Module {
+        &self.module
+    }
+
+    /// Sends each `print` line (without its newline) to `sink` instead of stdout.
+    pub fn set_output(&mut self, sink: Box<dyn FnMut(&str)>) {
+        self.output = sink;
+    }
+
+    /// Adds fuel (after `Outcome::OutOfFuel`, `run` then continues).
+    pub fn add_fuel(&mut self, fuel: u64) {
+        self.fuel = self.fuel.saturating_add(fuel);
+    }
+
+    /// Prepares a run of the exported cell `cell` with `args` (E0913 if there is no such
+    /// cell or the argument count is wrong). The module's global initialiser runs first.
+    pub fn start(&mut self, cell: &str, args: Vec<Value>) -> Result<(), RuntimeError> {
+        let Some(fi) = self
+            .module
+            .functions
+            .iter()
+            .position(|f| f.exported && f.name == cell)
+        else {
+            let cells: Vec<&str> = self
+                .module
+                .functions
+                .iter()
+                .filter(|f| f.exported)
+                .map(|f| f.name.as_str())
+                .collect();
+            return Err(bad_entry(format!(
+                "no cell named `{cell}` (cells: {})",
+                cells.join(", ")
+            )));
+        };
+        let arity = self.prog.funcs.get(fi).map_or(0, |f| f.arity as usize);
+        if args.len() != arity {
+            return Err(bad_entry(format!(
+                "cell `{cell}` takes {arity} argument{}, got {}",
+                if arity == 1 { "" } else { "s" },
+                args.len()
+            )));
+        }
+        self.clear_stacks();
+        self.globals = vec![Value::Null; self.module.globals as usize];
+        match self.module.init {
+            Some(init) => {
+                self.pending_entry = Some((fi, args));
+                self.enter(init as usize, Vec::new());
+            }
+            None => self.enter(fi, args),
+        }
+        self.state = State::Ready;
+        Ok(())
+    }
+
+    /// Pushes the bottom frame for function `fi` with `args` in its first registers.
+    fn enter(&mut self, fi: usize, args: Vec<Value>) {
+        let need = self
+            .prog
+            .funcs
+            .get(fi)
+            .map_or(0, |f| f.num_regs)
+            .max(args.len());
+        if self.regs.len() < need {
+            self.regs.resize(need, Value::Null);
+        }
+        for (slot, a) in self.regs.iter_mut().zip(args) {
+            *slot = a;
+        }
+        self.frames.push(Frame {
+            func: fi as u32,
+            pc: 0,
+            base: 0,
+            ret: 0,
+        });
+    }
+
+    fn clear_stacks(&mut self) {
+        self.frames.clear();
+        for r in self.regs.iter_mut() {
+            *r = Value::Null;
+        }
+        self.pending_entry = None;
+    }
+
+    /// After `Outcome::ToolCall`: the tool's JSON result becomes the call's value.
+    /// Ignored when the VM is not waiting for a tool.
+    pub fn resume_ok(&mut self, result: serde_json::Value) {
+        if let State::AwaitingTool { dst, .. } = self.state {
+            if let Some(slot) = self.regs.get_mut(dst) {
+                *slot = json::from_serde(&result);
+            }
+            self.state = State::Ready;
+        }
+    }
+
+    /// After `Outcome::ToolCall`: the tool failed; the next `run` returns this error at the
+    /// tool call's line. Ignored when the VM is not waiting for a tool.
+    pub fn resume_err(&mut self, code: &'static str, message: String) {
+        if let State::AwaitingTool { func, pc, .. } = self.state {
+            let err = self.error_at(func, pc, Fault::new(code, message));
+            self.state = State::Failed(err);
+        }
+    }
+
+    /// Runs until the entry cell returns, a tool is called, the fuel runs out, or an error.
+    pub fn run(&mut self) -> Outcome {
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Ready => {}
+            State::Failed(e) => {
+                self.clear_stacks();
+                return Outcome::Error(e);
+            }
+            s @ State::AwaitingTool { .. } => {
+                self.state = s;
+                return Outcome::Error(plain_error(
+                    codes::RUNTIME,
+                    "run() called while a tool call is waiting for resume_ok/resume_err",
+                ));
+            }
+            State::Idle => {
+                return Outcome::Error(bad_entry("no cell was started".into()));
+            }
+            State::Done => {
+                return Outcome::Error(bad_entry(
+                    "the program has finished; start a cell again".into(),
+                ));
+            }
+        }
+        if self.fuel == 0 {
+            self.state = State::Ready;
+            return Outcome::OutOfFuel;
+        }
+        self.state = State::Ready;
+        let prog = self.prog.clone();
+        let out = self.execute(&prog);
+        match out {
+            Outcome::Finished(_) | Outcome::Error(_) => {
+                self.state = State::Done;
+                self.clear_stacks();
+            }
+            Outcome::ToolCall(_) | Outcome::OutOfFuel => {}
+        }
+        out
+    }
+
+    /// A run-time error at instruction `pc` of function `func`.
+    fn error_at(&self, func: usize, pc: usize, fault: Fault) -> RuntimeError {
+        let (file, line, name) = match self.prog.funcs.get(func) {
+            Some(f) => (
+                f.file.clone(),
+                f.lines.get(pc).copied().unwrap_or(0),
+                f.name.to_string(),
+            ),
+            None => (String::new(), 0, String::new()),
+        };
+        RuntimeError {
+            code: fault.code,
+            message: fault.message,
+            file,
+            line,
+            function: name,
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow_regs(&mut self, need: usize) {
+        let new_len = need.max(self.regs.len() * 2);
+        self.regs.resize(new_len, Value::Null);
+    }
+
+    /// The general path of a binary operator, including in-place `Add`/`Concat` when the
+    /// destination is the left operand and holds the only reference.
+    #[inline(never)]
+    fn binary_slow(
+        &mut self,
+        op: BinOp,
+        base: usize,
+        dst: u16,
+        a: u16,
+        b: u16,
+    ) -> Result<(), Fault> {
+        let (ai, bi, di) = (base + a as usize, base + b as usize, base + dst as usize);
+        if dst == a && matches!(op, BinOp::Add | BinOp::Concat) {
+            let rhs = self.regs.get(bi).cloned().unwrap_or_default();
+            if let Some(lhs) = self.regs.get_mut(ai) {
+                match (lhs, &rhs) {
+                    (Value::Str(s), Value::Str(t)) => {
+                        Rc::make_mut(s).push_str(t);
+                        return Ok(());
+                    }
+                    (Value::List(l), Value::List(t)) if op == BinOp::Concat => {
+                        Rc::make_mut(l).extend(t.iter().cloned());
+                        return Ok(());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let v = {
+            let null = Value::Null;
+            let x = self.regs.get(ai).unwrap_or(&null);
+            let y = self.regs.get(bi).unwrap_or(&null);
+            arith::binary(op, x, y)?
+        };
+        if let Some(d) = self.regs.get_mut(di) {
+            *d = v;
+        }
+        Ok(())
+    }
+
+    /// The interpreter loop.
+    fn execute(&mut self, prog: &Program) -> Outcome {
+        let Some(top) = self.frames.last().copied() else {
+            return Outcome::Error(bad_entry("no frame to run".into()));
+        };
+        let Some(mut func): Option<&FuncCode> = prog.funcs.get(top.func as usize) else {
+            return Outcome::Error(bad_entry("bad frame".into()));
+        };
+        let mut fidx = top.func as usize;
+        let mut code: &[Op] = &func.code;
+        let mut pc = top.pc as usize;
+        let mut base = top.base as usize;
+        // SAFETY: `base + num_regs <= regs.len()` for every frame (established when the
+        // frame is pushed; the register stack never shrinks while frames exist).
+        let mut regs: *mut Value = unsafe { self.regs.as_mut_ptr().add(base) };
+        let mut fuel = self.fuel;
+        let max_depth = self.config.max_depth;
+
+        macro_rules! reg {
+            ($r:expr) => {{
+                let r = $r as usize;
+                debug_assert!(r < func.num_regs && base + r < self.regs.len());
+                // SAFETY: validated register index within the current frame (see above).
+                unsafe { &*regs.add(r) }
+            }};
+        }
+        macro_rules! reg_mut {
+            ($r:expr) => {{
+                let r = $r as usize;
+                debug_assert!(r < func.num_regs && base + r < self.regs.len());
+                // SAFETY: as for `reg!`; no other reference into the registers is live.
+                unsafe { &mut *regs.add(r) }
+            }};
+        }
+        macro_rules! set {
+            ($r:expr, $v:expr) => {{
+                let v = $v;
+                *reg_mut!($r) = v;
+            }};
+        }
+        macro_rules! refresh {
+            () => {
+                // SAFETY: see the initialisation of `regs`.
+                regs = unsafe { self.regs.as_mut_ptr().add(base) };
+            };
+        }
+        macro_rules! save_pc {
+            () => {
+                if let Some(fr) = self.frames.last_mut() {
+                    fr.pc = pc as u32;
+                }
+            };
+        }
+        macro_rules! fail {
+            ($fault:expr) => {{
+                let fault: Fault = $fault;
+                save_pc!();
+                self.fuel = fuel;
+                return Outcome::Error(self.error_at(fidx, pc - 1, fault));
+            }};
+        }
+        macro_rules! try_fault {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(f) => fail!(f),
+                }
+            };
+        }
+        macro_rules! load_top {
+            () => {{
+                let Some(fr) = self.frames.last().copied() else {
+                    return Outcome::Error(bad_entry("no frame to run".into()));
+                };
+                fidx = fr.func as usize;
+                func = match prog.funcs.get(fidx) {
+                    Some(f) => f,
+                    None => return Outcome::Error(bad_entry("bad frame".into())),
+                };
+                code = &func.code;
+                pc = fr.pc as usize;
+                base = fr.base as usize;
+                refresh!();
+            }};
+        }
+        macro_rules! jump {
+            ($target:expr) => {{
+                let t = $target as usize;
+                if t < pc {
+                    let cost = (pc - t) as u64;
+                    pc = t;
+                    if fuel > cost {
+                        fuel -= cost;
+                    } else {
+                        save_pc!();
+                        self.fuel = 0;
+                        return Outcome::OutOfFuel;
+                    }
+                } else {
+                    pc = t;
+                }
+            }};
+        }
+        macro_rules! branch {
+            ($cond:expr, $dst:expr, $target:expr) => {{
+                let c: bool = $cond;
+                set!($dst, Value::Bool(c));
+                if c {
+                    pc += 1;
+                } else {
+                    jump!($target);
+                }
+            }};
+        }
+        macro_rules! push_frame {
+            ($callee:expr, $cf:expr, $dst:expr, $args:expr) => {{
+                if self.frames.len() >= max_depth {
+                    fail!(Fault::new(
+                        codes::RECURSION_LIMIT,
+                        format!("maximum recursion depth exceeded ({max_depth} frames)")
+                    ));
+                }
+                let cf: &FuncCode = $cf;
+                let new_base = base + $args as usize;
+                let need = new_base + cf.num_regs;
+                if need > self.regs.len() {
+                    self.grow_regs(need);
+                }
+                save_pc!();
+                self.frames.push(Frame {
+                    func: $callee as u32,
+                    pc: 0,
+                    base: new_base as u32,
+                    ret: $dst,
+                });
+                fidx = $callee as usize;
+                func = cf;
+                code = &cf.code;
+                pc = 0;
+                base = new_base;
+                refresh!();
+            }};
+        }
+        macro_rules! charge_call {
+            () => {{
+                if fuel > 1 {
+                    fuel -= 1;
+                } else {
+                    save_pc!();
+                    self.fuel = 0;
+                    return Outcome::OutOfFuel;
+                }
+            }};
+        }
+
+        loop {
+            debug_assert!(pc < code.len());
+            // SAFETY: validation guarantees every jump target is in range and that the last
+            // instruction of every function leaves it, so `pc` never runs past the end;
+            // fused compare-branches skip only a following instruction that exists.
+            let op = unsafe { *code.get_unchecked(pc) };
+            pc += 1;
+            match op {
+                Op::LoadNull { dst } => set!(dst, Value::Null),
+                Op::LoadBool { dst, value } => set!(dst, Value::Bool(value)),
+                Op::LoadInt { dst, value } => set!(dst, Value::Int(value as i64)),
+                Op::LoadConst { dst, idx } => {
+                    let v = prog.consts.get(idx as usize).cloned().unwrap_or_default();
+                    set!(dst, v)
+                }
+                Op::Move { dst, src } => {
+                    let v = reg!(src).clone();
+                    set!(dst, v)
+                }
+                Op::Take { dst, src } => {
+                    let v = std::mem::take(reg_mut!(src));
+                    set!(dst, v)
+                }
+                Op::LoadGlobal { dst, idx } => {
+                    let v = self.globals.get(idx as usize).cloned().unwrap_or_default();
+                    set!(dst, v)
+                }
+                Op::StoreGlobal { idx, src } => {
+                    let v = reg!(src).clone();
+                    if let Some(g) = self.globals.get_mut(idx as usize) {
+                        *g = v;
+                    }
+                }
+                Op::LoadFunc { dst, func: f } => {
+                    let v = prog
+                        .func_values
+                        .get(f as usize)
+                        .cloned()
+                        .unwrap_or_default();
+                    set!(dst, v)
+                }
+                Op::Add { dst, a, b } => match (reg!(a), reg!(b)) {
+                    (Value::Int(x), Value::Int(y)) => match x.checked_add(*y) {
+                        Some(z) => set!(dst, Value::Int(z)),
+                        None => fail!(Fault::overflow("`+`")),
+                    },
+                    (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x + y)),
+                    _ => {
+                        let r = self.binary_slow(BinOp::Add, base, dst, a, b);
+                        refresh!();
+                        try_fault!(r)
+                    }
+                },
+                Op::Sub { dst, a, b } => match (reg!(a), reg!(b)) {
+                    (Value::Int(x), Value::Int(y)) => match x.checked_sub(*y) {
+                        Some(z) => set!(dst, Value::Int(z)),
+                        None => fail!(Fault::overflow("`-`")),
+                    },
+                    (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x - y)),
+                    (x, y) => {
+                        let v = try_fault!(arith::binary(BinOp::Sub, x, y));
+                        set!(dst, v)
+                    }
+                },
+                Op::Mul { dst, a, b } => match (reg!(a), reg!(b)) {
+                    (Value::Int(x), Value::Int(y)) => match x.checked_mul(*y) {
+                        Some(z) => set!(dst, Value::Int(z)),
+                        None => fail!(Fault::overflow("`*`")),
+                    },
+                    (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x * y)),
+                    (x, y) => {
+                        let v = try_fault!(arith::binary(BinOp::Mul, x, y));
+                        set!(dst, v)
+                    }
+                },
+                Op::Div { dst, a, b } => match (reg!(a), reg!(b)) {
+                    (Value::Float(x), Value::Float(y)) if *y != 0.0 => {
+                        set!(dst, Value::Float(x / y))
+                    }
+                    (x, y) => {
+                        let v = try_fault!(arith::binary(BinOp::Div, x, y));
+                        set!(dst, v)
+                    }
+                },
+                Op::Mod { dst, a, b } => match (reg!(a), reg!(b)) {
+                    (Value::Int(x), Value::Int(y)) if *y > 0 && *x >= 0 => {
+                        set!(dst, Value::Int(x % y))
+                    }
+                    (x, y) => {
+                        let v = try_fault!(arith::binary(BinOp::Mod, x, y));
+                        set!(dst, v)
+                    }
+                },
+                Op::Lt { dst, a, b } => {
+                    let c = match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x < y,
+                        (Value::Float(x), Value::Float(y)) => x < y,
+                        (x, y) => try_fault!(arith::compare_op(BinOp::Lt, x, y)),
+                    };
+                    set!(dst, Value::Bool(c))
+                }
+                Op::Le { dst, a, b } => {
+                    let c = match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x <= y,
+                        (Value::Float(x), Value::Float(y)) => x <= y,
+                        (x, y) => try_fault!(arith::compare_op(BinOp::Le, x, y)),
+                    };
+                    set!(dst, Value::Bool(c))
+                }
+                Op::Binary { op, dst, a, b } => {
+                    let r = self.binary_slow(op, base, dst, a, b);
+                    refresh!();
+                    try_fault!(r)
+                }
+                Op::AddImm { dst, a, imm } => match reg!(a) {
+                    Value::Int(x) => match x.checked_add(imm as i64) {
+                        Some(z) => set!(dst, Value::Int(z)),
+                        None => fail!(Fault::overflow("`+`")),
+                    },
+                    Value::Float(x) => set!(dst, Value::Float(x + imm as f64)),
+                    other => fail!(Fault::runtime(format!(
+                        "cannot add a number to {}",
+                        other.type_name()
+                    ))),
+                },
+                Op::Neg { dst, src } => {
+                    let v = try_fault!(arith::negate(reg!(src)));
+                    set!(dst, v)
+                }
+                Op::Not { dst, src } => match reg!(src) {
+                    Value::Bool(b) => set!(dst, Value::Bool(!*b)),
+                    other => fail!(Fault::runtime(format!(
+                        "`not` needs a Bool, got {}",
+                        other.type_name()
+                    ))),
+                },
+                Op::Jump { target } => jump!(target),
+                Op::JumpIfFalse { cond, target } => match reg!(cond) {
+                    Value::Bool(false) => jump!(target),
+                    Value::Bool(true) => {}
+                    other => fail!(Fault::runtime(format!(
+                        "a condition must be a Bool, got {}",
+                        other.type_name()
+                    ))),
+                },
+                Op::JumpIfTrue { cond, target } => match reg!(cond) {
+                    Value::Bool(true) => jump!(target),
+                    Value::Bool(false) => {}
+                    other => fail!(Fault::runtime(format!(
+                        "a condition must be a Bool, got {}",
+                        other.type_name()
+                    ))),
+                },
+                Op::JumpIfNull { src, target } => {
+                    if reg!(src).is_null() {
+                        jump!(target)
+                    }
+                }
+                Op::JumpIfNotNull { src, target } => {
+                    if !reg!(src).is_null() {
+                        jump!(target)
+                    }
+                }
+                Op::LtJf { dst, a, b, target } => branch!(
+                    match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x < y,
+                        (Value::Float(x), Value::Float(y)) => x < y,
+                        (x, y) => try_fault!(arith::compare_op(BinOp::Lt, x, y)),
+                    },
+                    dst,
+                    target
+                ),
+                Op::LeJf { dst, a, b, target } => branch!(
+                    match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x <= y,
+                        (Value::Float(x), Value::Float(y)) => x <= y,
+                        (x, y) => try_fault!(arith::compare_op(BinOp::Le, x, y)),
+                    },
+                    dst,
+                    target
+                ),
+                Op::GtJf { dst, a, b, target } => branch!(
+                    match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x > y,
+                        (Value::Float(x), Value::Float(y)) => x > y,
+                        (x, y) => try_fault!(arith::compare_op(BinOp::Gt, x, y)),
+                    },
+                    dst,
+                    target
+                ),
+                Op::GeJf { dst, a, b, target } => branch!(
+                    match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x >= y,
+                        (Value::Float(x), Value::Float(y)) => x >= y,
+                        (x, y) => try_fault!(arith::compare_op(BinOp::Ge, x, y)),
+                    },
+                    dst,
+                    target
+                ),
+                Op::EqJf { dst, a, b, target } => branch!(
+                    match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x == y,
+                        (x, y) => x == y,
+                    },
+                    dst,
+                    target
+                ),
+                Op::NeJf { dst, a, b, target } => branch!(
+                    match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x != y,
+                        (x, y) => x != y,
+                    },
+                    dst,
+                    target
+                ),
+                Op::Call {
+                    dst,
+                    func: callee,
+                    args,
+                    ..
+                } => {
+                    let Some(cf) = prog.funcs.get(callee as usize) else {
+                        fail!(Fault::runtime("call of a missing function"));
+                    };
+                    push_frame!(callee, cf, dst, args);
+                    charge_call!();
+                }
+                Op::CallValue {
+                    dst,
+                    callee,
+                    args,
+                    argc,
+                } => {
+                    let fobj: Rc<FuncObj> = match reg!(callee) {
+                        Value::Func(f) => f.clone(),
+                        other => fail!(Fault::runtime(format!(
+                            "cannot call a value of type {}",
+                            other.type_name()
+                        ))),
+                    };
+                    if fobj.arity != argc as u16 {
+                        fail!(Fault::runtime(format!(
+                            "{} takes {} argument{}, got {argc}",
+                            fobj.name,
+                            fobj.arity,
+                            if fobj.arity == 1 { "" } else { "s" }
+                        )));
+                    }
+                    let Some(cf) = prog.funcs.get(fobj.func as usize) else {
+                        fail!(Fault::runtime("call of a missing function"));
+                    };
+                    push_frame!(fobj.func, cf, dst, args);
+                    let first = cf.arity as usize;
+                    for (i, c) in fobj.captures.iter().take(cf.captures as usize).enumerate() {
+                        *reg_mut!(first + i) = c.clone();
+                    }
+                    charge_call!();
+                }
+                Op::CallBuiltin {
+                    dst,
+                    builtin,
+                    args,
+                    argc,
+                } => {
+                    let start = base + args as usize;
+                    let end = start + argc as usize;
+                    let res = match self.regs.get_mut(start..end) {
+                        Some(argv) => crate::builtins_impl::call(builtin, argv, &mut *self.output),
+                        None => Err(Fault::runtime("builtin arguments out of range")),
+                    };
+                    if let Some(argv) = self.regs.get_mut(start..end) {
+                        for v in argv {
+                            *v = Value::Null;
+                        }
+                    }
+                    refresh!();
+                    let v = try_fault!(res);
+                    set!(dst, v)
+                }
+                Op::CallTool { dst, tool, args } => {
+                    let Some(def) = self.module.tools.get(tool as usize) else {
+                        fail!(Fault::runtime("call of a missing tool"));
+                    };
+                    let argv = json::to_serde(reg!(args));
+                    let line = func.lines.get(pc - 1).copied().unwrap_or(0);
+                    let req = ToolRequest {
+                        tool,
+                        name: def.name.clone(),
+                        alias: def.alias.clone(),
+                        args: argv,
+                        grants: def.grants.clone(),
+                        line,
+                    };
+                    save_pc!();
+                    self.fuel = fuel;
+                    self.state = State::AwaitingTool {
+                        dst: base + dst as usize,
+                        func: fidx,
+                        pc: pc - 1,
+                    };
+                    return Outcome::ToolCall(req);
+                }
+                Op::Return { src } => {
+                    let v = std::mem::take(reg_mut!(src));
+                    for i in 0..func.num_regs {
+                        *reg_mut!(i) = Value::Null;
+                    }
+                    let Some(done) = self.frames.pop() else {
+                        return Outcome::Error(bad_entry("frame stack underflow".into()));
+                    };
+                    if self.frames.is_empty() {
+                        match self.pending_entry.take() {
+                            Some((entry, args)) => {
+                                self.enter(entry, args);
+                                load_top!();
+                            }
+                            None => {
+                                self.fuel = fuel;
+                                return Outcome::Finished(v);
+                            }
+                        }
+                    } else {
+                        load_top!();
+                        set!(done.ret, v);
+                    }
+                }
+                Op::ReturnNull => {
+                    for i in 0..func.num_regs {
+                        *reg_mut!(i) = Value::Null;
+                    }
+                    let Some(done) = self.frames.pop() else {
+                        return Outcome::Error(bad_entry("frame stack underflow".into()));
+                    };
+                    if self.frames.is_empty() {
+                        match self.pending_entry.take() {
+                            Some((entry, args)) => {
+                                self.enter(entry, args);
+                                load_top!();
+                            }
+                            None => {
+                                self.fuel = fuel;
+                                return Outcome::Finished(Value::Null);
+                            }
+                        }
+                    } else {
+                        load_top!();
+                        set!(done.ret, Value::Null);
+                    }
+                }
+                Op::MakeList { dst, start, count } => {
+                    let v: Vec<Value> = (0..count as usize)
+                        .map(|i| reg!(start as usize + i).clone())
+                        .collect();
+                    set!(dst, Value::List(Rc::new(v)))
+                }
+                Op::MakeTuple { dst, start, count } => {
+                    let v: Vec<Value> = (0..count as usize)
+                        .map(|i| reg!(start as usize + i).clone())
+                        .collect();
+                    set!(dst, Value::Tuple(Rc::new(v)))
+                }
+                Op::MakeMap { dst, start, count } => {
+                    let mut m = MapObj::with_capacity(count as usize);
+                    for i in 0..count as usize {
+                        let k = reg!(start as usize + 2 * i);
+                        let Some(key) = MapKey::from_value(k) else {
+                            fail!(Fault::runtime(format!(
+                                "map keys must be String or Int, got {}",
+                                k.type_name()
+                            )));
+                        };
+                        m.insert(key, reg!(start as usize + 2 * i + 1).clone());
+                    }
+                    set!(dst, Value::Map(Rc::new(m)))
+                }
+                Op::MakeRecord { dst, ty, start } => {
+                    let Some(Some(rt)) = prog.records.get(ty as usize) else {
+                        fail!(Fault::runtime("construction of a missing record type"));
+                    };
+                    let n = rt.fields.len();
+                    let fields = match n {
+                        0 => Slots::from_vec(Vec::new()),
+                        1 => Slots::Inline(1, [reg!(start).clone(), Value::Null]),
+                        2 => Slots::Inline(
+                            2,
+                            [reg!(start).clone(), reg!(start as usize + 1).clone()],
+                        ),
+                        _ => {
+                            Slots::Heap((0..n).map(|i| reg!(start as usize + i).clone()).collect())
+                        }
+                    };
+                    set!(
+                        dst,
+                        Value::Record(Rc::new(RecordObj {
+                            ty: rt.clone(),
+                            fields
+                        }))
+                    )
+                }
+                Op::MakeVariant {
+                    dst,
+                    variant,
+                    start,
+                } => {
+                    let Some(info) = prog.variants.get(variant as usize) else {
+                        fail!(Fault::runtime("construction of a missing variant"));
+                    };
+                    let n = info.fields.len();
+                    let v = match n {
+                        0 => Value::Tag(info.clone()),
+                        1 => Value::Variant(Rc::new(VariantObj {
+                            info: info.clone(),
+                            payload: Slots::Inline(1, [reg!(start).clone(), Value::Null]),
+                        })),
+                        2 => Value::Variant(Rc::new(VariantObj {
+                            info: info.clone(),
+                            payload: Slots::Inline(
+                                2,
+                                [reg!(start).clone(), reg!(start as usize + 1).clone()],
+                            ),
+                        })),
+                        _ => Value::Variant(Rc::new(VariantObj {
+                            info: info.clone(),
+                            payload: Slots::Heap(
+                                (0..n).map(|i| reg!(start as usize + i).clone()).collect(),
+                            ),
+                        })),
+                    };
+                    set!(dst, v)
+                }
+                Op::MakeOk { dst, src } => {
+                    let v = reg!(src).clone();
+                    set!(dst, Value::Ok(Rc::new(v)))
+                }
+                Op::MakeErr { dst, src } => {
+                    let v = reg!(src).clone();
+                    set!(dst, Value::Err(Rc::new(v)))
+                }
+                Op::MakeClosure {
+                    dst,
+                    func: f,
+                    start,
+                } => {
+                    let Some(cf) = prog.funcs.get(f as usize) else {
+                        fail!(Fault::runtime("closure of a missing function"));
+                    };
+                    let captures = (0..cf.captures as usize)
+                        .map(|i| reg!(start as usize + i).clone())
+                        .collect();
+                    set!(
+                        dst,
+                        Value::Func(Rc::new(FuncObj {
+                            func: f as u32,
+                            name: cf.name.clone(),
+                            arity: cf.arity,
+                            captures,
+                        }))
+                    )
+                }
+                Op::GetField { dst, obj, name } => {
+                    let v = try_fault!(get_field(prog, reg!(obj), name));
+                    set!(dst, v)
+                }
+                Op::SetField { obj, name, src } => {
+                    let v = reg!(src).clone();
+                    try_fault!(set_field(prog, reg_mut!(obj), name, v))
+                }
+                Op::GetIndex { dst, obj, idx } => {
+                    let v = match (reg!(obj), reg!(idx)) {
+                        (Value::List(xs), Value::Int(i)) if (*i as u64) < xs.len() as u64 => {
+                            xs[*i as usize].clone()
+                        }
+                        (o, i) => try_fault!(get_index(o, i)),
+                    };
+                    set!(dst, v)
+                }
+                Op::SetIndex { obj, idx, src } => {
+                    let k = reg!(idx).clone();
+                    let v = reg!(src).clone();
+                    try_fault!(set_index(reg_mut!(obj), k, v))
+                }
+                Op::GetSlot { dst, obj, slot } => {
+                    let v = try_fault!(get_slot(reg!(obj), slot));
+                    set!(dst, v)
+                }
+                Op::Unwrap { dst, src } => {
+                    let v = match reg!(src) {
+                        Value::Ok(x) | Value::Err(x) => (**x).clone(),
+                        other => fail!(Fault::runtime(format!(
+                            "expected a result, got {}",
+                            other.type_name()
+                        ))),
+                    };
+                    set!(dst, v)
+                }
+                Op::Push { list, src } => {
+                    let v = reg!(src).clone();
+                    match reg_mut!(list) {
+                        Value::List(xs) => Rc::make_mut(xs).push(v),
+                        other => fail!(Fault::runtime(format!(
+                            "cannot append to {}",
+                            other.type_name()
+                        ))),
+                    }
+                }
+                Op::Len { dst, src } => {
+                    let n = match reg!(src) {
+                        Value::List(xs) | Value::Tuple(xs) => xs.len(),
+                        other => try_fault!(length_of(other)),
+                    };
+                    set!(dst, Value::Int(n as i64))
+                }
+                Op::IterPrep { dst, src } => {
+                    let v = try_fault!(iter_prep(reg!(src)));
+                    set!(dst, v)
+                }
+                Op::IterGet { dst, list, idx } => {
+                    let v = match (reg!(list), reg!(idx)) {
+                        (Value::List(xs), Value::Int(i)) if (*i as u64) < xs.len() as u64 => {
+                            xs[*i as usize].clone()
+                        }
+                        (o, i) => try_fault!(get_index(o, i)),
+                    };
+                    set!(dst, v)
+                }
+                Op::IsType { dst, src, tag } => {
+                    let v = reg!(src);
+                    let b = match tag {
+                        TypeTag::Null => matches!(v, Value::Null),
+                        TypeTag::Bool => matches!(v, Value::Bool(_)),
+                        TypeTag::Int => matches!(v, Value::Int(_)),
+                        TypeTag::Float => matches!(v, Value::Float(_)),
+                        TypeTag::String => matches!(v, Value::Str(_)),
+                        TypeTag::List => matches!(v, Value::List(_)),
+                        TypeTag::Map => matches!(v, Value::Map(_)),
+                        TypeTag::Tuple => matches!(v, Value::Tuple(_)),
+                        TypeTag::Result => matches!(v, Value::Ok(_) | Value::Err(_)),
+                        TypeTag::Function => matches!(v, Value::Func(_)),
+                    };
+                    set!(dst, Value::Bool(b))
+                }
+                Op::IsUserType { dst, src, ty } => {
+                    let b = match reg!(src) {
+                        Value::Record(r) => r.ty.id == ty,
+                        Value::Variant(v) => v.info.enum_type == ty,
+                        Value::Tag(t) => t.enum_type == ty,
+                        _ => false,
+                    };
+                    set!(dst, Value::Bool(b))
+                }
+                Op::IsVariant { dst, src, variant } => {
+                    let b = match reg!(src) {
+                        Value::Variant(v) => v.info.id == variant,
+                        Value::Tag(t) => t.id == variant,
+                        _ => false,
+                    };
+                    set!(dst, Value::Bool(b))
+                }
+                Op::IsOk { dst, src } => {
+                    let b = match reg!(src) {
+                        Value::Ok(_) => true,
+                        Value::Err(_) => false,
+                        other => fail!(Fault::runtime(format!(
+                            "expected a result, got {}",
+                            other.type_name()
+                        ))),
+                    };
+                    set!(dst, Value::Bool(b))
+                }
+                Op::Fail { kind, msg } => {
+                    let message = reg!(msg).to_display();
+                    let code = match kind {
+                        FailKind::Halt => codes::HALT,
+                        FailKind::Constraint => codes::CONSTRAINT,
+                        FailKind::NoMatch => codes::RUNTIME,
+                        FailKind::Type => codes::JSON_SHAPE,
+                    };
+                    fail!(Fault::new(code, message));
+                }
+            }
+        }
+    }
+}
+
+/// Runs `cell` of `module` to completion without tools, fuel limits or custom output
+/// (a convenience for tests). A tool call is an `E0908` error.
+pub fn run_to_end(
+    module: Rc<lir::Module>,
+    cell: &str,
+    args: Vec<Value>,
+) -> Result<Value, RuntimeError> {
+    let mut vm = Vm::new(module, VmConfig::default())?;
+    vm.start(cell, args)?;
+    match vm.run() {
+        Outcome::Finished(v) => Ok(v),
+        Outcome::Error(e) => Err(e),
+        Outcome::ToolCall(req) => Err(RuntimeError {
+            code: codes::UNKNOWN_TOOL,
+            message: format!(
+                "tool `{}` is not provided (no tools in run_to_end)",
+                req.name
+            ),
+            file: String::new(),
+            line: req.line,
+            function: String::new(),
+        }),
+        Outcome::OutOfFuel => Err(plain_error(codes::OUT_OF_FUEL, "out of fuel")),
+    }
+}
+
+fn shape(msg: String) -> Fault {
+    Fault::new(codes::JSON_SHAPE, msg)
+}
+
+/// `obj.name`: record field, named variant field, or map key (missing key: null).
+fn get_field(prog: &Program, obj: &Value, name: u16) -> Result<Value, Fault> {
+    let id = name as u32;
+    let field_name = || prog.names.get(name as usize).map_or("?", |s| s.as_str());
+    match obj {
+        Value::Record(r) => {
+            r.ty.field_ids
+                .iter()
+                .position(|&f| f == id)
+                .and_then(|i| r.fields.as_slice().get(i))
+                .cloned()
+                .ok_or_else(|| shape(format!("{} has no field `{}`", r.ty.name, field_name())))
+        }
+        Value::Variant(v) => v
+            .info
+            .field_ids
+            .iter()
+            .position(|&f| f == id)
+            .and_then(|i| v.payload.as_slice().get(i))
+            .cloned()
+            .ok_or_else(|| shape(format!("{} has no field `{}`", v.info.name, field_name()))),
+        Value::Map(m) => Ok(m
+            .get(KeyRef::Str(field_name()))
+            .cloned()
+            .unwrap_or_default()),
+        other => Err(shape(format!(
+            "cannot read field `{}` of {}",
+            field_name(),
+            other.type_name()
+        ))),
+    }
+}
+
+/// `obj.name = v` (copy-on-write).
+fn set_field(prog: &Program, obj: &mut Value, name: u16, v: Value) -> Result<(), Fault> {
+    let id = name as u32;
+    let field_name = prog.names.get(name as usize).cloned().unwrap_or_default();
+    match obj {
+        Value::Record(r) => {
+            let Some(i) = r.ty.field_ids.iter().position(|&f| f == id) else {
+                return Err(shape(format!(
+                    "{} has no field `{}`",
+                    r.ty.name, field_name
+                )));
+            };
+            if let Some(slot) = Rc::make_mut(r).fields.as_mut_slice().get_mut(i) {
+                *slot = v;
+            }
+            Ok(())
+        }
+        Value::Map(m) => {
+            Rc::make_mut(m).insert(MapKey::Str(field_name), v);
+            Ok(())
+        }
+        other => Err(shape(format!(
+            "cannot set field `{}` of {}",
+            field_name,
+            other.type_name()
+        ))),
+    }
+}
+
+fn index_error(i: i64, len: usize, what: &str) -> Fault {
+    Fault::new(
+        codes::INDEX_OUT_OF_RANGE,
+        format!("index {i} out of range for {what} of length {len}"),
+    )
+}
+
+/// `obj[idx]`: list/tuple/string by position (checked), map by key (missing: null).
+pub(crate) fn get_index(obj: &Value, idx: &Value) -> Result<Value, Fault> {
+    match (obj, idx) {
+        (Value::List(xs), Value::Int(i)) | (Value::Tuple(xs), Value::Int(i)) => usize::try_from(*i)
+            .ok()
+            .and_then(|u| xs.get(u))
+            .cloned()
+            .ok_or_else(|| {
+                index_error(
+                    *i,
+                    xs.len(),
+                    if matches!(obj, Value::List(_)) {
+                        "list"
+                    } else {
+                        "tuple"
+                    },
+                )
+            }),
+        (Value::Str(s), Value::Int(i)) => usize::try_from(*i)
+            .ok()
+            .and_then(|u| s.chars().nth(u))
+            .map(|c| Value::str(c.to_string()))
+            .ok_or_else(|| index_error(*i, s.chars().count(), "string")),
+        (Value::Map(m), k) => Ok(KeyRef::from_value(k)
+            .and_then(|k| m.get(k))
+            .cloned()
+            .unwrap_or_default()),
+        _ => Err(Fault::runtime(format!(
+            "cannot index {} with {}",
+            obj.type_name(),
+            idx.type_name()
+        ))),
+    }
+}
+
+/// `obj[idx] = v` (copy-on-write).
+fn set_index(obj: &mut Value, idx: Value, v: Value) -> Result<(), Fault> {
+    match (obj, &idx) {
+        (Value::List(xs), Value::Int(i)) => {
+            let len = xs.len();
+            match usize::try_from(*i).ok().filter(|u| *u < len) {
+                Some(u) => {
+                    if let Some(slot) = Rc::make_mut(xs).get_mut(u) {
+                        *slot = v;
+                    }
+                    Ok(())
+                }
+                None => Err(index_error(*i, len, "list")),
+            }
+        }
+        (Value::Map(m), k) => match MapKey::from_value(k) {
+            Some(key) => {
+                Rc::make_mut(m).insert(key, v);
+                Ok(())
+            }
+            None => Err(Fault::runtime(format!(
+                "map keys must be String or Int, got {}",
+                k.type_name()
+            ))),
+        },
+        (o, k) => Err(Fault::runtime(format!(
+            "cannot assign to an index of {} with {}",
+            o.type_name(),
+            k.type_name()
+        ))),
+    }
+}
+
+/// Slot `slot` of a record, variant payload, tuple or list.
+fn get_slot(obj: &Value, slot: u16) -> Result<Value, Fault> {
+    let s = slot as usize;
+    let found = match obj {
+        Value::Record(r) => r.fields.as_slice().get(s),
+        Value::Variant(v) => v.payload.as_slice().get(s),
+        Value::Tuple(xs) | Value::List(xs) => xs.get(s),
+        _ => None,
+    };
+    found
+        .cloned()
+        .ok_or_else(|| shape(format!("{} has no element {slot}", obj.type_name())))
+}
+
+/// `len(v)` for strings (characters), lists, tuples and maps.
+pub(crate) fn length_of(v: &Value) -> Result<usize, Fault> {
+    match v {
+        Value::Str(s) => Ok(if s.is_ascii() {
+            s.len()
+        } else {
+            s.chars().count()
+        }),
+        Value::List(xs) | Value::Tuple(xs) => Ok(xs.len()),
+        Value::Map(m) => Ok(m.len()),
+        other => Err(Fault::runtime(format!(
+            "{} has no length",
+            other.type_name()
+        ))),
+    }
+}
+
+/// The list a `for` loop walks: lists as they are, strings as characters, maps as
+/// `(key, value)` tuples.
+pub(crate) fn iter_prep(v: &Value) -> Result<Value, Fault> {
+    match v {
+        Value::List(_) => Ok(v.clone()),
+        Value::Tuple(xs) => Ok(Value::List(xs.clone())),
+        Value::Str(s) => Ok(Value::list(
+            s.chars().map(|c| Value::str(c.to_string())).collect(),
+        )),
+        Value::Map(m) => Ok(Value::list(
+            m.iter()
+                .map(|(k, x)| Value::tuple(vec![k.to_value(), x.clone()]))
+                .collect(),
+        )),
+        other => Err(Fault::runtime(format!(
+            "cannot iterate over {}",
+            other.type_name()
+        ))),
+    }
+}
+
+#[cfg(test)]
+#[path = "machine_tests.rs"]
+mod tests;
