@@ -215,7 +215,10 @@ pub enum StmtKind {
         value: Expr,
     },
     /// `while cond ... end`
-    While { cond: Expr, body: Block },
+    While {
+        cond: Expr,
+        body: Block,
+    },
     /// `for pattern in iter [if filter] ... end`
     For {
         pattern: Pattern,
@@ -224,7 +227,9 @@ pub enum StmtKind {
         body: Block,
     },
     /// `loop ... end`
-    Loop { body: Block },
+    Loop {
+        body: Block,
+    },
     Break,
     Continue,
     /// `return [value]`
@@ -272,7 +277,10 @@ pub enum ExprKind {
     /// `(a, b, ...)` with at least two items (`(a)` is just `a`).
     Tuple(Vec<Expr>),
     /// `callee(args)`: cells, builtins, tools, record/variant construction, closures.
-    Call { callee: Box<Expr>, args: Vec<Arg> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Arg>,
+    },
     /// `target.name` or, with `optional`, `target?.name`.
     Field {
         target: Box<Expr>,
@@ -280,15 +288,24 @@ pub enum ExprKind {
         optional: bool,
     },
     /// `target[index]`
-    Index { target: Box<Expr>, index: Box<Expr> },
-    Unary { op: UnOp, expr: Box<Expr> },
+    Index {
+        target: Box<Expr>,
+        index: Box<Expr>,
+    },
+    Unary {
+        op: UnOp,
+        expr: Box<Expr>,
+    },
     Binary {
         op: BinOp,
         lhs: Box<Expr>,
         rhs: Box<Expr>,
     },
     /// `expr is Type`
-    Is { expr: Box<Expr>, ty: TypeExpr },
+    Is {
+        expr: Box<Expr>,
+        ty: TypeExpr,
+    },
     /// Postfix `expr?` on a result.
     Try(Box<Expr>),
     /// Block form `if c ... else if d ... else ... end` (`else_block` None when absent)
@@ -304,7 +321,9 @@ pub enum ExprKind {
         arms: Vec<MatchArm>,
     },
     /// `when ... end` with `cond -> value` arms; `_ -> value` has `cond == None`.
-    When { arms: Vec<WhenArm> },
+    When {
+        arms: Vec<WhenArm>,
+    },
     /// `fn(x: Int) -> Int => x * 2` or `fn(x: Int) ... end`
     Lambda {
         params: Vec<Param>,

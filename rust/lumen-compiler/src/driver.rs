@@ -51,7 +51,7 @@ fn analyze(
         for file in &program.files {
             for item in &file.ast.items {
                 if let ast::Item::UseTool(t) = item {
-                    if !known.iter().any(|k| *k == t.tool) {
+                    if !known.contains(&t.tool) {
                         let mut list = known.clone();
                         list.sort();
                         diags.push(file.warning(
@@ -59,7 +59,11 @@ fn analyze(
                             format!(
                                 "this host does not provide tool `{}` (it provides: {})",
                                 t.tool,
-                                if list.is_empty() { "none".to_string() } else { list.join(", ") }
+                                if list.is_empty() {
+                                    "none".to_string()
+                                } else {
+                                    list.join(", ")
+                                }
                             ),
                             t.tool_span,
                         ));
@@ -85,7 +89,11 @@ pub fn check(
     loader: &dyn ModuleLoader,
     options: &CompileOptions,
 ) -> Vec<Diagnostic> {
-    guard(name, || analyze(name, source, loader, options).1, |d| vec![d])
+    guard(
+        name,
+        || analyze(name, source, loader, options).1,
+        |d| vec![d],
+    )
 }
 
 /// Compiles a program to a LIR module, or returns all its diagnostics (warnings included).

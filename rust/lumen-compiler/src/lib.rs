@@ -8,12 +8,12 @@ pub mod ast;
 pub mod check;
 pub mod diagnostic;
 mod driver;
-pub mod lower;
-pub mod resolve;
-pub mod span;
 pub mod lexer;
+pub mod lower;
 pub mod parser;
+pub mod resolve;
 pub mod source;
+pub mod span;
 pub mod token;
 
 pub use diagnostic::{Diagnostic, Severity};
@@ -39,4 +39,3 @@ impl ModuleLoader for NoImports {
         ))
     }
 }
-

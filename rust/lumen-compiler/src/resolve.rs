@@ -41,7 +41,12 @@ impl SourceFile {
     }
 
     /// A warning located in this file.
-    pub fn warning(&self, code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
+    pub fn warning(
+        &self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+    ) -> Diagnostic {
         let mut d = Diagnostic::warning(code, message, span);
         d.locate(&self.name, &self.text, &self.index);
         d
@@ -56,18 +61,33 @@ impl SourceFile {
 /// What a top-level name denotes. `item` indexes `files[file].ast.items`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Symbol {
-    Cell { file: FileId, item: usize },
-    Record { file: FileId, item: usize },
-    Enum { file: FileId, item: usize },
+    Cell {
+        file: FileId,
+        item: usize,
+    },
+    Record {
+        file: FileId,
+        item: usize,
+    },
+    Enum {
+        file: FileId,
+        item: usize,
+    },
     /// `variant` indexes the enum's `variants`.
     Variant {
         file: FileId,
         item: usize,
         variant: usize,
     },
-    Const { file: FileId, item: usize },
+    Const {
+        file: FileId,
+        item: usize,
+    },
     /// A `use tool ... as Alias` item.
-    Tool { file: FileId, item: usize },
+    Tool {
+        file: FileId,
+        item: usize,
+    },
 }
 
 /// The whole program after import resolution.
@@ -98,6 +118,9 @@ impl Program {
     }
 }
 
+/// How the resolver parses a loaded file: (name, bytes) → file and its located diagnostics.
+pub type ParseFn = dyn Fn(&str, &[u8]) -> (SourceFile, Vec<Diagnostic>);
+
 /// Loads every file the root imports (transitively) and builds the per-file scopes.
 ///
 /// `root` is the parsed root file. `parse` turns a loaded file (name, bytes) into a
@@ -106,7 +129,7 @@ impl Program {
 pub fn resolve(
     root: SourceFile,
     loader: &dyn crate::ModuleLoader,
-    parse: &dyn Fn(&str, &[u8]) -> (SourceFile, Vec<Diagnostic>),
+    parse: &ParseFn,
     diags: &mut Vec<Diagnostic>,
 ) -> Program {
     let mut loading = Loading {
@@ -163,8 +186,9 @@ pub fn resolve(
                     ));
                     return;
                 };
-                let mut add = |n: String, s: Symbol, scope: &mut HashMap<String, Symbol>| {
-                    match scope.get(&n) {
+                let mut add =
+                    |n: String, s: Symbol, scope: &mut HashMap<String, Symbol>| match scope.get(&n)
+                    {
                         Some(existing) if *existing != s => diags.push(file.error(
                             crate::diagnostic::codes::DUPLICATE_DEFINITION,
                             format!("imported name `{n}` clashes with another definition"),
@@ -173,8 +197,7 @@ pub fn resolve(
                         _ => {
                             scope.insert(n, s);
                         }
-                    }
-                };
+                    };
                 add(alias.name.clone(), *sym, scope);
                 // Importing an enum brings its variants too.
                 if let Symbol::Enum { .. } = sym {
@@ -225,12 +248,22 @@ fn own_symbols(file: FileId, module: &ast::Module) -> Vec<(String, Symbol, Span)
     let mut out = Vec::new();
     for (item, it) in module.items.iter().enumerate() {
         match it {
-            ast::Item::Cell(c) => out.push((c.name.name.clone(), Symbol::Cell { file, item }, c.name.span)),
-            ast::Item::Record(r) => {
-                out.push((r.name.name.clone(), Symbol::Record { file, item }, r.name.span))
-            }
+            ast::Item::Cell(c) => out.push((
+                c.name.name.clone(),
+                Symbol::Cell { file, item },
+                c.name.span,
+            )),
+            ast::Item::Record(r) => out.push((
+                r.name.name.clone(),
+                Symbol::Record { file, item },
+                r.name.span,
+            )),
             ast::Item::Enum(e) => {
-                out.push((e.name.name.clone(), Symbol::Enum { file, item }, e.name.span));
+                out.push((
+                    e.name.name.clone(),
+                    Symbol::Enum { file, item },
+                    e.name.span,
+                ));
                 for (variant, v) in e.variants.iter().enumerate() {
                     out.push((
                         v.name.name.clone(),
@@ -243,12 +276,16 @@ fn own_symbols(file: FileId, module: &ast::Module) -> Vec<(String, Symbol, Span)
                     ));
                 }
             }
-            ast::Item::Const(c) => {
-                out.push((c.name.name.clone(), Symbol::Const { file, item }, c.name.span))
-            }
-            ast::Item::UseTool(t) => {
-                out.push((t.alias.name.clone(), Symbol::Tool { file, item }, t.alias.span))
-            }
+            ast::Item::Const(c) => out.push((
+                c.name.name.clone(),
+                Symbol::Const { file, item },
+                c.name.span,
+            )),
+            ast::Item::UseTool(t) => out.push((
+                t.alias.name.clone(),
+                Symbol::Tool { file, item },
+                t.alias.span,
+            )),
             ast::Item::Grant(_) | ast::Item::Import(_) => {}
         }
     }
@@ -269,7 +306,7 @@ impl Loading {
         id: FileId,
         stack: &mut Vec<FileId>,
         loader: &dyn crate::ModuleLoader,
-        parse: &dyn Fn(&str, &[u8]) -> (SourceFile, Vec<Diagnostic>),
+        parse: &ParseFn,
         diags: &mut Vec<Diagnostic>,
     ) {
         let imports: Vec<ast::Import> = self.files[id]

@@ -28,11 +28,17 @@ pub fn extract(name: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
             ));
         }
     };
-    Ok(if is_markdown_name(name) {
+    // A leading byte-order mark is not code: blank it (3 bytes → 3 spaces).
+    let (bom, text) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("   ", rest),
+        None => ("", text),
+    };
+    let code = if is_markdown_name(name) {
         extract_markdown(text)
     } else {
         extract_plain(text)
-    })
+    };
+    Ok(format!("{bom}{code}"))
 }
 
 /// True for file names handled as markdown (`.lm.md`, or any `.md`).
@@ -210,6 +216,14 @@ mod tests {
         assert_eq!(d.code, codes::INVALID_UTF8);
         assert_eq!(d.span, Span::new(12, 13));
         assert!(d.message.contains("offset 12"));
+    }
+
+    #[test]
+    fn byte_order_mark_is_blanked() {
+        let src = "\u{feff}cell main()\nend\n";
+        let code = extract("x.lm", src.as_bytes()).unwrap_or_default();
+        assert_eq!(code.len(), src.len());
+        assert!(code.starts_with("   cell main()"));
     }
 
     #[test]

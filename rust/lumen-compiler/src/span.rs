@@ -71,9 +71,7 @@ impl LineIndex {
             .get(i + 1)
             .map(|e| e - 1)
             .unwrap_or(text.len());
-        text.get(start..end)
-            .unwrap_or("")
-            .trim_end_matches('\r')
+        text.get(start..end).unwrap_or("").trim_end_matches('\r')
     }
 }
 

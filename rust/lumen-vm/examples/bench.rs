@@ -153,16 +153,47 @@ fn tree() -> Rc<Module> {
         4,
         vec![
             LoadInt { dst: 1, value: 0 },
-            Binary { op: BinOp::Le, dst: 2, a: 0, b: 1 },
+            Binary {
+                op: BinOp::Le,
+                dst: 2,
+                a: 0,
+                b: 1,
+            },
             JumpIfFalse { cond: 2, target: 6 },
             LoadInt { dst: 3, value: 1 },
-            MakeVariant { dst: 3, variant: 0, start: 3 },
+            MakeVariant {
+                dst: 3,
+                variant: 0,
+                start: 3,
+            },
             Return { src: 3 },
-            AddImm { dst: 3, a: 0, imm: -1 },
-            Call { dst: 1, func: 0, args: 3, argc: 1 },
-            AddImm { dst: 3, a: 0, imm: -1 },
-            Call { dst: 2, func: 0, args: 3, argc: 1 },
-            MakeVariant { dst: 3, variant: 1, start: 1 },
+            AddImm {
+                dst: 3,
+                a: 0,
+                imm: -1,
+            },
+            Call {
+                dst: 1,
+                func: 0,
+                args: 3,
+                argc: 1,
+            },
+            AddImm {
+                dst: 3,
+                a: 0,
+                imm: -1,
+            },
+            Call {
+                dst: 2,
+                func: 0,
+                args: 3,
+                argc: 1,
+            },
+            MakeVariant {
+                dst: 3,
+                variant: 1,
+                start: 1,
+            },
             Return { src: 3 },
         ],
     );
@@ -171,15 +202,46 @@ fn tree() -> Rc<Module> {
         1,
         3,
         vec![
-            IsVariant { dst: 1, src: 0, variant: 0 },
+            IsVariant {
+                dst: 1,
+                src: 0,
+                variant: 0,
+            },
             JumpIfFalse { cond: 1, target: 4 },
-            GetSlot { dst: 1, obj: 0, slot: 0 },
+            GetSlot {
+                dst: 1,
+                obj: 0,
+                slot: 0,
+            },
             Return { src: 1 },
-            GetSlot { dst: 2, obj: 0, slot: 0 },
-            Call { dst: 1, func: 1, args: 2, argc: 1 },
-            GetSlot { dst: 2, obj: 0, slot: 1 },
-            Call { dst: 2, func: 1, args: 2, argc: 1 },
-            Binary { op: BinOp::Add, dst: 1, a: 1, b: 2 },
+            GetSlot {
+                dst: 2,
+                obj: 0,
+                slot: 0,
+            },
+            Call {
+                dst: 1,
+                func: 1,
+                args: 2,
+                argc: 1,
+            },
+            GetSlot {
+                dst: 2,
+                obj: 0,
+                slot: 1,
+            },
+            Call {
+                dst: 2,
+                func: 1,
+                args: 2,
+                argc: 1,
+            },
+            Binary {
+                op: BinOp::Add,
+                dst: 1,
+                a: 1,
+                b: 2,
+            },
             Return { src: 1 },
         ],
     );
@@ -189,15 +251,32 @@ fn tree() -> Rc<Module> {
         1,
         vec![
             LoadInt { dst: 0, value: 18 },
-            Call { dst: 0, func: 0, args: 0, argc: 1 },
-            Call { dst: 0, func: 1, args: 0, argc: 1 },
+            Call {
+                dst: 0,
+                func: 0,
+                args: 0,
+                argc: 1,
+            },
+            Call {
+                dst: 0,
+                func: 1,
+                args: 0,
+                argc: 1,
+            },
             Return { src: 0 },
         ],
     );
     let mut m = (*module(vec![build, total, main])).clone();
-    m.types = vec![TypeDef::Enum { name: "Node".into(), variants: vec![0, 1] }];
+    m.types = vec![TypeDef::Enum {
+        name: "Node".into(),
+        variants: vec![0, 1],
+    }];
     m.variants = vec![
-        VariantDef { name: "Leaf".into(), enum_type: 0, fields: vec![Some("value".into())] },
+        VariantDef {
+            name: "Leaf".into(),
+            enum_type: 0,
+            fields: vec![Some("value".into())],
+        },
         VariantDef {
             name: "Branch".into(),
             enum_type: 0,
@@ -216,18 +295,58 @@ fn strings() -> Rc<Module> {
         vec![
             LoadConst { dst: 0, idx: 0 },
             LoadInt { dst: 1, value: 0 },
-            LoadInt { dst: 2, value: 200_000 },
-            Binary { op: BinOp::Lt, dst: 3, a: 1, b: 2 },
-            JumpIfFalse { cond: 3, target: 13 },
+            LoadInt {
+                dst: 2,
+                value: 200_000,
+            },
+            Binary {
+                op: BinOp::Lt,
+                dst: 3,
+                a: 1,
+                b: 2,
+            },
+            JumpIfFalse {
+                cond: 3,
+                target: 13,
+            },
             LoadInt { dst: 4, value: 10 },
-            Binary { op: BinOp::Mod, dst: 4, a: 1, b: 4 },
-            CallBuiltin { dst: 4, builtin: Builtin::ToString as u16, args: 4, argc: 1 },
-            Binary { op: BinOp::Add, dst: 0, a: 0, b: 4 },
+            Binary {
+                op: BinOp::Mod,
+                dst: 4,
+                a: 1,
+                b: 4,
+            },
+            CallBuiltin {
+                dst: 4,
+                builtin: Builtin::ToString as u16,
+                args: 4,
+                argc: 1,
+            },
+            Binary {
+                op: BinOp::Add,
+                dst: 0,
+                a: 0,
+                b: 4,
+            },
             LoadConst { dst: 5, idx: 1 },
-            Binary { op: BinOp::Add, dst: 0, a: 0, b: 5 },
-            AddImm { dst: 1, a: 1, imm: 1 },
+            Binary {
+                op: BinOp::Add,
+                dst: 0,
+                a: 0,
+                b: 5,
+            },
+            AddImm {
+                dst: 1,
+                a: 1,
+                imm: 1,
+            },
             Jump { target: 2 },
-            CallBuiltin { dst: 0, builtin: Builtin::Len as u16, args: 0, argc: 1 },
+            CallBuiltin {
+                dst: 0,
+                builtin: Builtin::Len as u16,
+                args: 0,
+                argc: 1,
+            },
             Return { src: 0 },
         ],
     );
@@ -243,26 +362,83 @@ fn sort() -> Rc<Module> {
         0,
         6,
         vec![
-            MakeList { dst: 0, start: 0, count: 0 },
+            MakeList {
+                dst: 0,
+                start: 0,
+                count: 0,
+            },
             LoadInt { dst: 1, value: 42 },
             LoadInt { dst: 2, value: 0 },
-            LoadInt { dst: 3, value: 200_000 },
-            Binary { op: BinOp::Lt, dst: 4, a: 2, b: 3 },
-            JumpIfFalse { cond: 4, target: 17 },
+            LoadInt {
+                dst: 3,
+                value: 200_000,
+            },
+            Binary {
+                op: BinOp::Lt,
+                dst: 4,
+                a: 2,
+                b: 3,
+            },
+            JumpIfFalse {
+                cond: 4,
+                target: 17,
+            },
             LoadConst { dst: 5, idx: 0 },
-            Binary { op: BinOp::Mul, dst: 1, a: 1, b: 5 },
-            LoadInt { dst: 5, value: 12345 },
-            Binary { op: BinOp::Add, dst: 1, a: 1, b: 5 },
+            Binary {
+                op: BinOp::Mul,
+                dst: 1,
+                a: 1,
+                b: 5,
+            },
+            LoadInt {
+                dst: 5,
+                value: 12345,
+            },
+            Binary {
+                op: BinOp::Add,
+                dst: 1,
+                a: 1,
+                b: 5,
+            },
             LoadConst { dst: 5, idx: 1 },
-            Binary { op: BinOp::Mod, dst: 1, a: 1, b: 5 },
-            LoadInt { dst: 5, value: 100_000 },
-            Binary { op: BinOp::Mod, dst: 5, a: 1, b: 5 },
+            Binary {
+                op: BinOp::Mod,
+                dst: 1,
+                a: 1,
+                b: 5,
+            },
+            LoadInt {
+                dst: 5,
+                value: 100_000,
+            },
+            Binary {
+                op: BinOp::Mod,
+                dst: 5,
+                a: 1,
+                b: 5,
+            },
             Push { list: 0, src: 5 },
-            AddImm { dst: 2, a: 2, imm: 1 },
+            AddImm {
+                dst: 2,
+                a: 2,
+                imm: 1,
+            },
             Jump { target: 4 },
-            CallBuiltin { dst: 0, builtin: Builtin::Sort as u16, args: 0, argc: 1 },
-            LoadInt { dst: 1, value: 100_000 },
-            GetIndex { dst: 0, obj: 0, idx: 1 },
+            CallBuiltin {
+                dst: 0,
+                builtin: Builtin::Sort as u16,
+                args: 0,
+                argc: 1,
+            },
+            LoadInt {
+                dst: 1,
+                value: 100_000,
+            },
+            GetIndex {
+                dst: 0,
+                obj: 0,
+                idx: 1,
+            },
             Return { src: 0 },
         ],
     );
@@ -287,14 +463,25 @@ fn nbody() -> Rc<Module> {
             LoadConst { dst: 3, idx: 0 },
             LoadConst { dst: 4, idx: 2 },
             LoadInt { dst: 5, value: 0 },
-            LoadInt { dst: 6, value: 1_000_000 },
+            LoadInt {
+                dst: 6,
+                value: 1_000_000,
+            },
             b(BinOp::Lt, 10, 5, 6), // 7
-            JumpIfFalse { cond: 10, target: 36 },
+            JumpIfFalse {
+                cond: 10,
+                target: 36,
+            },
             b(BinOp::Mul, 7, 0, 0),
             b(BinOp::Mul, 10, 1, 1),
             b(BinOp::Add, 7, 7, 10),
             Move { dst: 12, src: 7 },
-            CallBuiltin { dst: 8, builtin: Builtin::Sqrt as u16, args: 12, argc: 1 },
+            CallBuiltin {
+                dst: 8,
+                builtin: Builtin::Sqrt as u16,
+                args: 12,
+                argc: 1,
+            },
             LoadConst { dst: 10, idx: 0 },
             b(BinOp::Div, 10, 10, 7),
             LoadConst { dst: 9, idx: 1 },
@@ -311,7 +498,11 @@ fn nbody() -> Rc<Module> {
             b(BinOp::Add, 0, 0, 10),
             b(BinOp::Mul, 10, 3, 4),
             b(BinOp::Add, 1, 1, 10),
-            AddImm { dst: 5, a: 5, imm: 1 },
+            AddImm {
+                dst: 5,
+                a: 5,
+                imm: 1,
+            },
             Jump { target: 7 },
             ReturnNull,
             ReturnNull,
@@ -320,12 +511,21 @@ fn nbody() -> Rc<Module> {
             b(BinOp::Mul, 7, 0, 0), // 36
             b(BinOp::Mul, 10, 1, 1),
             b(BinOp::Add, 7, 7, 10),
-            CallBuiltin { dst: 7, builtin: Builtin::Sqrt as u16, args: 7, argc: 1 },
+            CallBuiltin {
+                dst: 7,
+                builtin: Builtin::Sqrt as u16,
+                args: 7,
+                argc: 1,
+            },
             Return { src: 7 },
         ],
     );
     let mut m = (*module(vec![main])).clone();
-    m.constants = vec![Constant::Float(1.0), Constant::Float(0.0), Constant::Float(0.001)];
+    m.constants = vec![
+        Constant::Float(1.0),
+        Constant::Float(0.0),
+        Constant::Float(0.001),
+    ];
     Rc::new(m)
 }
 
@@ -345,5 +545,9 @@ fn main() {
     time("sort 200k", sort(), Value::Int(50_161));
     let t = Instant::now();
     let v = run_to_end(nbody(), "main", vec![]).expect("runs");
-    println!("{:<10} {:>8.3} s   -> {v}", "nbody 1M", t.elapsed().as_secs_f64());
+    println!(
+        "{:<10} {:>8.3} s   -> {v}",
+        "nbody 1M",
+        t.elapsed().as_secs_f64()
+    );
 }

@@ -402,7 +402,14 @@ impl Vm {
         macro_rules! set {
             ($r:expr, $v:expr) => {{
                 let v = $v;
-                *reg_mut!($r) = v;
+                let slot: &mut Value = reg_mut!($r);
+                if slot.is_scalar() {
+                    // SAFETY: a scalar holds no resources, so skipping its drop is exact;
+                    // `slot` is a valid, aligned, initialised register.
+                    unsafe { std::ptr::write(slot, v) }
+                } else {
+                    *slot = v;
+                }
             }};
         }
         macro_rules! refresh {
@@ -536,7 +543,7 @@ impl Vm {
                     set!(dst, v)
                 }
                 Op::Move { dst, src } => {
-                    let v = reg!(src).clone();
+                    let v = reg!(src).fast_clone();
                     set!(dst, v)
                 }
                 Op::Take { dst, src } => {
@@ -825,7 +832,11 @@ impl Vm {
                 Op::Return { src } => {
                     let v = std::mem::take(reg_mut!(src));
                     for i in 0..func.num_regs {
-                        *reg_mut!(i) = Value::Null;
+                        // Scalars own nothing: only heap values need releasing.
+                        let slot: &mut Value = reg_mut!(i);
+                        if !slot.is_scalar() {
+                            *slot = Value::Null;
+                        }
                     }
                     let Some(done) = self.frames.pop() else {
                         return Outcome::Error(bad_entry("frame stack underflow".into()));
@@ -848,7 +859,11 @@ impl Vm {
                 }
                 Op::ReturnNull => {
                     for i in 0..func.num_regs {
-                        *reg_mut!(i) = Value::Null;
+                        // Scalars own nothing: only heap values need releasing.
+                        let slot: &mut Value = reg_mut!(i);
+                        if !slot.is_scalar() {
+                            *slot = Value::Null;
+                        }
                     }
                     let Some(done) = self.frames.pop() else {
                         return Outcome::Error(bad_entry("frame stack underflow".into()));

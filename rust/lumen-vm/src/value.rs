@@ -199,6 +199,26 @@ impl Value {
         Value::Err(Rc::new(v))
     }
 
+    /// Whether the value is unboxed (`Null`, `Bool`, `Int`, `Float`): it owns nothing.
+    #[inline(always)]
+    pub fn is_scalar(&self) -> bool {
+        matches!(
+            self,
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_)
+        )
+    }
+
+    /// A clone that copies scalars inline (no call into the general `clone`).
+    #[inline(always)]
+    pub fn fast_clone(&self) -> Value {
+        if self.is_scalar() {
+            // SAFETY: scalar variants own nothing, so a bitwise copy is a valid clone.
+            unsafe { std::ptr::read(self) }
+        } else {
+            self.clone()
+        }
+    }
+
     /// Whether the value is `null`.
     #[inline]
     pub fn is_null(&self) -> bool {

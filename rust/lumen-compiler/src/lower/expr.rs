@@ -15,6 +15,9 @@ use crate::span::Span;
 use lumen_vm::builtins::Builtin;
 use lumen_vm::lir::{self, FailKind, Instr, Reg, TypeTag};
 
+/// How deeply expressions may nest (a long `a + b + c + ...` chain nests once per operator).
+pub(super) const MAX_NESTING: usize = 256;
+
 /// One run-time test of an `is` type.
 #[derive(Debug, Clone, Copy)]
 enum TypeTest {
@@ -93,9 +96,14 @@ pub(super) fn ends_block(b: &Block) -> bool {
 impl Lowerer<'_> {
     /// Lowers `e`; its value ends in `dst` when given, else in the returned register.
     pub(super) fn expr(&mut self, f: &mut FnCx, e: &Expr, dst: Option<Reg>) -> R<Reg> {
+        if f.depth >= MAX_NESTING {
+            return fail(e.span, "this expression nests too deeply to compile; split it up");
+        }
+        f.depth += 1;
         let old = self.enter(f, e.span);
         let r = self.expr_inner(f, e, dst);
         f.line = old;
+        f.depth -= 1;
         r
     }
 

@@ -180,14 +180,16 @@ impl Lowerer<'_> {
         });
         f.patch_here(&[to_test]);
         f.free_to(u32::from(v));
+        // Int counter: `not (i < n)` is exactly `i >= n`, and a compare followed by
+        // `JumpIfFalse` is one fused op in the VM.
         let c = f.alloc()?;
         f.emit(Instr::Binary {
-            op: lir::BinOp::Lt,
+            op: lir::BinOp::Ge,
             dst: c,
             a: i,
             b: n,
         });
-        f.emit(Instr::JumpIfTrue {
+        f.emit(Instr::JumpIfFalse {
             cond: c,
             target: top,
         });

@@ -66,6 +66,8 @@ pub(super) struct FnCx {
     pub loops: Vec<LoopCx>,
     /// Registers holding literals for the whole function.
     pub lits: HashMap<LitKey, Reg>,
+    /// Current expression nesting (bounded, so lowering never overflows the stack).
+    pub depth: usize,
 }
 
 impl FnCx {
@@ -83,6 +85,7 @@ impl FnCx {
             barrier: 0,
             loops: Vec::new(),
             lits: HashMap::new(),
+            depth: 0,
         }
     }
 

@@ -523,18 +523,20 @@ impl Lowerer<'_> {
                 imm: 1,
             });
             f.patch_here(&[to_test]);
+            // Int counter: `not (i < n)` is exactly `i >= n`, and a compare followed by
+            // `JumpIfFalse` is one fused op in the VM.
             let c = f.alloc()?;
             f.emit(Instr::Binary {
                 op: if inclusive {
-                    lir::BinOp::Le
+                    lir::BinOp::Gt
                 } else {
-                    lir::BinOp::Lt
+                    lir::BinOp::Ge
                 },
                 dst: c,
                 a: counter,
                 b: end,
             });
-            f.emit(Instr::JumpIfTrue {
+            f.emit(Instr::JumpIfFalse {
                 cond: c,
                 target: top,
             });
@@ -580,14 +582,16 @@ impl Lowerer<'_> {
                 imm: 1,
             });
             f.patch_here(&[to_test]);
+            // Int counter: `not (i < n)` is exactly `i >= n`, and a compare followed by
+            // `JumpIfFalse` is one fused op in the VM.
             let c = f.alloc()?;
             f.emit(Instr::Binary {
-                op: lir::BinOp::Lt,
+                op: lir::BinOp::Ge,
                 dst: c,
                 a: i,
                 b: n,
             });
-            f.emit(Instr::JumpIfTrue {
+            f.emit(Instr::JumpIfFalse {
                 cond: c,
                 target: top,
             });

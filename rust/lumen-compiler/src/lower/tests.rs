@@ -720,17 +720,270 @@ fn shared_benchmark_programs_compile_to_valid_lir() {
 }
 
 #[test]
-fn zz_dump_bench_code() {
-    for stem in ["loop", "nbody", "sort", "strings", "tree", "primes"] {
-        let src =
-            std::fs::read_to_string(repo_root().join(format!("tests/bench/programs/{stem}.lm")))
-                .unwrap_or_default();
-        let m = compile(&src);
-        for f in &m.functions {
-            println!("== {stem}::{} regs={}", f.name, f.num_regs);
-            for (i, ins) in f.code.iter().enumerate() {
-                println!("  {i:3} L{:<3} {ins:?}", f.lines[i]);
-            }
-        }
+fn assignments_that_read_their_target() {
+    let src = r#"
+cell main() -> Null
+  let mut x = 1
+  x = if x > 0 then x + 10 else x
+  print(x)
+  let mut b = true
+  b = false or b
+  print(b)
+  let mut s = "a"
+  s = "{s}-{s}"
+  print(s)
+  let mut v: Int? = null
+  v = v ?? 5
+  print(v)
+  let mut xs = [1, 2]
+  xs = xs ++ xs
+  xs = [x for x in xs if x > 1]
+  print(xs)
+  let mut n = 3
+  n = match n
+    3 -> n * 2
+    _ -> 0
+  end
+  print(n)
+  let y = 1
+  if true
+    let y = y + 1
+    print(y)
+  end
+  print(y)
+  return null
+end
+"#;
+    assert_eq!(run_output(src), "11\ntrue\na-a\n5\n[2, 2]\n6\n2\n1\n");
+}
+
+#[test]
+fn loops_with_break_continue_filters_and_closures() {
+    let src = r#"
+cell main() -> Null
+  let mut fs = []
+  for i in 0..5 if i % 2 == 0
+    fs = append(fs, fn() -> Int => i * 10)
+  end
+  print(map(fs, fn(f: fn() -> Int) -> Int => f()))
+  let mut out = []
+  for x in [1, 2, 3, 4, 5, 6]
+    if x == 2
+      continue
+    end
+    if x == 5
+      break
+    end
+    out = append(out, x)
+  end
+  print(out)
+  let mut total = 0
+  for i in 1..=3
+    for j in range(i)
+      total += j
+    end
+  end
+  print(total)
+  print([k for (k, _v) in {"a": 1, "b": 2}], [i * i for i in 1..4])
+  let mut w = 0
+  while true
+    w += 1
+    if w >= 3
+      break
+    end
+  end
+  print(w)
+  return null
+end
+"#;
+    assert_eq!(
+        run_output(src),
+        "[0, 20, 40]\n[1, 3, 4]\n4\n[\"a\", \"b\"] [1, 4, 9]\n3\n"
+    );
+}
+
+#[test]
+fn match_guards_or_patterns_and_named_fields() {
+    let src = r#"
+enum Msg
+  Move(dx: Int, dy: Int)
+  Say(String)
+  Quit
+end
+
+cell show(m: Msg) -> String
+  match m
+    Move(dy: 0, dx: d) | Move(dx: 0, dy: d) -> "line {d}"
+    Move(dx, dy) if dx == dy -> "diag {dx}"
+    Move(_, _) -> "move"
+    Say("hi") -> "greeting"
+    Say(text) -> "say {text}"
+    Quit -> "quit"
+  end
+end
+
+cell main() -> Null
+  print(show(Move(dx: 3, dy: 0)), show(Move(dx: 0, dy: 4)), show(Move(dx: 2, dy: 2)))
+  print(show(Move(dx: 1, dy: 2)), show(Say("hi")), show(Say("yo")), show(Quit))
+  let r: result[Int, String] = err("bad")
+  match r
+    ok(v) -> print(v)
+    err(e) if e == "bad" -> print("bad!")
+    err(_) -> print("other")
+  end
+  match [1, 2, 3, 4]
+    [a, b] -> print("two")
+    [a, _, ...rest] -> print(a, rest)
+  end
+  return null
+end
+"#;
+    assert_eq!(
+        run_output(src),
+        "line 3 line 4 diag 2\nmove greeting say yo quit\nbad!\n1 [3, 4]\n"
+    );
+}
+
+#[test]
+fn nested_updates_and_optional_chains() {
+    let src = r#"
+record Inner
+  n: Int
+end
+
+record Outer
+  inner: Inner
+  tags: list[String]
+end
+
+cell main() -> Null
+  let mut o = Outer(inner: Inner(n: 1), tags: ["a"])
+  o.inner.n = 5
+  o.tags[0] = "z"
+  o.inner.n += 1
+  print(o)
+  let mut m = {"a": {"b": 1}}
+  m["a"]["b"] = 2
+  print(m)
+  let j = parse_json("\{\"x\": \{\"y\": 3\}\}")
+  print(j?.x?.y, j?.nope?.y)
+  return null
+end
+"#;
+    assert_eq!(
+        run_output(src),
+        "Outer(inner: Inner(n: 6), tags: [\"z\"])\n{\"a\": {\"b\": 2}}\n3 null\n"
+    );
+}
+
+/// A loader serving in-memory modules.
+struct MemLoader(Vec<(&'static str, &'static str)>);
+
+impl crate::ModuleLoader for MemLoader {
+    fn load(&self, _importer: &str, path: &[String]) -> Result<(String, Vec<u8>), String> {
+        let name = format!("{}.lm", path.join("/"));
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(n, s)| (n.to_string(), s.as_bytes().to_vec()))
+            .ok_or_else(|| format!("no module {name}"))
+    }
+}
+
+#[test]
+fn imported_cells_records_and_consts() {
+    let lib = "const K = 7\nrecord Box\n  v: Int where v < 100\nend\ncell boxed(x: Int, extra: Int = K) -> Box\n  Box(v: x + extra)\nend\n";
+    let main = "import util: boxed, Box, K\ncell main() -> Int\n  let b = boxed(1)\n  print(b, K)\n  b.v\nend\n";
+    let (root, mut diags) = source_file("main.lm", main.as_bytes());
+    let prog = resolve::resolve(
+        root,
+        &MemLoader(vec![("util.lm", lib)]),
+        &source_file,
+        &mut diags,
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    let m = match lower(&prog) {
+        Ok(m) => m,
+        Err(d) => panic!("{d:?}"),
+    };
+    assert_eq!(m.files, vec!["main.lm".to_string(), "util.lm".to_string()]);
+    assert_eq!(func(&m, "boxed").file, 1);
+    let r = run_module(m, "main");
+    assert_eq!(r.out, "Box(v: 8) 7\n");
+    assert_eq!(r.result.ok().map(|v| v.to_display()), Some("8".to_string()));
+}
+
+#[test]
+fn lowering_never_panics_on_odd_programs() {
+    // Programs the checker would reject: lowering must answer with diagnostics or a
+    // module, never a panic.
+    let odd = [
+        "cell main()\n  break\nend\n",
+        "cell main()\n  let x = Nope(1)\nend\n",
+        "enum E\n  A(Int)\nend\ncell main()\n  let a = A\n  E(1)\nend\n",
+        "cell main()\n  print(map([1]))\nend\n",
+        "cell main()\n  3 = 4\nend\n",
+        "record R\n  x: Int\nend\ncell main()\n  R(y: 1)\nend\n",
+        "cell f(a: Int)\n  a\nend\ncell main()\n  f(1, 2, 3)\n  f(b: 2)\nend\n",
+        "cell main()\n  match 1\n  end\n  let [a, b] = [1]\n  print(len)\nend\n",
+        "use tool t.x as T\ncell main()\n  T(1)\nend\n",
+        "cell main()\n  let x = 1\n  x.y.z = 3\n  undefined[0] = 1\nend\n",
+    ];
+    for src in odd {
+        let r = std::panic::catch_unwind(|| compile_named("odd.lm", src));
+        assert!(r.is_ok(), "lowering panicked on {src:?}");
+    }
+}
+
+#[test]
+fn deep_operator_chains_are_a_diagnostic_not_a_stack_overflow() {
+    let ok_chain = vec!["1"; 200].join(" + ");
+    let src = format!("cell main() -> Int\n  {ok_chain}\nend\n");
+    assert_eq!(run_output(&src), "200\n");
+    let long = vec!["1"; 5000].join(" + ");
+    let src = format!("cell main() -> Int\n  {long}\nend\n");
+    // Run on a thread with a small stack, like the test harness's default.
+    let h = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let r = compile_named("deep.lm", &src).err().unwrap_or_default();
+            let codes: Vec<&str> = r.iter().map(|d| d.code).collect();
+            // Dropping a 5000-deep AST recurses too; leak it to test lowering alone.
+            codes
+        });
+    let codes = h.ok().and_then(|h| h.join().ok()).unwrap_or_default();
+    assert_eq!(codes, vec!["E0999"]);
+}
+
+#[test]
+fn register_pressure_stays_low_in_long_functions() {
+    let mut src = String::from("cell main() -> Int\n  let mut t = 0\n");
+    for i in 0..200 {
+        src.push_str(&format!("  t = t + {i} * 2 + len([1, 2, 3])\n"));
+    }
+    src.push_str("  t\nend\n");
+    let m = compile(&src);
+    assert!(
+        func(&m, "main").num_regs < 10,
+        "{}",
+        func(&m, "main").num_regs
+    );
+}
+#[test]
+fn zz_probe_depth() {
+    for n in [250usize, 1000, 5000] {
+        let long = vec!["1"; n].join(" + ");
+        let src = format!("cell main() -> Int\n  {long}\nend\n");
+        let h = std::thread::Builder::new().stack_size(2 << 20).spawn(move || {
+            let (root, _d) = source_file("deep.lm", src.as_bytes());
+            eprintln!("parsed {n}");
+            let mut diags = Vec::new();
+            let prog = resolve::resolve(root, &NoImports, &source_file, &mut diags);
+            eprintln!("resolved {n}");
+            let r = lower(&prog).err().unwrap_or_default();
+            eprintln!("lowered {n}: {:?}", r.iter().map(|d| d.code).collect::<Vec<_>>());
+            std::mem::forget(prog);
+        });
+        let _ = h.map(|h| h.join());
     }
 }

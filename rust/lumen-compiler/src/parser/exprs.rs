@@ -1,4 +1,4 @@
-//! Expressions, one function per precedence level of spec §2 (loosest first):
+//! Expressions: precedence climbing over the levels of spec §2 (loosest first):
 //! `??` · `or` · `and` · `not` · comparisons (`== != < <= > >= in is`, non-associative) ·
 //! `|>` · `++` · `.. ..=` · `+ -` · `* / // %` · `**` (right) · unary `-` · postfix.
 

@@ -1,8 +1,8 @@
 //! The parser: tokens → AST ([`crate::ast`]), with every syntax error reported.
 //!
-//! Recursive descent; expressions use one function per precedence level of spec §2.
-//! The submodules hold the grammar: [`items`](self) (declarations), statements, expressions,
-//! patterns and types.
+//! Recursive descent; binary operators use precedence climbing over the levels of spec §2.
+//! The submodules hold the grammar: `items` (declarations), `stmts`, `exprs`, `patterns`
+//! and `types`.
 //!
 //! Newlines: the lexer emits a `Newline` token at every line end. The parser keeps a stack of
 //! modes: inside `()`, `[]` and `{}` newlines are skipped, inside a block (a cell body, a

@@ -964,7 +964,10 @@ fn garbage_and_truncated_input_never_panic() {
 
 #[test]
 fn block_constructs_inside_brackets() {
-    assert_eq!(sx("print(if a then 1 else 2)"), "print((if a {1} else {2}))");
+    assert_eq!(
+        sx("print(if a then 1 else 2)"),
+        "print((if a {1} else {2}))"
+    );
     assert_eq!(
         sx("print(match x\n  1 -> 2\n  _ -> 3\nend)"),
         "print((match x [1 -> {2}; _ -> {3}]))"
