@@ -6,6 +6,7 @@
 //! error as `error[CODE]: message` and `  --> FILE:LINE (in CELL)`.
 
 use crate::{args, program, Failure};
+use lumen_compiler::diagnostic::codes::NO_ENTRY;
 use lumen_runtime::driver::{run_program, RunConfig};
 use lumen_vm::error::{codes, RuntimeError};
 use lumen_vm::lir::Module;
@@ -43,12 +44,20 @@ fn bad_entry(message: String) -> RuntimeError {
     }
 }
 
+/// Why the program could not be started.
+enum EntryError {
+    /// No exported cell of that name: E0311, reported against the file.
+    NoCell(String),
+    /// The arguments do not fit the cell: E0913.
+    BadArgs(RuntimeError),
+}
+
 /// Finds the entry cell and converts the arguments for it.
 fn entry_args(
     module: &Module,
     cell: &str,
     raw: &[String],
-) -> Result<Vec<lumen_vm::value::Value>, RuntimeError> {
+) -> Result<Vec<lumen_vm::value::Value>, EntryError> {
     let Some(func) = module
         .functions
         .iter()
@@ -67,11 +76,11 @@ fn entry_args(
         } else {
             cells.join(", ")
         };
-        return Err(bad_entry(format!(
+        return Err(EntryError::NoCell(format!(
             "no cell named `{cell}` to run (cells: {list})"
         )));
     };
-    args::convert_all(func, raw).map_err(bad_entry)
+    args::convert_all(func, raw).map_err(|m| EntryError::BadArgs(bad_entry(m)))
 }
 
 /// Writes each printed line to standard output as it is produced (standard output is
@@ -87,7 +96,19 @@ fn stdout_sink() -> Box<dyn FnMut(&str)> {
 /// Runs `lumen run`.
 pub fn run(a: &RunArgs) -> Result<(), Failure> {
     let module = program::load(&a.file)?;
-    let outcome = entry_args(&module, &a.cell, &a.args).and_then(|values| {
+    let values = match entry_args(&module, &a.cell, &a.args) {
+        Ok(values) => values,
+        Err(EntryError::NoCell(message)) => {
+            eprintln!("error[{NO_ENTRY}]: {message}");
+            eprintln!("  --> {}", program::file_name(&a.file));
+            return Err(Failure::Reported);
+        }
+        Err(EntryError::BadArgs(e)) => {
+            eprintln!("{e}");
+            return Err(Failure::Reported);
+        }
+    };
+    let outcome = {
         let registry = lumen_runtime::native_registry();
         let config = RunConfig {
             fuel: a.fuel,
@@ -96,7 +117,7 @@ pub fn run(a: &RunArgs) -> Result<(), Failure> {
             gate: None,
         };
         run_program(Rc::new(module), &a.cell, values, &registry, config)
-    });
+    };
     let mut out = std::io::stdout().lock();
     match outcome {
         Ok(value) => {

@@ -389,7 +389,12 @@ fn unknown_cell_is_an_error() {
         .assert()
         .code(1)
         .stdout("")
-        .stderr(predicate::str::contains("nothere").and(predicate::str::contains("main")));
+        .stderr(
+            predicate::str::contains("E0311")
+                .and(predicate::str::contains("nothere"))
+                .and(predicate::str::contains("main"))
+                .and(predicate::str::contains("hello.lm")),
+        );
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! Golden tests: `lumen run` on every program in `tests/conformance/`, `tests/programs/`
-//! and `tests/bench/programs/` (whose expectations live in `tests/bench/expected/`).
+//! Golden tests: `lumen run` on every program in `tests/conformance/`, `tests/programs/`,
+//! `tests/bench/programs/` (whose expectations live in `tests/bench/expected/`) and
+//! `examples/`.
 //!
 //! For a program `NAME.lm` or `NAME.lm.md`:
 //! - `NAME.out` — standard output must equal it exactly (absent: empty output);
@@ -97,11 +98,11 @@ fn check_program(dir: &Path, expected: &Path, file: &str) -> Result<bool, String
     }
 }
 
-/// Runs every program of `tests/<folder>` (expectations in `tests/<expected>`); panics with
-/// all failures at once.
+/// Runs every program of `<folder>` (expectations in `<expected>`), both relative to the
+/// repository root; panics with all failures at once.
 fn run_folder(folder: &str, expected: &str, require_programs: bool) {
-    let dir = repo_root().join("tests").join(folder);
-    let expected_dir = repo_root().join("tests").join(expected);
+    let dir = repo_root().join(folder);
+    let expected_dir = repo_root().join(expected);
     let files = programs(&dir);
     if require_programs {
         assert!(!files.is_empty(), "no programs found in {}", dir.display());
@@ -121,7 +122,7 @@ fn run_folder(folder: &str, expected: &str, require_programs: bool) {
     eprintln!("{folder}: ran {ran} programs, {} failed", failures.len());
     assert!(
         failures.is_empty(),
-        "{} of {ran} programs in tests/{folder} failed: {}\n\n{}",
+        "{} of {ran} programs in {folder} failed: {}\n\n{}",
         failures.len(),
         failures
             .iter()
@@ -135,17 +136,22 @@ fn run_folder(folder: &str, expected: &str, require_programs: bool) {
 
 #[test]
 fn conformance_programs() {
-    run_folder("conformance", "conformance", true);
+    run_folder("tests/conformance", "tests/conformance", true);
 }
 
 #[test]
 fn project_programs() {
-    run_folder("programs", "programs", false);
+    run_folder("tests/programs", "tests/programs", false);
 }
 
 #[test]
 fn benchmark_programs() {
-    run_folder("bench/programs", "bench/expected", false);
+    run_folder("tests/bench/programs", "tests/bench/expected", false);
+}
+
+#[test]
+fn examples() {
+    run_folder("examples", "examples", false);
 }
 
 #[test]
@@ -154,4 +160,34 @@ fn stems() {
     assert_eq!(stem("a.lm.md"), Some("a"));
     assert_eq!(stem("a.out"), None);
     assert_eq!(stem("README.md"), None);
+}
+
+#[test]
+fn harness_detects_failures() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let write = |name: &str, text: &str| std::fs::write(d.join(name), text).expect("write");
+    write("good.lm", "cell main()\n  print(\"hi\")\nend\n");
+    write("good.out", "hi\n");
+    write("wrong_out.lm", "cell main()\n  print(\"hi\")\nend\n");
+    write("wrong_out.out", "bye\n");
+    write("fails.lm", "cell main()\n  halt(\"boom\")\nend\n");
+    write("fails.out", "");
+    write("missing_fragment.lm", "cell main()\n  halt(\"boom\")\nend\n");
+    write("missing_fragment.err", "boom\nnot in stderr\n");
+    write("args.lm", "cell main(a: Int, b: Int) -> Int\n  a + b\nend\n");
+    write("args.args", "2 40\n");
+    write("args.out", "42\n");
+    write("helper.lm", "cell h() -> Int\n  1\nend\n");
+
+    assert_eq!(check_program(d, d, "good.lm"), Ok(true));
+    assert_eq!(check_program(d, d, "args.lm"), Ok(true));
+    assert_eq!(check_program(d, d, "helper.lm"), Ok(false));
+    let e = check_program(d, d, "wrong_out.lm").expect_err("stdout differs");
+    assert!(e.contains("stdout differs"), "{e}");
+    let e = check_program(d, d, "fails.lm").expect_err("exit status");
+    assert!(e.contains("exit status Some(1), expected 0"), "{e}");
+    let e = check_program(d, d, "missing_fragment.lm").expect_err("fragment");
+    assert!(e.contains("stderr lacks `not in stderr`"), "{e}");
+    assert!(!e.contains("lacks `boom`"), "{e}");
 }

@@ -18,6 +18,9 @@ use std::rc::Rc;
 /// The default recursion limit (spec §7).
 pub const DEFAULT_MAX_DEPTH: usize = 10_000;
 
+/// Receives each line the program prints (without its newline).
+pub type OutputSink = Box<dyn FnMut(&str)>;
+
 /// Settings of one run.
 pub struct RunConfig {
     /// Instruction budget; `None` runs without a limit. Exhausting it is E0910.
@@ -26,7 +29,7 @@ pub struct RunConfig {
     pub max_depth: usize,
     /// Receives the program's output (`print`) as it is produced; `None` keeps the VM's
     /// default.
-    pub output: Option<Box<dyn FnMut(&str)>>,
+    pub output: Option<OutputSink>,
     /// Per-run grant state; `None` makes a fresh [`ToolGate::new`] (relative paths from the
     /// working directory).
     pub gate: Option<ToolGate>,

@@ -21,7 +21,7 @@ pub mod grants;
 pub mod native;
 pub mod provider;
 
-pub use driver::{answer_tool_call, run_program, RunConfig};
+pub use driver::{answer_tool_call, run_program, OutputSink, RunConfig};
 pub use grants::ToolGate;
 #[cfg(feature = "native")]
 pub use native::native_registry;

@@ -42,6 +42,8 @@ impl Lowerer<'_> {
         };
         let line = self.line_of(f.file, span);
         let mut g = FnCx::new(f.file, line);
+        // Nesting continues across the lambda boundary (the Rust stack does too).
+        g.depth = f.depth;
         for p in params {
             let r = g.alloc()?;
             g.declare(&p.name.name, r);

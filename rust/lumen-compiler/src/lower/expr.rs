@@ -97,7 +97,10 @@ impl Lowerer<'_> {
     /// Lowers `e`; its value ends in `dst` when given, else in the returned register.
     pub(super) fn expr(&mut self, f: &mut FnCx, e: &Expr, dst: Option<Reg>) -> R<Reg> {
         if f.depth >= MAX_NESTING {
-            return fail(e.span, "this expression nests too deeply to compile; split it up");
+            return fail(
+                e.span,
+                "this expression nests too deeply to compile; split it up",
+            );
         }
         f.depth += 1;
         let old = self.enter(f, e.span);

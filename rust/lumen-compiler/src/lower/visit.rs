@@ -4,8 +4,17 @@
 
 use crate::ast::{Block, Expr, ExprKind, Pattern, PatternKind, Stmt, StmtKind, StrPart};
 
+/// How deeply a walk descends into nested expressions before it gives up (deeper code is
+/// rejected by lowering anyway, see `expr::MAX_NESTING`).
+const MAX_WALK: usize = 320;
+
 /// A visitor over expressions, statements and patterns; the defaults walk every child.
 pub(super) trait Visitor {
+    /// The visitor's expression-nesting counter (maintained by [`walk_expr`]).
+    fn depth(&mut self) -> &mut usize;
+    /// Called when a walk is cut off at [`MAX_WALK`]; a visitor answering a yes/no
+    /// question answers conservatively here.
+    fn too_deep(&mut self) {}
     fn expr(&mut self, e: &Expr) {
         walk_expr(self, e);
     }
@@ -58,8 +67,18 @@ pub(super) fn walk_stmt<V: Visitor + ?Sized>(v: &mut V, s: &Stmt) {
     }
 }
 
-/// Visits the children of an expression.
+/// Visits the children of an expression (not deeper than [`MAX_WALK`]).
 pub(super) fn walk_expr<V: Visitor + ?Sized>(v: &mut V, e: &Expr) {
+    if *v.depth() >= MAX_WALK {
+        v.too_deep();
+        return;
+    }
+    *v.depth() += 1;
+    walk_children(v, e);
+    *v.depth() -= 1;
+}
+
+fn walk_children<V: Visitor + ?Sized>(v: &mut V, e: &Expr) {
     match &e.kind {
         ExprKind::Int(_)
         | ExprKind::Float(_)
@@ -187,9 +206,13 @@ pub(super) fn walk_pattern<V: Visitor + ?Sized>(v: &mut V, p: &Pattern) {
 #[derive(Default)]
 struct Names {
     names: Vec<String>,
+    depth: usize,
 }
 
 impl Visitor for Names {
+    fn depth(&mut self) -> &mut usize {
+        &mut self.depth
+    }
     fn expr(&mut self, e: &Expr) {
         if let ExprKind::Name(n) = &e.kind {
             if !self.names.iter().any(|x| x == n) {
@@ -218,8 +241,15 @@ pub(super) fn names_in_expr(e: &Expr) -> Vec<String> {
 pub(super) fn has_assign(b: &Block) -> bool {
     struct AnyAssign {
         found: bool,
+        depth: usize,
     }
     impl Visitor for AnyAssign {
+        fn depth(&mut self) -> &mut usize {
+            &mut self.depth
+        }
+        fn too_deep(&mut self) {
+            self.found = true;
+        }
         fn stmt(&mut self, s: &Stmt) {
             if matches!(s.kind, StmtKind::Assign { .. }) {
                 self.found = true;
@@ -227,7 +257,10 @@ pub(super) fn has_assign(b: &Block) -> bool {
             walk_stmt(self, s);
         }
     }
-    let mut v = AnyAssign { found: false };
+    let mut v = AnyAssign {
+        found: false,
+        depth: 0,
+    };
     walk_block(&mut v, b);
     v.found
 }
@@ -236,9 +269,16 @@ pub(super) fn has_assign(b: &Block) -> bool {
 struct Mentions<'a> {
     name: &'a str,
     found: bool,
+    depth: usize,
 }
 
 impl Visitor for Mentions<'_> {
+    fn depth(&mut self) -> &mut usize {
+        &mut self.depth
+    }
+    fn too_deep(&mut self) {
+        self.found = true;
+    }
     fn expr(&mut self, e: &Expr) {
         if self.found {
             return;
@@ -255,7 +295,11 @@ impl Visitor for Mentions<'_> {
 
 /// Whether `e` refers to `name` anywhere (conservative: shadowing is ignored).
 pub(super) fn mentions(e: &Expr, name: &str) -> bool {
-    let mut v = Mentions { name, found: false };
+    let mut v = Mentions {
+        name,
+        found: false,
+        depth: 0,
+    };
     v.expr(e);
     v.found
 }
@@ -265,8 +309,15 @@ pub(super) fn assigns(b: &Block, name: &str) -> bool {
     struct Assigns<'a> {
         name: &'a str,
         found: bool,
+        depth: usize,
     }
     impl Visitor for Assigns<'_> {
+        fn depth(&mut self) -> &mut usize {
+            &mut self.depth
+        }
+        fn too_deep(&mut self) {
+            self.found = true;
+        }
         fn stmt(&mut self, s: &Stmt) {
             if let StmtKind::Assign { target, .. } = &s.kind {
                 if root_name(target) == Some(self.name) {
@@ -276,7 +327,11 @@ pub(super) fn assigns(b: &Block, name: &str) -> bool {
             walk_stmt(self, s);
         }
     }
-    let mut v = Assigns { name, found: false };
+    let mut v = Assigns {
+        name,
+        found: false,
+        depth: 0,
+    };
     walk_block(&mut v, b);
     v.found
 }
@@ -295,8 +350,15 @@ pub(super) fn root_name(target: &Expr) -> Option<&str> {
 pub(super) fn returns_early(b: &Block) -> bool {
     struct Early {
         found: bool,
+        depth: usize,
     }
     impl Visitor for Early {
+        fn depth(&mut self) -> &mut usize {
+            &mut self.depth
+        }
+        fn too_deep(&mut self) {
+            self.found = true;
+        }
         fn stmt(&mut self, s: &Stmt) {
             if matches!(
                 s.kind,
@@ -314,7 +376,10 @@ pub(super) fn returns_early(b: &Block) -> bool {
             }
         }
     }
-    let mut v = Early { found: false };
+    let mut v = Early {
+        found: false,
+        depth: 0,
+    };
     walk_block(&mut v, b);
     v.found
 }
@@ -337,25 +402,31 @@ const HOFS: &[&str] = &["map", "filter", "reduce", "any", "all", "find", "sort_b
 /// Collects the literals evaluated inside loops (outside nested lambdas), so they can be
 /// loaded into registers once at function entry.
 struct LoopLits {
+    /// Loop nesting.
+    loops: usize,
+    /// Expression nesting.
     depth: usize,
     found: Vec<Expr>,
 }
 
 impl LoopLits {
     fn body(&mut self, b: &Block) {
-        self.depth += 1;
+        self.loops += 1;
         walk_block(self, b);
-        self.depth -= 1;
+        self.loops -= 1;
     }
 }
 
 impl Visitor for LoopLits {
+    fn depth(&mut self) -> &mut usize {
+        &mut self.depth
+    }
     fn stmt(&mut self, s: &Stmt) {
         match &s.kind {
             StmtKind::While { cond, body } => {
-                self.depth += 1;
+                self.loops += 1;
                 self.expr(cond);
-                self.depth -= 1;
+                self.loops -= 1;
                 self.body(body);
             }
             StmtKind::For {
@@ -366,12 +437,12 @@ impl Visitor for LoopLits {
             } => {
                 // The iterated value and range bounds are evaluated once.
                 self.expr(iter);
-                self.depth += 1;
+                self.loops += 1;
                 self.pattern(pattern);
                 if let Some(f) = filter {
                     self.expr(f);
                 }
-                self.depth -= 1;
+                self.loops -= 1;
                 self.body(body);
             }
             StmtKind::Loop { body } => self.body(body),
@@ -385,14 +456,26 @@ impl Visitor for LoopLits {
     }
 
     fn expr(&mut self, e: &Expr) {
+        // Some arms below recurse without `walk_expr`: guard the depth here too.
+        if self.depth >= MAX_WALK {
+            return;
+        }
+        self.depth += 1;
+        self.lits_in(e);
+        self.depth -= 1;
+    }
+}
+
+impl LoopLits {
+    fn lits_in(&mut self, e: &Expr) {
         match &e.kind {
             ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Null => {
-                if self.depth > 0 {
+                if self.loops > 0 {
                     self.found.push(e.clone());
                 }
             }
             ExprKind::Str(parts) if parts.iter().all(|p| matches!(p, StrPart::Text(_))) => {
-                if self.depth > 0 {
+                if self.loops > 0 {
                     self.found.push(e.clone());
                 }
             }
@@ -415,13 +498,13 @@ impl Visitor for LoopLits {
                 filter,
             } => {
                 self.expr(iter);
-                self.depth += 1;
+                self.loops += 1;
                 self.pattern(pattern);
                 if let Some(f) = filter {
                     self.expr(f);
                 }
                 self.expr(expr);
-                self.depth -= 1;
+                self.loops -= 1;
             }
             _ => walk_expr(self, e),
         }
@@ -431,6 +514,7 @@ impl Visitor for LoopLits {
 /// The literal expressions evaluated inside loops of `b`, in source order (duplicates kept).
 pub(super) fn loop_literals(b: &Block) -> Vec<Expr> {
     let mut v = LoopLits {
+        loops: 0,
         depth: 0,
         found: Vec::new(),
     };
