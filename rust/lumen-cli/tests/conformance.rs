@@ -173,9 +173,15 @@ fn harness_detects_failures() {
     write("wrong_out.out", "bye\n");
     write("fails.lm", "cell main()\n  halt(\"boom\")\nend\n");
     write("fails.out", "");
-    write("missing_fragment.lm", "cell main()\n  halt(\"boom\")\nend\n");
+    write(
+        "missing_fragment.lm",
+        "cell main()\n  halt(\"boom\")\nend\n",
+    );
     write("missing_fragment.err", "boom\nnot in stderr\n");
-    write("args.lm", "cell main(a: Int, b: Int) -> Int\n  a + b\nend\n");
+    write(
+        "args.lm",
+        "cell main(a: Int, b: Int) -> Int\n  a + b\nend\n",
+    );
     write("args.args", "2 40\n");
     write("args.out", "42\n");
     write("helper.lm", "cell h() -> Int\n  1\nend\n");
