@@ -15,7 +15,9 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("check-bench") => check_bench(),
         _ => {
-            eprintln!("usage: cargo xtask <bench [--runs N] [--only a,b] [--json FILE] | check-bench>");
+            eprintln!(
+                "usage: cargo xtask <bench [--runs N] [--only a,b] [--json FILE] | check-bench>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -56,9 +58,13 @@ fn run(cmd: &mut Command) -> Result<(), String> {
 /// Builds `target/release/lumen` and returns its path.
 fn build_release_lumen() -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    run(Command::new(cargo)
-        .current_dir(root())
-        .args(["build", "--release", "--quiet", "-p", "lumen-cli"]))?;
+    run(Command::new(cargo).current_dir(root()).args([
+        "build",
+        "--release",
+        "--quiet",
+        "-p",
+        "lumen-cli",
+    ]))?;
     let exe = target_dir()
         .join("release")
         .join(format!("lumen{}", std::env::consts::EXE_SUFFIX));

@@ -11,7 +11,11 @@ use std::rc::Rc;
 fn programs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut out = Vec::new();
-    for dir in ["tests/conformance", "tests/programs", "tests/bench/programs"] {
+    for dir in [
+        "tests/conformance",
+        "tests/programs",
+        "tests/bench/programs",
+    ] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
             continue;
         };
@@ -90,7 +94,11 @@ fn mangled_programs_never_crash_the_pipeline() {
         let Ok(text) = std::fs::read(&path) else {
             continue;
         };
-        let name = path.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         problems.extend(exercise(&name, &text));
         runs += 1;
         let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
