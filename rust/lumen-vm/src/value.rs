@@ -392,7 +392,7 @@ impl fmt::Debug for Value {
     }
 }
 
-/// Formats a float per docs/LANGUAGE.md 20: shortest round-trip text, `.0` when integral,
+/// Formats a float per docs/LANGUAGE.md 25: shortest round-trip text, `.0` when integral,
 /// `inf`, `-inf`, `nan`.
 pub fn format_float(out: &mut String, f: f64) {
     if f.is_nan() {
