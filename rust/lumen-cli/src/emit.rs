@@ -1,6 +1,7 @@
 //! `lumen emit FILE [--format json|binary] [-o OUT]`: the compiled LIR.
 //!
-//! JSON goes to standard output unless `-o` is given. Binary LIR needs `-o OUT`, or a
+//! Without `--format`, the format follows OUT's extension: `-o x.lmb` writes binary, anything
+//! else (and standard output) JSON. JSON goes to standard output unless `-o` is given. Binary LIR needs `-o OUT`, or a
 //! standard output that is not a terminal (a pipe or a redirect); writing binary to a
 //! terminal is refused (exit 2). An output file is written atomically: a temporary file in
 //! the same directory, renamed over OUT once complete, so a failed emit never leaves a
@@ -22,9 +23,9 @@ pub enum EmitFormat {
 pub struct EmitArgs {
     /// The program: `.lm`, `.lm.md`, or binary LIR.
     pub file: PathBuf,
-    /// LIR as JSON or in the binary `.lmb` form.
-    #[arg(long, value_enum, default_value_t = EmitFormat::Json)]
-    pub format: EmitFormat,
+    /// LIR as JSON or in the binary `.lmb` form [default: binary for `-o *.lmb`, else json].
+    #[arg(long, value_enum)]
+    pub format: Option<EmitFormat>,
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
@@ -50,14 +51,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 
 /// Runs `lumen emit`.
 pub fn run(a: &EmitArgs) -> Result<(), Failure> {
-    if a.format == EmitFormat::Binary && a.output.is_none() && std::io::stdout().is_terminal() {
+    let format = a.format.unwrap_or(match &a.output {
+        Some(out) if out.extension().is_some_and(|e| e == "lmb") => EmitFormat::Binary,
+        _ => EmitFormat::Json,
+    });
+    if format == EmitFormat::Binary && a.output.is_none() && std::io::stdout().is_terminal() {
         return Err(Failure::Usage(
             "refusing to write binary LIR to a terminal; use `-o FILE` or redirect standard output"
                 .to_string(),
         ));
     }
     let module = program::load(&a.file)?;
-    let bytes = match a.format {
+    let bytes = match format {
         EmitFormat::Json => {
             let mut text = serde_json::to_string_pretty(&module)
                 .map_err(|e| Failure::Io(format!("cannot serialise the LIR: {e}")))?;

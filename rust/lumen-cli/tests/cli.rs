@@ -285,6 +285,26 @@ fn emit_json_and_binary_round_trip() {
     // Binary LIR back to JSON.
     let back = lumen().arg("emit").arg(&lmb).output().expect("runs");
     assert_eq!(back.stdout, json.stdout);
+
+    // Without --format, `-o *.lmb` means binary and any other name JSON.
+    let implied = path(&dir, "implied.lmb");
+    lumen()
+        .arg("emit")
+        .arg(&src)
+        .arg("-o")
+        .arg(&implied)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&implied).expect("written"), bytes);
+    let implied_json = path(&dir, "implied.json");
+    lumen()
+        .arg("emit")
+        .arg(&src)
+        .arg("-o")
+        .arg(&implied_json)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&implied_json).expect("written"), json.stdout);
 }
 
 #[test]
