@@ -213,11 +213,10 @@ impl Checker<'_> {
             ) => {
                 let enum_ty = self.adt_type(sym).unwrap_or(Type::Error);
                 let fields: Vec<Type> = self
-                    .enums
-                    .get(&(file, item))
-                    .and_then(|e| e.variants.get(variant))
-                    .map(|v| v.fields.iter().map(|f| f.ty.clone()).collect())
-                    .unwrap_or_default();
+                    .variant_fields(file, item, variant)
+                    .iter()
+                    .map(|f| f.ty.clone())
+                    .collect();
                 if fields.is_empty() {
                     enum_ty
                 } else {
@@ -302,12 +301,7 @@ impl Checker<'_> {
                             variant,
                         },
                     ) => {
-                        let fields = self
-                            .enums
-                            .get(&(file, item))
-                            .and_then(|e| e.variants.get(variant))
-                            .map(|v| v.fields.clone())
-                            .unwrap_or_default();
+                        let fields = self.variant_fields(file, item, variant).to_vec();
                         if fields.is_empty() {
                             self.err(
                                 codes::WRONG_ARG_COUNT,
@@ -431,6 +425,23 @@ impl Checker<'_> {
         }
     }
 
+    /// Reports (E0305) an argument that cannot be bound to a slot, then still checks its
+    /// value, with no expected type.
+    fn reject_arg(&mut self, msg: String, span: Span, value: &Expr) {
+        self.err(codes::BAD_NAMED_ARG, msg, span);
+        self.expr(value, None);
+    }
+
+    /// Marks slot `i` filled and checks the argument `value` against the slot's type
+    /// (`ctx` names the argument in the error).
+    fn fill_slot(&mut self, filled: &mut [bool], i: usize, slot: &Slot, value: &Expr, ctx: &str) {
+        if let Some(f) = filled.get_mut(i) {
+            *f = true;
+        }
+        let t = self.expr(value, Some(&slot.ty));
+        self.require(&t, &slot.ty, ctx, value.span);
+    }
+
     /// Binds call arguments to slots: positional ones in order, then named ones by name.
     /// Reports E0301 (count), E0305 (named: unknown, duplicated, missing, or the wrong
     /// kind) and E0300 (types).
@@ -452,12 +463,11 @@ impl Checker<'_> {
             match &a.name {
                 None => {
                     if !positional_ok {
-                        self.err(
-                            codes::BAD_NAMED_ARG,
+                        self.reject_arg(
                             format!("{what} takes named arguments only (`field: value`)"),
                             a.span,
+                            &a.value,
                         );
-                        self.expr(&a.value, None);
                         count_error = true;
                         continue;
                     }
@@ -480,25 +490,20 @@ impl Checker<'_> {
                         self.expr(&a.value, None);
                         continue;
                     };
-                    if let Some(f) = filled.get_mut(i) {
-                        *f = true;
-                    }
-                    let t = self.expr(&a.value, Some(&slot.ty));
                     let ctx = match &slot.name {
                         Some(n) => format!("argument `{n}` of {what}"),
                         None => format!("argument {} of {what}", i + 1),
                     };
-                    self.require(&t, &slot.ty, &ctx, a.value.span);
+                    self.fill_slot(&mut filled, i, slot, &a.value, &ctx);
                 }
                 Some(name) => {
                     any_named = true;
                     if !named_ok {
-                        self.err(
-                            codes::BAD_NAMED_ARG,
+                        self.reject_arg(
                             format!("{what} takes positional arguments only"),
                             name.span,
+                            &a.value,
                         );
-                        self.expr(&a.value, None);
                         count_error = true;
                         continue;
                     }
@@ -506,34 +511,24 @@ impl Checker<'_> {
                         .iter()
                         .position(|s| s.name.as_deref() == Some(name.name.as_str()))
                     else {
-                        self.err(
-                            codes::BAD_NAMED_ARG,
+                        self.reject_arg(
                             format!("{what} has no parameter or field named `{}`", name.name),
                             name.span,
+                            &a.value,
                         );
-                        self.expr(&a.value, None);
                         continue;
                     };
                     if filled.get(i).copied().unwrap_or(false) {
-                        self.err(
-                            codes::BAD_NAMED_ARG,
+                        self.reject_arg(
                             format!("argument `{}` of {what} is given more than once", name.name),
                             name.span,
+                            &a.value,
                         );
-                        self.expr(&a.value, None);
                         continue;
                     }
-                    if let Some(f) = filled.get_mut(i) {
-                        *f = true;
-                    }
                     let Some(slot) = slots.get(i) else { continue };
-                    let t = self.expr(&a.value, Some(&slot.ty));
-                    self.require(
-                        &t,
-                        &slot.ty,
-                        &format!("argument `{}` of {what}", name.name),
-                        a.value.span,
-                    );
+                    let ctx = format!("argument `{}` of {what}", name.name);
+                    self.fill_slot(&mut filled, i, slot, &a.value, &ctx);
                 }
             }
         }

@@ -167,6 +167,14 @@ impl<'p> Checker<'p> {
         }
     }
 
+    /// The payload fields of a variant (none when the variant is unknown).
+    fn variant_fields(&self, file: FileId, item: usize, variant: usize) -> &[Slot] {
+        self.enums
+            .get(&(file, item))
+            .and_then(|e| e.variants.get(variant))
+            .map_or(&[], |v| v.fields.as_slice())
+    }
+
     /// Reports an error located in the current file.
     fn err(&mut self, code: &'static str, msg: impl Into<String>, span: Span) {
         if let Some(f) = self.program.files.get(self.file) {

@@ -272,12 +272,7 @@ impl Checker<'_> {
                 p.span,
             );
         }
-        let fields = self
-            .enums
-            .get(&(file, item))
-            .and_then(|e| e.variants.get(variant))
-            .map(|v| v.fields.clone())
-            .unwrap_or_default();
+        let fields = self.variant_fields(file, item, variant).to_vec();
         if fields.is_empty() && !args.is_empty() {
             self.err(
                 codes::BAD_PATTERN,
@@ -368,12 +363,7 @@ impl Checker<'_> {
                 else {
                     return Pat::Opaque;
                 };
-                let fields = self
-                    .enums
-                    .get(&(file, item))
-                    .and_then(|e| e.variants.get(variant))
-                    .map(|v| v.fields.clone())
-                    .unwrap_or_default();
+                let fields = self.variant_fields(file, item, variant).to_vec();
                 let mut subs = vec![Pat::Wild; fields.len()];
                 for (i, a) in args.iter().enumerate() {
                     let pos = match &a.name {

@@ -35,7 +35,12 @@ fn check_src(src: &str) -> Vec<Diagnostic> {
 }
 
 fn errors(src: &str) -> Vec<Diagnostic> {
-    check_src(src)
+    errors_named("test.lm", src)
+}
+
+/// The errors (not warnings) of `check_named`.
+fn errors_named(name: &str, src: &str) -> Vec<Diagnostic> {
+    check_named(name, src)
         .into_iter()
         .filter(|d| d.is_error())
         .collect()
@@ -537,50 +542,45 @@ fn repo_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-#[test]
-fn conformance_programs_check_cleanly() {
-    let dir = repo_root().join("tests/conformance");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return;
-    };
+/// Asserts that every program in `dir` whose file name passes `accept` checks without
+/// errors; returns how many it checked, or `None` when `dir` cannot be read.
+fn assert_dir_checks_cleanly(
+    dir: &std::path::Path,
+    accept: impl Fn(&str) -> bool,
+) -> Option<usize> {
+    let entries = std::fs::read_dir(dir).ok()?;
     let mut seen = 0;
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if !(name.ends_with(".lm") || name.ends_with(".lm.md")) {
-            continue;
-        }
-        if name.starts_with("syntax_error") || name.starts_with("type_error") {
+        if !accept(&name) {
             continue;
         }
         let src = std::fs::read_to_string(e.path()).unwrap_or_default();
-        let errs: Vec<Diagnostic> = check_named(&name, &src)
-            .into_iter()
-            .filter(|d| d.is_error())
-            .collect();
+        let errs = errors_named(&name, &src);
         assert!(errs.is_empty(), "{name}: {errs:#?}");
         seen += 1;
     }
-    assert!(seen >= 10, "found only {seen} conformance programs");
+    Some(seen)
+}
+
+/// Whether a file name is that of a Lumen program (`.lm` or `.lm.md`).
+fn is_program(name: &str) -> bool {
+    name.ends_with(".lm") || name.ends_with(".lm.md")
+}
+
+#[test]
+fn conformance_programs_check_cleanly() {
+    let seen = assert_dir_checks_cleanly(&repo_root().join("tests/conformance"), |name| {
+        is_program(name) && !name.starts_with("syntax_error") && !name.starts_with("type_error")
+    });
+    if let Some(seen) = seen {
+        assert!(seen >= 10, "found only {seen} conformance programs");
+    }
 }
 
 #[test]
 fn examples_check_cleanly() {
-    let dir = repo_root().join("examples");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if !(name.ends_with(".lm") || name.ends_with(".lm.md")) {
-            continue;
-        }
-        let src = std::fs::read_to_string(e.path()).unwrap_or_default();
-        let errs: Vec<Diagnostic> = check_named(&name, &src)
-            .into_iter()
-            .filter(|d| d.is_error())
-            .collect();
-        assert!(errs.is_empty(), "{name}: {errs:#?}");
-    }
+    assert_dir_checks_cleanly(&repo_root().join("examples"), is_program);
 }
 
 #[test]
@@ -606,21 +606,7 @@ fn type_error_program_reports_both_errors() {
 fn bench_programs_check_cleanly() {
     let dir =
         std::path::Path::new(option_env!("BENCH_DIR").unwrap_or("/work/shared/bench/programs"));
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if !name.ends_with(".lm") {
-            continue;
-        }
-        let src = std::fs::read_to_string(e.path()).unwrap_or_default();
-        let errs: Vec<Diagnostic> = check_named(&name, &src)
-            .into_iter()
-            .filter(|d| d.is_error())
-            .collect();
-        assert!(errs.is_empty(), "{name}: {errs:#?}");
-    }
+    assert_dir_checks_cleanly(dir, |name| name.ends_with(".lm"));
 }
 
 /// Loads modules from the directory of the importing file (tests only).
@@ -656,7 +642,7 @@ fn test_programs_give_the_expected_diagnostics() {
     let mut count = 0;
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if !(name.ends_with(".lm") || name.ends_with(".lm.md")) {
+        if !is_program(&name) {
             continue;
         }
         let path = e.path();
@@ -710,7 +696,7 @@ fn mutated_programs_never_panic() {
         };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".lm") || name.ends_with(".lm.md") {
+            if is_program(&name) {
                 if let Ok(src) = std::fs::read_to_string(e.path()) {
                     sources.push((name, src));
                 }

@@ -175,18 +175,59 @@ impl Lowerer<'_> {
     /// into `dst`: names resolve in `file`, no local is visible, and the instructions
     /// get the line of the call being lowered.
     fn eval_foreign(&mut self, f: &mut FnCx, file: FileId, e: &Expr, dst: Reg) -> R<()> {
+        self.in_foreign(f, file, |this, f| {
+            let mark = f.mark();
+            let r = this.expr(f, e, Some(dst));
+            f.free_to(mark);
+            r.map(|_| ())
+        })
+    }
+
+    /// Runs `body` in the context of another declaration in `file`: names resolve there,
+    /// the caller's locals are hidden, and the line stays that of the call being lowered.
+    /// The context is restored whether or not `body` fails.
+    fn in_foreign<T>(
+        &mut self,
+        f: &mut FnCx,
+        file: FileId,
+        body: impl FnOnce(&mut Self, &mut FnCx) -> R<T>,
+    ) -> R<T> {
         let old_file = f.file;
         let old_lock = f.line_locked;
         f.file = file;
         f.line_locked = true;
         let barrier = f.hide_locals();
-        let mark = f.mark();
-        let r = self.expr(f, e, Some(dst));
-        f.free_to(mark);
+        let r = body(self, f);
         f.unhide(barrier);
         f.file = old_file;
         f.line_locked = old_lock;
-        r.map(|_| ())
+        r
+    }
+
+    /// Evaluates, into `start + i`, the default of every slot `i` that `filled` says the
+    /// call left empty (names resolve in `file`); an empty slot without a default fails
+    /// with `missing(name)`.
+    #[allow(clippy::too_many_arguments)]
+    fn fill_defaults<'e>(
+        &mut self,
+        f: &mut FnCx,
+        file: FileId,
+        start: Reg,
+        filled: &[bool],
+        slots: impl Iterator<Item = (&'e str, Option<&'e Expr>)>,
+        span: Span,
+        missing: impl Fn(&str) -> String,
+    ) -> R<()> {
+        for (i, (name, default)) in slots.enumerate() {
+            if filled.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            match default {
+                Some(d) => self.eval_foreign(f, file, d, start + i as Reg)?,
+                None => return fail(span, missing(name)),
+            }
+        }
+        Ok(())
     }
 
     /// A call of a function value in register `c`.
@@ -237,20 +278,13 @@ impl Lowerer<'_> {
         let n = argc(slots.len(), span)?;
         let start = f.alloc_n(slots.len())?;
         let filled = self.place_args(f, &slots, args, start, false, take)?;
-        for (i, p) in decl.params.iter().enumerate() {
-            if filled.get(i).copied().unwrap_or(false) {
-                continue;
-            }
-            match &p.default {
-                Some(d) => self.eval_foreign(f, file, d, start + i as Reg)?,
-                None => {
-                    return fail(
-                        span,
-                        format!("missing argument `{}` of `{}`", p.name.name, decl.name.name),
-                    )
-                }
-            }
-        }
+        let defaults = decl
+            .params
+            .iter()
+            .map(|p| (p.name.name.as_str(), p.default.as_ref()));
+        self.fill_defaults(f, file, start, &filled, defaults, span, |name| {
+            format!("missing argument `{name}` of `{}`", decl.name.name)
+        })?;
         self.finish_call(f, dst, start, |d| Instr::Call {
             dst: d,
             func,
@@ -330,50 +364,30 @@ impl Lowerer<'_> {
             .collect();
         let start = f.alloc_n(slots.len().max(1))?;
         let filled = self.place_args(f, &slots, args, start, false, None)?;
-        for (i, field) in decl.fields.iter().enumerate() {
-            if filled.get(i).copied().unwrap_or(false) {
-                continue;
-            }
-            match &field.default {
-                Some(d) => self.eval_foreign(f, file, d, start + i as Reg)?,
-                None => {
-                    return fail(
-                        span,
-                        format!(
-                            "missing field `{}` of `{}`",
-                            field.name.name, decl.name.name
-                        ),
-                    )
-                }
-            }
-        }
+        let defaults = decl
+            .fields
+            .iter()
+            .map(|x| (x.name.name.as_str(), x.default.as_ref()));
+        self.fill_defaults(f, file, start, &filled, defaults, span, |name| {
+            format!("missing field `{name}` of `{}`", decl.name.name)
+        })?;
         if decl.fields.iter().any(|x| x.constraint.is_some()) {
-            let old_file = f.file;
-            let old_lock = f.line_locked;
-            f.file = file;
-            f.line_locked = true;
-            let barrier = f.hide_locals();
-            for (i, field) in decl.fields.iter().enumerate() {
-                f.declare(&field.name.name, start + i as Reg);
-            }
-            let mut result = Ok(());
-            for field in &decl.fields {
-                let Some(c) = &field.constraint else { continue };
-                let msg = format!(
-                    "constraint failed: {}.{} ({})",
-                    decl.name.name,
-                    field.name.name,
-                    self.text(file, c.span).trim()
-                );
-                result = self.check_constraint(f, c, &msg);
-                if result.is_err() {
-                    break;
+            self.in_foreign(f, file, |this, f| {
+                for (i, field) in decl.fields.iter().enumerate() {
+                    f.declare(&field.name.name, start + i as Reg);
                 }
-            }
-            f.unhide(barrier);
-            f.file = old_file;
-            f.line_locked = old_lock;
-            result?;
+                for field in &decl.fields {
+                    let Some(c) = &field.constraint else { continue };
+                    let msg = format!(
+                        "constraint failed: {}.{} ({})",
+                        decl.name.name,
+                        field.name.name,
+                        this.text(file, c.span).trim()
+                    );
+                    this.check_constraint(f, c, &msg)?;
+                }
+                Ok(())
+            })?;
         }
         self.finish_call(f, dst, start, |d| Instr::MakeRecord { dst: d, ty, start })
     }

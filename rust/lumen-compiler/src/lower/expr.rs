@@ -202,22 +202,9 @@ impl Lowerer<'_> {
                 f.emit(Instr::Unwrap { dst: d, src: t });
                 Ok(d)
             }
-            ExprKind::If {
-                branches,
-                else_block,
-            } => {
+            ExprKind::If { .. } | ExprKind::Match { .. } | ExprKind::When { .. } => {
                 let d = dest(f, dst)?;
-                self.if_chain(f, branches, else_block.as_ref(), Target::Reg(d))?;
-                Ok(d)
-            }
-            ExprKind::Match { scrutinee, arms } => {
-                let d = dest(f, dst)?;
-                self.match_expr(f, scrutinee, arms, Target::Reg(d))?;
-                Ok(d)
-            }
-            ExprKind::When { arms } => {
-                let d = dest(f, dst)?;
-                self.when_expr(f, arms, Target::Reg(d))?;
+                self.branching(f, e, Target::Reg(d))?;
                 Ok(d)
             }
             ExprKind::Lambda { params, body, .. } => self.lambda(f, params, body, e.span, dst),
@@ -255,28 +242,38 @@ impl Lowerer<'_> {
     pub(super) fn effect(&mut self, f: &mut FnCx, e: &Expr) -> R<()> {
         let old = self.enter(f, e.span);
         let mark = f.mark();
-        match &e.kind {
-            ExprKind::If {
-                branches,
-                else_block,
-            } => self.if_chain(f, branches, else_block.as_ref(), Target::Discard)?,
-            ExprKind::Match { scrutinee, arms } => {
-                self.match_expr(f, scrutinee, arms, Target::Discard)?
-            }
-            ExprKind::When { arms } => self.when_expr(f, arms, Target::Discard)?,
-            ExprKind::Int(_)
-            | ExprKind::Float(_)
-            | ExprKind::Bool(_)
-            | ExprKind::Null
-            | ExprKind::Lambda { .. } => {}
-            ExprKind::Name(n) if matches!(self.resolve_name(f, n), NameRef::Local(_)) => {}
-            _ => {
-                self.expr_inner(f, e, None)?;
+        if !self.branching(f, e, Target::Discard)? {
+            match &e.kind {
+                ExprKind::Int(_)
+                | ExprKind::Float(_)
+                | ExprKind::Bool(_)
+                | ExprKind::Null
+                | ExprKind::Lambda { .. } => {}
+                ExprKind::Name(n) if matches!(self.resolve_name(f, n), NameRef::Local(_)) => {}
+                _ => {
+                    self.expr_inner(f, e, None)?;
+                }
             }
         }
         f.free_to(mark);
         f.line = old;
         Ok(())
+    }
+
+    /// Lowers an `if`, `match` or `when` towards `target` (each branch delivers its own
+    /// value) and returns `true`; for any other expression emits nothing and returns
+    /// `false`.
+    pub(super) fn branching(&mut self, f: &mut FnCx, e: &Expr, target: Target) -> R<bool> {
+        match &e.kind {
+            ExprKind::If {
+                branches,
+                else_block,
+            } => self.if_chain(f, branches, else_block.as_ref(), target)?,
+            ExprKind::Match { scrutinee, arms } => self.match_expr(f, scrutinee, arms, target)?,
+            ExprKind::When { arms } => self.when_expr(f, arms, target)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 
     /// Emits the load of a literal expression into `dst`.
@@ -896,7 +893,7 @@ impl Lowerer<'_> {
 }
 
 /// The value `null` for `target` (when no branch was taken).
-fn null_value(f: &mut FnCx, target: Target) {
+pub(super) fn null_value(f: &mut FnCx, target: Target) {
     match target {
         Target::Reg(d) => {
             f.emit(Instr::LoadNull { dst: d });

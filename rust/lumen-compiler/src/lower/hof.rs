@@ -12,7 +12,7 @@ use crate::ast::{Arg, Block, Expr, ExprKind, Param};
 use crate::resolve::Symbol;
 use crate::span::Span;
 use lumen_vm::builtins::Builtin;
-use lumen_vm::lir::{self, Instr, Reg};
+use lumen_vm::lir::{Instr, Reg};
 
 /// How the loop calls the function argument.
 enum Fun<'a> {
@@ -173,26 +173,9 @@ impl Lowerer<'_> {
             }
             _ => return fail(span, "internal: bad higher-order lowering"),
         }
-        f.emit(Instr::AddImm {
-            dst: i,
-            a: i,
-            imm: 1,
-        });
-        f.patch_here(&[to_test]);
+        // Releases `v` and the call window, so the loop test reuses `v`'s register.
         f.free_to(u32::from(v));
-        // Int counter: `not (i < n)` is exactly `i >= n`, and a compare followed by
-        // `JumpIfFalse` is one fused op in the VM.
-        let c = f.alloc()?;
-        f.emit(Instr::Binary {
-            op: lir::BinOp::Ge,
-            dst: c,
-            a: i,
-            b: n,
-        });
-        f.emit(Instr::JumpIfFalse {
-            cond: c,
-            target: top,
-        });
+        f.count_up_and_loop(i, n, false, to_test, top)?;
         f.patch_here(&exits);
         if h == Hof::SortBy {
             let w = f.alloc_n(2)?;

@@ -100,16 +100,7 @@ impl Lowerer<'_> {
                 } else {
                     let lit = self.expr(f, e, None)?;
                     let c = f.alloc()?;
-                    f.emit(Instr::Binary {
-                        op: lir::BinOp::Eq,
-                        dst: c,
-                        a: src,
-                        b: lit,
-                    });
-                    fails.push(f.emit(Instr::JumpIfFalse {
-                        cond: c,
-                        target: UNPATCHED,
-                    }));
+                    fail_unless(f, lir::BinOp::Eq, (c, src, lit), fails);
                 }
             }
             PatternKind::Range {
@@ -119,31 +110,14 @@ impl Lowerer<'_> {
             } => {
                 let c = f.alloc()?;
                 let lo = self.expr(f, start, None)?;
-                f.emit(Instr::Binary {
-                    op: lir::BinOp::Ge,
-                    dst: c,
-                    a: src,
-                    b: lo,
-                });
-                fails.push(f.emit(Instr::JumpIfFalse {
-                    cond: c,
-                    target: UNPATCHED,
-                }));
+                fail_unless(f, lir::BinOp::Ge, (c, src, lo), fails);
                 let hi = self.expr(f, end, None)?;
-                f.emit(Instr::Binary {
-                    op: if *inclusive {
-                        lir::BinOp::Le
-                    } else {
-                        lir::BinOp::Lt
-                    },
-                    dst: c,
-                    a: src,
-                    b: hi,
-                });
-                fails.push(f.emit(Instr::JumpIfFalse {
-                    cond: c,
-                    target: UNPATCHED,
-                }));
+                let below = if *inclusive {
+                    lir::BinOp::Le
+                } else {
+                    lir::BinOp::Lt
+                };
+                fail_unless(f, below, (c, src, hi), fails);
             }
             PatternKind::Variant { name, args } => {
                 self.variant_pattern(f, p, name, args, src, binds, refutable, fails)?
@@ -198,10 +172,7 @@ impl Lowerer<'_> {
     ) -> R<()> {
         let c = f.alloc()?;
         f.emit(Instr::IsType { dst: c, src, tag });
-        fails.push(f.emit(Instr::JumpIfFalse {
-            cond: c,
-            target: UNPATCHED,
-        }));
+        fail_if_false(f, c, fails);
         Ok(())
     }
 
@@ -334,10 +305,7 @@ impl Lowerer<'_> {
             _ => return fail(name.span, "internal: bad variant test"),
         };
         f.emit(test);
-        fails.push(f.emit(Instr::JumpIfFalse {
-            cond,
-            target: UNPATCHED,
-        }));
+        fail_if_false(f, cond, fails);
         for (i, a) in args.iter().enumerate() {
             let slot = match &a.name {
                 Some(n) => match slots
@@ -399,20 +367,12 @@ impl Lowerer<'_> {
             dst: k,
             value: count,
         });
-        f.emit(Instr::Binary {
-            op: if rest.is_some() {
-                lir::BinOp::Ge
-            } else {
-                lir::BinOp::Eq
-            },
-            dst: n,
-            a: n,
-            b: k,
-        });
-        fails.push(f.emit(Instr::JumpIfFalse {
-            cond: n,
-            target: UNPATCHED,
-        }));
+        let length_ok = if rest.is_some() {
+            lir::BinOp::Ge
+        } else {
+            lir::BinOp::Eq
+        };
+        fail_unless(f, length_ok, (n, n, k), fails);
         for (i, item) in items.iter().enumerate() {
             if matches!(item.kind, PatternKind::Wildcard) {
                 continue;
@@ -450,4 +410,18 @@ impl Lowerer<'_> {
         }
         Ok(())
     }
+}
+
+/// Records in `fails` a jump taken when `cond` is false.
+fn fail_if_false(f: &mut FnCx, cond: Reg, fails: &mut Vec<usize>) {
+    fails.push(f.emit(Instr::JumpIfFalse {
+        cond,
+        target: UNPATCHED,
+    }));
+}
+
+/// Emits `c = a op b` for `(c, a, b)`, then fails (see [`fail_if_false`]) when `c` is false.
+fn fail_unless(f: &mut FnCx, op: lir::BinOp, (c, a, b): (Reg, Reg, Reg), fails: &mut Vec<usize>) {
+    f.emit(Instr::Binary { op, dst: c, a, b });
+    fail_if_false(f, c, fails);
 }

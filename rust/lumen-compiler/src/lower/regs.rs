@@ -12,7 +12,7 @@ use super::R;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::resolve::FileId;
 use crate::span::Span;
-use lumen_vm::lir::{Function, Instr, Reg};
+use lumen_vm::lir::{BinOp, Function, Instr, Reg};
 use std::collections::HashMap;
 
 /// The largest number of registers a frame may use (register operands are `u16`).
@@ -228,6 +228,39 @@ impl FnCx {
         for &at in list {
             self.patch(at, here);
         }
+    }
+
+    /// Closes a loop that counts `counter` up to `bound`: emits `counter += 1`, patches
+    /// `to_test` (the forward jump over the body) to the test, and jumps back to `top` while
+    /// `counter < bound` (`counter <= bound` when `inclusive`).
+    pub fn count_up_and_loop(
+        &mut self,
+        counter: Reg,
+        bound: Reg,
+        inclusive: bool,
+        to_test: usize,
+        top: u32,
+    ) -> R<()> {
+        self.emit(Instr::AddImm {
+            dst: counter,
+            a: counter,
+            imm: 1,
+        });
+        self.patch_here(&[to_test]);
+        // Int counter: `not (i < n)` is exactly `i >= n`, and a compare followed by
+        // `JumpIfFalse` is one fused op in the VM.
+        let c = self.alloc()?;
+        self.emit(Instr::Binary {
+            op: if inclusive { BinOp::Gt } else { BinOp::Ge },
+            dst: c,
+            a: counter,
+            b: bound,
+        });
+        self.emit(Instr::JumpIfFalse {
+            cond: c,
+            target: top,
+        });
+        Ok(())
     }
 
     /// Whether any jump targets `label`.

@@ -6,12 +6,12 @@
 //! Temporaries are released at the end of every statement; a `let` keeps only the
 //! registers of the names it binds, until its scope ends.
 
-use super::expr::{ends_block, writes_last};
+use super::expr::{ends_block, null_value, writes_last};
 use super::regs::{FnCx, LoopCx, Target};
 use super::{fail, visit, Lowerer, NameRef, R};
 use crate::ast::{BinOp, Block, Expr, ExprKind, Pattern, PatternKind, Stmt, StmtKind};
 use lumen_vm::builtins::Builtin;
-use lumen_vm::lir::{self, FailKind, Instr, Reg};
+use lumen_vm::lir::{FailKind, Instr, Reg};
 
 /// What a `for` loop does with each element.
 pub(super) enum ForBody<'a> {
@@ -63,15 +63,7 @@ impl Lowerer<'_> {
         }
         let has_value = matches!(b.stmts.last().map(|s| &s.kind), Some(StmtKind::Expr(_)));
         if !has_value && !ends_block(b) {
-            match target {
-                Target::Reg(d) => {
-                    f.emit(Instr::LoadNull { dst: d });
-                }
-                Target::Return => {
-                    f.emit(Instr::ReturnNull);
-                }
-                Target::Discard => {}
-            }
+            null_value(f, target);
         }
         f.pop_scope(scope);
         Ok(())
@@ -81,21 +73,11 @@ impl Lowerer<'_> {
     /// `if`/`match`/`when` returns on its own, with no jump to a common exit).
     pub(super) fn tail(&mut self, f: &mut FnCx, e: &Expr) -> R<()> {
         let old = self.enter(f, e.span);
-        match &e.kind {
-            ExprKind::If {
-                branches,
-                else_block,
-            } => self.if_chain(f, branches, else_block.as_ref(), Target::Return)?,
-            ExprKind::Match { scrutinee, arms } => {
-                self.match_expr(f, scrutinee, arms, Target::Return)?
-            }
-            ExprKind::When { arms } => self.when_expr(f, arms, Target::Return)?,
-            _ => {
-                let mark = f.mark();
-                let r = self.expr(f, e, None)?;
-                f.emit(Instr::Return { src: r });
-                f.free_to(mark);
-            }
+        if !self.branching(f, e, Target::Return)? {
+            let mark = f.mark();
+            let r = self.expr(f, e, None)?;
+            f.emit(Instr::Return { src: r });
+            f.free_to(mark);
         }
         f.line = old;
         Ok(())
@@ -508,39 +490,7 @@ impl Lowerer<'_> {
             } else {
                 self.bind_item(f, pattern, counter, &binds)?;
             }
-            f.loops.push(LoopCx::default());
-            let skips = match filter {
-                Some(c) => self.cond_jump(f, c, false)?,
-                None => Vec::new(),
-            };
-            self.for_body(f, &body)?;
-            let lp = f.loops.pop().unwrap_or_default();
-            f.patch_here(&lp.continues);
-            f.patch_here(&skips);
-            f.emit(Instr::AddImm {
-                dst: counter,
-                a: counter,
-                imm: 1,
-            });
-            f.patch_here(&[to_test]);
-            // Int counter: `not (i < n)` is exactly `i >= n`, and a compare followed by
-            // `JumpIfFalse` is one fused op in the VM.
-            let c = f.alloc()?;
-            f.emit(Instr::Binary {
-                op: if inclusive {
-                    lir::BinOp::Gt
-                } else {
-                    lir::BinOp::Ge
-                },
-                dst: c,
-                a: counter,
-                b: end,
-            });
-            f.emit(Instr::JumpIfFalse {
-                cond: c,
-                target: top,
-            });
-            f.patch_here(&lp.breaks);
+            self.loop_rest(f, filter, &body, (counter, end, inclusive), to_test, top)?;
         } else {
             let list = f.alloc()?;
             let src = self.expr(f, iter, None)?;
@@ -567,40 +517,38 @@ impl Lowerer<'_> {
                 Some(name) => f.declare(name, item),
                 None => self.bind_item(f, pattern, item, &binds)?,
             }
-            f.loops.push(LoopCx::default());
-            let skips = match filter {
-                Some(c) => self.cond_jump(f, c, false)?,
-                None => Vec::new(),
-            };
-            self.for_body(f, &body)?;
-            let lp = f.loops.pop().unwrap_or_default();
-            f.patch_here(&lp.continues);
-            f.patch_here(&skips);
-            f.emit(Instr::AddImm {
-                dst: i,
-                a: i,
-                imm: 1,
-            });
-            f.patch_here(&[to_test]);
-            // Int counter: `not (i < n)` is exactly `i >= n`, and a compare followed by
-            // `JumpIfFalse` is one fused op in the VM.
-            let c = f.alloc()?;
-            f.emit(Instr::Binary {
-                op: lir::BinOp::Ge,
-                dst: c,
-                a: i,
-                b: n,
-            });
-            f.emit(Instr::JumpIfFalse {
-                cond: c,
-                target: top,
-            });
-            f.patch_here(&lp.breaks);
+            self.loop_rest(f, filter, &body, (i, n, false), to_test, top)?;
             // Drop the loop's references so later in-place updates stay O(1).
             f.emit(Instr::LoadNull { dst: list });
             f.emit(Instr::LoadNull { dst: item });
         }
         f.pop_scope(scope);
+        Ok(())
+    }
+
+    /// The part of a `for` loop after the element is bound: the filter, the body, and
+    /// `count_up_and_loop` over `(counter, bound, inclusive)`, with `continue` and `break`
+    /// patched around it.
+    fn loop_rest(
+        &mut self,
+        f: &mut FnCx,
+        filter: Option<&Expr>,
+        body: &ForBody<'_>,
+        (counter, bound, inclusive): (Reg, Reg, bool),
+        to_test: usize,
+        top: u32,
+    ) -> R<()> {
+        f.loops.push(LoopCx::default());
+        let skips = match filter {
+            Some(c) => self.cond_jump(f, c, false)?,
+            None => Vec::new(),
+        };
+        self.for_body(f, body)?;
+        let lp = f.loops.pop().unwrap_or_default();
+        f.patch_here(&lp.continues);
+        f.patch_here(&skips);
+        f.count_up_and_loop(counter, bound, inclusive, to_test, top)?;
+        f.patch_here(&lp.breaks);
         Ok(())
     }
 

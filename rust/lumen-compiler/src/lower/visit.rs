@@ -239,11 +239,18 @@ pub(super) fn names_in_expr(e: &Expr) -> Vec<String> {
 
 /// Whether a block contains any assignment statement (nested lambdas included).
 pub(super) fn has_assign(b: &Block) -> bool {
-    struct AnyAssign {
+    find_assign(b, None)
+}
+
+/// Whether `b` has an assignment (nested lambdas included) whose target is rooted at
+/// `name`, or any assignment when `name` is `None`; a walk cut off as too deep says yes.
+fn find_assign(b: &Block, name: Option<&str>) -> bool {
+    struct Assigns<'a> {
+        name: Option<&'a str>,
         found: bool,
         depth: usize,
     }
-    impl Visitor for AnyAssign {
+    impl Visitor for Assigns<'_> {
         fn depth(&mut self) -> &mut usize {
             &mut self.depth
         }
@@ -251,13 +258,16 @@ pub(super) fn has_assign(b: &Block) -> bool {
             self.found = true;
         }
         fn stmt(&mut self, s: &Stmt) {
-            if matches!(s.kind, StmtKind::Assign { .. }) {
-                self.found = true;
+            if let StmtKind::Assign { target, .. } = &s.kind {
+                if self.name.is_none() || root_name(target) == self.name {
+                    self.found = true;
+                }
             }
             walk_stmt(self, s);
         }
     }
-    let mut v = AnyAssign {
+    let mut v = Assigns {
+        name,
         found: false,
         depth: 0,
     };
@@ -306,34 +316,7 @@ pub(super) fn mentions(e: &Expr, name: &str) -> bool {
 
 /// Whether any statement in `b` assigns to `name` (directly or through an index/field).
 pub(super) fn assigns(b: &Block, name: &str) -> bool {
-    struct Assigns<'a> {
-        name: &'a str,
-        found: bool,
-        depth: usize,
-    }
-    impl Visitor for Assigns<'_> {
-        fn depth(&mut self) -> &mut usize {
-            &mut self.depth
-        }
-        fn too_deep(&mut self) {
-            self.found = true;
-        }
-        fn stmt(&mut self, s: &Stmt) {
-            if let StmtKind::Assign { target, .. } = &s.kind {
-                if root_name(target) == Some(self.name) {
-                    self.found = true;
-                }
-            }
-            walk_stmt(self, s);
-        }
-    }
-    let mut v = Assigns {
-        name,
-        found: false,
-        depth: 0,
-    };
-    walk_block(&mut v, b);
-    v.found
+    find_assign(b, Some(name))
 }
 
 /// The variable at the root of an assignment target (`x`, `x[i]`, `x.f[j]`).

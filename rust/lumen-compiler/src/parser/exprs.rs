@@ -291,35 +291,17 @@ impl Parser {
     /// `(a, name: b, ...)` (the current token is `(`).
     fn call_args(&mut self) -> Vec<Arg> {
         self.bump();
-        self.with_newlines(true, |p| {
-            let mut args = Vec::new();
-            loop {
-                if p.at(&TokenKind::RParen) || p.at(&TokenKind::Eof) {
-                    break;
-                }
-                let start = p.peek_span();
-                let name = if matches!(p.peek(), TokenKind::Ident(_))
-                    && p.peek_nth(1) == &TokenKind::Colon
-                {
-                    let name = p.ident("an argument name");
-                    p.bump();
-                    name
-                } else {
-                    None
-                };
-                let value = p.expr();
-                args.push(Arg {
-                    name,
-                    value,
-                    span: p.span_from(start),
-                });
-                if p.eat(&TokenKind::Comma).is_none() {
-                    break;
-                }
-            }
-            p.expect(&TokenKind::RParen);
-            args
-        })
+        let (args, _) = self.delimited(&TokenKind::RParen, |p| {
+            let start = p.peek_span();
+            let name = p.label("an argument name");
+            let value = p.expr();
+            Some(Arg {
+                name,
+                value,
+                span: p.span_from(start),
+            })
+        });
+        args
     }
 
     fn primary(&mut self) -> Expr {
@@ -401,24 +383,12 @@ impl Parser {
             return self.error_expr(open);
         }
         let (items, trailing_comma) = self.with_newlines(true, |p| {
-            let mut items = Vec::new();
-            let mut trailing = false;
-            loop {
-                if p.at(&TokenKind::RParen) || p.at(&TokenKind::Eof) {
-                    break;
-                }
-                items.push(p.expr());
-                trailing = false;
-                if p.eat(&TokenKind::Comma).is_none() {
-                    break;
-                }
-                trailing = true;
-            }
-            if items.is_empty() {
+            let list = p.comma_items(&TokenKind::RParen, |p| Some(p.expr()));
+            if list.0.is_empty() {
                 p.unexpected("expression");
             }
             p.expect(&TokenKind::RParen);
-            (items, trailing)
+            list
         });
         self.leave();
         let span = self.span_from(open);
@@ -491,24 +461,11 @@ impl Parser {
         if !self.enter() {
             return self.error_expr(open);
         }
-        let entries = self.with_newlines(true, |p| {
-            let mut entries = Vec::new();
-            loop {
-                if p.at(&TokenKind::RBrace) || p.at(&TokenKind::Eof) {
-                    break;
-                }
-                let key = p.expr();
-                if p.expect(&TokenKind::Colon).is_none() {
-                    break;
-                }
-                let value = p.expr();
-                entries.push((key, value));
-                if p.eat(&TokenKind::Comma).is_none() {
-                    break;
-                }
-            }
-            p.expect(&TokenKind::RBrace);
-            entries
+        let (entries, _) = self.delimited(&TokenKind::RBrace, |p| {
+            let key = p.expr();
+            p.expect(&TokenKind::Colon)?;
+            let value = p.expr();
+            Some((key, value))
         });
         self.leave();
         Expr {
@@ -523,18 +480,7 @@ impl Parser {
         if !self.enter() {
             return self.error_expr(kw);
         }
-        let params = if self.at(&TokenKind::LParen) {
-            self.params(false)
-        } else {
-            self.unexpected("`(` and the lambda's parameters");
-            Vec::new()
-        };
-        let ret = if self.eat(&TokenKind::Arrow).is_some() {
-            self.skip_newlines();
-            Some(self.ty())
-        } else {
-            None
-        };
+        let (params, ret) = self.signature(false);
         let body = if self.eat(&TokenKind::FatArrow).is_some() {
             self.skip_newlines();
             let e = self.expr();
@@ -617,26 +563,7 @@ impl Parser {
         }
         let scrutinee = self.expr();
         self.expect_line_end();
-        let arms = self.with_newlines(false, |p| {
-            let mut arms = Vec::new();
-            loop {
-                p.skip_newlines();
-                if p.at(&TokenKind::End) || p.at(&TokenKind::Eof) || Self::is_item_start(p.peek()) {
-                    break;
-                }
-                p.recovering = false;
-                let before = p.pos;
-                if let Some(arm) = p.match_arm() {
-                    arms.push(arm);
-                } else {
-                    p.skip_line();
-                }
-                if p.pos == before {
-                    p.skip_line();
-                }
-            }
-            arms
-        });
+        let arms = self.arms(Self::match_arm);
         self.close_block(kw, "`match`");
         self.leave();
         Expr {
@@ -648,6 +575,52 @@ impl Parser {
         }
     }
 
+    /// The arms of a `match` or `when`, one per line (newlines significant) until `end`:
+    /// an arm that `arm` cannot parse skips the rest of its line.
+    fn arms<T>(&mut self, mut arm: impl FnMut(&mut Parser) -> Option<T>) -> Vec<T> {
+        self.with_newlines(false, |p| {
+            let mut arms = Vec::new();
+            loop {
+                p.skip_newlines();
+                if p.at(&TokenKind::End) || p.at(&TokenKind::Eof) || Self::is_item_start(p.peek()) {
+                    break;
+                }
+                p.recovering = false;
+                let before = p.pos;
+                if let Some(a) = arm(p) {
+                    arms.push(a);
+                } else {
+                    p.skip_line();
+                }
+                if p.pos == before {
+                    p.skip_line();
+                }
+            }
+            arms
+        })
+    }
+
+    /// `cond -> body` or `_ -> body` (one arm of `when`).
+    fn when_arm(&mut self) -> Option<WhenArm> {
+        let start = self.peek_span();
+        let cond = if self.peek() == &TokenKind::Ident("_".to_string())
+            && self.peek_nth(1) == &TokenKind::Arrow
+        {
+            self.bump();
+            None
+        } else {
+            Some(self.expr())
+        };
+        let arrow = self.expect(&TokenKind::Arrow)?;
+        let body = self.arm_body(arrow);
+        Some(WhenArm {
+            cond,
+            body,
+            span: self.span_from(start),
+        })
+    }
+
+    /// `pattern [if guard] -> body` (one arm of `match`).
     fn match_arm(&mut self) -> Option<MatchArm> {
         let pattern = self.pattern();
         let guard = if self.eat(&TokenKind::If).is_some() {
@@ -693,41 +666,7 @@ impl Parser {
             return self.error_expr(kw);
         }
         self.expect_line_end();
-        let arms = self.with_newlines(false, |p| {
-            let mut arms = Vec::new();
-            loop {
-                p.skip_newlines();
-                if p.at(&TokenKind::End) || p.at(&TokenKind::Eof) || Self::is_item_start(p.peek()) {
-                    break;
-                }
-                p.recovering = false;
-                let before = p.pos;
-                let start = p.peek_span();
-                let cond = if p.peek() == &TokenKind::Ident("_".to_string())
-                    && p.peek_nth(1) == &TokenKind::Arrow
-                {
-                    p.bump();
-                    None
-                } else {
-                    Some(p.expr())
-                };
-                match p.expect(&TokenKind::Arrow) {
-                    Some(arrow) => {
-                        let body = p.arm_body(arrow);
-                        arms.push(WhenArm {
-                            cond,
-                            body,
-                            span: p.span_from(start),
-                        });
-                    }
-                    None => p.skip_line(),
-                }
-                if p.pos == before {
-                    p.skip_line();
-                }
-            }
-            arms
-        });
+        let arms = self.arms(Self::when_arm);
         self.close_block(kw, "`when`");
         self.leave();
         Expr {

@@ -3,9 +3,10 @@
 use super::Parser;
 use crate::ast::{
     CellDecl, ConstDecl, EnumDecl, Expr, ExprKind, FieldDecl, Grant, Ident, Import, ImportNames,
-    Item, Module, Param, RecordDecl, UnOp, UseTool, VariantDecl, VariantField,
+    Item, Module, Param, RecordDecl, TypeExpr, UnOp, UseTool, VariantDecl, VariantField,
 };
 use crate::diagnostic::codes;
+use crate::span::Span;
 use crate::token::TokenKind;
 
 impl Parser {
@@ -78,18 +79,7 @@ impl Parser {
         let name = self
             .ident("a cell name")
             .unwrap_or_else(|| self.missing_ident());
-        let params = if self.at(&TokenKind::LParen) {
-            self.params(true)
-        } else {
-            self.unexpected("`(` and the cell's parameters");
-            Vec::new()
-        };
-        let ret = if self.eat(&TokenKind::Arrow).is_some() {
-            self.skip_newlines();
-            Some(self.ty())
-        } else {
-            None
-        };
+        let (params, ret) = self.signature(true);
         self.expect_line_end();
         let body = self.block(false);
         let end = self.close_block(kw, &format!("`cell {}`", name.name));
@@ -102,62 +92,84 @@ impl Parser {
         })
     }
 
+    /// `(params) [-> Type]` of a cell (`cell == true`) or a lambda.
+    pub(crate) fn signature(&mut self, cell: bool) -> (Vec<Param>, Option<TypeExpr>) {
+        let params = if self.at(&TokenKind::LParen) {
+            self.params(cell)
+        } else {
+            self.unexpected(if cell {
+                "`(` and the cell's parameters"
+            } else {
+                "`(` and the lambda's parameters"
+            });
+            Vec::new()
+        };
+        let ret = if self.eat(&TokenKind::Arrow).is_some() {
+            self.skip_newlines();
+            Some(self.ty())
+        } else {
+            None
+        };
+        (params, ret)
+    }
+
     /// `(name: Type [= default], ...)` for cells (`cell == true`, type required) and lambdas.
     pub(crate) fn params(&mut self, cell: bool) -> Vec<Param> {
-        let mut params = Vec::new();
         self.bump(); // `(`
-        self.with_newlines(true, |p| {
-            loop {
-                if p.at(&TokenKind::RParen) || p.at(&TokenKind::Eof) {
-                    break;
+        let (params, _) = self.delimited(&TokenKind::RParen, |p| {
+            let name = p.ident("a parameter name")?;
+            let ty = if p.eat(&TokenKind::Colon).is_some() {
+                Some(p.ty())
+            } else {
+                if cell {
+                    p.error(
+                        codes::MISSING_ANNOTATION,
+                        format!(
+                            "parameter `{}` needs a type: `{}: Type`",
+                            name.name, name.name
+                        ),
+                        name.span,
+                    );
                 }
-                let Some(name) = p.ident("a parameter name") else {
-                    break;
-                };
-                let ty = if p.eat(&TokenKind::Colon).is_some() {
-                    Some(p.ty())
-                } else {
-                    if cell {
-                        p.error(
-                            codes::MISSING_ANNOTATION,
-                            format!(
-                                "parameter `{}` needs a type: `{}: Type`",
-                                name.name, name.name
-                            ),
-                            name.span,
-                        );
-                    }
-                    None
-                };
-                let default = if p.eat(&TokenKind::Assign).is_some() {
-                    Some(p.expr())
-                } else {
-                    None
-                };
-                let span = p.span_from(name.span);
-                params.push(Param {
-                    name,
-                    ty,
-                    default,
-                    span,
-                });
-                if p.eat(&TokenKind::Comma).is_none() {
-                    break;
-                }
-            }
-            p.expect(&TokenKind::RParen);
+                None
+            };
+            let default = if p.eat(&TokenKind::Assign).is_some() {
+                Some(p.expr())
+            } else {
+                None
+            };
+            let span = p.span_from(name.span);
+            Some(Param {
+                name,
+                ty,
+                default,
+                span,
+            })
         });
         params
     }
 
     /// `record Name` newline fields `end`
     fn record(&mut self) -> Option<RecordDecl> {
+        let (name, fields, span) = self.member_block("record", "a record name", Self::field_decl);
+        Some(RecordDecl { name, fields, span })
+    }
+
+    /// The shared shape of `record` and `enum`: the keyword, a name, the end of the line, then
+    /// one member per line (each parsed by `member`, with recovery to the next line) until
+    /// `end`. Returns the name, the members and the span from the keyword to `end`.
+    fn member_block<T>(
+        &mut self,
+        keyword: &str,
+        what_name: &str,
+        mut member: impl FnMut(&mut Self) -> Option<T>,
+    ) -> (Ident, Vec<T>, Span) {
         let kw = self.bump().span;
         let name = self
-            .ident("a record name")
+            .ident(what_name)
             .unwrap_or_else(|| self.missing_ident());
         self.expect_line_end();
-        let mut fields = Vec::new();
+        let mut members = Vec::new();
         loop {
             self.skip_newlines();
             if self.at(&TokenKind::End)
@@ -168,20 +180,16 @@ impl Parser {
             }
             self.recovering = false;
             let before = self.pos;
-            if let Some(field) = self.field_decl() {
-                fields.push(field);
+            if let Some(m) = member(self) {
+                members.push(m);
             }
             self.end_stmt();
             if self.pos == before {
                 self.skip_line();
             }
         }
-        let end = self.close_block(kw, &format!("`record {}`", name.name));
-        Some(RecordDecl {
-            name,
-            fields,
-            span: kw.to(end),
-        })
+        let end = self.close_block(kw, &format!("`{keyword} {}`", name.name));
+        (name, members, kw.to(end))
     }
 
     /// `name: Type [= default] [where constraint]`
@@ -213,35 +221,11 @@ impl Parser {
 
     /// `enum Name` newline variants `end`
     fn enum_decl(&mut self) -> Option<EnumDecl> {
-        let kw = self.bump().span;
-        let name = self
-            .ident("an enum name")
-            .unwrap_or_else(|| self.missing_ident());
-        self.expect_line_end();
-        let mut variants = Vec::new();
-        loop {
-            self.skip_newlines();
-            if self.at(&TokenKind::End)
-                || self.at(&TokenKind::Eof)
-                || Self::is_item_start(self.peek())
-            {
-                break;
-            }
-            self.recovering = false;
-            let before = self.pos;
-            if let Some(v) = self.variant_decl() {
-                variants.push(v);
-            }
-            self.end_stmt();
-            if self.pos == before {
-                self.skip_line();
-            }
-        }
-        let end = self.close_block(kw, &format!("`enum {}`", name.name));
+        let (name, variants, span) = self.member_block("enum", "an enum name", Self::variant_decl);
         Some(EnumDecl {
             name,
             variants,
-            span: kw.to(end),
+            span,
         })
     }
 
@@ -251,33 +235,16 @@ impl Parser {
         let mut fields = Vec::new();
         if self.at(&TokenKind::LParen) {
             self.bump();
-            self.with_newlines(true, |p| {
-                loop {
-                    if p.at(&TokenKind::RParen) || p.at(&TokenKind::Eof) {
-                        break;
-                    }
-                    let start = p.peek_span();
-                    let field_name = if matches!(p.peek(), TokenKind::Ident(_))
-                        && p.peek_nth(1) == &TokenKind::Colon
-                    {
-                        let n = p.ident("a field name");
-                        p.bump();
-                        n
-                    } else {
-                        None
-                    };
-                    let ty = p.ty();
-                    let span = p.span_from(start);
-                    fields.push(VariantField {
-                        name: field_name,
-                        ty,
-                        span,
-                    });
-                    if p.eat(&TokenKind::Comma).is_none() {
-                        break;
-                    }
-                }
-                p.expect(&TokenKind::RParen);
+            (fields, _) = self.delimited(&TokenKind::RParen, |p| {
+                let start = p.peek_span();
+                let field_name = p.label("a field name");
+                let ty = p.ty();
+                let span = p.span_from(start);
+                Some(VariantField {
+                    name: field_name,
+                    ty,
+                    span,
+                })
             });
         }
         let span = self.span_from(name.span);
@@ -288,14 +255,7 @@ impl Parser {
     fn const_decl(&mut self) -> Option<ConstDecl> {
         let kw = self.bump().span;
         let name = self.ident("a constant name")?;
-        let ty = if self.eat(&TokenKind::Colon).is_some() {
-            Some(self.ty())
-        } else {
-            None
-        };
-        self.expect(&TokenKind::Assign)?;
-        self.skip_newlines();
-        let value = self.expr();
+        let (ty, value) = self.typed_value()?;
         Some(ConstDecl {
             name,
             ty,

@@ -234,6 +234,72 @@ impl Parser {
         out
     }
 
+    /// Parses `item, item, ...` (a trailing comma allowed) until `close` or the end of
+    /// input, without consuming `close`; stops early when `item` returns `None`. Returns
+    /// the items and whether the list ended with a comma.
+    fn comma_items<T>(
+        &mut self,
+        close: &TokenKind,
+        mut item: impl FnMut(&mut Parser) -> Option<T>,
+    ) -> (Vec<T>, bool) {
+        let mut items = Vec::new();
+        let mut trailing = false;
+        loop {
+            if self.at(close) || self.at(&TokenKind::Eof) {
+                break;
+            }
+            let Some(x) = item(self) else {
+                break;
+            };
+            items.push(x);
+            trailing = false;
+            if self.eat(&TokenKind::Comma).is_none() {
+                break;
+            }
+            trailing = true;
+        }
+        (items, trailing)
+    }
+
+    /// A comma-separated list after its (already consumed) opener: `comma_items` with
+    /// newlines ignored, then the closing `close`.
+    fn delimited<T>(
+        &mut self,
+        close: &TokenKind,
+        item: impl FnMut(&mut Parser) -> Option<T>,
+    ) -> (Vec<T>, bool) {
+        self.with_newlines(true, |p| {
+            let list = p.comma_items(close, item);
+            p.expect(close);
+            list
+        })
+    }
+
+    /// `[: Type] = value` after the name of a `let` or a `const` (the value may start on
+    /// the next line); `None` when `=` is missing.
+    fn typed_value(&mut self) -> Option<(Option<ast::TypeExpr>, Expr)> {
+        let ty = if self.eat(&TokenKind::Colon).is_some() {
+            Some(self.ty())
+        } else {
+            None
+        };
+        self.expect(&TokenKind::Assign)?;
+        self.skip_newlines();
+        Some((ty, self.expr()))
+    }
+
+    /// An optional `name:` label before an argument or a field (`what` names it in the
+    /// error when the label is not a valid name).
+    fn label(&mut self, what: &str) -> Option<Ident> {
+        if matches!(self.peek(), TokenKind::Ident(_)) && self.peek_nth(1) == &TokenKind::Colon {
+            let name = self.ident(what);
+            self.bump();
+            name
+        } else {
+            None
+        }
+    }
+
     /// Span from `start` to the end of the last consumed token.
     fn span_from(&self, start: Span) -> Span {
         Span::new(

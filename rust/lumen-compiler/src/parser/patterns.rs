@@ -162,52 +162,18 @@ impl Parser {
     /// `(p, q: r, ...)` after a variant name.
     fn pattern_args(&mut self) -> Vec<PatternArg> {
         self.bump();
-        self.with_newlines(true, |p| {
-            let mut args = Vec::new();
-            loop {
-                if p.at(&TokenKind::RParen) || p.at(&TokenKind::Eof) {
-                    break;
-                }
-                let name = if matches!(p.peek(), TokenKind::Ident(_))
-                    && p.peek_nth(1) == &TokenKind::Colon
-                {
-                    let name = p.ident("a field name");
-                    p.bump();
-                    name
-                } else {
-                    None
-                };
-                let pattern = p.pattern();
-                args.push(PatternArg { name, pattern });
-                if p.eat(&TokenKind::Comma).is_none() {
-                    break;
-                }
-            }
-            p.expect(&TokenKind::RParen);
-            args
-        })
+        let (args, _) = self.delimited(&TokenKind::RParen, |p| {
+            let name = p.label("a field name");
+            let pattern = p.pattern();
+            Some(PatternArg { name, pattern })
+        });
+        args
     }
 
     /// `(p)` (grouping) or `(p, q, ...)`.
     fn tuple_pattern(&mut self) -> Pattern {
         let open = self.bump().span;
-        let (items, trailing) = self.with_newlines(true, |p| {
-            let mut items = Vec::new();
-            let mut trailing = false;
-            loop {
-                if p.at(&TokenKind::RParen) || p.at(&TokenKind::Eof) {
-                    break;
-                }
-                items.push(p.pattern());
-                trailing = false;
-                if p.eat(&TokenKind::Comma).is_none() {
-                    break;
-                }
-                trailing = true;
-            }
-            p.expect(&TokenKind::RParen);
-            (items, trailing)
-        });
+        let (items, trailing) = self.delimited(&TokenKind::RParen, |p| Some(p.pattern()));
         let span = self.span_from(open);
         if items.len() == 1 && !trailing {
             if let Some(mut only) = items.into_iter().next() {

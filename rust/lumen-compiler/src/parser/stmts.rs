@@ -133,14 +133,7 @@ impl Parser {
         self.bump();
         let mutable = self.eat(&TokenKind::Mut).is_some();
         let pattern = self.pattern();
-        let ty = if self.eat(&TokenKind::Colon).is_some() {
-            Some(self.ty())
-        } else {
-            None
-        };
-        self.expect(&TokenKind::Assign)?;
-        self.skip_newlines();
-        let value = self.expr();
+        let (ty, value) = self.typed_value()?;
         Some(StmtKind::Let {
             mutable,
             pattern,

@@ -23,6 +23,13 @@ fn errors(src: &str) -> Vec<Diagnostic> {
     parse(src).1
 }
 
+/// Whether the module declares a cell named `name`.
+fn has_cell(m: &Module, name: &str) -> bool {
+    m.items
+        .iter()
+        .any(|i| matches!(i, Item::Cell(c) if c.name.name == name))
+}
+
 /// The body of the first cell.
 fn body(m: &Module) -> &Block {
     for item in &m.items {
@@ -46,6 +53,13 @@ fn sx(src: &str) -> String {
     match stmt(src).kind {
         StmtKind::Expr(e) => show(&e),
         other => panic!("not an expression statement: {other:?}"),
+    }
+}
+
+/// Asserts that each source expression prints as the expected S-expression.
+fn assert_sx(cases: &[(&str, &str)]) {
+    for (src, want) in cases {
+        assert_eq!(sx(src), *want, "parsing {src:?}");
     }
 }
 
@@ -100,6 +114,15 @@ fn show_ty(t: &TypeExpr) -> String {
         }
         TypeExpr::Optional { inner, .. } => format!("{}?", show_ty(inner)),
     }
+}
+
+/// The written parameter types of a cell, printed.
+fn param_types(c: &CellDecl) -> Vec<String> {
+    c.params
+        .iter()
+        .filter_map(|p| p.ty.as_ref())
+        .map(show_ty)
+        .collect()
 }
 
 fn show_pat(p: &Pattern) -> String {
@@ -326,10 +349,7 @@ fn benchmark_programs_parse() {
         let bytes = std::fs::read(&path).unwrap_or_default();
         let (module, _code, diags) = parse_file(&name, &bytes);
         assert!(diags.is_empty(), "{name}: {diags:#?}");
-        assert!(module
-            .items
-            .iter()
-            .any(|i| matches!(i, Item::Cell(c) if c.name.name == "main")));
+        assert!(has_cell(&module, "main"), "{name}: no `main` cell");
     }
 }
 
@@ -412,29 +432,25 @@ fn invalid_utf8_is_located() {
 
 #[test]
 fn precedence_table() {
-    assert_eq!(sx("1 + 2 * 3"), "(Add 1 (Mul 2 3))");
-    assert_eq!(sx("1 - 2 - 3"), "(Sub (Sub 1 2) 3)");
-    assert_eq!(sx("2 ** 3 ** 2"), "(Pow 2 (Pow 3 2))");
-    assert_eq!(sx("-2 ** 2"), "(Pow (Neg 2) 2)");
-    assert_eq!(
-        sx("a * b // c % d / e"),
-        "(Div (Mod (IntDiv (Mul a b) c) d) e)"
-    );
-    assert_eq!(sx("not a == b"), "(Not (Eq a b))");
-    assert_eq!(sx("a and not b or c"), "(Or (And a (Not b)) c)");
-    assert_eq!(sx("a ?? b or c"), "(Coalesce a (Or b c))");
-    assert_eq!(sx("0..n + 1"), "(Range 0 (Add n 1))");
-    assert_eq!(sx("1..=9"), "(RangeInclusive 1 9)");
-    assert_eq!(sx("a ++ b ++ c"), "(Concat (Concat a b) c)");
-    assert_eq!(sx("a ++ 1..2"), "(Concat a (Range 1 2))");
-    assert_eq!(sx("x in xs and y"), "(And (In x xs) y)");
-    assert_eq!(
-        sx("v is Int or v is String?"),
-        "(Or (is v Int) (is v String?))"
-    );
-    assert_eq!(sx("a.b?.c(1)[2]?"), "a.b?.c(1)[2]?");
-    assert_eq!(sx("-a.b"), "(Neg a.b)");
-    assert_eq!(sx("x == 1 ?? 2"), "(Coalesce (Eq x 1) 2)");
+    assert_sx(&[
+        ("1 + 2 * 3", "(Add 1 (Mul 2 3))"),
+        ("1 - 2 - 3", "(Sub (Sub 1 2) 3)"),
+        ("2 ** 3 ** 2", "(Pow 2 (Pow 3 2))"),
+        ("-2 ** 2", "(Pow (Neg 2) 2)"),
+        ("a * b // c % d / e", "(Div (Mod (IntDiv (Mul a b) c) d) e)"),
+        ("not a == b", "(Not (Eq a b))"),
+        ("a and not b or c", "(Or (And a (Not b)) c)"),
+        ("a ?? b or c", "(Coalesce a (Or b c))"),
+        ("0..n + 1", "(Range 0 (Add n 1))"),
+        ("1..=9", "(RangeInclusive 1 9)"),
+        ("a ++ b ++ c", "(Concat (Concat a b) c)"),
+        ("a ++ 1..2", "(Concat a (Range 1 2))"),
+        ("x in xs and y", "(And (In x xs) y)"),
+        ("v is Int or v is String?", "(Or (is v Int) (is v String?))"),
+        ("a.b?.c(1)[2]?", "a.b?.c(1)[2]?"),
+        ("-a.b", "(Neg a.b)"),
+        ("x == 1 ?? 2", "(Coalesce (Eq x 1) 2)"),
+    ]);
 }
 
 #[test]
@@ -447,91 +463,98 @@ fn comparisons_do_not_chain() {
 
 #[test]
 fn pipes_desugar_to_calls() {
-    assert_eq!(sx("x |> f(a)"), "f(x, a)");
-    assert_eq!(sx("x |> f"), "f(x)");
-    assert_eq!(sx("x |> f |> g(1)"), "g(f(x), 1)");
-    assert_eq!(sx("a + b |> f"), "f((Add a b))");
-    assert_eq!(sx("x == y |> f"), "(Eq x f(y))");
-    // A line starting with `|>` continues the previous expression.
-    assert_eq!(sx("xs\n  |> f(1)\n  |> g"), "g(f(xs, 1))");
+    assert_sx(&[
+        ("x |> f(a)", "f(x, a)"),
+        ("x |> f", "f(x)"),
+        ("x |> f |> g(1)", "g(f(x), 1)"),
+        ("a + b |> f", "f((Add a b))"),
+        ("x == y |> f", "(Eq x f(y))"),
+        // A line starting with `|>` continues the previous expression.
+        ("xs\n  |> f(1)\n  |> g", "g(f(xs, 1))"),
+    ]);
 }
 
 #[test]
 fn line_continuation() {
-    assert_eq!(sx("a +\n  b"), "(Add a b)");
-    assert_eq!(sx("f(a,\n  b\n)"), "f(a, b)");
-    assert_eq!(sx("[1,\n 2,\n]"), "[1, 2]");
-    assert_eq!(
-        sx("{\n \"a\": 1,\n \"b\": 2\n}"),
-        "{str[\"a\"]: 1, str[\"b\"]: 2}"
-    );
+    assert_sx(&[
+        ("a +\n  b", "(Add a b)"),
+        ("f(a,\n  b\n)", "f(a, b)"),
+        ("[1,\n 2,\n]", "[1, 2]"),
+        (
+            "{\n \"a\": 1,\n \"b\": 2\n}",
+            "{str[\"a\"]: 1, str[\"b\"]: 2}",
+        ),
+    ]);
     let s = stmt("let x =\n  1");
     assert!(matches!(s.kind, StmtKind::Let { .. }));
 }
 
 #[test]
 fn literals_and_collections() {
-    assert_eq!(sx("{}"), "{}");
-    assert_eq!(sx("[]"), "[]");
-    assert_eq!(sx("(1, \"x\")"), "tuple(1, str[\"x\"])");
-    assert_eq!(sx("(1)"), "1");
-    assert_eq!(sx("(1 + 2) * 3"), "(Mul (Add 1 2) 3)");
-    assert_eq!(sx("\"\""), "str[]");
-    assert_eq!(sx("r\"a{b}\""), "str[\"a{b}\"]");
-    assert_eq!(
-        sx("\"Hi {name}, {a + b}!\""),
-        "str[\"Hi \" {name} \", \" {(Add a b)} \"!\"]"
-    );
-    assert_eq!(sx("\"{m[\"k\"]}\""), "str[{m[str[\"k\"]]}]");
-    assert_eq!(sx("Point(x: 1, y: 2)"), "Point(x: 1, y: 2)");
-    assert_eq!(sx("f(1, b: 2)"), "f(1, b: 2)");
-    assert_eq!(
-        sx("[x * x for x in xs if x > 0]"),
-        "[(Mul x x) for x in xs if (Gt x 0)]"
-    );
-    assert_eq!(
-        sx("[(k, v) for (k, v) in m]"),
-        "[tuple(k, v) for T(k, v) in m]"
-    );
-    assert_eq!(sx("2.5e-3"), "0.0025");
-    assert_eq!(sx("true and false or null"), "(Or (And true false) null)");
+    assert_sx(&[
+        ("{}", "{}"),
+        ("[]", "[]"),
+        ("(1, \"x\")", "tuple(1, str[\"x\"])"),
+        ("(1)", "1"),
+        ("(1 + 2) * 3", "(Mul (Add 1 2) 3)"),
+        ("\"\"", "str[]"),
+        ("r\"a{b}\"", "str[\"a{b}\"]"),
+        (
+            "\"Hi {name}, {a + b}!\"",
+            "str[\"Hi \" {name} \", \" {(Add a b)} \"!\"]",
+        ),
+        ("\"{m[\"k\"]}\"", "str[{m[str[\"k\"]]}]"),
+        ("Point(x: 1, y: 2)", "Point(x: 1, y: 2)"),
+        ("f(1, b: 2)", "f(1, b: 2)"),
+        (
+            "[x * x for x in xs if x > 0]",
+            "[(Mul x x) for x in xs if (Gt x 0)]",
+        ),
+        ("[(k, v) for (k, v) in m]", "[tuple(k, v) for T(k, v) in m]"),
+        ("2.5e-3", "0.0025"),
+        ("true and false or null", "(Or (And true false) null)"),
+    ]);
 }
 
 #[test]
 fn lambdas() {
-    assert_eq!(
-        sx("fn(x: Int) -> Int => x * 2"),
-        "(fn (x: Int) Int {(Mul x 2)})"
-    );
-    assert_eq!(sx("fn(a, b) => a + b"), "(fn (a, b) _ {(Add a b)})");
-    assert_eq!(
-        sx("fn(x: Int)\n  let y = x\n  y * 2\nend"),
-        "(fn (x: Int) _ {(let y x); (Mul y 2)})"
-    );
-    // A block lambda inside call parentheses keeps its statements.
-    assert_eq!(
-        sx("map(xs, fn(x: Int) -> Int\n  return x + 1\nend)"),
-        "map(xs, (fn (x: Int) Int {(return (Add x 1))}))"
-    );
-    assert_eq!(
-        sx("reduce(xs, fn(a: Int, b: Int) -> Int => a + b, 0)"),
-        "reduce(xs, (fn (a: Int, b: Int) Int {(Add a b)}), 0)"
-    );
+    assert_sx(&[
+        (
+            "fn(x: Int) -> Int => x * 2",
+            "(fn (x: Int) Int {(Mul x 2)})",
+        ),
+        ("fn(a, b) => a + b", "(fn (a, b) _ {(Add a b)})"),
+        (
+            "fn(x: Int)\n  let y = x\n  y * 2\nend",
+            "(fn (x: Int) _ {(let y x); (Mul y 2)})",
+        ),
+        // A block lambda inside call parentheses keeps its statements.
+        (
+            "map(xs, fn(x: Int) -> Int\n  return x + 1\nend)",
+            "map(xs, (fn (x: Int) Int {(return (Add x 1))}))",
+        ),
+        (
+            "reduce(xs, fn(a: Int, b: Int) -> Int => a + b, 0)",
+            "reduce(xs, (fn (a: Int, b: Int) Int {(Add a b)}), 0)",
+        ),
+    ]);
 }
 
 #[test]
 fn if_forms() {
-    assert_eq!(sx("if a then 1 else 2"), "(if a {1} else {2})");
-    assert_eq!(
-        sx("if a then 1 else if b then 2 else 3"),
-        "(if a {1} else {(if b {2} else {3})})"
-    );
-    assert_eq!(
-        sx("if a\n  1\nelse if b\n  2\nelse\n  3\nend"),
-        "(if a {1} b {2} else {3})"
-    );
-    assert_eq!(sx("if a\n  return 1\nend"), "(if a {(return 1)})");
-    assert_eq!(sx("if a then\n  1\nend"), "(if a {1})");
+    assert_sx(&[
+        ("if a then 1 else 2", "(if a {1} else {2})"),
+        (
+            "if a then 1 else if b then 2 else 3",
+            "(if a {1} else {(if b {2} else {3})})",
+        ),
+        (
+            "if a\n  1\nelse if b\n  2\nelse\n  3\nend",
+            "(if a {1} b {2} else {3})",
+        ),
+        ("if a\n  return 1\nend", "(if a {(return 1)})"),
+        ("if a then\n  1\nend", "(if a {1})"),
+    ]);
     let s = stmt("let label = if total > 0 then \"big\" else \"small\"");
     let StmtKind::Let { value, .. } = s.kind else {
         panic!("expected let");
@@ -544,34 +567,15 @@ fn if_forms() {
 
 #[test]
 fn match_and_when() {
-    assert_eq!(
-        sx("match s\n  Circle(r) -> 3.0 * r * r\n  Square(side) -> side * side\n  Empty -> 0.0\nend"),
-        "(match s [V:Circle(r) -> {(Mul (Mul 3.0 r) r)}; V:Square(side) -> {(Mul side side)}; V:Empty() -> {0.0}])"
-    );
-    assert_eq!(
-        sx("match xs\n  [] -> 0\n  [first, ...rest] if first > 100 -> 1\n  [_, ..._] -> 2\n  [a, ...] -> 3\nend"),
-        "(match xs [[] -> {0}; [first, ...rest] if (Gt first 100) -> {1}; [_, ...] -> {2}; [a, ...] -> {3}])"
-    );
-    assert_eq!(
-        sx("match n\n  90..=100 -> \"A\"\n  -5..0 -> \"neg\"\n  0 | 1 -> \"tiny\"\n  -1 -> x\n  _ -> \"C\"\nend"),
-        "(match n [90..=100 -> {str[\"A\"]}; -5..0 -> {str[\"neg\"]}; <0 | 1> -> {str[\"tiny\"]}; -1 -> {x}; _ -> {str[\"C\"]}])"
-    );
-    assert_eq!(
-        sx("match r\n  ok(v) -> print(v)\n  err(e) ->\n    print(e)\n    return 1\n  end\nend"),
-        "(match r [V:ok(v) -> {print(v)}; V:err(e) -> {print(e); (return 1)}])"
-    );
-    assert_eq!(
-        sx("match p\n  (0, y) -> y\n  Circle(radius: r) -> r\n  \"s\" -> 1\n  true -> return\n  null -> break\nend"),
-        "(match p [T(0, y) -> {y}; V:Circle(radius: r) -> {r}; str[\"s\"] -> {1}; true -> {(return)}; null -> {break}])"
-    );
-    assert_eq!(
-        sx("when\n  x > 90 -> \"A\"\n  x > 80 -> \"B\"\n  _ -> \"C\"\nend"),
-        "(when [(Gt x 90) -> {str[\"A\"]}; (Gt x 80) -> {str[\"B\"]}; _ -> {str[\"C\"]}])"
-    );
-    assert_eq!(
-        sx("match x\n  _ -> total += 1\nend"),
-        "(match x [_ -> {(setAdd total 1)}])"
-    );
+    assert_sx(&[
+("match s\n  Circle(r) -> 3.0 * r * r\n  Square(side) -> side * side\n  Empty -> 0.0\nend", "(match s [V:Circle(r) -> {(Mul (Mul 3.0 r) r)}; V:Square(side) -> {(Mul side side)}; V:Empty() -> {0.0}])"),
+("match xs\n  [] -> 0\n  [first, ...rest] if first > 100 -> 1\n  [_, ..._] -> 2\n  [a, ...] -> 3\nend", "(match xs [[] -> {0}; [first, ...rest] if (Gt first 100) -> {1}; [_, ...] -> {2}; [a, ...] -> {3}])"),
+("match n\n  90..=100 -> \"A\"\n  -5..0 -> \"neg\"\n  0 | 1 -> \"tiny\"\n  -1 -> x\n  _ -> \"C\"\nend", "(match n [90..=100 -> {str[\"A\"]}; -5..0 -> {str[\"neg\"]}; <0 | 1> -> {str[\"tiny\"]}; -1 -> {x}; _ -> {str[\"C\"]}])"),
+("match r\n  ok(v) -> print(v)\n  err(e) ->\n    print(e)\n    return 1\n  end\nend", "(match r [V:ok(v) -> {print(v)}; V:err(e) -> {print(e); (return 1)}])"),
+("match p\n  (0, y) -> y\n  Circle(radius: r) -> r\n  \"s\" -> 1\n  true -> return\n  null -> break\nend", "(match p [T(0, y) -> {y}; V:Circle(radius: r) -> {r}; str[\"s\"] -> {1}; true -> {(return)}; null -> {break}])"),
+("when\n  x > 90 -> \"A\"\n  x > 80 -> \"B\"\n  _ -> \"C\"\nend", "(when [(Gt x 90) -> {str[\"A\"]}; (Gt x 80) -> {str[\"B\"]}; _ -> {str[\"C\"]}])"),
+("match x\n  _ -> total += 1\nend", "(match x [_ -> {(setAdd total 1)}])"),
+]);
 }
 
 #[test]
@@ -737,14 +741,8 @@ fn declarations() {
     let Item::Cell(g) = &m.items[11] else {
         panic!("cell");
     };
-    let tys: Vec<_> = g
-        .params
-        .iter()
-        .filter_map(|p| p.ty.as_ref())
-        .map(show_ty)
-        .collect();
     assert_eq!(
-        tys,
+        param_types(g),
         [
             "list[Int]",
             "map[String, Int]",
@@ -755,14 +753,8 @@ fn declarations() {
     let Item::Cell(h) = &m.items[12] else {
         panic!("cell");
     };
-    let tys: Vec<_> = h
-        .params
-        .iter()
-        .filter_map(|p| p.ty.as_ref())
-        .map(show_ty)
-        .collect();
     assert_eq!(
-        tys,
+        param_types(h),
         [
             "<Int | String?>",
             "(Int, String)",
@@ -804,10 +796,7 @@ fn reports_every_error() {
     assert_eq!(lines, vec![2, 3, 4, 5, 5], "{d:#?}");
     assert_eq!(d[2].message, "expected `)`, found end of line");
     assert_eq!(d[3].code, codes::INVALID_CHARACTER);
-    assert!(m
-        .items
-        .iter()
-        .any(|i| matches!(i, Item::Cell(c) if c.name.name == "ok")));
+    assert!(has_cell(&m, "ok"));
 }
 
 #[test]
@@ -964,19 +953,18 @@ fn garbage_and_truncated_input_never_panic() {
 
 #[test]
 fn block_constructs_inside_brackets() {
-    assert_eq!(
-        sx("print(if a then 1 else 2)"),
-        "print((if a {1} else {2}))"
-    );
-    assert_eq!(
-        sx("print(match x\n  1 -> 2\n  _ -> 3\nend)"),
-        "print((match x [1 -> {2}; _ -> {3}]))"
-    );
-    assert_eq!(sx("f(x\n  |> g)"), "f(g(x))");
-    assert_eq!(sx("f(a, b,)"), "f(a, b)");
-    assert_eq!(sx("{\"a\": 1,}"), "{str[\"a\"]: 1}");
-    assert_eq!(sx("[x for x in 0..10]"), "[x for x in (Range 0 10)]");
-    assert_eq!(sx("a.end"), "a.end");
+    assert_sx(&[
+        ("print(if a then 1 else 2)", "print((if a {1} else {2}))"),
+        (
+            "print(match x\n  1 -> 2\n  _ -> 3\nend)",
+            "print((match x [1 -> {2}; _ -> {3}]))",
+        ),
+        ("f(x\n  |> g)", "f(g(x))"),
+        ("f(a, b,)", "f(a, b)"),
+        ("{\"a\": 1,}", "{str[\"a\"]: 1}"),
+        ("[x for x in 0..10]", "[x for x in (Range 0 10)]"),
+        ("a.end", "a.end"),
+    ]);
 }
 
 #[test]

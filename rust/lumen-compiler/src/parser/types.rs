@@ -2,6 +2,7 @@
 
 use super::Parser;
 use crate::ast::{Ident, TypeExpr};
+use crate::span::Span;
 use crate::token::TokenKind;
 
 impl Parser {
@@ -56,23 +57,7 @@ impl Parser {
 
     /// A comma-separated list of types up to `close` (the opener is already consumed).
     fn ty_list(&mut self, close: TokenKind) -> (Vec<TypeExpr>, bool) {
-        self.with_newlines(true, |p| {
-            let mut items = Vec::new();
-            let mut trailing = false;
-            loop {
-                if p.at(&close) || p.at(&TokenKind::Eof) {
-                    break;
-                }
-                items.push(p.ty());
-                trailing = false;
-                if p.eat(&TokenKind::Comma).is_none() {
-                    break;
-                }
-                trailing = true;
-            }
-            p.expect(&close);
-            (items, trailing)
-        })
+        self.delimited(&close, |p| Some(p.ty()))
     }
 
     fn ty_primary(&mut self) -> TypeExpr {
@@ -93,14 +78,7 @@ impl Parser {
             }
             TokenKind::Null => {
                 self.bump();
-                TypeExpr::Named {
-                    name: Ident {
-                        name: "Null".to_string(),
-                        span: start,
-                    },
-                    args: Vec::new(),
-                    span: start,
-                }
+                null_type(start)
             }
             TokenKind::Fn => {
                 self.bump();
@@ -113,14 +91,7 @@ impl Parser {
                     self.skip_newlines();
                     self.ty()
                 } else {
-                    TypeExpr::Named {
-                        name: Ident {
-                            name: "Null".to_string(),
-                            span: start,
-                        },
-                        args: Vec::new(),
-                        span: start,
-                    }
+                    null_type(start)
                 };
                 TypeExpr::Fn {
                     params,
@@ -145,5 +116,17 @@ impl Parser {
                 self.error_type()
             }
         }
+    }
+}
+
+/// The type `Null`, written at `span` (also the return type of `fn(...)` without `->`).
+fn null_type(span: Span) -> TypeExpr {
+    TypeExpr::Named {
+        name: Ident {
+            name: "Null".to_string(),
+            span,
+        },
+        args: Vec::new(),
+        span,
     }
 }
