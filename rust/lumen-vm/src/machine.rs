@@ -19,6 +19,7 @@ use std::io::Write as _;
 use std::rc::Rc;
 
 use crate::arith::{self, Fault};
+use crate::builtins::Builtin;
 use crate::error::{codes, RuntimeError};
 use crate::frame::Frame;
 use crate::json;
@@ -26,7 +27,7 @@ use crate::lir::{self, BinOp, FailKind, TypeTag};
 use crate::map::{KeyRef, MapKey, MapObj};
 use crate::program::{FuncCode, Op, Program};
 use crate::validate::validate;
-use crate::value::{FuncObj, RecordObj, Slots, Value, VariantObj};
+use crate::value::{release, FuncObj, RecordObj, Slots, Value, VariantObj};
 
 /// Limits of one VM.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,6 +326,23 @@ impl Vm {
         self.regs.resize(new_len, Value::Null);
     }
 
+    /// Calls builtin `b` on the absolute registers `start..start+argc`, then clears them
+    /// (the callers re-derive their register pointer afterwards).
+    #[inline(never)]
+    fn call_builtin(&mut self, b: Builtin, start: usize, argc: usize) -> Result<Value, Fault> {
+        let end = start + argc;
+        let res = match self.regs.get_mut(start..end) {
+            Some(argv) => crate::builtins_impl::call(b, argv, &mut *self.output),
+            None => Err(Fault::runtime("builtin arguments out of range")),
+        };
+        if let Some(argv) = self.regs.get_mut(start..end) {
+            for v in argv {
+                *v = Value::Null;
+            }
+        }
+        res
+    }
+
     /// The general path of a binary operator, including in-place `Add`/`Concat` when the
     /// destination is the left operand and holds the only reference.
     #[inline(never)]
@@ -408,7 +426,19 @@ impl Vm {
                     // `slot` is a valid, aligned, initialised register.
                     unsafe { std::ptr::write(slot, v) }
                 } else {
-                    *slot = v;
+                    // Store the new value before releasing the old one, so `v` never has
+                    // to survive the (out-of-line) drop.
+                    let old = std::mem::replace(slot, v);
+                    release(old);
+                }
+            }};
+        }
+        macro_rules! operand {
+            ($r:expr, $take:expr) => {{
+                if $take {
+                    reg_mut!($r).fast_take()
+                } else {
+                    reg!($r).fast_clone()
                 }
             }};
         }
@@ -476,11 +506,39 @@ impl Vm {
             }};
         }
         macro_rules! branch {
-            ($cond:expr, $dst:expr, $target:expr) => {{
+            ($cond:expr, $target:expr) => {{
                 let c: bool = $cond;
-                set!($dst, Value::Bool(c));
                 if c {
                     pc += 1;
+                } else {
+                    jump!($target);
+                }
+            }};
+        }
+        macro_rules! builtin1 {
+            ($b:expr, $src:expr, $tmp:expr) => {{
+                // SAFETY: validated registers of the current frame (see `reg!`).
+                unsafe { Value::assign_clone(regs.add($tmp as usize), regs.add($src as usize)) };
+                let res = self.call_builtin($b, base + $tmp as usize, 1);
+                refresh!();
+                try_fault!(res)
+            }};
+        }
+        macro_rules! branch_true {
+            ($cond:expr, $target:expr) => {{
+                let c: bool = $cond;
+                if c {
+                    jump!($target);
+                } else {
+                    pc += 1;
+                }
+            }};
+        }
+        macro_rules! branch_imm {
+            ($cond:expr, $target:expr) => {{
+                let c: bool = $cond;
+                if c {
+                    pc += 2;
                 } else {
                     jump!($target);
                 }
@@ -543,12 +601,14 @@ impl Vm {
                     set!(dst, v)
                 }
                 Op::Move { dst, src } => {
-                    let v = reg!(src).fast_clone();
-                    set!(dst, v)
+                    let _ = (reg!(dst), reg!(src)); // (debug bounds checks)
+                                                    // SAFETY: validated registers of the current frame (see `reg!`).
+                    unsafe { Value::assign_clone(regs.add(dst as usize), regs.add(src as usize)) }
                 }
                 Op::Take { dst, src } => {
-                    let v = std::mem::take(reg_mut!(src));
-                    set!(dst, v)
+                    let _ = (reg!(dst), reg!(src)); // (debug bounds checks)
+                                                    // SAFETY: validated registers of the current frame (see `reg!`).
+                    unsafe { Value::assign_take(regs.add(dst as usize), regs.add(src as usize)) }
                 }
                 Op::LoadGlobal { dst, idx } => {
                     let v = self.globals.get(idx as usize).cloned().unwrap_or_default();
@@ -690,56 +750,142 @@ impl Vm {
                         jump!(target)
                     }
                 }
-                Op::LtJf { dst, a, b, target } => branch!(
+                Op::LtJf { a, b, target } => branch!(
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x < y,
                         (Value::Float(x), Value::Float(y)) => x < y,
                         (x, y) => try_fault!(arith::compare_op(BinOp::Lt, x, y)),
                     },
-                    dst,
                     target
                 ),
-                Op::LeJf { dst, a, b, target } => branch!(
+                Op::LeJf { a, b, target } => branch!(
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x <= y,
                         (Value::Float(x), Value::Float(y)) => x <= y,
                         (x, y) => try_fault!(arith::compare_op(BinOp::Le, x, y)),
                     },
-                    dst,
                     target
                 ),
-                Op::GtJf { dst, a, b, target } => branch!(
+                Op::GtJf { a, b, target } => branch!(
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x > y,
                         (Value::Float(x), Value::Float(y)) => x > y,
                         (x, y) => try_fault!(arith::compare_op(BinOp::Gt, x, y)),
                     },
-                    dst,
                     target
                 ),
-                Op::GeJf { dst, a, b, target } => branch!(
+                Op::GeJf { a, b, target } => branch!(
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x >= y,
                         (Value::Float(x), Value::Float(y)) => x >= y,
                         (x, y) => try_fault!(arith::compare_op(BinOp::Ge, x, y)),
                     },
-                    dst,
                     target
                 ),
-                Op::EqJf { dst, a, b, target } => branch!(
+                Op::EqJf { a, b, target } => branch!(
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x == y,
                         (x, y) => x == y,
                     },
-                    dst,
                     target
                 ),
-                Op::NeJf { dst, a, b, target } => branch!(
+                Op::NeJf { a, b, target } => branch!(
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x != y,
                         (x, y) => x != y,
                     },
-                    dst,
+                    target
+                ),
+                Op::LtJt { a, b, target } => branch_true!(
+                    match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x < y,
+                        (Value::Float(x), Value::Float(y)) => x < y,
+                        (x, y) => try_fault!(arith::compare_op(BinOp::Lt, x, y)),
+                    },
+                    target
+                ),
+                Op::LeJt { a, b, target } => branch_true!(
+                    match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x <= y,
+                        (Value::Float(x), Value::Float(y)) => x <= y,
+                        (x, y) => try_fault!(arith::compare_op(BinOp::Le, x, y)),
+                    },
+                    target
+                ),
+                Op::GtJt { a, b, target } => branch_true!(
+                    match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x > y,
+                        (Value::Float(x), Value::Float(y)) => x > y,
+                        (x, y) => try_fault!(arith::compare_op(BinOp::Gt, x, y)),
+                    },
+                    target
+                ),
+                Op::GeJt { a, b, target } => branch_true!(
+                    match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x >= y,
+                        (Value::Float(x), Value::Float(y)) => x >= y,
+                        (x, y) => try_fault!(arith::compare_op(BinOp::Ge, x, y)),
+                    },
+                    target
+                ),
+                Op::EqJt { a, b, target } => branch_true!(
+                    match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x == y,
+                        (x, y) => x == y,
+                    },
+                    target
+                ),
+                Op::NeJt { a, b, target } => branch_true!(
+                    match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x != y,
+                        (x, y) => x != y,
+                    },
+                    target
+                ),
+                Op::LtImmJf { a, imm, target } => branch_imm!(
+                    match reg!(a) {
+                        Value::Int(x) => *x < imm as i64,
+                        Value::Float(x) => *x < imm as f64,
+                        x => try_fault!(arith::compare_op(BinOp::Lt, x, &Value::Int(imm as i64))),
+                    },
+                    target
+                ),
+                Op::LeImmJf { a, imm, target } => branch_imm!(
+                    match reg!(a) {
+                        Value::Int(x) => *x <= imm as i64,
+                        Value::Float(x) => *x <= imm as f64,
+                        x => try_fault!(arith::compare_op(BinOp::Le, x, &Value::Int(imm as i64))),
+                    },
+                    target
+                ),
+                Op::GtImmJf { a, imm, target } => branch_imm!(
+                    match reg!(a) {
+                        Value::Int(x) => *x > imm as i64,
+                        Value::Float(x) => *x > imm as f64,
+                        x => try_fault!(arith::compare_op(BinOp::Gt, x, &Value::Int(imm as i64))),
+                    },
+                    target
+                ),
+                Op::GeImmJf { a, imm, target } => branch_imm!(
+                    match reg!(a) {
+                        Value::Int(x) => *x >= imm as i64,
+                        Value::Float(x) => *x >= imm as f64,
+                        x => try_fault!(arith::compare_op(BinOp::Ge, x, &Value::Int(imm as i64))),
+                    },
+                    target
+                ),
+                Op::EqImmJf { a, imm, target } => branch_imm!(
+                    match reg!(a) {
+                        Value::Int(x) => *x == imm as i64,
+                        x => *x == Value::Int(imm as i64),
+                    },
+                    target
+                ),
+                Op::NeImmJf { a, imm, target } => branch_imm!(
+                    match reg!(a) {
+                        Value::Int(x) => *x != imm as i64,
+                        x => *x != Value::Int(imm as i64),
+                    },
                     target
                 ),
                 Op::Call {
@@ -791,21 +937,49 @@ impl Vm {
                     args,
                     argc,
                 } => {
-                    let start = base + args as usize;
-                    let end = start + argc as usize;
-                    let res = match self.regs.get_mut(start..end) {
-                        Some(argv) => crate::builtins_impl::call(builtin, argv, &mut *self.output),
-                        None => Err(Fault::runtime("builtin arguments out of range")),
-                    };
-                    if let Some(argv) = self.regs.get_mut(start..end) {
-                        for v in argv {
-                            *v = Value::Null;
-                        }
-                    }
+                    let res = self.call_builtin(builtin, base + args as usize, argc as usize);
                     refresh!();
                     let v = try_fault!(res);
                     set!(dst, v)
                 }
+                Op::Sqrt { dst, src, tmp } => {
+                    let v = match reg!(src) {
+                        Value::Float(x) => Value::Float(x.sqrt()),
+                        Value::Int(i) => Value::Float((*i as f64).sqrt()),
+                        _ => builtin1!(Builtin::Sqrt, src, tmp),
+                    };
+                    // The argument register ends up cleared, as after any builtin call.
+                    set!(tmp, Value::Null);
+                    set!(dst, v);
+                    if src != tmp {
+                        pc += 1;
+                    }
+                }
+                Op::Abs { dst, src, tmp } => {
+                    let v = match reg!(src) {
+                        Value::Float(x) => Value::Float(x.abs()),
+                        Value::Int(i) if *i != i64::MIN => Value::Int(i.abs()),
+                        _ => builtin1!(Builtin::Abs, src, tmp),
+                    };
+                    // The argument register ends up cleared, as after any builtin call.
+                    set!(tmp, Value::Null);
+                    set!(dst, v);
+                    if src != tmp {
+                        pc += 1;
+                    }
+                }
+                Op::IsVariantJf {
+                    src,
+                    variant,
+                    target,
+                } => branch!(
+                    match reg!(src) {
+                        Value::Variant(v) => v.info.id == variant,
+                        Value::Tag(t) => t.id == variant,
+                        _ => false,
+                    },
+                    target
+                ),
                 Op::CallTool { dst, tool, args } => {
                     let Some(def) = self.module.tools.get(tool as usize) else {
                         fail!(Fault::runtime("call of a missing tool"));
@@ -830,14 +1004,46 @@ impl Vm {
                     return Outcome::ToolCall(req);
                 }
                 Op::Return { src } => {
-                    let v = std::mem::take(reg_mut!(src));
                     for i in 0..func.num_regs {
                         // Scalars own nothing: only heap values need releasing.
                         let slot: &mut Value = reg_mut!(i);
-                        if !slot.is_scalar() {
+                        if i != src as usize && !slot.is_scalar() {
                             *slot = Value::Null;
                         }
                     }
+                    let n = self.frames.len();
+                    if n >= 2 {
+                        // The common case: return into the calling frame.
+                        // SAFETY: `n >= 2`.
+                        let (done, caller) = unsafe {
+                            (
+                                *self.frames.get_unchecked(n - 1),
+                                *self.frames.get_unchecked(n - 2),
+                            )
+                        };
+                        let dst_abs = caller.base as usize + done.ret as usize;
+                        debug_assert!(dst_abs < self.regs.len());
+                        // SAFETY: the caller's result register lies in its frame, inside the
+                        // register stack; `src` is a validated register of this frame.
+                        unsafe {
+                            Value::assign_move(
+                                self.regs.as_mut_ptr().add(dst_abs),
+                                regs.add(src as usize),
+                            )
+                        };
+                        self.frames.truncate(n - 1);
+                        fidx = caller.func as usize;
+                        func = match prog.funcs.get(fidx) {
+                            Some(f) => f,
+                            None => return Outcome::Error(bad_entry("bad frame".into())),
+                        };
+                        code = &func.code;
+                        pc = caller.pc as usize;
+                        base = caller.base as usize;
+                        refresh!();
+                        continue;
+                    }
+                    let v = reg_mut!(src).fast_take();
                     let Some(done) = self.frames.pop() else {
                         return Outcome::Error(bad_entry("frame stack underflow".into()));
                     };
@@ -884,15 +1090,25 @@ impl Vm {
                         set!(done.ret, Value::Null);
                     }
                 }
-                Op::MakeList { dst, start, count } => {
+                Op::MakeList {
+                    dst,
+                    start,
+                    count,
+                    take,
+                } => {
                     let v: Vec<Value> = (0..count as usize)
-                        .map(|i| reg!(start as usize + i).clone())
+                        .map(|i| operand!(start as usize + i, take))
                         .collect();
                     set!(dst, Value::List(Rc::new(v)))
                 }
-                Op::MakeTuple { dst, start, count } => {
+                Op::MakeTuple {
+                    dst,
+                    start,
+                    count,
+                    take,
+                } => {
                     let v: Vec<Value> = (0..count as usize)
-                        .map(|i| reg!(start as usize + i).clone())
+                        .map(|i| operand!(start as usize + i, take))
                         .collect();
                     set!(dst, Value::Tuple(Rc::new(v)))
                 }
@@ -910,21 +1126,22 @@ impl Vm {
                     }
                     set!(dst, Value::Map(Rc::new(m)))
                 }
-                Op::MakeRecord { dst, ty, start } => {
+                Op::MakeRecord {
+                    dst,
+                    ty,
+                    start,
+                    take,
+                } => {
                     let Some(Some(rt)) = prog.records.get(ty as usize) else {
                         fail!(Fault::runtime("construction of a missing record type"));
                     };
                     let n = rt.fields.len();
+                    let s = start as usize;
                     let fields = match n {
                         0 => Slots::from_vec(Vec::new()),
-                        1 => Slots::Inline(1, [reg!(start).clone(), Value::Null]),
-                        2 => Slots::Inline(
-                            2,
-                            [reg!(start).clone(), reg!(start as usize + 1).clone()],
-                        ),
-                        _ => {
-                            Slots::Heap((0..n).map(|i| reg!(start as usize + i).clone()).collect())
-                        }
+                        1 => Slots::Inline(1, [operand!(s, take), Value::Null]),
+                        2 => Slots::Inline(2, [operand!(s, take), operand!(s + 1, take)]),
+                        _ => Slots::Heap((0..n).map(|i| operand!(s + i, take)).collect()),
                     };
                     set!(
                         dst,
@@ -938,29 +1155,24 @@ impl Vm {
                     dst,
                     variant,
                     start,
+                    take,
                 } => {
                     let Some(info) = prog.variants.get(variant as usize) else {
                         fail!(Fault::runtime("construction of a missing variant"));
                     };
                     let n = info.fields.len();
-                    let v = match n {
-                        0 => Value::Tag(info.clone()),
-                        1 => Value::Variant(Rc::new(VariantObj {
+                    let s = start as usize;
+                    let payload = match n {
+                        0 => None,
+                        1 => Some(Slots::Inline(1, [operand!(s, take), Value::Null])),
+                        2 => Some(Slots::Inline(2, [operand!(s, take), operand!(s + 1, take)])),
+                        _ => Some(Slots::Heap((0..n).map(|i| operand!(s + i, take)).collect())),
+                    };
+                    let v = match payload {
+                        None => Value::Tag(info.clone()),
+                        Some(payload) => Value::Variant(Rc::new(VariantObj {
                             info: info.clone(),
-                            payload: Slots::Inline(1, [reg!(start).clone(), Value::Null]),
-                        })),
-                        2 => Value::Variant(Rc::new(VariantObj {
-                            info: info.clone(),
-                            payload: Slots::Inline(
-                                2,
-                                [reg!(start).clone(), reg!(start as usize + 1).clone()],
-                            ),
-                        })),
-                        _ => Value::Variant(Rc::new(VariantObj {
-                            info: info.clone(),
-                            payload: Slots::Heap(
-                                (0..n).map(|i| reg!(start as usize + i).clone()).collect(),
-                            ),
+                            payload,
                         })),
                     };
                     set!(dst, v)
@@ -1017,7 +1229,17 @@ impl Vm {
                     try_fault!(set_index(reg_mut!(obj), k, v))
                 }
                 Op::GetSlot { dst, obj, slot } => {
-                    let v = try_fault!(get_slot(reg!(obj), slot));
+                    let v = match reg!(obj) {
+                        Value::Variant(o) => match o.payload.as_slice().get(slot as usize) {
+                            Some(x) => x.fast_clone(),
+                            None => try_fault!(get_slot(reg!(obj), slot)),
+                        },
+                        Value::Record(o) => match o.fields.as_slice().get(slot as usize) {
+                            Some(x) => x.fast_clone(),
+                            None => try_fault!(get_slot(reg!(obj), slot)),
+                        },
+                        other => try_fault!(get_slot(other, slot)),
+                    };
                     set!(dst, v)
                 }
                 Op::Unwrap { dst, src } => {

@@ -1,11 +1,23 @@
 //! The VM's executable form of a validated LIR module.
 //!
-//! `Vm::new` translates each LIR function into [`Op`]s once: `Binary` is split into one
-//! op per operator (one dispatch instead of two), and a comparison immediately followed by
-//! a `JumpIfFalse` on its result (the shape of every `if a < b` / `while a < b`) is fused
-//! into one compare-and-branch op. Constants become values, field names are interned, and
-//! record/variant descriptions are shared by all values of the type. The lowering does not
-//! need to know about any of this: it emits plain LIR.
+//! `Vm::new` translates each LIR function into [`Op`]s once. Instruction indices are kept
+//! (a fused op sits at the index of its first instruction; the others stay in place,
+//! reachable only through the fused op's fall-through, which skips them):
+//! - `Binary` is split into one op per operator (one dispatch instead of two);
+//! - a register liveness analysis (module `liveness`) finds registers that are dead after an
+//!   instruction. A comparison followed by a `JumpIfFalse`/`JumpIfTrue` on its result (every
+//!   `if a < b`, every loop test and back-edge), an `IsVariant` followed by a `JumpIfFalse`,
+//!   and `LoadInt k` + comparison + `JumpIfFalse` (`if n < 2`) become one compare-and-branch
+//!   op when the Bool is dead afterwards, so it is not even written;
+//! - a `Move` out of a dead register becomes a `Take`, and list/tuple/record/variant
+//!   constructions whose operand registers are dead move the values in: no reference-count
+//!   round trip, and the value keeps a single owner (in-place updates stay possible);
+//! - `sqrt`/`abs` calls with one argument become dedicated ops, fused with the `Move` of
+//!   the argument into place when there is one.
+//!
+//! Constants become values, field names are interned, and record/variant descriptions are
+//! shared by all values of the type. The lowering does not need to know about any of this:
+//! it emits plain LIR.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -126,41 +138,123 @@ pub(crate) enum Op {
         src: Reg,
         target: u32,
     },
-    /// `dst = a < b; if !dst { pc = target }` (fused `Binary` + `JumpIfFalse`).
+    /// `if !(a < b) { pc = target }` (fused `Binary` + `JumpIfFalse`; only when the
+    /// comparison's destination register is dead afterwards, so it is not written).
     LtJf {
-        dst: Reg,
         a: Reg,
         b: Reg,
         target: u32,
     },
     LeJf {
-        dst: Reg,
         a: Reg,
         b: Reg,
         target: u32,
     },
     GtJf {
-        dst: Reg,
         a: Reg,
         b: Reg,
         target: u32,
     },
     GeJf {
-        dst: Reg,
         a: Reg,
         b: Reg,
         target: u32,
     },
     EqJf {
-        dst: Reg,
         a: Reg,
         b: Reg,
         target: u32,
     },
     NeJf {
-        dst: Reg,
         a: Reg,
         b: Reg,
+        target: u32,
+    },
+    /// `if a < b { pc = target }` (fused `Binary` + `JumpIfTrue`: the
+    /// back-edge of an inverted loop).
+    LtJt {
+        a: Reg,
+        b: Reg,
+        target: u32,
+    },
+    LeJt {
+        a: Reg,
+        b: Reg,
+        target: u32,
+    },
+    GtJt {
+        a: Reg,
+        b: Reg,
+        target: u32,
+    },
+    GeJt {
+        a: Reg,
+        b: Reg,
+        target: u32,
+    },
+    EqJt {
+        a: Reg,
+        b: Reg,
+        target: u32,
+    },
+    NeJt {
+        a: Reg,
+        b: Reg,
+        target: u32,
+    },
+    /// `if !(a < imm) { pc = target }`: a `LoadInt` of a small constant into a dead
+    /// temporary, a comparison of `a` with it into the temporary, and a `JumpIfFalse` on it,
+    /// fused (`if n < 2`); it continues after the jump when the condition holds.
+    LtImmJf {
+        a: Reg,
+        imm: i16,
+        target: u32,
+    },
+    LeImmJf {
+        a: Reg,
+        imm: i16,
+        target: u32,
+    },
+    GtImmJf {
+        a: Reg,
+        imm: i16,
+        target: u32,
+    },
+    GeImmJf {
+        a: Reg,
+        imm: i16,
+        target: u32,
+    },
+    EqImmJf {
+        a: Reg,
+        imm: i16,
+        target: u32,
+    },
+    NeImmJf {
+        a: Reg,
+        imm: i16,
+        target: u32,
+    },
+    /// `dst = sqrt(src)`: `CallBuiltin sqrt` with its one argument in `tmp`, optionally
+    /// fused with the preceding `Move tmp, src` (fused exactly when `src != tmp`; the fused
+    /// op then continues after the call instruction, which it skips). The argument is
+    /// read from `src`; `tmp` is left `null`, as a builtin call leaves it.
+    Sqrt {
+        dst: Reg,
+        src: Reg,
+        tmp: Reg,
+    },
+    /// `dst = abs(src)` (as for `Sqrt`).
+    Abs {
+        dst: Reg,
+        src: Reg,
+        tmp: Reg,
+    },
+    /// `if !(src is variants[variant]) { pc = target }` (fused `IsVariant` + `JumpIfFalse`,
+    /// the arm test of a `match`, when the test's register is dead afterwards).
+    IsVariantJf {
+        src: Reg,
+        variant: u16,
         target: u32,
     },
     Call {
@@ -190,30 +284,38 @@ pub(crate) enum Op {
         src: Reg,
     },
     ReturnNull,
+    /// `take`: the operand registers are dead afterwards, so their values are moved in.
     MakeList {
         dst: Reg,
         start: Reg,
         count: u16,
+        take: bool,
     },
     MakeMap {
         dst: Reg,
         start: Reg,
         count: u16,
     },
+    /// `take`: the operand registers are dead afterwards, so their values are moved in.
     MakeTuple {
         dst: Reg,
         start: Reg,
         count: u16,
+        take: bool,
     },
+    /// `take`: as for `MakeList`.
     MakeRecord {
         dst: Reg,
         ty: u16,
         start: Reg,
+        take: bool,
     },
+    /// `take`: as for `MakeList`.
     MakeVariant {
         dst: Reg,
         variant: u16,
         start: Reg,
+        take: bool,
     },
     MakeOk {
         dst: Reg,
@@ -299,6 +401,15 @@ pub(crate) enum Op {
     },
 }
 
+/// Operand counts the translation needs that an instruction does not carry itself.
+#[derive(Default)]
+pub(crate) struct Shapes {
+    /// Field count of each type (0 for enums), by `Module::types` index.
+    pub record_fields: Vec<usize>,
+    /// Payload count of each variant, by `Module::variants` index.
+    pub variant_fields: Vec<usize>,
+}
+
 /// One function, ready to run.
 pub(crate) struct FuncCode {
     pub code: Vec<Op>,
@@ -380,11 +491,22 @@ impl Program {
                 })
             })
             .collect();
+        let shapes = Shapes {
+            record_fields: m
+                .types
+                .iter()
+                .map(|t| match t {
+                    TypeDef::Record { fields, .. } => fields.len(),
+                    TypeDef::Enum { .. } => 0,
+                })
+                .collect(),
+            variant_fields: m.variants.iter().map(|v| v.fields.len()).collect(),
+        };
         let funcs: Vec<FuncCode> = m
             .functions
             .iter()
             .map(|f| FuncCode {
-                code: translate(&f.code),
+                code: translate(&f.code, f.num_regs as usize, &shapes),
                 lines: f.lines.clone(),
                 num_regs: f.num_regs as usize,
                 arity: f.arity,
@@ -419,7 +541,7 @@ impl Program {
 /// Translates one function's code; instruction indices are preserved (a fused pair keeps
 /// its second instruction in place, unreachable except through the fused op's fall-through,
 /// which skips it).
-fn translate(code: &[Instr]) -> Vec<Op> {
+fn translate(code: &[Instr], num_regs: usize, shapes: &Shapes) -> Vec<Op> {
     let mut is_target = vec![false; code.len()];
     for ins in code {
         if let Instr::Jump { target }
@@ -433,28 +555,161 @@ fn translate(code: &[Instr]) -> Vec<Op> {
             }
         }
     }
+    let live = liveness::Liveness::compute(code, num_regs);
+    let not_target = |i: usize| !is_target.get(i).copied().unwrap_or(true);
+    // Register `r` is dead after instruction `j`.
+    let dead_after = |j: usize, r: Reg| live.as_ref().is_some_and(|l| !l.live_out(j, r));
     let mut out = Vec::with_capacity(code.len());
     for (i, ins) in code.iter().enumerate() {
-        let fused = match (*ins, code.get(i + 1)) {
-            (Instr::Binary { op, dst, a, b }, Some(&Instr::JumpIfFalse { cond, target }))
-                if cond == dst && !is_target.get(i + 1).copied().unwrap_or(true) =>
-            {
-                // The fused op continues at i + 2 when the condition holds.
-                match op {
-                    BinOp::Lt => Some(Op::LtJf { dst, a, b, target }),
-                    BinOp::Le => Some(Op::LeJf { dst, a, b, target }),
-                    BinOp::Gt => Some(Op::GtJf { dst, a, b, target }),
-                    BinOp::Ge => Some(Op::GeJf { dst, a, b, target }),
-                    BinOp::Eq => Some(Op::EqJf { dst, a, b, target }),
-                    BinOp::Ne => Some(Op::NeJf { dst, a, b, target }),
-                    _ => None,
-                }
+        if not_target(i + 1) && not_target(i + 2) {
+            if let Some(op) = fuse_compare_imm(code, i, &dead_after) {
+                out.push(op);
+                continue;
             }
-            _ => None,
+        }
+        let fused = if not_target(i + 1) {
+            fuse_pair(*ins, code.get(i + 1).copied(), |r| dead_after(i + 1, r))
+        } else {
+            None
         };
-        out.push(fused.unwrap_or_else(|| translate_one(*ins)));
+        out.push(fused.unwrap_or_else(|| match *ins {
+            // A copy out of a register that is dead afterwards is a move (no reference-count
+            // round trip, and the value keeps a single owner).
+            Instr::Move { dst, src } if dead_after(i, src) => Op::Take { dst, src },
+            other => {
+                let mut op = translate_one(other);
+                // A construction whose operand registers are all dead afterwards (or its own
+                // destination, written after the operands are read) moves them in.
+                let movable = |start: Reg, n: usize, dst: Reg| {
+                    (start as usize..start as usize + n)
+                        .all(|r| r == dst as usize || dead_after(i, r as Reg))
+                };
+                match &mut op {
+                    Op::MakeList {
+                        dst,
+                        start,
+                        count,
+                        take,
+                    }
+                    | Op::MakeTuple {
+                        dst,
+                        start,
+                        count,
+                        take,
+                    } => *take = movable(*start, *count as usize, *dst),
+                    Op::MakeRecord {
+                        dst,
+                        ty,
+                        start,
+                        take,
+                    } => {
+                        let n = shapes.record_fields.get(*ty as usize).copied();
+                        *take = n.is_some_and(|n| movable(*start, n, *dst));
+                    }
+                    Op::MakeVariant {
+                        dst,
+                        variant,
+                        start,
+                        take,
+                    } => {
+                        let n = shapes.variant_fields.get(*variant as usize).copied();
+                        *take = n.is_some_and(|n| movable(*start, n, *dst));
+                    }
+                    _ => {}
+                }
+                op
+            }
+        }));
     }
     out
+}
+
+/// Fuses the instruction pair at `i`, `i + 1` (the second is not a jump target). The fused
+/// op sits at `i` and continues at `i + 2` on fall-through. `dead(r)`: register `r` is dead
+/// after the second instruction.
+fn fuse_pair(ins: Instr, next: Option<Instr>, dead: impl Fn(Reg) -> bool) -> Option<Op> {
+    match (ins, next?) {
+        (Instr::Binary { op, dst, a, b }, Instr::JumpIfFalse { cond, target })
+            if cond == dst && dead(dst) =>
+        {
+            match op {
+                BinOp::Lt => Some(Op::LtJf { a, b, target }),
+                BinOp::Le => Some(Op::LeJf { a, b, target }),
+                BinOp::Gt => Some(Op::GtJf { a, b, target }),
+                BinOp::Ge => Some(Op::GeJf { a, b, target }),
+                BinOp::Eq => Some(Op::EqJf { a, b, target }),
+                BinOp::Ne => Some(Op::NeJf { a, b, target }),
+                _ => None,
+            }
+        }
+        (Instr::Binary { op, dst, a, b }, Instr::JumpIfTrue { cond, target })
+            if cond == dst && dead(dst) =>
+        {
+            match op {
+                BinOp::Lt => Some(Op::LtJt { a, b, target }),
+                BinOp::Le => Some(Op::LeJt { a, b, target }),
+                BinOp::Gt => Some(Op::GtJt { a, b, target }),
+                BinOp::Ge => Some(Op::GeJt { a, b, target }),
+                BinOp::Eq => Some(Op::EqJt { a, b, target }),
+                BinOp::Ne => Some(Op::NeJt { a, b, target }),
+                _ => None,
+            }
+        }
+        (Instr::IsVariant { dst, src, variant }, Instr::JumpIfFalse { cond, target })
+            if cond == dst && dead(dst) =>
+        {
+            Some(Op::IsVariantJf {
+                src,
+                variant,
+                target,
+            })
+        }
+        (
+            Instr::Move { dst: tmp, src },
+            Instr::CallBuiltin {
+                dst,
+                builtin,
+                args,
+                argc: 1,
+            },
+        ) if args == tmp && src != tmp => match Builtin::from_id(builtin) {
+            Some(Builtin::Sqrt) => Some(Op::Sqrt { dst, src, tmp }),
+            Some(Builtin::Abs) => Some(Op::Abs { dst, src, tmp }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `LoadInt t, k; t = a CMP t; JumpIfFalse t` at `i` (with `k` fitting an `i16`, `t` dead
+/// after the jump, and the last two instructions not jump targets) as one
+/// compare-with-immediate-and-branch op.
+fn fuse_compare_imm(
+    code: &[Instr],
+    i: usize,
+    dead_after: &dyn Fn(usize, Reg) -> bool,
+) -> Option<Op> {
+    let (
+        Some(&Instr::LoadInt { dst: t, value }),
+        Some(&Instr::Binary { op, dst, a, b }),
+        Some(&Instr::JumpIfFalse { cond, target }),
+    ) = (code.get(i), code.get(i + 1), code.get(i + 2))
+    else {
+        return None;
+    };
+    if dst != t || b != t || a == t || cond != t || !dead_after(i + 2, t) {
+        return None;
+    }
+    let imm = i16::try_from(value).ok()?;
+    match op {
+        BinOp::Lt => Some(Op::LtImmJf { a, imm, target }),
+        BinOp::Le => Some(Op::LeImmJf { a, imm, target }),
+        BinOp::Gt => Some(Op::GtImmJf { a, imm, target }),
+        BinOp::Ge => Some(Op::GeImmJf { a, imm, target }),
+        BinOp::Eq => Some(Op::EqImmJf { a, imm, target }),
+        BinOp::Ne => Some(Op::NeImmJf { a, imm, target }),
+        _ => None,
+    }
 }
 
 fn translate_one(ins: Instr) -> Op {
@@ -514,6 +769,16 @@ fn translate_one(ins: Instr) -> Op {
             args,
             argc,
         } => match Builtin::from_id(builtin) {
+            Some(Builtin::Sqrt) if argc == 1 => Op::Sqrt {
+                dst,
+                src: args,
+                tmp: args,
+            },
+            Some(Builtin::Abs) if argc == 1 => Op::Abs {
+                dst,
+                src: args,
+                tmp: args,
+            },
             Some(builtin) => Op::CallBuiltin {
                 dst,
                 builtin,
@@ -529,10 +794,25 @@ fn translate_one(ins: Instr) -> Op {
         Instr::CallTool { dst, tool, args } => Op::CallTool { dst, tool, args },
         Instr::Return { src } => Op::Return { src },
         Instr::ReturnNull => Op::ReturnNull,
-        Instr::MakeList { dst, start, count } => Op::MakeList { dst, start, count },
+        Instr::MakeList { dst, start, count } => Op::MakeList {
+            dst,
+            start,
+            count,
+            take: false,
+        },
         Instr::MakeMap { dst, start, count } => Op::MakeMap { dst, start, count },
-        Instr::MakeTuple { dst, start, count } => Op::MakeTuple { dst, start, count },
-        Instr::MakeRecord { dst, ty, start } => Op::MakeRecord { dst, ty, start },
+        Instr::MakeTuple { dst, start, count } => Op::MakeTuple {
+            dst,
+            start,
+            count,
+            take: false,
+        },
+        Instr::MakeRecord { dst, ty, start } => Op::MakeRecord {
+            dst,
+            ty,
+            start,
+            take: false,
+        },
         Instr::MakeVariant {
             dst,
             variant,
@@ -541,6 +821,7 @@ fn translate_one(ins: Instr) -> Op {
             dst,
             variant,
             start,
+            take: false,
         },
         Instr::MakeOk { dst, src } => Op::MakeOk { dst, src },
         Instr::MakeErr { dst, src } => Op::MakeErr { dst, src },
@@ -560,6 +841,207 @@ fn translate_one(ins: Instr) -> Op {
         Instr::IsVariant { dst, src, variant } => Op::IsVariant { dst, src, variant },
         Instr::IsOk { dst, src } => Op::IsOk { dst, src },
         Instr::Fail { kind, msg } => Op::Fail { kind, msg },
+    }
+}
+
+/// Register liveness over one function's LIR (a backward data-flow fixpoint), used only to
+/// decide whether a fused compare-and-branch may skip writing its Bool result.
+///
+/// The analysis is conservative: an instruction whose exact reads are not modelled (calls,
+/// constructions with a type-dependent operand count) is taken to read every register from
+/// its operand start to the end of the frame, and instructions that write a register only
+/// as a side effect (the source of a `Take`, a callee's window) are not counted as writes.
+mod liveness {
+    use crate::lir::{Instr, Reg};
+
+    /// Above this many bit-words (instructions x register words) the analysis is skipped
+    /// and nothing is fused that needs it.
+    const MAX_WORDS: usize = 1 << 22;
+
+    /// Live-out register sets of every instruction.
+    pub(super) struct Liveness {
+        words: usize,
+        out: Vec<u64>,
+    }
+
+    /// What an instruction reads.
+    enum Reads {
+        Regs([Option<Reg>; 3]),
+        /// Every register from `.0` to the end of the frame.
+        From(Reg),
+    }
+
+    fn reads(ins: &Instr) -> Reads {
+        use Instr::*;
+        let r = |a: Reg| Reads::Regs([Some(a), None, None]);
+        let r2 = |a: Reg, b: Reg| Reads::Regs([Some(a), Some(b), None]);
+        match *ins {
+            LoadNull { .. }
+            | LoadBool { .. }
+            | LoadInt { .. }
+            | LoadConst { .. }
+            | LoadGlobal { .. }
+            | LoadFunc { .. }
+            | Jump { .. }
+            | ReturnNull => Reads::Regs([None; 3]),
+            Move { src, .. } | Take { src, .. } | StoreGlobal { src, .. } => r(src),
+            Binary { a, b, .. } => r2(a, b),
+            AddImm { a, .. } => r(a),
+            Neg { src, .. } | Not { src, .. } => r(src),
+            JumpIfFalse { cond, .. } | JumpIfTrue { cond, .. } => r(cond),
+            JumpIfNull { src, .. } | JumpIfNotNull { src, .. } => r(src),
+            Return { src } => r(src),
+            Fail { msg, .. } => r(msg),
+            MakeOk { src, .. } | MakeErr { src, .. } => r(src),
+            GetField { obj, .. } | GetSlot { obj, .. } => r(obj),
+            SetField { obj, src, .. } => r2(obj, src),
+            GetIndex { obj, idx, .. } => r2(obj, idx),
+            SetIndex { obj, idx, src } => Reads::Regs([Some(obj), Some(idx), Some(src)]),
+            Unwrap { src, .. } | Len { src, .. } | IterPrep { src, .. } => r(src),
+            Push { list, src } => r2(list, src),
+            IterGet { list, idx, .. } => r2(list, idx),
+            IsType { src, .. }
+            | IsUserType { src, .. }
+            | IsVariant { src, .. }
+            | IsOk { src, .. } => r(src),
+            CallValue { callee, args, .. } => Reads::From(callee.min(args)),
+            Call { args, .. } | CallBuiltin { args, .. } | CallTool { args, .. } => {
+                Reads::From(args)
+            }
+            MakeList { start, .. }
+            | MakeMap { start, .. }
+            | MakeTuple { start, .. }
+            | MakeRecord { start, .. }
+            | MakeVariant { start, .. }
+            | MakeClosure { start, .. } => Reads::From(start),
+        }
+    }
+
+    /// The register an instruction certainly overwrites (before any later read).
+    fn writes(ins: &Instr) -> Option<Reg> {
+        use Instr::*;
+        match *ins {
+            LoadNull { dst }
+            | LoadBool { dst, .. }
+            | LoadInt { dst, .. }
+            | LoadConst { dst, .. }
+            | LoadGlobal { dst, .. }
+            | LoadFunc { dst, .. }
+            | Move { dst, .. }
+            | Take { dst, .. }
+            | Binary { dst, .. }
+            | AddImm { dst, .. }
+            | Neg { dst, .. }
+            | Not { dst, .. }
+            | MakeList { dst, .. }
+            | MakeMap { dst, .. }
+            | MakeTuple { dst, .. }
+            | MakeRecord { dst, .. }
+            | MakeVariant { dst, .. }
+            | MakeOk { dst, .. }
+            | MakeErr { dst, .. }
+            | MakeClosure { dst, .. }
+            | GetField { dst, .. }
+            | GetIndex { dst, .. }
+            | GetSlot { dst, .. }
+            | Unwrap { dst, .. }
+            | Len { dst, .. }
+            | IterPrep { dst, .. }
+            | IterGet { dst, .. }
+            | IsType { dst, .. }
+            | IsUserType { dst, .. }
+            | IsVariant { dst, .. }
+            | IsOk { dst, .. } => Some(dst),
+            // Calls write `dst` only after reading their arguments, which may include it;
+            // the uses are added after the kill below, so this stays exact.
+            Call { dst, .. }
+            | CallValue { dst, .. }
+            | CallBuiltin { dst, .. }
+            | CallTool { dst, .. } => Some(dst),
+            _ => None,
+        }
+    }
+
+    fn successors(code: &[Instr], i: usize) -> [Option<usize>; 2] {
+        let next = (i + 1 < code.len()).then_some(i + 1);
+        match code.get(i) {
+            Some(Instr::Jump { target }) => [Some(*target as usize), None],
+            Some(
+                Instr::JumpIfFalse { target, .. }
+                | Instr::JumpIfTrue { target, .. }
+                | Instr::JumpIfNull { target, .. }
+                | Instr::JumpIfNotNull { target, .. },
+            ) => [next, Some(*target as usize)],
+            Some(Instr::Return { .. } | Instr::ReturnNull | Instr::Fail { .. }) | None => {
+                [None, None]
+            }
+            Some(_) => [next, None],
+        }
+    }
+
+    impl Liveness {
+        /// Computes live-out sets, or `None` when the function is too large to analyse.
+        pub(super) fn compute(code: &[Instr], num_regs: usize) -> Option<Liveness> {
+            let words = num_regs.div_ceil(64).max(1);
+            if code.len().checked_mul(words)? > MAX_WORDS {
+                return None;
+            }
+            let n = code.len();
+            let mut live_in = vec![0u64; n * words];
+            let mut out = vec![0u64; n * words];
+            let mut cur = vec![0u64; words];
+            let mut changed = true;
+            while changed {
+                changed = false;
+                for i in (0..n).rev() {
+                    cur.iter_mut().for_each(|w| *w = 0);
+                    for s in successors(code, i).into_iter().flatten() {
+                        if let Some(src) = live_in.get(s * words..(s + 1) * words) {
+                            cur.iter_mut().zip(src).for_each(|(c, x)| *c |= x);
+                        }
+                    }
+                    if let Some(o) = out.get_mut(i * words..(i + 1) * words) {
+                        o.copy_from_slice(&cur);
+                    }
+                    let Some(ins) = code.get(i) else { continue };
+                    if let Some(w) = writes(ins) {
+                        if let Some(x) = cur.get_mut(w as usize / 64) {
+                            *x &= !(1u64 << (w % 64));
+                        }
+                    }
+                    match reads(ins) {
+                        Reads::Regs(rs) => {
+                            for r in rs.into_iter().flatten() {
+                                if let Some(x) = cur.get_mut(r as usize / 64) {
+                                    *x |= 1u64 << (r % 64);
+                                }
+                            }
+                        }
+                        Reads::From(start) => {
+                            for r in start as usize..num_regs {
+                                if let Some(x) = cur.get_mut(r / 64) {
+                                    *x |= 1u64 << (r % 64);
+                                }
+                            }
+                        }
+                    }
+                    if let Some(li) = live_in.get_mut(i * words..(i + 1) * words) {
+                        if li != cur.as_slice() {
+                            li.copy_from_slice(&cur);
+                            changed = true;
+                        }
+                    }
+                }
+            }
+            Some(Liveness { words, out })
+        }
+
+        /// Whether register `r` may be read after instruction `i` (true when unknown).
+        pub(super) fn live_out(&self, i: usize, r: Reg) -> bool {
+            self.out
+                .get(i * self.words + r as usize / 64)
+                .is_none_or(|w| w & (1u64 << (r % 64)) != 0)
+        }
     }
 }
 
@@ -585,11 +1067,10 @@ mod tests {
             Instr::Jump { target: 0 },
             Instr::ReturnNull,
         ];
-        let ops = translate(&code);
+        let ops = translate(&code, 3, &Shapes::default());
         assert_eq!(
             ops[0],
             Op::LtJf {
-                dst: 2,
                 a: 0,
                 b: 1,
                 target: 3
@@ -597,6 +1078,150 @@ mod tests {
         );
         let mut code2 = code.clone();
         code2[2] = Instr::Jump { target: 1 };
-        assert_eq!(translate(&code2)[0], Op::Lt { dst: 2, a: 0, b: 1 });
+        assert_eq!(
+            translate(&code2, 3, &Shapes::default())[0],
+            Op::Lt { dst: 2, a: 0, b: 1 }
+        );
+    }
+
+    #[test]
+    fn does_not_fuse_when_the_bool_is_read_later() {
+        let code = vec![
+            Instr::Binary {
+                op: BinOp::Lt,
+                dst: 2,
+                a: 0,
+                b: 1,
+            },
+            Instr::JumpIfTrue { cond: 2, target: 3 },
+            Instr::ReturnNull,
+            Instr::Return { src: 2 },
+        ];
+        assert_eq!(
+            translate(&code, 3, &Shapes::default())[0],
+            Op::Lt { dst: 2, a: 0, b: 1 }
+        );
+        // Overwritten on every path before any read: fused.
+        let mut code2 = code.clone();
+        code2[3] = Instr::Return { src: 0 };
+        assert_eq!(
+            translate(&code2, 3, &Shapes::default())[0],
+            Op::LtJt {
+                a: 0,
+                b: 1,
+                target: 3
+            }
+        );
+    }
+
+    #[test]
+    fn moves_out_of_dead_registers_only() {
+        let code = vec![
+            Instr::Move { dst: 1, src: 0 },
+            Instr::MakeList {
+                dst: 2,
+                start: 0,
+                count: 2,
+            },
+            Instr::Move { dst: 0, src: 2 },
+            Instr::Return { src: 2 },
+        ];
+        let ops = translate(&code, 3, &Shapes::default());
+        // Register 0 is read again by the list construction: copied, not moved.
+        assert_eq!(ops[0], Op::Move { dst: 1, src: 0 });
+        assert_eq!(
+            ops[1],
+            Op::MakeList {
+                dst: 2,
+                start: 0,
+                count: 2,
+                take: true
+            }
+        );
+        // Register 2 is returned afterwards: copied.
+        assert_eq!(ops[2], Op::Move { dst: 0, src: 2 });
+        let mut code2 = code.clone();
+        code2[3] = Instr::Return { src: 0 };
+        assert_eq!(
+            translate(&code2, 3, &Shapes::default())[2],
+            Op::Take { dst: 0, src: 2 }
+        );
+    }
+
+    #[test]
+    fn a_call_keeps_its_argument_window_live() {
+        let code = vec![
+            Instr::Binary {
+                op: BinOp::Eq,
+                dst: 2,
+                a: 0,
+                b: 1,
+            },
+            Instr::JumpIfFalse { cond: 2, target: 2 },
+            Instr::Call {
+                dst: 0,
+                func: 0,
+                args: 1,
+                argc: 1,
+            },
+            Instr::Return { src: 0 },
+        ];
+        assert_eq!(
+            translate(&code, 3, &Shapes::default())[0],
+            Op::Binary {
+                op: BinOp::Eq,
+                dst: 2,
+                a: 0,
+                b: 1
+            }
+        );
+    }
+
+    #[test]
+    fn fuses_a_small_constant_compare_and_a_sqrt_argument_move() {
+        let code = vec![
+            Instr::LoadInt { dst: 1, value: 2 },
+            Instr::Binary {
+                op: BinOp::Lt,
+                dst: 1,
+                a: 0,
+                b: 1,
+            },
+            Instr::JumpIfFalse { cond: 1, target: 4 },
+            Instr::Return { src: 0 },
+            Instr::Move { dst: 2, src: 0 },
+            Instr::CallBuiltin {
+                dst: 1,
+                builtin: Builtin::Sqrt as u16,
+                args: 2,
+                argc: 1,
+            },
+            Instr::Return { src: 1 },
+        ];
+        let ops = translate(&code, 3, &Shapes::default());
+        assert_eq!(
+            ops[0],
+            Op::LtImmJf {
+                a: 0,
+                imm: 2,
+                target: 4
+            }
+        );
+        assert_eq!(
+            ops[4],
+            Op::Sqrt {
+                dst: 1,
+                src: 0,
+                tmp: 2
+            }
+        );
+        assert_eq!(
+            ops[5],
+            Op::Sqrt {
+                dst: 1,
+                src: 2,
+                tmp: 2
+            }
+        );
     }
 }

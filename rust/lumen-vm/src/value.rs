@@ -173,6 +173,12 @@ impl Slots {
     }
 }
 
+/// Drops a value that left a register, out of line (hot paths mostly overwrite scalars).
+#[inline(never)]
+pub(crate) fn release(v: Value) {
+    drop(v);
+}
+
 impl Value {
     /// A string value.
     pub fn str(s: impl Into<String>) -> Value {
@@ -209,14 +215,114 @@ impl Value {
     }
 
     /// A clone that copies scalars inline (no call into the general `clone`).
+    ///
+    /// Scalars are copied field by field (tag, then payload) rather than as one 16-byte
+    /// block: the register was usually just written by an arithmetic op as a separate tag
+    /// byte and payload word, and a wider load would miss store-to-load forwarding.
     #[inline(always)]
     pub fn fast_clone(&self) -> Value {
-        if self.is_scalar() {
-            // SAFETY: scalar variants own nothing, so a bitwise copy is a valid clone.
-            unsafe { std::ptr::read(self) }
-        } else {
-            self.clone()
+        match *self {
+            Value::Null => Value::Null,
+            Value::Bool(b) => Value::Bool(b),
+            Value::Int(i) => Value::Int(i),
+            Value::Float(f) => Value::Float(f),
+            Value::Str(ref r) => Value::Str(Rc::clone(r)),
+            Value::List(ref r) => Value::List(Rc::clone(r)),
+            Value::Record(ref r) => Value::Record(Rc::clone(r)),
+            Value::Variant(ref r) => Value::Variant(Rc::clone(r)),
+            _ => self.clone(),
         }
+    }
+
+    /// `*dst = (*src).clone()`, releasing the old `*dst`, with scalars copied field by field
+    /// straight into `dst` (see [`Value::fast_clone`]).
+    ///
+    /// # Safety
+    /// Both pointers must be valid, aligned and initialised; they may be equal.
+    #[inline(always)]
+    pub(crate) unsafe fn assign_clone(dst: *mut Value, src: *const Value) {
+        if std::ptr::eq(dst, src) {
+            return;
+        }
+        // SAFETY (whole body): the caller's guarantee; `dst != src`, so releasing the old
+        // `*dst` leaves `*src` intact, and a released slot is refilled before returning.
+        unsafe {
+            if !(*dst).is_scalar() {
+                release(std::ptr::replace(dst, Value::Null));
+            }
+            match *src {
+                Value::Null => std::ptr::write(dst, Value::Null),
+                Value::Bool(b) => std::ptr::write(dst, Value::Bool(b)),
+                Value::Int(i) => std::ptr::write(dst, Value::Int(i)),
+                Value::Float(f) => std::ptr::write(dst, Value::Float(f)),
+                _ => std::ptr::write(dst, (*src).fast_clone()),
+            }
+        }
+    }
+
+    /// Moves `*src` into `*dst`, releasing the old `*dst`. A heap value leaves `null`
+    /// behind in `src`; a scalar is copied (field by field) and left in place too, which
+    /// is harmless because a scalar owns nothing.
+    ///
+    /// # Safety
+    /// Both pointers must be valid, aligned and initialised; they may be equal.
+    #[inline(always)]
+    pub(crate) unsafe fn assign_move(dst: *mut Value, src: *mut Value) {
+        if std::ptr::eq(dst, src) {
+            return;
+        }
+        // SAFETY (whole body): as for `assign_clone`; a heap value is moved bitwise and its
+        // source overwritten without a drop, so its reference count is unchanged.
+        unsafe {
+            if !(*dst).is_scalar() {
+                release(std::ptr::replace(dst, Value::Null));
+            }
+            match *src {
+                Value::Null => std::ptr::write(dst, Value::Null),
+                Value::Bool(b) => std::ptr::write(dst, Value::Bool(b)),
+                Value::Int(i) => std::ptr::write(dst, Value::Int(i)),
+                Value::Float(f) => std::ptr::write(dst, Value::Float(f)),
+                _ => {
+                    std::ptr::copy_nonoverlapping(src, dst, 1);
+                    std::ptr::write(src, Value::Null);
+                }
+            }
+        }
+    }
+
+    /// `*dst = std::mem::take(&mut *src)`, with scalars copied field by field (see
+    /// [`Value::fast_clone`]).
+    ///
+    /// # Safety
+    /// Both pointers must be valid, aligned and initialised; they may be equal.
+    #[inline(always)]
+    pub(crate) unsafe fn assign_take(dst: *mut Value, src: *mut Value) {
+        if std::ptr::eq(dst, src) {
+            return;
+        }
+        // SAFETY: as for `assign_move`; the source is left `null`.
+        unsafe {
+            Value::assign_move(dst, src);
+            if !(*src).is_null() {
+                std::ptr::write(src, Value::Null);
+            }
+        }
+    }
+
+    /// `std::mem::take` with the scalar fast path of [`Value::fast_clone`].
+    #[inline(always)]
+    pub fn fast_take(&mut self) -> Value {
+        let v = match *self {
+            Value::Null => return Value::Null,
+            Value::Bool(b) => Value::Bool(b),
+            Value::Int(i) => Value::Int(i),
+            Value::Float(f) => Value::Float(f),
+            _ => return std::mem::take(self),
+        };
+        // SAFETY: the old value is a scalar, which owns nothing, so skipping its drop is
+        // exact; `self` is a valid, aligned value.
+        unsafe { std::ptr::write(self, Value::Null) };
+        v
     }
 
     /// Whether the value is `null`.
