@@ -5,6 +5,9 @@
 //!   `tests/bench/run.py`) and prints its table.
 //! - `check-bench`: builds the release `lumen` and checks that every benchmark program prints
 //!   the expected result from `tests/bench/expected/`.
+//! - `wasm-opt FILE [-Oz|-Os|-O3|-O4]`: optimises a WebAssembly file in place with binaryen
+//!   (the `wasm-opt` crate, feature `wasm-opt`: without it, the command re-runs itself with
+//!   the feature on) and prints the raw and gzip sizes before and after.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -14,9 +17,11 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("bench") => bench(&args[1..]),
         Some("check-bench") => check_bench(),
+        Some("wasm-opt") => wasm_opt::command(&args[1..]),
+        Some("wasm-opt-inner") => wasm_opt::inner(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <bench [--runs N] [--only a,b] [--json FILE] | check-bench>"
+                "usage: cargo xtask <bench [--runs N] [--only a,b] [--json FILE] | check-bench | wasm-opt FILE [-Oz|-Os|-O3|-O4]>"
             );
             return ExitCode::from(2);
         }
@@ -134,3 +139,5 @@ fn check_bench() -> Result<(), String> {
         Err(failures.join("\n"))
     }
 }
+
+mod wasm_opt;

@@ -5,7 +5,8 @@
 //!   subdomain at any depth, *not* `example.com` itself), `*` (any host), optionally with a
 //!   port (`127.0.0.1:8080`). It is checked against the host of the `url` argument, parsed
 //!   with the same WHATWG URL parser the http client uses (so `https://a.com@evil.com/` is
-//!   `evil.com`). Several `domain` grants: any may match. Hosts compare case-insensitively,
+//!   `evil.com`); without the `native` feature (WebAssembly) with the stricter
+//!   [`crate::urlhost`] extractor, which rejects every URL it cannot read unambiguously. Several `domain` grants: any may match. Hosts compare case-insensitively,
 //!   a trailing dot is ignored.
 //! - `path`: a file-system prefix checked against the `path` argument. Both are normalised
 //!   lexically (relative paths are taken from the base directory, `.` dropped, `..` removed
@@ -120,20 +121,40 @@ pub fn host_matches(pattern: &str, host: &str) -> bool {
 
 /// Whether the URL `url` is allowed by the domain pattern `pattern` (host and, when the
 /// pattern has one, port).
+#[cfg(feature = "native")]
 pub fn url_matches(pattern: &str, url: &url::Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let (host_pattern, port) = split_port(pattern.trim());
+    url.host_str()
+        .is_some_and(|host| target_matches(pattern, host, url.port_or_known_default()))
+}
+
+/// Whether a request to `host` (lower case) on `port` (explicit or the scheme's default) is
+/// allowed by the domain pattern `pattern` (host and, when the pattern has one, port).
+pub fn target_matches(pattern: &str, host: &str, port: Option<u16>) -> bool {
+    let (host_pattern, wanted) = split_port(pattern.trim());
     if !host_matches(host_pattern, host) {
         return false;
     }
-    match port {
+    match wanted {
         None => true,
-        Some(p) => url
-            .port_or_known_default()
-            .is_some_and(|actual| p.parse::<u16>().ok() == Some(actual)),
+        Some(p) => port.is_some_and(|actual| p.parse::<u16>().ok() == Some(actual)),
     }
+}
+
+/// The host (`None` when the URL has none) and port a URL goes to, read with the WHATWG
+/// parser the native http client uses.
+#[cfg(feature = "native")]
+fn url_target(raw: &str) -> Result<(Option<String>, Option<u16>), String> {
+    let url = url::Url::parse(raw).map_err(|e| e.to_string())?;
+    Ok((
+        url.host_str().map(str::to_string),
+        url.port_or_known_default(),
+    ))
+}
+
+/// The host and port a URL goes to, read with the strict [`crate::urlhost`] extractor.
+#[cfg(not(feature = "native"))]
+fn url_target(raw: &str) -> Result<(Option<String>, Option<u16>), String> {
+    crate::urlhost::parse(raw).map(|t| (Some(t.host), t.port))
 }
 
 /// Normalises `path` lexically: relative paths are joined to `base` (when given), `.` is
@@ -214,14 +235,17 @@ pub fn check_call(
                 describe()
             )));
         };
-        let url = url::Url::parse(raw).map_err(|e| {
+        let (host, port) = url_target(raw).map_err(|e| {
             ToolError::denied(format!(
                 "{}: grant domain cannot check `{raw}`: invalid URL ({e})",
                 describe()
             ))
         })?;
-        if !patterns.iter().any(|p| url_matches(p, &url)) {
-            let host = url.host_str().unwrap_or("(no host)");
+        let allowed = host
+            .as_deref()
+            .is_some_and(|h| patterns.iter().any(|p| target_matches(p, h, port)));
+        if !allowed {
+            let host = host.as_deref().unwrap_or("(no host)");
             return Err(ToolError::denied(format!(
                 "{}: grant domain denies host `{host}` (allowed: {})",
                 describe(),

@@ -13,6 +13,8 @@
 //! event loop (the browser) use [`ToolGate`] and the registry themselves around their own
 //! asynchronous resumption. The native providers (`fs`, `http`, `env`, `time`) are behind
 //! the default `native` feature; `echo.upper`, the conformance test tool, is always built.
+//! Without `native` the crate builds for `wasm32-unknown-unknown` and `domain` grants use
+//! the small, strict [`urlhost`] extractor instead of the `url` crate.
 
 pub mod driver;
 pub mod echo;
@@ -20,6 +22,7 @@ pub mod grants;
 #[cfg(feature = "native")]
 pub mod native;
 pub mod provider;
+pub mod urlhost;
 
 pub use driver::{answer_tool_call, run_program, OutputSink, RunConfig};
 pub use grants::ToolGate;

@@ -1,0 +1,654 @@
+//! The host-independent core of the JavaScript API, in plain Rust (no wasm-bindgen), so it
+//! is unit-tested natively: [`check`], [`compile`], and a [`Session`] that runs one program
+//! step by step.
+//!
+//! A session owns the [`Vm`], the run's [`ToolGate`] (grants and `max_calls`) and the
+//! printed lines. [`Session::step`] runs up to one fuel slice and reports a [`Step`]:
+//! finished, a tool call for the host to perform, a pause at the end of the slice (the host
+//! yields to its event loop, then steps again), or an error. Tool calls are checked before
+//! they are reported: a tool the host does not provide (E0908) and a call a grant denies
+//! (E0907) become run-time errors inside the program and never reach the host. The host
+//! answers a reported call with [`Session::resume_ok`] or [`Session::resume_err`] (E0906).
+
+// An error is built at most once per run and handed straight to the host: boxing it would
+// only add noise.
+#![allow(clippy::result_large_err)]
+
+use crate::entry;
+#[cfg(feature = "compiler")]
+use crate::modules::MapLoader;
+use lumen_runtime::driver::out_of_fuel;
+use lumen_runtime::grants::ToolGate;
+use lumen_vm::error::{codes, RuntimeError};
+use lumen_vm::lir::Module;
+use lumen_vm::machine::{Outcome, Vm, VmConfig};
+use lumen_vm::value::Value;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// The default recursion limit (`maxDepth`).
+pub const DEFAULT_MAX_DEPTH: usize = lumen_runtime::driver::DEFAULT_MAX_DEPTH;
+
+/// Code of a missing entry cell when the program was compiled from source.
+#[cfg(feature = "compiler")]
+const NO_ENTRY: &str = lumen_compiler::diagnostic::codes::NO_ENTRY;
+
+/// The class of a [`LumenErrorData`] (the `kind` of the JavaScript `LumenError`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A compile diagnostic error.
+    Compile,
+    /// Any other run-time error.
+    Runtime,
+    /// E0906 (a tool failed) and E0908 (a tool is not provided).
+    Tool,
+    /// E0907 (a grant denied a call).
+    Grant,
+    /// E0909 (recursion), E0910 (fuel), E0914 (memory).
+    Limit,
+}
+
+impl ErrorKind {
+    /// The kind of a run-time error code.
+    pub fn of_runtime_code(code: &str) -> ErrorKind {
+        match code {
+            codes::TOOL_FAILED | codes::UNKNOWN_TOOL => ErrorKind::Tool,
+            codes::GRANT_DENIED => ErrorKind::Grant,
+            codes::RECURSION_LIMIT | codes::OUT_OF_FUEL | codes::OUT_OF_MEMORY => ErrorKind::Limit,
+            _ => ErrorKind::Runtime,
+        }
+    }
+
+    /// `compile`, `runtime`, `tool`, `grant` or `limit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Compile => "compile",
+            ErrorKind::Runtime => "runtime",
+            ErrorKind::Tool => "tool",
+            ErrorKind::Grant => "grant",
+            ErrorKind::Limit => "limit",
+        }
+    }
+}
+
+/// One diagnostic as the JavaScript API shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiagnosticData {
+    /// Stable code, `E0100`.
+    pub code: String,
+    /// One-line message.
+    pub message: String,
+    /// File name.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// `true` for errors, `false` for warnings.
+    pub is_error: bool,
+}
+
+impl DiagnosticData {
+    /// `error` or `warning`.
+    pub fn severity(&self) -> &'static str {
+        if self.is_error {
+            "error"
+        } else {
+            "warning"
+        }
+    }
+}
+
+#[cfg(feature = "compiler")]
+impl From<&lumen_compiler::Diagnostic> for DiagnosticData {
+    fn from(d: &lumen_compiler::Diagnostic) -> DiagnosticData {
+        DiagnosticData {
+            code: d.code.to_string(),
+            message: d.message.clone(),
+            file: d.file.clone(),
+            line: d.line,
+            column: d.column,
+            is_error: d.is_error(),
+        }
+    }
+}
+
+/// Everything the JavaScript `LumenError` carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LumenErrorData {
+    /// The error class.
+    pub kind: ErrorKind,
+    /// Stable code (`E0300`, `E0909`, ...).
+    pub code: String,
+    /// One line.
+    pub message: String,
+    /// Every diagnostic of a compile error (warnings included); empty otherwise.
+    pub diagnostics: Vec<DiagnosticData>,
+    /// The file of the error, when known.
+    pub file: Option<String>,
+    /// The 1-based line of the error, when known.
+    pub line: Option<u32>,
+    /// What `lumen run` prints on standard error for this error (no colours, no final
+    /// newline).
+    pub rendered: String,
+}
+
+impl LumenErrorData {
+    /// From a run-time error (rendered as `error[CODE]: message` + `  --> file:line (in f)`).
+    pub fn from_runtime(e: &RuntimeError) -> LumenErrorData {
+        LumenErrorData {
+            kind: ErrorKind::of_runtime_code(e.code),
+            code: e.code.to_string(),
+            message: e.message.clone(),
+            diagnostics: Vec::new(),
+            file: (!e.file.is_empty()).then(|| e.file.clone()),
+            line: (e.line > 0).then_some(e.line),
+            rendered: e.to_string(),
+        }
+    }
+
+    /// A run-time error reported against a whole file (`  --> file`, no line).
+    fn runtime_in_file(e: &RuntimeError, file: &str) -> LumenErrorData {
+        let mut data = LumenErrorData::from_runtime(e);
+        data.rendered = format!("{e}\n  --> {file}");
+        data.file = Some(file.to_string());
+        data
+    }
+
+    /// From the diagnostics of a failed compilation of the root file `name`.
+    #[cfg(feature = "compiler")]
+    pub fn from_diagnostics(name: &str, diags: &[lumen_compiler::Diagnostic]) -> LumenErrorData {
+        let first = diags.iter().find(|d| d.is_error()).or(diags.first());
+        LumenErrorData {
+            kind: ErrorKind::Compile,
+            code: first
+                .map_or(lumen_compiler::diagnostic::codes::INTERNAL, |d| d.code)
+                .to_string(),
+            message: first.map_or_else(
+                || format!("could not compile `{name}`"),
+                |d| d.message.clone(),
+            ),
+            diagnostics: diags.iter().map(DiagnosticData::from).collect(),
+            file: Some(first.map_or_else(|| name.to_string(), |d| d.file.clone())),
+            line: first.map(|d| d.line).filter(|&l| l > 0),
+            rendered: crate::render::render_compile_failure(name, diags),
+        }
+    }
+}
+
+fn runtime_error(code: &'static str, message: String) -> RuntimeError {
+    RuntimeError {
+        code,
+        message,
+        file: String::new(),
+        line: 0,
+        function: String::new(),
+    }
+}
+
+/// The program a session runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Source text (`.lm` or `.lm.md`).
+    Source(String),
+    /// Binary LIR (`lumen emit -o x.lmb`).
+    Binary(Vec<u8>),
+}
+
+/// The options of one run (the JavaScript `RunOptions`, minus the callbacks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOptions {
+    /// File name: decides `.lm` / `.lm.md` and names the file in messages.
+    pub filename: Option<String>,
+    /// The entry cell.
+    pub cell: String,
+    /// The entry cell's arguments (converted by the parameter types, see [`entry`]).
+    pub args: Vec<serde_json::Value>,
+    /// Qualified names of the tools the host provides.
+    pub tools: Vec<String>,
+    /// Total instruction budget (`None`: unlimited).
+    pub fuel: Option<u64>,
+    /// Maximum call depth.
+    pub max_depth: usize,
+    /// Sources of importable modules by dotted path.
+    pub modules: BTreeMap<String, String>,
+}
+
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions {
+            filename: None,
+            cell: "main".to_string(),
+            args: Vec::new(),
+            tools: Vec::new(),
+            fuel: None,
+            max_depth: DEFAULT_MAX_DEPTH,
+            modules: BTreeMap::new(),
+        }
+    }
+}
+
+/// The name of the root file: the given one, else `main.lm` / `main.lm.md` by content.
+#[cfg(feature = "compiler")]
+pub fn root_name(source: &str, filename: Option<&str>) -> String {
+    match filename {
+        Some(name) if !name.is_empty() => name.to_string(),
+        _ if lumen_compiler::source::looks_like_markdown(source) => "main.lm.md".to_string(),
+        _ => "main.lm".to_string(),
+    }
+}
+
+/// Every diagnostic (errors and warnings) of a source file; imports fail (E0203).
+#[cfg(feature = "compiler")]
+pub fn check(source: &str, filename: Option<&str>) -> Vec<DiagnosticData> {
+    let name = root_name(source, filename);
+    let loader = MapLoader::default();
+    let options = lumen_compiler::CompileOptions::default();
+    lumen_compiler::check(&name, source.as_bytes(), &loader, &options)
+        .iter()
+        .map(DiagnosticData::from)
+        .collect()
+}
+
+/// Compiles source to a LIR module (`known_tools`: the host's tools, for warning W0001).
+#[cfg(feature = "compiler")]
+pub fn compile_module(
+    source: &str,
+    filename: Option<&str>,
+    modules: BTreeMap<String, String>,
+    known_tools: Option<Vec<String>>,
+) -> Result<(Module, String), LumenErrorData> {
+    let name = root_name(source, filename);
+    let loader = MapLoader::new(modules);
+    loader.register_root(&name, source);
+    let options = lumen_compiler::CompileOptions { known_tools };
+    match lumen_compiler::compile(&name, source.as_bytes(), &loader, &options) {
+        Ok(out) => Ok((out.module, name)),
+        Err(diags) => Err(LumenErrorData::from_diagnostics(&name, &diags)),
+    }
+}
+
+/// Compiles source to binary LIR (the bytes of `lumen emit -o x.lmb`).
+#[cfg(feature = "compiler")]
+pub fn compile(source: &str, filename: Option<&str>) -> Result<Vec<u8>, LumenErrorData> {
+    compile_module(source, filename, BTreeMap::new(), None)
+        .map(|(module, _)| lumen_vm::binary::encode(&module))
+}
+
+/// What one [`Session::step`] ended with.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// The entry cell returned: its value and what `lumen run` prints for it (`""` for null).
+    Done { value: Value, display: String },
+    /// The program called a provided tool and its grants allow it: perform it, then
+    /// [`Session::resume_ok`] / [`Session::resume_err`] and step again.
+    ToolCall(ToolCall),
+    /// The fuel slice is used up: yield to the event loop, then step again.
+    Yield,
+    /// The program stopped with an error.
+    Error(LumenErrorData),
+}
+
+/// A tool call to perform.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolCall {
+    /// Qualified tool name (`echo.upper`).
+    pub name: String,
+    /// The alias the program called it through.
+    pub alias: String,
+    /// The named arguments, a JSON object.
+    pub args: serde_json::Value,
+    /// Source line of the call.
+    pub line: u32,
+}
+
+/// One run of one program.
+pub struct Session {
+    vm: Vm,
+    gate: ToolGate,
+    tools: Vec<String>,
+    output: Rc<RefCell<Vec<String>>>,
+    delivered: usize,
+    /// Fuel not yet handed to the VM (`None`: unlimited).
+    budget: Option<u64>,
+    total_fuel: Option<u64>,
+    needs_fuel: bool,
+    pending: Option<ToolCall>,
+    finished: bool,
+}
+
+/// Finds the exported cell `cell`.
+fn find_cell<'m>(module: &'m Module, cell: &str) -> Option<&'m lumen_vm::lir::Function> {
+    module
+        .functions
+        .iter()
+        .find(|f| f.exported && f.name == cell)
+}
+
+impl Session {
+    /// Compiles (or decodes) the program, converts the arguments and starts the entry cell.
+    pub fn new(input: Input, options: RunOptions) -> Result<Session, LumenErrorData> {
+        let RunOptions {
+            filename,
+            cell,
+            args,
+            tools,
+            fuel,
+            max_depth,
+            modules,
+        } = options;
+        let (module, name, from_source) = match input {
+            Input::Binary(bytes) => {
+                let name = filename.unwrap_or_else(|| "main.lmb".to_string());
+                let module = lumen_vm::binary::decode(&bytes)
+                    .map_err(|e| LumenErrorData::runtime_in_file(&e, &name))?;
+                (module, name, false)
+            }
+            #[cfg(feature = "compiler")]
+            Input::Source(text) => {
+                let (module, name) =
+                    compile_module(&text, filename.as_deref(), modules, Some(tools.clone()))?;
+                (module, name, true)
+            }
+            #[cfg(not(feature = "compiler"))]
+            Input::Source(_) => {
+                let _ = modules;
+                let e = runtime_error(
+                    codes::INVALID_LIR,
+                    "this build has no compiler: run binary LIR (a Uint8Array from `lumen emit -o x.lmb`)"
+                        .to_string(),
+                );
+                return Err(LumenErrorData::from_runtime(&e));
+            }
+        };
+        let values = match find_cell(&module, &cell) {
+            Some(func) => entry::convert_all(func, &args)
+                .map_err(|m| LumenErrorData::from_runtime(&runtime_error(codes::BAD_ENTRY, m)))?,
+            None => return Err(no_cell_error(&module, &cell, &name, from_source)),
+        };
+        let mut vm = Vm::new(
+            Rc::new(module),
+            VmConfig {
+                max_depth,
+                fuel: Some(0),
+            },
+        )
+        .map_err(|e| LumenErrorData::runtime_in_file(&e, &name))?;
+        let output = Rc::new(RefCell::new(Vec::new()));
+        let sink = output.clone();
+        vm.set_output(Box::new(move |line: &str| {
+            sink.borrow_mut().push(line.to_string());
+        }));
+        vm.start(&cell, values)
+            .map_err(|e| LumenErrorData::from_runtime(&e))?;
+        let mut tools = tools;
+        tools.sort();
+        tools.dedup();
+        Ok(Session {
+            vm,
+            gate: ToolGate::with_base(None),
+            tools,
+            output,
+            delivered: 0,
+            budget: fuel,
+            total_fuel: fuel,
+            needs_fuel: true,
+            pending: None,
+            finished: false,
+        })
+    }
+
+    /// Runs until the program finishes, calls an allowed tool, fails, or has used about
+    /// `fuel_slice` units of fuel (then [`Step::Yield`]).
+    pub fn step(&mut self, fuel_slice: u64) -> Step {
+        if self.finished {
+            let e = runtime_error(codes::BAD_ENTRY, "the program has finished".to_string());
+            return Step::Error(LumenErrorData::from_runtime(&e));
+        }
+        if self.pending.is_some() {
+            let e = runtime_error(
+                codes::RUNTIME,
+                "step() called while a tool call waits for resume_ok/resume_err".to_string(),
+            );
+            return Step::Error(LumenErrorData::from_runtime(&e));
+        }
+        loop {
+            if self.needs_fuel {
+                let grant = match self.budget {
+                    None => fuel_slice.max(1),
+                    Some(left) => fuel_slice.max(1).min(left),
+                };
+                if grant == 0 {
+                    return self.fail(&out_of_fuel(self.total_fuel));
+                }
+                if let Some(left) = self.budget.as_mut() {
+                    *left -= grant;
+                }
+                self.vm.add_fuel(grant);
+                self.needs_fuel = false;
+            }
+            match self.vm.run() {
+                Outcome::Finished(value) => {
+                    self.finished = true;
+                    let display = if value.is_null() {
+                        String::new()
+                    } else {
+                        value.to_string()
+                    };
+                    return Step::Done { value, display };
+                }
+                Outcome::Error(e) => return self.fail(&e),
+                Outcome::OutOfFuel => {
+                    self.needs_fuel = true;
+                    if self.budget == Some(0) {
+                        return self.fail(&out_of_fuel(self.total_fuel));
+                    }
+                    return Step::Yield;
+                }
+                Outcome::ToolCall(req) => {
+                    if self.tools.binary_search(&req.name).is_err() {
+                        let list = if self.tools.is_empty() {
+                            "none".to_string()
+                        } else {
+                            self.tools.join(", ")
+                        };
+                        let message = format!(
+                            "tool {} ({}) is not provided by this host; provided tools: {list}",
+                            req.alias, req.name
+                        );
+                        self.vm.resume_err(codes::UNKNOWN_TOOL, message);
+                        continue;
+                    }
+                    match self
+                        .gate
+                        .authorize(&req.name, &req.alias, &req.grants, &req.args, &[])
+                    {
+                        Err(denied) => {
+                            self.vm.resume_err(denied.code(), denied.message);
+                            continue;
+                        }
+                        Ok(_) => {
+                            let call = ToolCall {
+                                name: req.name,
+                                alias: req.alias,
+                                args: req.args,
+                                line: req.line,
+                            };
+                            self.pending = Some(call.clone());
+                            return Step::ToolCall(call);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn fail(&mut self, e: &RuntimeError) -> Step {
+        self.finished = true;
+        Step::Error(LumenErrorData::from_runtime(e))
+    }
+
+    /// Answers the pending tool call with its JSON result.
+    pub fn resume_ok(&mut self, result: serde_json::Value) {
+        if self.pending.take().is_some() {
+            self.vm.resume_ok(result);
+        }
+    }
+
+    /// Fails the pending tool call (E0906) with the host's error message.
+    pub fn resume_err(&mut self, message: &str) {
+        if let Some(call) = self.pending.take() {
+            let message = format!("tool {} ({}) failed: {message}", call.alias, call.name);
+            self.vm.resume_err(codes::TOOL_FAILED, message);
+        }
+    }
+
+    /// The lines printed since the last call (for streaming them to the host).
+    pub fn take_new_output(&mut self) -> Vec<String> {
+        let all = self.output.borrow();
+        let new = all.get(self.delivered..).unwrap_or(&[]).to_vec();
+        self.delivered = all.len();
+        new
+    }
+
+    /// Every line printed so far.
+    pub fn output(&self) -> Vec<String> {
+        self.output.borrow().clone()
+    }
+}
+
+/// The error for a missing entry cell: E0311 against the file when compiled from source,
+/// E0913 for binary LIR (docs/LANGUAGE.md).
+fn no_cell_error(module: &Module, cell: &str, name: &str, from_source: bool) -> LumenErrorData {
+    let mut cells: Vec<&str> = module
+        .functions
+        .iter()
+        .filter(|f| f.exported)
+        .map(|f| f.name.as_str())
+        .collect();
+    cells.sort_unstable();
+    cells.dedup();
+    let list = if cells.is_empty() {
+        "none".to_string()
+    } else {
+        cells.join(", ")
+    };
+    let message = format!("no cell named `{cell}` to run (cells: {list})");
+    #[cfg(feature = "compiler")]
+    if from_source {
+        return LumenErrorData {
+            kind: ErrorKind::Compile,
+            code: NO_ENTRY.to_string(),
+            message: message.clone(),
+            diagnostics: vec![DiagnosticData {
+                code: NO_ENTRY.to_string(),
+                message: message.clone(),
+                file: name.to_string(),
+                line: 1,
+                column: 1,
+                is_error: true,
+            }],
+            file: Some(name.to_string()),
+            line: None,
+            rendered: format!("error[{NO_ENTRY}]: {message}\n  --> {name}"),
+        };
+    }
+    let _ = from_source;
+    LumenErrorData::runtime_in_file(&runtime_error(codes::BAD_ENTRY, message), name)
+}
+
+#[cfg(all(test, feature = "compiler"))]
+#[path = "core_tests.rs"]
+mod tests;
+
+/// Tests that need no compiler (they also run in the vm-only build).
+#[cfg(test)]
+mod vm_tests {
+    use super::*;
+    use lumen_vm::lir::{Constant, Function, Instr, LIR_VERSION};
+
+    /// Binary LIR of `cell main(n: Int) -> Int` returning 42.
+    fn answer_lmb() -> Vec<u8> {
+        let module = Module {
+            version: LIR_VERSION,
+            files: vec!["answer.lm".into()],
+            constants: vec![Constant::Int(42)],
+            functions: vec![Function {
+                name: "main".into(),
+                file: 0,
+                arity: 1,
+                params: vec!["n".into()],
+                param_types: vec!["Int".into()],
+                captures: 0,
+                num_regs: 2,
+                exported: true,
+                code: vec![
+                    Instr::LoadConst { dst: 1, idx: 0 },
+                    Instr::Return { src: 1 },
+                ],
+                lines: vec![1, 1],
+            }],
+            ..Module::default()
+        };
+        lumen_vm::binary::encode(&module)
+    }
+
+    fn start(input: Input, args: Vec<serde_json::Value>) -> Result<Session, LumenErrorData> {
+        Session::new(
+            input,
+            RunOptions {
+                args,
+                ..RunOptions::default()
+            },
+        )
+    }
+
+    #[test]
+    fn binary_lir_runs_without_the_compiler() {
+        let mut s = start(Input::Binary(answer_lmb()), vec![serde_json::json!(1)]).unwrap();
+        match s.step(1000) {
+            Step::Done { display, value } => {
+                assert_eq!(display, "42");
+                assert_eq!(value.as_int(), Some(42));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(s.step(1000), Step::Error(_)));
+    }
+
+    #[test]
+    fn bad_binaries_cells_and_arguments_are_errors() {
+        let e = start(Input::Binary(b"nope".to_vec()), vec![])
+            .err()
+            .unwrap();
+        assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Runtime, "E0912"));
+        let e = start(Input::Binary(answer_lmb()), vec![]).err().unwrap();
+        assert_eq!(e.code, "E0913");
+        assert!(e.message.contains("takes 1 argument"), "{}", e.message);
+        let e = Session::new(
+            Input::Binary(answer_lmb()),
+            RunOptions {
+                cell: "other".into(),
+                ..RunOptions::default()
+            },
+        )
+        .err()
+        .unwrap();
+        assert_eq!(e.code, "E0913");
+        assert_eq!(
+            e.rendered,
+            "error[E0913]: no cell named `other` to run (cells: main)\n  --> main.lmb"
+        );
+    }
+
+    #[cfg(not(feature = "compiler"))]
+    #[test]
+    fn source_needs_the_compiler() {
+        let e = start(Input::Source("cell main()\nend\n".into()), vec![])
+            .err()
+            .unwrap();
+        assert_eq!(e.code, "E0912");
+        assert!(e.message.contains("no compiler"), "{}", e.message);
+    }
+}

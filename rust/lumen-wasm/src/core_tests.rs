@@ -1,0 +1,464 @@
+//! Tests of the session core: conformance programs, fuel slicing, tool suspension, grants,
+//! modules and error kinds.
+
+use super::*;
+use lumen_runtime::echo::EchoUpper;
+use lumen_runtime::provider::{CallContext, ToolProvider};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+/// What a host run produced: printed lines, then the display or the error.
+struct Ran {
+    output: Vec<String>,
+    result: Result<(Value, String), LumenErrorData>,
+    yields: usize,
+    calls: Vec<ToolCall>,
+}
+
+/// Drives a session to the end, answering `echo.upper` (and `fail.*` with an error).
+fn drive(mut session: Session, slice: u64) -> Ran {
+    let mut yields = 0;
+    let mut calls = Vec::new();
+    let result = loop {
+        match session.step(slice) {
+            Step::Done { value, display } => break Ok((value, display)),
+            Step::Error(e) => break Err(e),
+            Step::Yield => yields += 1,
+            Step::ToolCall(call) => {
+                calls.push(call.clone());
+                if call.name.starts_with("fail.") {
+                    session.resume_err("the service is down");
+                } else {
+                    match EchoUpper.call(&call.args, &CallContext::default()) {
+                        Ok(v) => session.resume_ok(v),
+                        Err(e) => session.resume_err(&e.message),
+                    }
+                }
+            }
+        }
+    };
+    Ran {
+        output: session.output(),
+        result,
+        yields,
+        calls,
+    }
+}
+
+fn run_with(input: Input, options: RunOptions) -> Ran {
+    match Session::new(input, options) {
+        Ok(s) => drive(s, 1_000_000),
+        Err(e) => Ran {
+            output: Vec::new(),
+            result: Err(e),
+            yields: 0,
+            calls: Vec::new(),
+        },
+    }
+}
+
+fn run_src(src: &str) -> Ran {
+    run_with(
+        Input::Source(src.to_string()),
+        RunOptions {
+            tools: vec!["echo.upper".into(), "fail.always".into()],
+            ..RunOptions::default()
+        },
+    )
+}
+
+fn err(r: &Ran) -> &LumenErrorData {
+    match &r.result {
+        Err(e) => e,
+        Ok((_, d)) => panic!("expected an error, got value {d}"),
+    }
+}
+
+fn display(r: &Ran) -> &str {
+    match &r.result {
+        Ok((_, d)) => d,
+        Err(e) => panic!("unexpected error: {}", e.rendered),
+    }
+}
+
+fn conformance_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance")
+}
+
+#[test]
+fn every_conformance_program_matches_its_expected_output() {
+    let mut seen = 0;
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(conformance_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let Some(stem) = file
+            .strip_suffix(".lm.md")
+            .or_else(|| file.strip_suffix(".lm"))
+        else {
+            continue;
+        };
+        seen += 1;
+        let src = std::fs::read_to_string(&path).unwrap();
+        let ran = run_with(
+            Input::Source(src),
+            RunOptions {
+                filename: Some(file.clone()),
+                tools: vec!["echo.upper".into()],
+                ..RunOptions::default()
+            },
+        );
+        let mut stdout: String = ran.output.iter().map(|l| format!("{l}\n")).collect();
+        if let Ok((_, d)) = &ran.result {
+            if !d.is_empty() {
+                stdout.push_str(d);
+                stdout.push('\n');
+            }
+        }
+        let out_path = conformance_dir().join(format!("{stem}.out"));
+        let err_path = conformance_dir().join(format!("{stem}.err"));
+        let expected_out = std::fs::read_to_string(&out_path).unwrap_or_default();
+        assert_eq!(stdout, expected_out, "stdout of {file}");
+        if let Ok(fragments) = std::fs::read_to_string(&err_path) {
+            let e = err(&ran);
+            for frag in fragments.lines().filter(|l| !l.is_empty()) {
+                assert!(
+                    e.rendered.contains(frag),
+                    "{file}: `{frag}` not in:\n{}",
+                    e.rendered
+                );
+            }
+        } else {
+            assert!(ran.result.is_ok(), "{file} failed: {:?}", ran.result.err());
+        }
+    }
+    assert!(seen >= 12, "only {seen} conformance programs found");
+}
+
+const LOOP: &str = "cell main() -> Int\n  let mut total = 0\n  for i in range(0, 200000)\n    total = total + i\n  end\n  total\nend\n";
+
+#[test]
+fn fuel_slices_yield_then_complete() {
+    let session = Session::new(Input::Source(LOOP.into()), RunOptions::default()).unwrap();
+    let ran = drive(session, 10_000);
+    assert!(ran.yields > 5, "yields: {}", ran.yields);
+    assert_eq!(display(&ran), "19999900000");
+    // A big slice needs no yield at all.
+    let session = Session::new(Input::Source(LOOP.into()), RunOptions::default()).unwrap();
+    let ran = drive(session, u64::MAX);
+    assert_eq!(ran.yields, 0);
+    assert_eq!(display(&ran), "19999900000");
+}
+
+#[test]
+fn fuel_budget_is_a_limit_error_across_slices() {
+    let options = RunOptions {
+        fuel: Some(50_000),
+        ..RunOptions::default()
+    };
+    let session = Session::new(Input::Source(LOOP.into()), options).unwrap();
+    let ran = drive(session, 10_000);
+    let e = err(&ran);
+    assert_eq!(e.code, "E0910");
+    assert_eq!(e.kind, ErrorKind::Limit);
+    assert!(e.message.contains("50000"), "{}", e.message);
+    assert!(ran.yields >= 3, "yields: {}", ran.yields);
+    // Enough fuel: the same program finishes.
+    let options = RunOptions {
+        fuel: Some(100_000_000),
+        ..RunOptions::default()
+    };
+    let session = Session::new(Input::Source(LOOP.into()), options).unwrap();
+    assert_eq!(display(&drive(session, 10_000)), "19999900000");
+}
+
+const TOOLS: &str = "use tool echo.upper as Shout\n\ncell main() -> String\n  print(\"before\")\n  let r = Shout(text: \"hi\")\n  print(\"after\")\n  r[\"text\"]\nend\n";
+
+#[test]
+fn tool_calls_suspend_and_resume() {
+    let mut s = Session::new(
+        Input::Source(TOOLS.into()),
+        RunOptions {
+            tools: vec!["echo.upper".into()],
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    let Step::ToolCall(call) = s.step(1_000_000) else {
+        panic!("expected a tool call")
+    };
+    assert_eq!(call.name, "echo.upper");
+    assert_eq!(call.alias, "Shout");
+    assert_eq!(call.args, json!({"text": "hi"}));
+    assert_eq!(call.line, 5);
+    assert_eq!(s.take_new_output(), vec!["before".to_string()]);
+    // Stepping before answering is refused.
+    assert!(matches!(s.step(10), Step::Error(_)));
+    s.resume_ok(json!({"text": "HELLO"}));
+    match s.step(1_000_000) {
+        Step::Done { display, .. } => assert_eq!(display, "HELLO"),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(s.take_new_output(), vec!["after".to_string()]);
+    assert_eq!(s.output(), vec!["before".to_string(), "after".to_string()]);
+    assert!(s.take_new_output().is_empty());
+}
+
+#[test]
+fn tool_failure_is_e0906_with_the_host_message() {
+    let src = TOOLS.replace("echo.upper", "fail.always");
+    let ran = run_src(&src);
+    let e = err(&ran);
+    assert_eq!(e.code, "E0906");
+    assert_eq!(e.kind, ErrorKind::Tool);
+    assert!(e.message.contains("the service is down"), "{}", e.message);
+    assert!(e.message.contains("Shout"), "{}", e.message);
+    assert_eq!(e.line, Some(5));
+    assert_eq!(e.file.as_deref(), Some("main.lm"));
+    assert!(e.rendered.starts_with("error[E0906]: "), "{}", e.rendered);
+    assert!(
+        e.rendered.ends_with("\n  --> main.lm:5 (in main)"),
+        "{}",
+        e.rendered
+    );
+    assert_eq!(ran.output, vec!["before".to_string()]);
+}
+
+#[test]
+fn unprovided_tool_is_e0908_listing_the_provided_ones() {
+    let src = TOOLS.replace("echo.upper", "web.search");
+    let ran = run_src(&src);
+    let e = err(&ran);
+    assert_eq!(e.code, "E0908");
+    assert_eq!(e.kind, ErrorKind::Tool);
+    assert!(e.message.contains("web.search"), "{}", e.message);
+    assert!(
+        e.message.contains("echo.upper, fail.always"),
+        "{}",
+        e.message
+    );
+    assert!(ran.calls.is_empty());
+}
+
+#[test]
+fn denied_grants_never_reach_the_host() {
+    let src = "use tool net.fetch as Fetch\ngrant Fetch domain \"api.example.com\"\n\ncell main() -> Json\n  Fetch(url: \"https://api.example.com@evil.com/x\")\nend\n";
+    let ran = run_with(
+        Input::Source(src.into()),
+        RunOptions {
+            tools: vec!["net.fetch".into()],
+            ..RunOptions::default()
+        },
+    );
+    let e = err(&ran);
+    assert_eq!(e.code, "E0907");
+    assert_eq!(e.kind, ErrorKind::Grant);
+    assert!(e.message.contains("evil.com"), "{}", e.message);
+    assert!(ran.calls.is_empty(), "a denied call reached the host");
+    // The allowed host goes through.
+    let ok = src.replace("api.example.com@evil.com", "api.example.com");
+    let ran = run_with(
+        Input::Source(ok),
+        RunOptions {
+            tools: vec!["net.fetch".into()],
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(ran.calls.len(), 1);
+    // The echo answer ("text" missing) is a tool failure, not a grant error.
+    assert_eq!(err(&ran).code, "E0906");
+}
+
+#[test]
+fn max_calls_is_enforced_before_the_host() {
+    let src = "use tool echo.upper as Shout\ngrant Shout max_calls 1\n\ncell main() -> String\n  Shout(text: \"a\")\n  Shout(text: \"b\")[\"text\"]\nend\n";
+    let ran = run_src(src);
+    assert_eq!(err(&ran).code, "E0907");
+    assert_eq!(ran.calls.len(), 1);
+}
+
+#[test]
+fn modules_map_serves_imports() {
+    let mut modules = BTreeMap::new();
+    modules.insert(
+        "util.math".to_string(),
+        "cell square(x: Int) -> Int\n  x * x\nend\n".to_string(),
+    );
+    let src = "import util.math: square\n\ncell main() -> Int\n  square(7)\nend\n";
+    let ran = run_with(
+        Input::Source(src.into()),
+        RunOptions {
+            modules: modules.clone(),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(display(&ran), "49");
+    let missing = "import util.other: square\n\ncell main() -> Int\n  square(7)\nend\n";
+    let ran = run_with(
+        Input::Source(missing.into()),
+        RunOptions {
+            modules,
+            ..RunOptions::default()
+        },
+    );
+    let e = err(&ran);
+    assert_eq!(e.kind, ErrorKind::Compile);
+    assert_eq!(e.code, "E0203");
+    assert!(e.message.contains("util.other"), "{}", e.message);
+}
+
+#[test]
+fn compile_errors_are_rendered_like_the_cli() {
+    let ran = run_src("cell main()\n  let x = 1 + * 2\nend\n");
+    let e = err(&ran);
+    assert_eq!(e.kind, ErrorKind::Compile);
+    assert_eq!(e.code, "E0100");
+    assert_eq!(e.file.as_deref(), Some("main.lm"));
+    assert_eq!(e.line, Some(2));
+    assert_eq!(e.diagnostics.len(), 1);
+    assert_eq!(e.diagnostics[0].column, 15);
+    assert_eq!(e.diagnostics[0].severity(), "error");
+    assert_eq!(
+        e.rendered,
+        "error[E0100]: expected expression, found `*`\n  --> main.lm:2:15\n  |\n2 |   let x = 1 + * 2\n  |               ^\n\nerror: could not compile `main.lm` (1 error)"
+    );
+}
+
+#[test]
+fn runtime_errors_have_kinds_and_locations() {
+    let ran = run_src("cell main() -> Int\n  let z = 0\n  10 / z\nend\n");
+    let e = err(&ran);
+    assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Runtime, "E0902"));
+    assert_eq!(e.line, Some(3));
+    let deep = "cell d(n: Int) -> Int\n  d(n + 1) + 1\nend\ncell main() -> Int\n  d(0)\nend\n";
+    let ran = run_with(
+        Input::Source(deep.into()),
+        RunOptions {
+            max_depth: 100,
+            ..RunOptions::default()
+        },
+    );
+    let e = err(&ran);
+    assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Limit, "E0909"));
+    assert!(e.rendered.contains("main.lm:2 (in d)"), "{}", e.rendered);
+}
+
+#[test]
+fn entry_cell_and_arguments() {
+    let src = "cell add(a: Int, b: Float) -> Float\n  a + b\nend\n";
+    let ran = run_with(
+        Input::Source(src.into()),
+        RunOptions {
+            cell: "add".into(),
+            args: vec![json!(2), json!(3)],
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(display(&ran), "5.0");
+    let ran = run_with(
+        Input::Source(src.into()),
+        RunOptions {
+            cell: "add".into(),
+            args: vec![json!("x"), json!(3)],
+            ..RunOptions::default()
+        },
+    );
+    let e = err(&ran);
+    assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Runtime, "E0913"));
+    assert!(e.message.contains("`a: Int`"), "{}", e.message);
+    let ran = run_src(src);
+    let e = err(&ran);
+    assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Compile, "E0311"));
+    assert_eq!(
+        e.rendered,
+        "error[E0311]: no cell named `main` to run (cells: add)\n  --> main.lm"
+    );
+}
+
+#[test]
+fn binary_lir_runs_the_same() {
+    let bytes = compile(TOOLS, None).unwrap();
+    assert!(bytes.starts_with(lumen_vm::binary::MAGIC));
+    let ran = run_with(
+        Input::Binary(bytes.clone()),
+        RunOptions {
+            tools: vec!["echo.upper".into()],
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(display(&ran), "HI");
+    assert_eq!(ran.output, vec!["before".to_string(), "after".to_string()]);
+    let ran = run_with(
+        Input::Binary(bytes),
+        RunOptions {
+            cell: "nope".into(),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(err(&ran).code, "E0913");
+    let ran = run_with(Input::Binary(b"LMB\0junk".to_vec()), RunOptions::default());
+    let e = err(&ran);
+    assert_eq!(e.code, "E0912");
+    assert!(e.rendered.ends_with("\n  --> main.lmb"), "{}", e.rendered);
+    let e = compile("cell main(\n", Some("bad.lm")).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Compile);
+    assert!(e.rendered.contains("bad.lm:"), "{}", e.rendered);
+}
+
+#[test]
+fn check_lists_errors_and_warnings_and_markdown_is_detected() {
+    assert!(check("cell main() -> Int\n  1\nend\n", None).is_empty());
+    let diags = check("cell main() -> Int\n  \"s\"\nend\n", Some("x.lm"));
+    assert!(!diags.is_empty());
+    assert_eq!(diags[0].file, "x.lm");
+    assert!(diags[0].is_error);
+    let md = "# Title\n\n```lumen\ncell main() -> Int\n  oops\nend\n```\n";
+    let diags = check(md, None);
+    assert_eq!(diags[0].file, "main.lm.md");
+    assert_eq!(diags[0].line, 5);
+    assert_eq!(root_name(md, None), "main.lm.md");
+    assert_eq!(root_name("cell main()\nend\n", None), "main.lm");
+    assert_eq!(root_name("x", Some("a.lm.md")), "a.lm.md");
+}
+
+#[test]
+fn null_values_display_as_nothing_and_kinds_map_codes() {
+    let ran = run_src("cell main()\n  print(\"x\")\nend\n");
+    assert_eq!(display(&ran), "");
+    assert_eq!(ran.output, vec!["x".to_string()]);
+    assert_eq!(ErrorKind::of_runtime_code("E0914"), ErrorKind::Limit);
+    assert_eq!(ErrorKind::of_runtime_code("E0900"), ErrorKind::Runtime);
+    assert_eq!(ErrorKind::Grant.as_str(), "grant");
+}
+
+#[test]
+fn benchmark_programs_match_their_expected_results() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bench");
+    let Ok(entries) = std::fs::read_dir(dir.join("programs")) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "lm") {
+            continue;
+        }
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        let Ok(expected) = std::fs::read_to_string(dir.join(format!("expected/{stem}.out"))) else {
+            continue;
+        };
+        let ran = run_with(
+            Input::Source(std::fs::read_to_string(&path).unwrap()),
+            RunOptions::default(),
+        );
+        let mut stdout: String = ran.output.iter().map(|l| format!("{l}\n")).collect();
+        let d = display(&ran);
+        if !d.is_empty() {
+            stdout.push_str(d);
+            stdout.push('\n');
+        }
+        assert_eq!(stdout, expected, "{stem}");
+    }
+}

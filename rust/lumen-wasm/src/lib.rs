@@ -1,0 +1,29 @@
+//! The Lumen toolchain for JavaScript hosts (Node.js, browsers, bundlers), compiled to
+//! WebAssembly with wasm-bindgen. The JavaScript API is `version`, `check`, `compile`, `run`
+//! and the `LumenError` class (see `README.md` and `/work/briefs/wasm-api.md`).
+//!
+//! Layout:
+//! - [`core`]: plain Rust, no wasm-bindgen: `check`, `compile` and the step-wise run
+//!   [`core::Session`] (VM + grant gate + collected output). Unit-tested natively.
+//! - [`entry`]: entry-cell arguments from JSON values, by parameter type.
+//! - [`modules`] (feature `compiler`): the in-memory module loader for `import`.
+//! - [`render`] (feature `compiler`): plain-text diagnostics like the CLI's.
+//! - `bindings` and `js` (only on `wasm32`): the wasm-bindgen exports, the async driver and
+//!   the JavaScript value conversions.
+//!
+//! Feature `compiler` (default) includes the compiler; without it only binary LIR runs.
+
+pub mod core;
+pub mod entry;
+#[cfg(feature = "compiler")]
+pub mod modules;
+#[cfg(feature = "compiler")]
+pub mod render;
+
+#[cfg(target_arch = "wasm32")]
+mod bindings;
+#[cfg(target_arch = "wasm32")]
+mod js;
+
+/// The Lumen version (the workspace version).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Tests the WebAssembly packages: builds pkg-node/pkg-web/pkg-bundler, installs the test
+# dependencies (playwright-core only; the browser is Debian's chromium, never downloaded),
+# then runs the Node.js tests (tests/wasm/node/) and the browser tests (tests/wasm/browser/)
+# with `node --test`. Works on a fresh Debian/Ubuntu machine; installs only what is missing,
+# so running it twice does the work once.
+#
+# Usage: bash scripts/test-wasm.sh [--release] [--no-build] [--node-only]
+#   --release    build the packages in release mode (passed to build-wasm.sh)
+#   --no-build   use the packages already in pkg-*/ (fails when they are missing)
+#   --node-only  skip the browser tests (no chromium needed)
+# Environment: CHROMIUM_PATH (default /usr/bin/chromium); LUMEN_BIN, a native `lumen` to
+# compare `compile()` with `lumen emit` (default: built here with cargo); LUMEN_PKG_NODE and
+# LUMEN_PKG_WEB, other builds to test in place of pkg-node/ and pkg-web/ (with --no-build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+BUILD_ARGS=()
+BUILD=1
+BROWSER=1
+for arg in "$@"; do
+  case "$arg" in
+    --release) BUILD_ARGS+=(--release) ;;
+    --no-build) BUILD=0 ;;
+    --node-only) BROWSER=0 ;;
+    *) echo "unknown argument: $arg (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+
+# Runs a command as root: directly when we are root, else through sudo.
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+APT_UPDATED=0
+apt_install() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "apt-get is not available: install $* by hand" >&2
+    exit 1
+  fi
+  if [ "$APT_UPDATED" = 0 ]; then
+    as_root apt-get update
+    APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+}
+
+step "node.js"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  apt_install nodejs npm
+fi
+NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$NODE_MAJOR" -lt 20 ]; then
+  echo "node $(node --version) is too old: the tests need Node.js 20 or newer" >&2
+  exit 1
+fi
+node --version
+
+if [ "$BUILD" = 1 ]; then
+  step "packages (scripts/build-wasm.sh ${BUILD_ARGS[*]:-})"
+  bash scripts/build-wasm.sh "${BUILD_ARGS[@]}"
+fi
+for pkg in "${LUMEN_PKG_NODE:-pkg-node}" "${LUMEN_PKG_WEB:-pkg-web}"; do
+  if [ ! -f "$pkg/lumen_wasm.js" ]; then
+    echo "$pkg/lumen_wasm.js is missing: run bash scripts/build-wasm.sh" >&2
+    exit 1
+  fi
+done
+
+step "npm dependencies (tests/wasm)"
+# node_modules is current when it was installed from exactly this lockfile.
+LOCK_SUM="$(sha256sum tests/wasm/package-lock.json tests/wasm/package.json | sha256sum | cut -d' ' -f1)"
+STAMP=tests/wasm/node_modules/.lumen-lock-sum
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$LOCK_SUM" ] && [ -d tests/wasm/node_modules/playwright-core ]; then
+  echo "node_modules is up to date"
+else
+  # playwright-core never downloads a browser by itself; the variable makes that explicit.
+  (cd tests/wasm && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  echo "$LOCK_SUM" > "$STAMP"
+fi
+
+if [ "$BROWSER" = 1 ]; then
+  step "chromium"
+  CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  if [ ! -x "$CHROMIUM_PATH" ]; then
+    apt_install chromium
+  fi
+  export CHROMIUM_PATH
+  "$CHROMIUM_PATH" --version 2>/dev/null || true
+fi
+
+if [ -z "${LUMEN_BIN:-}" ] && command -v cargo >/dev/null 2>&1; then
+  step "native lumen (to compare compile() with lumen emit)"
+  if cargo build -p lumen-cli --quiet; then
+    TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
+      | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+    if [ -x "$TARGET_DIR/debug/lumen" ]; then
+      export LUMEN_BIN="$TARGET_DIR/debug/lumen"
+      echo "LUMEN_BIN=$LUMEN_BIN"
+    fi
+  else
+    echo "warning: cargo build -p lumen-cli failed; the lumen emit comparison is skipped" >&2
+  fi
+fi
+
+step "tests"
+TEST_DIRS=(tests/wasm/node/)
+if [ "$BROWSER" = 1 ]; then
+  TEST_DIRS+=(tests/wasm/browser/)
+fi
+node --test "${TEST_DIRS[@]}"
