@@ -41,11 +41,15 @@ impl Fault {
     }
 
     /// Int overflow (E0901).
+    #[cold]
+    #[inline(never)]
     pub fn overflow(what: &str) -> Fault {
         Fault::new(codes::INT_OVERFLOW, format!("integer overflow in {what}"))
     }
 
     /// Division or modulo by zero (E0902).
+    #[cold]
+    #[inline(never)]
     pub fn div_zero(what: &str) -> Fault {
         Fault::new(codes::DIV_BY_ZERO, format!("{what} by zero"))
     }
@@ -158,6 +162,7 @@ fn num_pair(a: &Value, b: &Value) -> Option<(f64, f64)> {
 }
 
 /// Evaluates `a op b`.
+#[inline(never)]
 pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Fault> {
     use Value::{Float, Int};
     match op {
@@ -244,6 +249,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Fault> {
 }
 
 /// Evaluates an ordering operator (`<`, `<=`, `>`, `>=`); NaN compares false.
+#[inline(never)]
 pub fn compare_op(op: BinOp, a: &Value, b: &Value) -> Result<bool, Fault> {
     let ord = compare(a, b).map_err(|_| type_error(op, a, b))?;
     Ok(match (op, ord) {
@@ -276,6 +282,7 @@ pub fn contains(haystack: &Value, needle: &Value) -> Result<bool, Fault> {
 }
 
 /// `-v`
+#[inline(never)]
 pub fn negate(v: &Value) -> Result<Value, Fault> {
     match v {
         Value::Int(i) => i

@@ -300,6 +300,35 @@ impl Vm {
         out
     }
 
+    /// The request of a `CallTool` of tool `tool` with the argument record `args`.
+    #[inline(never)]
+    fn tool_request(&self, tool: u16, args: &Value, line: u32) -> Result<ToolRequest, Fault> {
+        let Some(def) = self.module.tools.get(tool as usize) else {
+            return Err(Fault::runtime("call of a missing tool"));
+        };
+        Ok(ToolRequest {
+            tool,
+            name: def.name.clone(),
+            alias: def.alias.clone(),
+            args: json::to_serde(args),
+            grants: def.grants.clone(),
+            line,
+        })
+    }
+
+    /// Leaves the loop with a run-time error at the instruction before `pc` (out of line:
+    /// keeping error paths out of `execute` keeps the hot loop small, which matters most
+    /// for WebAssembly engines compiling it).
+    #[cold]
+    #[inline(never)]
+    fn raise(&mut self, fidx: usize, pc: usize, fuel: u64, fault: Fault) -> Outcome {
+        if let Some(fr) = self.frames.last_mut() {
+            fr.pc = pc as u32;
+        }
+        self.fuel = fuel;
+        Outcome::Error(self.error_at(fidx, pc - 1, fault))
+    }
+
     /// A run-time error at instruction `pc` of function `func`.
     fn error_at(&self, func: usize, pc: usize, fault: Fault) -> RuntimeError {
         let (file, line, name) = match self.prog.funcs.get(func) {
@@ -458,9 +487,7 @@ impl Vm {
         macro_rules! fail {
             ($fault:expr) => {{
                 let fault: Fault = $fault;
-                save_pc!();
-                self.fuel = fuel;
-                return Outcome::Error(self.error_at(fidx, pc - 1, fault));
+                return self.raise(fidx, pc, fuel, fault);
             }};
         }
         macro_rules! try_fault {
@@ -547,10 +574,7 @@ impl Vm {
         macro_rules! push_frame {
             ($callee:expr, $cf:expr, $dst:expr, $args:expr) => {{
                 if self.frames.len() >= max_depth {
-                    fail!(Fault::new(
-                        codes::RECURSION_LIMIT,
-                        format!("maximum recursion depth exceeded ({max_depth} frames)")
-                    ));
+                    fail!(depth_fault(max_depth));
                 }
                 let cf: &FuncCode = $cf;
                 let new_base = base + $args as usize;
@@ -652,7 +676,7 @@ impl Vm {
                     }
                 },
                 Op::Mul { dst, a, b } => match (reg!(a), reg!(b)) {
-                    (Value::Int(x), Value::Int(y)) => match x.checked_mul(*y) {
+                    (Value::Int(x), Value::Int(y)) => match mul_int(*x, *y) {
                         Some(z) => set!(dst, Value::Int(z)),
                         None => fail!(Fault::overflow("`*`")),
                     },
@@ -707,10 +731,7 @@ impl Vm {
                         None => fail!(Fault::overflow("`+`")),
                     },
                     Value::Float(x) => set!(dst, Value::Float(x + imm as f64)),
-                    other => fail!(Fault::runtime(format!(
-                        "cannot add a number to {}",
-                        other.type_name()
-                    ))),
+                    other => fail!(type_fault("cannot add a number to ", other)),
                 },
                 Op::Neg { dst, src } => {
                     let v = try_fault!(arith::negate(reg!(src)));
@@ -718,27 +739,18 @@ impl Vm {
                 }
                 Op::Not { dst, src } => match reg!(src) {
                     Value::Bool(b) => set!(dst, Value::Bool(!*b)),
-                    other => fail!(Fault::runtime(format!(
-                        "`not` needs a Bool, got {}",
-                        other.type_name()
-                    ))),
+                    other => fail!(type_fault("`not` needs a Bool, got ", other)),
                 },
                 Op::Jump { target } => jump!(target),
                 Op::JumpIfFalse { cond, target } => match reg!(cond) {
                     Value::Bool(false) => jump!(target),
                     Value::Bool(true) => {}
-                    other => fail!(Fault::runtime(format!(
-                        "a condition must be a Bool, got {}",
-                        other.type_name()
-                    ))),
+                    other => fail!(type_fault("a condition must be a Bool, got ", other)),
                 },
                 Op::JumpIfTrue { cond, target } => match reg!(cond) {
                     Value::Bool(true) => jump!(target),
                     Value::Bool(false) => {}
-                    other => fail!(Fault::runtime(format!(
-                        "a condition must be a Bool, got {}",
-                        other.type_name()
-                    ))),
+                    other => fail!(type_fault("a condition must be a Bool, got ", other)),
                 },
                 Op::JumpIfNull { src, target } => {
                     if reg!(src).is_null() {
@@ -908,18 +920,10 @@ impl Vm {
                 } => {
                     let fobj: Rc<FuncObj> = match reg!(callee) {
                         Value::Func(f) => f.clone(),
-                        other => fail!(Fault::runtime(format!(
-                            "cannot call a value of type {}",
-                            other.type_name()
-                        ))),
+                        other => fail!(type_fault("cannot call a value of type ", other)),
                     };
                     if fobj.arity != argc as u16 {
-                        fail!(Fault::runtime(format!(
-                            "{} takes {} argument{}, got {argc}",
-                            fobj.name,
-                            fobj.arity,
-                            if fobj.arity == 1 { "" } else { "s" }
-                        )));
+                        fail!(arity_fault(&fobj, argc));
                     }
                     let Some(cf) = prog.funcs.get(fobj.func as usize) else {
                         fail!(Fault::runtime("call of a missing function"));
@@ -981,19 +985,8 @@ impl Vm {
                     target
                 ),
                 Op::CallTool { dst, tool, args } => {
-                    let Some(def) = self.module.tools.get(tool as usize) else {
-                        fail!(Fault::runtime("call of a missing tool"));
-                    };
-                    let argv = json::to_serde(reg!(args));
                     let line = func.lines.get(pc - 1).copied().unwrap_or(0);
-                    let req = ToolRequest {
-                        tool,
-                        name: def.name.clone(),
-                        alias: def.alias.clone(),
-                        args: argv,
-                        grants: def.grants.clone(),
-                        line,
-                    };
+                    let req = try_fault!(self.tool_request(tool, reg!(args), line));
                     save_pc!();
                     self.fuel = fuel;
                     self.state = State::AwaitingTool {
@@ -1113,18 +1106,14 @@ impl Vm {
                     set!(dst, Value::Tuple(Rc::new(v)))
                 }
                 Op::MakeMap { dst, start, count } => {
-                    let mut m = MapObj::with_capacity(count as usize);
-                    for i in 0..count as usize {
-                        let k = reg!(start as usize + 2 * i);
-                        let Some(key) = MapKey::from_value(k) else {
-                            fail!(Fault::runtime(format!(
-                                "map keys must be String or Int, got {}",
-                                k.type_name()
-                            )));
-                        };
-                        m.insert(key, reg!(start as usize + 2 * i + 1).clone());
+                    let n = 2 * count as usize;
+                    if n > 0 {
+                        let _ = (reg!(start), reg!(start as usize + n - 1)); // (debug checks)
                     }
-                    set!(dst, Value::Map(Rc::new(m)))
+                    // SAFETY: validation keeps `start..start + 2 * count` inside the frame.
+                    let pairs = unsafe { std::slice::from_raw_parts(regs.add(start as usize), n) };
+                    let v = try_fault!(make_map(pairs));
+                    set!(dst, v)
                 }
                 Op::MakeRecord {
                     dst,
@@ -1193,18 +1182,13 @@ impl Vm {
                     let Some(cf) = prog.funcs.get(f as usize) else {
                         fail!(Fault::runtime("closure of a missing function"));
                     };
-                    let captures = (0..cf.captures as usize)
-                        .map(|i| reg!(start as usize + i).clone())
-                        .collect();
-                    set!(
-                        dst,
-                        Value::Func(Rc::new(FuncObj {
-                            func: f as u32,
-                            name: cf.name.clone(),
-                            arity: cf.arity,
-                            captures,
-                        }))
-                    )
+                    let n = cf.captures as usize;
+                    if n > 0 {
+                        let _ = (reg!(start), reg!(start as usize + n - 1)); // (debug checks)
+                    }
+                    // SAFETY: validation keeps `start..start + captures` inside the frame.
+                    let captured = unsafe { std::slice::from_raw_parts(regs.add(start as usize), n) };
+                    set!(dst, make_closure(f, cf, captured))
                 }
                 Op::GetField { dst, obj, name } => {
                     let v = try_fault!(get_field(prog, reg!(obj), name));
@@ -1245,10 +1229,7 @@ impl Vm {
                 Op::Unwrap { dst, src } => {
                     let v = match reg!(src) {
                         Value::Ok(x) | Value::Err(x) => (**x).clone(),
-                        other => fail!(Fault::runtime(format!(
-                            "expected a result, got {}",
-                            other.type_name()
-                        ))),
+                        other => fail!(type_fault("expected a result, got ", other)),
                     };
                     set!(dst, v)
                 }
@@ -1256,10 +1237,7 @@ impl Vm {
                     let v = reg!(src).clone();
                     match reg_mut!(list) {
                         Value::List(xs) => Rc::make_mut(xs).push(v),
-                        other => fail!(Fault::runtime(format!(
-                            "cannot append to {}",
-                            other.type_name()
-                        ))),
+                        other => fail!(type_fault("cannot append to ", other)),
                     }
                 }
                 Op::Len { dst, src } => {
@@ -1319,23 +1297,11 @@ impl Vm {
                     let b = match reg!(src) {
                         Value::Ok(_) => true,
                         Value::Err(_) => false,
-                        other => fail!(Fault::runtime(format!(
-                            "expected a result, got {}",
-                            other.type_name()
-                        ))),
+                        other => fail!(type_fault("expected a result, got ", other)),
                     };
                     set!(dst, Value::Bool(b))
                 }
-                Op::Fail { kind, msg } => {
-                    let message = reg!(msg).to_display();
-                    let code = match kind {
-                        FailKind::Halt => codes::HALT,
-                        FailKind::Constraint => codes::CONSTRAINT,
-                        FailKind::NoMatch => codes::RUNTIME,
-                        FailKind::Type => codes::JSON_SHAPE,
-                    };
-                    fail!(Fault::new(code, message));
-                }
+                Op::Fail { kind, msg } => fail!(fail_fault(kind, reg!(msg))),
             }
         }
     }
@@ -1367,11 +1333,87 @@ pub fn run_to_end(
     }
 }
 
+/// Checked `Int` multiplication. Operands that fit in 32 bits cannot overflow 64, and
+/// checking that first avoids the 128-bit multiply that `checked_mul` is on wasm32.
+#[inline(always)]
+fn mul_int(x: i64, y: i64) -> Option<i64> {
+    if x as i32 as i64 == x && y as i32 as i64 == y {
+        Some(x * y)
+    } else {
+        x.checked_mul(y)
+    }
+}
+
+/// A map from `[k0, v0, k1, v1, ...]` (out of line: allocation dominates anyway).
+#[inline(never)]
+fn make_map(pairs: &[Value]) -> Result<Value, Fault> {
+    let mut m = MapObj::with_capacity(pairs.len() / 2);
+    for kv in pairs.chunks_exact(2) {
+        let Some(key) = MapKey::from_value(&kv[0]) else {
+            return Err(type_fault("map keys must be String or Int, got ", &kv[0]));
+        };
+        m.insert(key, kv[1].clone());
+    }
+    Ok(Value::Map(Rc::new(m)))
+}
+
+/// A closure of function `f` capturing `captured`.
+#[inline(never)]
+fn make_closure(f: u16, cf: &FuncCode, captured: &[Value]) -> Value {
+    Value::Func(Rc::new(FuncObj {
+        func: f as u32,
+        name: cf.name.clone(),
+        arity: cf.arity,
+        captures: captured.to_vec(),
+    }))
+}
+
+/// `"{prefix}{type of v}"`, the message of most type faults (out of line, see `raise`).
+#[cold]
+#[inline(never)]
+fn type_fault(prefix: &str, v: &Value) -> Fault {
+    Fault::runtime(format!("{prefix}{}", v.type_name()))
+}
+
+#[cold]
+#[inline(never)]
+fn depth_fault(max_depth: usize) -> Fault {
+    Fault::new(
+        codes::RECURSION_LIMIT,
+        format!("maximum recursion depth exceeded ({max_depth} frames)"),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn arity_fault(f: &FuncObj, argc: u8) -> Fault {
+    Fault::runtime(format!(
+        "{} takes {} argument{}, got {argc}",
+        f.name,
+        f.arity,
+        if f.arity == 1 { "" } else { "s" }
+    ))
+}
+
+/// The fault of a `Fail` instruction (`halt`, a failed constraint, no match, bad JSON shape).
+#[cold]
+#[inline(never)]
+fn fail_fault(kind: FailKind, msg: &Value) -> Fault {
+    let code = match kind {
+        FailKind::Halt => codes::HALT,
+        FailKind::Constraint => codes::CONSTRAINT,
+        FailKind::NoMatch => codes::RUNTIME,
+        FailKind::Type => codes::JSON_SHAPE,
+    };
+    Fault::new(code, msg.to_display())
+}
+
 fn shape(msg: String) -> Fault {
     Fault::new(codes::JSON_SHAPE, msg)
 }
 
 /// `obj.name`: record field, named variant field, or map key (missing key: null).
+#[inline(never)]
 fn get_field(prog: &Program, obj: &Value, name: u16) -> Result<Value, Fault> {
     let id = name as u32;
     let field_name = || prog.names.get(name as usize).map_or("?", |s| s.as_str());
@@ -1405,6 +1447,7 @@ fn get_field(prog: &Program, obj: &Value, name: u16) -> Result<Value, Fault> {
 }
 
 /// `obj.name = v` (copy-on-write).
+#[inline(never)]
 fn set_field(prog: &Program, obj: &mut Value, name: u16, v: Value) -> Result<(), Fault> {
     let id = name as u32;
     let field_name = prog.names.get(name as usize).cloned().unwrap_or_default();
@@ -1441,6 +1484,7 @@ fn index_error(i: i64, len: usize, what: &str) -> Fault {
 }
 
 /// `obj[idx]`: list/tuple/string by position (checked), map by key (missing: null).
+#[inline(never)]
 pub(crate) fn get_index(obj: &Value, idx: &Value) -> Result<Value, Fault> {
     match (obj, idx) {
         (Value::List(xs), Value::Int(i)) | (Value::Tuple(xs), Value::Int(i)) => usize::try_from(*i)
@@ -1476,6 +1520,7 @@ pub(crate) fn get_index(obj: &Value, idx: &Value) -> Result<Value, Fault> {
 }
 
 /// `obj[idx] = v` (copy-on-write).
+#[inline(never)]
 fn set_index(obj: &mut Value, idx: Value, v: Value) -> Result<(), Fault> {
     match (obj, &idx) {
         (Value::List(xs), Value::Int(i)) => {
@@ -1495,10 +1540,7 @@ fn set_index(obj: &mut Value, idx: Value, v: Value) -> Result<(), Fault> {
                 Rc::make_mut(m).insert(key, v);
                 Ok(())
             }
-            None => Err(Fault::runtime(format!(
-                "map keys must be String or Int, got {}",
-                k.type_name()
-            ))),
+            None => Err(type_fault("map keys must be String or Int, got ", k)),
         },
         (o, k) => Err(Fault::runtime(format!(
             "cannot assign to an index of {} with {}",
@@ -1509,6 +1551,7 @@ fn set_index(obj: &mut Value, idx: Value, v: Value) -> Result<(), Fault> {
 }
 
 /// Slot `slot` of a record, variant payload, tuple or list.
+#[inline(never)]
 fn get_slot(obj: &Value, slot: u16) -> Result<Value, Fault> {
     let s = slot as usize;
     let found = match obj {
@@ -1523,6 +1566,7 @@ fn get_slot(obj: &Value, slot: u16) -> Result<Value, Fault> {
 }
 
 /// `len(v)` for strings (characters), lists, tuples and maps.
+#[inline(never)]
 pub(crate) fn length_of(v: &Value) -> Result<usize, Fault> {
     match v {
         Value::Str(s) => Ok(if s.is_ascii() {
@@ -1541,6 +1585,7 @@ pub(crate) fn length_of(v: &Value) -> Result<usize, Fault> {
 
 /// The list a `for` loop walks: lists as they are, strings as characters, maps as
 /// `(key, value)` tuples.
+#[inline(never)]
 pub(crate) fn iter_prep(v: &Value) -> Result<Value, Fault> {
     match v {
         Value::List(_) => Ok(v.clone()),
@@ -1553,10 +1598,7 @@ pub(crate) fn iter_prep(v: &Value) -> Result<Value, Fault> {
                 .map(|(k, x)| Value::tuple(vec![k.to_value(), x.clone()]))
                 .collect(),
         )),
-        other => Err(Fault::runtime(format!(
-            "cannot iterate over {}",
-            other.type_name()
-        ))),
+        other => Err(type_fault("cannot iterate over ", other)),
     }
 }
 

@@ -303,6 +303,13 @@ pub struct ToolCall {
     pub line: u32,
 }
 
+/// The most fuel handed to the VM per `Vm::run` call within one step. Returning to the
+/// driver loop every `CHUNK` instructions costs next to nothing, and matters in WebAssembly
+/// engines: they compile the optimised interpreter loop in the background but, without
+/// on-stack replacement, only use it from its next call — so short runs let the fast code
+/// take over within a fraction of a millisecond instead of at the end of a slice.
+pub const CHUNK: u64 = 1 << 16;
+
 /// One run of one program.
 pub struct Session {
     vm: Vm,
@@ -314,6 +321,8 @@ pub struct Session {
     budget: Option<u64>,
     total_fuel: Option<u64>,
     needs_fuel: bool,
+    /// Fuel of the current slice not yet handed to the VM (see [`CHUNK`]).
+    slice_left: u64,
     pending: Option<ToolCall>,
     finished: bool,
 }
@@ -394,6 +403,7 @@ impl Session {
             budget: fuel,
             total_fuel: fuel,
             needs_fuel: true,
+            slice_left: 0,
             pending: None,
             finished: false,
         })
@@ -425,7 +435,9 @@ impl Session {
                 if let Some(left) = self.budget.as_mut() {
                     *left -= grant;
                 }
-                self.vm.add_fuel(grant);
+                let first = grant.min(CHUNK);
+                self.slice_left = grant - first;
+                self.vm.add_fuel(first);
                 self.needs_fuel = false;
             }
             match self.vm.run() {
@@ -439,6 +451,11 @@ impl Session {
                     return Step::Done { value, display };
                 }
                 Outcome::Error(e) => return self.fail(&e),
+                Outcome::OutOfFuel if self.slice_left > 0 => {
+                    let next = self.slice_left.min(CHUNK);
+                    self.slice_left -= next;
+                    self.vm.add_fuel(next);
+                }
                 Outcome::OutOfFuel => {
                     self.needs_fuel = true;
                     if self.budget == Some(0) {

@@ -1,6 +1,6 @@
 //! The Lumen toolchain for JavaScript hosts (Node.js, browsers, bundlers), compiled to
 //! WebAssembly with wasm-bindgen. The JavaScript API is `version`, `check`, `compile`, `run`
-//! and the `LumenError` class (see `README.md` and `/work/briefs/wasm-api.md`).
+//! and the `LumenError` class (see `README.md` and the generated `lumen_wasm.d.ts`).
 //!
 //! Layout:
 //! - [`core`]: plain Rust, no wasm-bindgen: `check`, `compile` and the step-wise run
