@@ -1187,7 +1187,8 @@ impl Vm {
                         let _ = (reg!(start), reg!(start as usize + n - 1)); // (debug checks)
                     }
                     // SAFETY: validation keeps `start..start + captures` inside the frame.
-                    let captured = unsafe { std::slice::from_raw_parts(regs.add(start as usize), n) };
+                    let captured =
+                        unsafe { std::slice::from_raw_parts(regs.add(start as usize), n) };
                     set!(dst, make_closure(f, cf, captured))
                 }
                 Op::GetField { dst, obj, name } => {
