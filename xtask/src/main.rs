@@ -5,30 +5,74 @@
 //!   `tests/bench/run.py`) and prints its table.
 //! - `check-bench`: builds the release `lumen` and checks that every benchmark program prints
 //!   the expected result from `tests/bench/expected/`.
-//! - `wasm-opt FILE [-Oz|-Os|-O3|-O4]`: optimises a WebAssembly file in place with binaryen
-//!   (the `wasm-opt` crate, feature `wasm-opt`: without it, the command re-runs itself with
-//!   the feature on) and prints the raw and gzip sizes before and after.
+//! - `wasm-size [--check] [--record] [--target T ...] [--budgets FILE]`: release-builds every
+//!   artifact listed in `wasm-size.toml` through `lumen build --message-format json` and prints
+//!   raw, gzip and brotli sizes against the gzip budgets and the last recorded sizes
+//!   ([`wasm_size`]).
+//! - `dist`: builds the web, nodejs and bundler packages, packs them with `npm pack` into
+//!   `<target dir>/dist/` and writes `SHA256SUMS` ([`dist`]).
+//! - `ci`: everything CI runs, in order, stopping at the first failure ([`ci`]).
+//!
+//! `lumen build` is the `LUMEN_BIN` binary when that variable is set, else the dev `lumen`
+//! built here with cargo (binaryen runs inside it: `lumen build --release`). Exit codes: 0 success, 1 a command failed (or a check did), 2 usage.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod budgets;
+mod ci;
+mod compress;
+mod dist;
+mod lumen_build;
+mod wasm_size;
+
+const USAGE: &str = "usage: cargo xtask <command>
+  bench [--runs N] [--only a,b] [--json FILE]
+  check-bench
+  wasm-size [--check] [--record] [--target web|nodejs|bundler|wasi|all|NAME ...] [--budgets FILE]
+  dist
+  ci";
+
+/// Why a command did not succeed: a usage error (exit status 2) or a failure (exit status 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Bad arguments: printed with the usage text.
+    Usage(String),
+    /// The command ran and failed (a build, a test, a budget check).
+    Failed(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Failed(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        Failure::Failed(message.to_string())
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or(&[]);
     let result = match args.first().map(String::as_str) {
-        Some("bench") => bench(&args[1..]),
-        Some("check-bench") => check_bench(),
-        Some("wasm-opt") => wasm_opt::command(&args[1..]),
-        Some("wasm-opt-inner") => wasm_opt::inner(&args[1..]),
-        _ => {
-            eprintln!(
-                "usage: cargo xtask <bench [--runs N] [--only a,b] [--json FILE] | check-bench | wasm-opt FILE [-Oz|-Os|-O3|-O4]>"
-            );
-            return ExitCode::from(2);
-        }
+        Some("bench") => bench(rest).map_err(Failure::from),
+        Some("check-bench") => check_bench().map_err(Failure::from),
+        Some("wasm-size") => wasm_size::command(rest),
+        Some("dist") => dist::command(rest),
+        Some("ci") => ci::command(rest),
+        Some(other) => Err(Failure::Usage(format!("unknown command `{other}`"))),
+        None => Err(Failure::Usage("no command given".to_string())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(Failure::Usage(e)) => {
+            eprintln!("xtask: {e}\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Failed(e)) => {
             eprintln!("xtask: {e}");
             ExitCode::FAILURE
         }
@@ -44,9 +88,21 @@ fn root() -> PathBuf {
 /// The cargo target directory in use (respects `CARGO_TARGET_DIR`).
 fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => root().join("target"),
+        Some(d) if !d.is_empty() => {
+            let d = PathBuf::from(d);
+            if d.is_absolute() {
+                d
+            } else {
+                root().join(d)
+            }
+        }
+        _ => root().join("target"),
     }
+}
+
+/// The cargo executable: `$CARGO` (set when running under `cargo xtask`), else `cargo`.
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
 }
 
 fn run(cmd: &mut Command) -> Result<(), String> {
@@ -61,9 +117,24 @@ fn run(cmd: &mut Command) -> Result<(), String> {
 }
 
 /// Builds `target/release/lumen` and returns its path.
+/// The `lumen` that drives wasm builds: the dev build (already compiled by `cargo test`;
+/// its work is spent in cargo, wasm-pack and binaryen, whose C++ is optimised even in dev).
+fn build_dev_lumen() -> Result<PathBuf, String> {
+    run(Command::new(cargo())
+        .current_dir(root())
+        .args(["build", "--quiet", "-p", "lumen-cli"]))?;
+    let exe = target_dir()
+        .join("debug")
+        .join(format!("lumen{}", std::env::consts::EXE_SUFFIX));
+    if exe.exists() {
+        Ok(exe)
+    } else {
+        Err(format!("cargo build did not produce {}", exe.display()))
+    }
+}
+
 fn build_release_lumen() -> Result<PathBuf, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    run(Command::new(cargo).current_dir(root()).args([
+    run(Command::new(cargo()).current_dir(root()).args([
         "build",
         "--release",
         "--quiet",
@@ -139,5 +210,3 @@ fn check_bench() -> Result<(), String> {
         Err(failures.join("\n"))
     }
 }
-
-mod wasm_opt;

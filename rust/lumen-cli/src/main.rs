@@ -1,7 +1,8 @@
 //! `lumen`: the native command-line host of the Lumen language.
 //!
 //! Subcommands: `run` (compile and run a program with the native tools), `check` (report
-//! every diagnostic), `emit` (write the compiled LIR as JSON or binary).
+//! every diagnostic), `emit` (write the compiled LIR as JSON or binary), `build` (the
+//! runtime as a WebAssembly package; feature `build`, see `build/mod.rs`).
 //!
 //! Exit status:
 //! - `0` success;
@@ -11,6 +12,8 @@
 //!   `internal error: ... (please report this bug)`, without a backtrace.
 
 mod args;
+#[cfg(feature = "build")]
+mod build;
 mod check;
 mod emit;
 mod loader;
@@ -41,6 +44,9 @@ enum Command {
     Check(check::CheckArgs),
     /// Write a program's compiled LIR (JSON or binary).
     Emit(emit::EmitArgs),
+    /// Build the Lumen runtime as an npm package or a WASI module (`--target wasm`).
+    #[cfg(feature = "build")]
+    Build(build::BuildArgs),
 }
 
 /// Why a command did not succeed.
@@ -110,6 +116,8 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         Command::Run(a) => run::run(a),
         Command::Check(a) => check::run(a),
         Command::Emit(a) => emit::run(a),
+        #[cfg(feature = "build")]
+        Command::Build(a) => build::run(a),
     }
 }
 

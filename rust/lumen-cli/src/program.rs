@@ -28,7 +28,7 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
 /// The compile options of the native host: the tools it provides are known, so using any
 /// other tool is warning W0001.
 pub fn options() -> CompileOptions {
-    let registry = lumen_runtime::native_registry();
+    let registry = host_registry();
     CompileOptions {
         known_tools: Some(registry.names().iter().map(|s| s.to_string()).collect()),
     }
@@ -74,6 +74,21 @@ pub fn load(path: &Path) -> Result<Module, Failure> {
             );
             Err(Failure::Reported)
         }
+    }
+}
+
+/// The tools this `lumen` provides: every native provider (feature `native-tools`), else
+/// only `echo.upper` (builds for hosts without native I/O).
+pub fn host_registry() -> lumen_runtime::ProviderRegistry {
+    #[cfg(feature = "native-tools")]
+    {
+        lumen_runtime::native_registry()
+    }
+    #[cfg(not(feature = "native-tools"))]
+    {
+        let mut r = lumen_runtime::ProviderRegistry::new();
+        r.register(lumen_runtime::echo::EchoUpper);
+        r
     }
 }
 

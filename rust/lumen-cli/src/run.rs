@@ -109,7 +109,7 @@ pub fn run(a: &RunArgs) -> Result<(), Failure> {
         }
     };
     let outcome = {
-        let registry = lumen_runtime::native_registry();
+        let registry = crate::program::host_registry();
         let config = RunConfig {
             fuel: a.fuel,
             max_depth: a.max_depth,

@@ -1,0 +1,554 @@
+//! `lumen build --target wasm`: the Lumen runtime as an npm-ready package (or a WASI
+//! command module), reproducibly and offline.
+//!
+//! Steps: find the workspace (`cargo metadata`) → check and fix the toolchain → compare the
+//! input fingerprint (up to date? stop) → compile (wasm-pack, or cargo for WASI) into a
+//! temporary directory next to the output → binaryen (release) → assemble the package →
+//! swap it into place → record the fingerprint. A failure at any step leaves the previous
+//! output untouched.
+
+mod fingerprint;
+mod optimize;
+mod package;
+mod process;
+mod report;
+mod toolchain;
+mod workspace;
+
+use crate::Failure;
+use clap::{Args, ValueEnum};
+use package::FileSize;
+use report::{Reporter, Verbosity};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// What `lumen build` produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    /// The Lumen runtime as WebAssembly.
+    Wasm,
+}
+
+/// The host the WebAssembly package is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WasmTarget {
+    /// Browsers without a bundler (ES module with `init()`).
+    Web,
+    /// Node.js (CommonJS).
+    Nodejs,
+    /// Bundlers (ES module importing the `.wasm`).
+    Bundler,
+    /// A WASI command module (`wasm32-wasip1`) for Wasmtime and `node:wasi`.
+    Wasi,
+}
+
+impl WasmTarget {
+    fn name(self) -> &'static str {
+        match self {
+            WasmTarget::Web => "web",
+            WasmTarget::Nodejs => "nodejs",
+            WasmTarget::Bundler => "bundler",
+            WasmTarget::Wasi => "wasi",
+        }
+    }
+}
+
+/// What a release build optimises for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    /// Smallest download: cargo `opt-level = "z"` (the VM at 3), binaryen `-Oz`.
+    Size,
+    /// Fastest code: cargo `opt-level = 3`, binaryen `-O3`.
+    Speed,
+}
+
+/// How the result is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// Progress and a summary table on standard error.
+    Human,
+    /// One JSON object on standard output at the end (progress still on standard error).
+    Json,
+}
+
+/// Arguments of `lumen build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// What to build (only `wasm`).
+    #[arg(long, value_enum)]
+    pub target: Target,
+    /// Optimised build (cargo profile `wasm-release` or `wasm-speed`, then binaryen).
+    #[arg(long)]
+    pub release: bool,
+    /// The host of the package.
+    #[arg(long, value_enum, default_value = "web")]
+    pub wasm_target: WasmTarget,
+    /// Output directory (replaced as a whole when the build succeeds).
+    #[arg(long, default_value = "pkg")]
+    pub out_dir: PathBuf,
+    /// Optimise for size or speed (release builds).
+    #[arg(long, value_enum, default_value = "size")]
+    pub profile: Profile,
+    /// Keep the names section (function names in stack traces and profilers).
+    #[arg(long)]
+    pub debug_info: bool,
+    /// Only the VM: runs precompiled binary LIR, no compiler (smaller).
+    #[arg(long)]
+    pub vm_only: bool,
+    /// Do not install missing tools; fail with the command that would.
+    #[arg(long)]
+    pub no_install: bool,
+    /// The workspace's Cargo.toml (default: found from the current directory).
+    #[arg(long)]
+    pub manifest_path: Option<PathBuf>,
+    /// Only errors (and the JSON line).
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Tool output and versions too.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Summary format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub message_format: MessageFormat,
+}
+
+/// A failed build: the message, the tail of the failing tool's output, and whether it is
+/// the user's to fix (exit 2) or a failed build (exit 1).
+struct BuildError {
+    message: String,
+    output: Vec<String>,
+    usage: bool,
+}
+
+impl BuildError {
+    fn usage(message: impl Into<String>) -> BuildError {
+        BuildError {
+            message: message.into(),
+            output: Vec::new(),
+            usage: true,
+        }
+    }
+    fn failed(message: impl Into<String>, output: Vec<String>) -> BuildError {
+        BuildError {
+            message: message.into(),
+            output,
+            usage: false,
+        }
+    }
+}
+
+/// The outcome the summary reports.
+struct Built {
+    status: &'static str,
+    out_dir: PathBuf,
+    package: Option<String>,
+    version: String,
+    files: Vec<FileSize>,
+    wasm_file: String,
+    tools: toolchain::Tools,
+}
+
+/// Runs `lumen build`.
+pub fn run(a: &BuildArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let verbosity = if a.quiet {
+        Verbosity::Quiet
+    } else if a.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    let steps = if a.release { 6 } else { 5 };
+    let reporter = Reporter::new(verbosity, steps);
+    let result = build(a, &reporter);
+    let step_times = reporter.steps();
+    let elapsed = started.elapsed();
+    let steps_json: Vec<_> = step_times
+        .iter()
+        .map(|s| json!({"name": s.name, "elapsed_ms": s.elapsed.as_millis() as u64}))
+        .collect();
+    let mut summary = json!({
+        "target": a.wasm_target.name(),
+        "release": a.release,
+        "profile": match a.profile { Profile::Size => "size", Profile::Speed => "speed" },
+        "vm_only": a.vm_only,
+        "elapsed_ms": elapsed.as_millis() as u64,
+        "steps": steps_json,
+    });
+    match result {
+        Ok(b) => {
+            let wasm = b.files.iter().find(|f| f.path == b.wasm_file);
+            let extra = json!({
+                "status": b.status,
+                "out_dir": b.out_dir.display().to_string(),
+                "package": b.package,
+                "version": b.version,
+                "wasm": wasm.map(|w| json!({"path": w.path, "bytes": w.bytes, "gzip_bytes": w.gzip_bytes})),
+                "files": b.files.iter().map(|f| json!({"path": f.path, "bytes": f.bytes, "gzip_bytes": f.gzip_bytes})).collect::<Vec<_>>(),
+                "tools": {
+                    "rustc": b.tools.rustc,
+                    "wasm_pack": b.tools.wasm_pack.as_ref().map(|t| t.1.clone()),
+                    "wasm_bindgen": b.tools.wasm_bindgen.as_ref().map(|t| t.1.clone()),
+                },
+            });
+            merge(&mut summary, extra);
+            match a.message_format {
+                MessageFormat::Json => println!("{summary}"),
+                MessageFormat::Human if verbosity != Verbosity::Quiet => {
+                    if b.status == "up-to-date" {
+                        eprintln!(
+                            "{} is up to date ({})",
+                            b.out_dir.display(),
+                            report::seconds(elapsed)
+                        );
+                    } else {
+                        eprint!(
+                            "{}",
+                            report::human_summary(
+                                &b.out_dir.display().to_string(),
+                                &b.files,
+                                elapsed
+                            )
+                        );
+                    }
+                }
+                MessageFormat::Human => {}
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if a.message_format == MessageFormat::Json {
+                merge(
+                    &mut summary,
+                    json!({"status": "failed", "error": {"message": e.message, "output": e.output}}),
+                );
+                println!("{summary}");
+            }
+            eprintln!("error: {}", e.message);
+            if !e.output.is_empty() {
+                eprintln!("last lines of its output:");
+                for l in &e.output {
+                    eprintln!("  | {l}");
+                }
+            }
+            Err(if e.usage {
+                Failure::ReportedIo
+            } else {
+                Failure::Reported
+            })
+        }
+    }
+}
+
+fn merge(into: &mut serde_json::Value, from: serde_json::Value) {
+    if let (serde_json::Value::Object(a), serde_json::Value::Object(b)) = (into, from) {
+        for (k, v) in b {
+            a.insert(k, v);
+        }
+    }
+}
+
+fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
+    let Target::Wasm = a.target;
+    let wasi = a.wasm_target == WasmTarget::Wasi;
+    if wasi && a.vm_only {
+        return Err(BuildError::usage(
+            "--vm-only is for the JavaScript packages; the WASI build is the whole `lumen` command",
+        ));
+    }
+    let cwd = std::env::current_dir()
+        .map_err(|e| BuildError::usage(format!("cannot read the current directory: {e}")))?;
+    let out_dir = cwd.join(&a.out_dir);
+
+    r.start("workspace", "finding the Lumen workspace");
+    let cargo = toolchain::cargo_path();
+    let ws = workspace::locate(a.manifest_path.as_deref(), &cargo).map_err(BuildError::usage)?;
+    r.detail(&format!("workspace {}", ws.root.display()));
+    if out_dir == ws.root || ws.root.starts_with(&out_dir) {
+        return Err(BuildError::usage(format!(
+            "--out-dir {} would replace the workspace itself",
+            out_dir.display()
+        )));
+    }
+
+    r.start("toolchain", "checking the toolchain");
+    let rust_target = if wasi {
+        "wasm32-wasip1"
+    } else {
+        "wasm32-unknown-unknown"
+    };
+    let notice = |m: &str| r.notice(m);
+    let echo = |l: &str| r.detail(l);
+    let tools = toolchain::check(&toolchain::Check {
+        install: !a.no_install,
+        rust_target,
+        needs_wasm_pack: !wasi,
+        wasm_bindgen_version: ws.wasm_bindgen.as_deref(),
+        notice: &notice,
+        echo: &echo,
+    })
+    .map_err(|e| BuildError {
+        message: e.message,
+        output: e.output,
+        usage: e.needs_user,
+    })?;
+    r.detail(&format!("rustc {}", tools.rustc));
+    if let Some((p, v)) = &tools.wasm_pack {
+        r.detail(&format!("wasm-pack {v} ({})", p.display()));
+    }
+    if let Some((p, v)) = &tools.wasm_bindgen {
+        r.detail(&format!("wasm-bindgen {v} ({})", p.display()));
+    }
+
+    r.start("fingerprint", "comparing with the last build");
+    let settings = vec![
+        format!("lumen-build 1 target={}", a.wasm_target.name()),
+        format!(
+            "release={} profile={:?} debug_info={} vm_only={}",
+            a.release, a.profile, a.debug_info, a.vm_only
+        ),
+        format!("rustc={}", tools.rustc),
+        format!("wasm-pack={:?}", tools.wasm_pack.as_ref().map(|t| &t.1)),
+        format!(
+            "wasm-bindgen={:?}",
+            tools.wasm_bindgen.as_ref().map(|t| &t.1)
+        ),
+    ];
+    let extra = [ws.root.join("Cargo.toml"), ws.root.join("Cargo.lock")];
+    let inputs = fingerprint::inputs(&ws.root, &ws.source_dirs, &extra, &settings);
+    let record = fingerprint::record_path(&ws.target_dir, &out_dir);
+    let wasm_file = if wasi {
+        "lumen.wasm".to_string()
+    } else {
+        "lumen_wasm_bg.wasm".to_string()
+    };
+    let package = (!wasi).then(|| package::package_name(a.wasm_target.name(), a.vm_only));
+    if let (Some((old_in, old_out)), Some(now_out)) =
+        (fingerprint::load(&record), fingerprint::output(&out_dir))
+    {
+        if old_in == inputs && old_out == now_out {
+            let files = package::sizes(&out_dir).map_err(BuildError::usage)?;
+            return Ok(Built {
+                status: "up-to-date",
+                out_dir,
+                package,
+                version: ws.version.clone(),
+                files,
+                wasm_file,
+                tools,
+            });
+        }
+    }
+
+    let parent = out_dir.parent().unwrap_or(&cwd).to_path_buf();
+    std::fs::create_dir_all(&parent)
+        .map_err(|e| BuildError::usage(format!("cannot create {}: {e}", parent.display())))?;
+    let scratch = tempfile::Builder::new()
+        .prefix(".lumen-build-")
+        .tempdir_in(&parent)
+        .map_err(|e| {
+            BuildError::usage(format!(
+                "cannot create a temporary directory in {}: {e}",
+                parent.display()
+            ))
+        })?;
+    let staged = scratch.path().join("pkg");
+
+    if wasi {
+        r.start("cargo", "compiling lumen for wasm32-wasip1 (cargo)");
+        compile_wasi(a, &ws, &tools, &staged, r)?;
+    } else {
+        r.start(
+            "wasm-pack",
+            &format!("compiling lumen-wasm (wasm-pack, {})", a.wasm_target.name()),
+        );
+        compile_wasm_pack(a, &ws, &tools, &staged, r)?;
+    }
+
+    if a.release {
+        let level = match a.profile {
+            Profile::Size => optimize::Level::Size,
+            Profile::Speed => optimize::Level::Speed,
+        };
+        r.start(
+            "wasm-opt",
+            match level {
+                optimize::Level::Size => "optimising with binaryen -Oz",
+                optimize::Level::Speed => "optimising with binaryen -O3",
+            },
+        );
+        let wasm = staged.join(&wasm_file);
+        let tmp = scratch.path().join("opt.wasm");
+        optimize::optimize(&wasm, &tmp, level, a.debug_info)
+            .map_err(|e| BuildError::failed(e, Vec::new()))?;
+        std::fs::rename(&tmp, &wasm).map_err(|e| {
+            BuildError::failed(
+                format!("cannot replace {}: {e}", wasm.display()),
+                Vec::new(),
+            )
+        })?;
+    }
+
+    r.start("package", &format!("assembling {}", out_dir.display()));
+    if let Some(name) = &package {
+        let pkg = package::package_json(a.wasm_target.name(), name, &ws.version, None);
+        let text = serde_json::to_string_pretty(&pkg).unwrap_or_default() + "\n";
+        package::write(&staged.join("package.json"), &text).map_err(BuildError::usage)?;
+        package::write(
+            &staged.join("README.md"),
+            &package::readme(name, a.wasm_target.name(), &ws.version),
+        )
+        .map_err(BuildError::usage)?;
+    } else {
+        package::write(&staged.join("README.md"), &wasi_readme(&ws.version))
+            .map_err(BuildError::usage)?;
+    }
+    let out_digest = fingerprint::output(&staged);
+    package::replace_dir(&staged, &out_dir, scratch.path()).map_err(BuildError::usage)?;
+    if let Some(d) = out_digest {
+        fingerprint::store(&record, &inputs, &d);
+    }
+    let files = package::sizes(&out_dir).map_err(BuildError::usage)?;
+    Ok(Built {
+        status: "built",
+        out_dir,
+        package,
+        version: ws.version.clone(),
+        files,
+        wasm_file,
+        tools,
+    })
+}
+
+/// The cargo profile of a build.
+fn cargo_profile(a: &BuildArgs) -> Option<&'static str> {
+    match (a.release, a.profile) {
+        (false, _) => None,
+        (true, Profile::Size) => Some("wasm-release"),
+        (true, Profile::Speed) => Some("wasm-speed"),
+    }
+}
+
+/// wasm-pack into `staged`, keeping only what the package ships.
+fn compile_wasm_pack(
+    a: &BuildArgs,
+    ws: &workspace::Workspace,
+    tools: &toolchain::Tools,
+    staged: &Path,
+    r: &Reporter,
+) -> Result<(), BuildError> {
+    let Some((wasm_pack, _)) = &tools.wasm_pack else {
+        return Err(BuildError::usage("wasm-pack is missing"));
+    };
+    let mut cmd = Command::new(wasm_pack);
+    cmd.current_dir(&ws.root)
+        .arg("build")
+        .arg(&ws.wasm_crate)
+        .args(["--target", a.wasm_target.name()])
+        .arg("--out-dir")
+        .arg(staged)
+        .args(["--out-name", "lumen_wasm", "--no-opt"]);
+    match cargo_profile(a) {
+        None => cmd.arg("--dev"),
+        Some(p) => cmd.args(["--profile", p]),
+    };
+    if a.vm_only {
+        cmd.args(["--", "--no-default-features"]);
+    }
+    // wasm-pack looks for wasm-bindgen on PATH: put the checked one first.
+    if let Some((bindgen, _)) = &tools.wasm_bindgen {
+        if let Some(dir) = bindgen.parent() {
+            let mut paths = vec![dir.to_path_buf()];
+            if let Some(old) = std::env::var_os("PATH") {
+                paths.extend(std::env::split_paths(&old));
+            }
+            if let Ok(joined) = std::env::join_paths(paths) {
+                cmd.env("PATH", joined);
+            }
+        }
+    }
+    cmd.env("CARGO_TARGET_DIR", &ws.target_dir);
+    let echo = |l: &str| r.detail(l);
+    let done = process::run_streaming(&mut cmd, &echo).map_err(BuildError::usage)?;
+    if !done.success {
+        return Err(BuildError::failed(
+            format!("wasm-pack failed ({})", done.status),
+            done.tail,
+        ));
+    }
+    if !staged.join("lumen_wasm_bg.wasm").is_file() {
+        return Err(BuildError::failed(
+            "wasm-pack succeeded but wrote no lumen_wasm_bg.wasm",
+            done.tail,
+        ));
+    }
+    // wasm-pack's own package.json / README / .gitignore are replaced by ours.
+    for f in [".gitignore", "package.json", "README.md", "LICENSE"] {
+        let _ = std::fs::remove_file(staged.join(f));
+    }
+    Ok(())
+}
+
+/// `cargo build` of the `lumen` command for `wasm32-wasip1`, copied to `staged/lumen.wasm`.
+fn compile_wasi(
+    a: &BuildArgs,
+    ws: &workspace::Workspace,
+    tools: &toolchain::Tools,
+    staged: &Path,
+    r: &Reporter,
+) -> Result<(), BuildError> {
+    if ws.cli_crate.is_none() {
+        return Err(BuildError::usage("the workspace has no lumen-cli crate"));
+    }
+    let mut cmd = Command::new(&tools.cargo);
+    cmd.current_dir(&ws.root).args([
+        "build",
+        "-p",
+        "lumen-cli",
+        "--bin",
+        "lumen",
+        "--target",
+        "wasm32-wasip1",
+        "--no-default-features",
+        "--color",
+        "never",
+    ]);
+    let dir = match cargo_profile(a) {
+        None => "debug",
+        Some(p) => {
+            cmd.args(["--profile", p]);
+            p
+        }
+    };
+    cmd.env("CARGO_TARGET_DIR", &ws.target_dir);
+    let echo = |l: &str| r.detail(l);
+    let done = process::run_streaming(&mut cmd, &echo).map_err(BuildError::usage)?;
+    if !done.success {
+        return Err(BuildError::failed(
+            format!("cargo build for wasm32-wasip1 failed ({})", done.status),
+            done.tail,
+        ));
+    }
+    let built = ws
+        .target_dir
+        .join("wasm32-wasip1")
+        .join(dir)
+        .join("lumen.wasm");
+    std::fs::create_dir_all(staged)
+        .map_err(|e| BuildError::usage(format!("cannot create {}: {e}", staged.display())))?;
+    std::fs::copy(&built, staged.join("lumen.wasm")).map_err(|e| {
+        BuildError::failed(format!("cannot copy {}: {e}", built.display()), done.tail)
+    })?;
+    Ok(())
+}
+
+fn wasi_readme(version: &str) -> String {
+    format!(
+        "# lumen {version} for WASI\n\n`lumen.wasm` is the `lumen` command built for `wasm32-wasip1`:\n\n\
+```sh\nwasmtime run --dir . lumen.wasm run app.lm.md\n```\n\n\
+It runs and checks programs like the native `lumen`; see docs/WASM_DEPLOYMENT.md for the tools \
+available under WASI.\n"
+    )
+}

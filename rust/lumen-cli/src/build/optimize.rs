@@ -1,0 +1,69 @@
+//! binaryen's optimiser, in-process through the `wasm-opt` crate.
+
+use std::path::Path;
+use wasm_opt::{Feature, OptimizationOptions, Pass};
+
+/// Which optimisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// `-Oz` (`--profile size`).
+    Size,
+    /// `-O3` (`--profile speed`).
+    Speed,
+}
+
+/// Optimises `input` into `output` and validates the result. Without `debug_info` the
+/// names and producers sections are dropped.
+pub fn optimize(input: &Path, output: &Path, level: Level, debug_info: bool) -> Result<(), String> {
+    let mut options = match level {
+        Level::Size => OptimizationOptions::new_optimize_for_size_aggressively(),
+        Level::Speed => OptimizationOptions::new_opt_level_3(),
+    };
+    enable_rustc_features(&mut options);
+    // LLVM has made the inlining decisions, and the VM keeps its cold paths out of the
+    // interpreter loop on purpose; binaryen's one-caller and flexible inlining put them back
+    // and made V8's optimised loop 1.6x slower for no gzip gain (docs/WASM_DEPLOYMENT.md).
+    options.one_caller_inline_max_size(0);
+    options.flexible_inline_max_size(0);
+    options.debug_info(debug_info);
+    if !debug_info {
+        options.add_pass(Pass::StripDebug);
+        options.add_pass(Pass::StripProducers);
+    }
+    options
+        .run(input, output)
+        .map_err(|e| format!("wasm-opt failed on {}: {e}", input.display()))?;
+    validate(output)
+}
+
+/// Checks that `path` is a WebAssembly binary binaryen accepts.
+fn validate(path: &Path) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.get(..4) != Some(b"\0asm") {
+        return Err(format!("{} is not a WebAssembly binary", path.display()));
+    }
+    // Reading the module back with validation on (the default) rejects an invalid one.
+    let scratch = path.with_extension("validate.wasm");
+    let mut options = OptimizationOptions::new_opt_level_0();
+    enable_rustc_features(&mut options);
+    let result = options
+        .run(path, &scratch)
+        .map_err(|e| format!("the optimised module does not validate: {e}"));
+    let _ = std::fs::remove_file(&scratch);
+    result
+}
+
+/// The features rustc's wasm32 targets emit by default, so binaryen accepts the module and
+/// never introduces anything an engine running the unoptimised module would lack.
+fn enable_rustc_features(options: &mut OptimizationOptions) {
+    for feature in [
+        Feature::SignExt,
+        Feature::MutableGlobals,
+        Feature::TruncSat,
+        Feature::BulkMemory,
+        Feature::Multivalue,
+        Feature::ReferenceTypes,
+    ] {
+        options.enable_feature(feature);
+    }
+}
