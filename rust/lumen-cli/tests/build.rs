@@ -430,6 +430,7 @@ fn release_build_packs_installs_and_runs_in_node_then_hits_the_cache() {
     let again = lumen()
         .current_dir(work.path())
         .args(args)
+        .arg("--verbose")
         .arg("--manifest-path")
         .arg(manifest())
         .output()
@@ -437,7 +438,12 @@ fn release_build_packs_installs_and_runs_in_node_then_hits_the_cache() {
     assert!(again.status.success());
     let v2: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&again.stdout).trim()).unwrap();
-    assert_eq!(v2["status"], "up-to-date");
+    assert_eq!(
+        v2["status"],
+        "up-to-date",
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     assert_eq!(v2["wasm"]["bytes"].as_u64(), Some(wasm_bytes));
 
     // The human form says so too.

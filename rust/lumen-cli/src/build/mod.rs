@@ -325,9 +325,16 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
         "lumen_wasm_bg.wasm".to_string()
     };
     let package = (!wasi).then(|| package::package_name(a.wasm_target.name(), a.vm_only));
-    if let (Some((old_in, old_out)), Some(now_out)) =
-        (fingerprint::load(&record), fingerprint::output(&out_dir))
-    {
+    let previous = fingerprint::load(&record);
+    let current_output = fingerprint::output(&out_dir);
+    r.detail(&match (&previous, &current_output) {
+        (None, _) => "no record of an earlier build into this directory".to_string(),
+        (Some(_), None) => "the output directory is missing or empty".to_string(),
+        (Some((i, _)), Some(_)) if *i != inputs => "the inputs changed".to_string(),
+        (Some((_, o)), Some(c)) if o != c => "the output was modified".to_string(),
+        _ => "inputs and output unchanged".to_string(),
+    });
+    if let (Some((old_in, old_out)), Some(now_out)) = (previous, current_output) {
         if old_in == inputs && old_out == now_out {
             let files = package::sizes(&out_dir).map_err(BuildError::usage)?;
             return Ok(Built {
