@@ -35,6 +35,19 @@ fn locked_wasm_bindgen() -> String {
     panic!("wasm-bindgen is not in Cargo.lock")
 }
 
+/// `lumen build --target wasm --no-install [extra] --manifest-path <ours>` run in `dir`
+/// with `path` as the whole PATH.
+fn bare_build(dir: &Path, path: &Path, extra: &[&str]) -> Command {
+    let mut cmd = lumen();
+    cmd.current_dir(dir)
+        .env("PATH", path)
+        .args(["build", "--target", "wasm", "--no-install"])
+        .args(extra)
+        .arg("--manifest-path")
+        .arg(manifest());
+    cmd
+}
+
 /// A folder for PATH holding links to the real cargo, rustc and rustup, and nothing else.
 fn bare_path_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -131,17 +144,7 @@ fn outside_a_workspace_is_a_clear_error() {
 fn missing_wasm_pack_with_no_install_names_the_command() {
     let bin = bare_path_dir();
     let out = tempfile::tempdir().unwrap();
-    lumen()
-        .current_dir(out.path())
-        .env("PATH", bin.path())
-        .args([
-            "build",
-            "--target",
-            "wasm",
-            "--no-install",
-            "--manifest-path",
-        ])
-        .arg(manifest())
+    bare_build(out.path(), bin.path(), &[])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("wasm-pack is not installed"))
@@ -158,17 +161,7 @@ fn wrong_wasm_bindgen_with_no_install_names_the_version() {
     write_script(bin.path(), "wasm-bindgen", "echo 'wasm-bindgen 0.1.0'");
     let out = tempfile::tempdir().unwrap();
     let want = locked_wasm_bindgen();
-    lumen()
-        .current_dir(out.path())
-        .env("PATH", bin.path())
-        .args([
-            "build",
-            "--target",
-            "wasm",
-            "--no-install",
-            "--manifest-path",
-        ])
-        .arg(manifest())
+    bare_build(out.path(), bin.path(), &[])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(format!(
@@ -205,17 +198,7 @@ fn failing_wasm_pack_leaves_the_previous_pkg_untouched() {
     let pkg = work.path().join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
     std::fs::write(pkg.join("lumen_wasm_bg.wasm"), b"previous build").unwrap();
-    lumen()
-        .current_dir(work.path())
-        .env("PATH", bin.path())
-        .args([
-            "build",
-            "--target",
-            "wasm",
-            "--no-install",
-            "--manifest-path",
-        ])
-        .arg(manifest())
+    bare_build(work.path(), bin.path(), &[])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("wasm-pack failed (exit status 1)"))
@@ -239,24 +222,19 @@ fn failing_wasm_pack_leaves_the_previous_pkg_untouched() {
 fn failure_summary_in_json() {
     let bin = failing_wasm_pack();
     let work = tempfile::tempdir().unwrap();
-    let out = lumen()
-        .current_dir(work.path())
-        .env("PATH", bin.path())
-        .args([
-            "build",
-            "--target",
-            "wasm",
+    let out = bare_build(
+        work.path(),
+        bin.path(),
+        &[
             "--wasm-target",
             "nodejs",
-            "--no-install",
             "--quiet",
             "--message-format",
             "json",
-            "--manifest-path",
-        ])
-        .arg(manifest())
-        .output()
-        .unwrap();
+        ],
+    )
+    .output()
+    .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1, "one JSON line: {stdout}");

@@ -438,6 +438,28 @@ fn cargo_profile(a: &BuildArgs) -> Option<&'static str> {
     }
 }
 
+/// Runs a compile step's tool in the workspace's target dir (output streamed with
+/// `--verbose`); a failure becomes a build error carrying the tool's last lines, success
+/// returns them.
+fn run_tool(
+    cmd: &mut Command,
+    what: &str,
+    ws: &workspace::Workspace,
+    r: &Reporter,
+) -> Result<Vec<String>, BuildError> {
+    cmd.env("CARGO_TARGET_DIR", &ws.target_dir);
+    let echo = |l: &str| r.detail(l);
+    let done = process::run_streaming(cmd, &echo).map_err(BuildError::usage)?;
+    if done.success {
+        Ok(done.tail)
+    } else {
+        Err(BuildError::failed(
+            format!("{what} failed ({})", done.status),
+            done.tail,
+        ))
+    }
+}
+
 /// wasm-pack into `staged`, keeping only what the package ships.
 fn compile_wasm_pack(
     a: &BuildArgs,
@@ -476,19 +498,11 @@ fn compile_wasm_pack(
             }
         }
     }
-    cmd.env("CARGO_TARGET_DIR", &ws.target_dir);
-    let echo = |l: &str| r.detail(l);
-    let done = process::run_streaming(&mut cmd, &echo).map_err(BuildError::usage)?;
-    if !done.success {
-        return Err(BuildError::failed(
-            format!("wasm-pack failed ({})", done.status),
-            done.tail,
-        ));
-    }
+    let tail = run_tool(&mut cmd, "wasm-pack", ws, r)?;
     if !staged.join("lumen_wasm_bg.wasm").is_file() {
         return Err(BuildError::failed(
             "wasm-pack succeeded but wrote no lumen_wasm_bg.wasm",
-            done.tail,
+            tail,
         ));
     }
     // wasm-pack's own package.json / README / .gitignore are replaced by ours.
@@ -529,15 +543,7 @@ fn compile_wasi(
             p
         }
     };
-    cmd.env("CARGO_TARGET_DIR", &ws.target_dir);
-    let echo = |l: &str| r.detail(l);
-    let done = process::run_streaming(&mut cmd, &echo).map_err(BuildError::usage)?;
-    if !done.success {
-        return Err(BuildError::failed(
-            format!("cargo build for wasm32-wasip1 failed ({})", done.status),
-            done.tail,
-        ));
-    }
+    let tail = run_tool(&mut cmd, "cargo build for wasm32-wasip1", ws, r)?;
     let built = ws
         .target_dir
         .join("wasm32-wasip1")
@@ -545,9 +551,8 @@ fn compile_wasi(
         .join("lumen.wasm");
     std::fs::create_dir_all(staged)
         .map_err(|e| BuildError::usage(format!("cannot create {}: {e}", staged.display())))?;
-    std::fs::copy(&built, staged.join("lumen.wasm")).map_err(|e| {
-        BuildError::failed(format!("cannot copy {}: {e}", built.display()), done.tail)
-    })?;
+    std::fs::copy(&built, staged.join("lumen.wasm"))
+        .map_err(|e| BuildError::failed(format!("cannot copy {}: {e}", built.display()), tail))?;
     Ok(())
 }
 
