@@ -50,10 +50,9 @@ pub fn convert(raw: &str, ty: &str) -> Result<Value, String> {
 
 /// Converts all arguments for the cell `func`.
 pub fn convert_all(func: &Function, raw: &[String]) -> Result<Vec<Value>, String> {
-    let ty = |i: usize| func.param_types.get(i).map(String::as_str).unwrap_or("");
-    let name = |i: usize| func.params.get(i).map(String::as_str).unwrap_or("?");
     let single_list = func.arity == 1 && {
-        let t: String = ty(0).chars().filter(|c| !c.is_whitespace()).collect();
+        let first = func.param_types.first().map(String::as_str).unwrap_or("");
+        let t: String = first.chars().filter(|c| !c.is_whitespace()).collect();
         t == "list[String]"
     };
     if single_list {
@@ -61,27 +60,7 @@ pub fn convert_all(func: &Function, raw: &[String]) -> Result<Vec<Value>, String
             raw.iter().map(|s| Value::str(s.as_str())).collect(),
         )]);
     }
-    let arity = usize::from(func.arity);
-    if raw.len() != arity {
-        let params: Vec<String> = (0..arity)
-            .map(|i| format!("{}: {}", name(i), ty(i)))
-            .collect();
-        return Err(format!(
-            "cell `{}` takes {} argument{} ({}), got {}",
-            func.name,
-            arity,
-            if arity == 1 { "" } else { "s" },
-            params.join(", "),
-            raw.len()
-        ));
-    }
-    raw.iter()
-        .enumerate()
-        .map(|(i, r)| {
-            convert(r, ty(i))
-                .map_err(|e| format!("argument {} (`{}: {}`): {e}", i + 1, name(i), ty(i)))
-        })
-        .collect()
+    lumen_runtime::entry::convert_args(func, raw, |r: &String, t| convert(r, t))
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 
 pub mod driver;
 pub mod echo;
+pub mod entry;
 pub mod grants;
 #[cfg(feature = "native")]
 pub mod native;

@@ -153,29 +153,7 @@ fn convert_typed(j: &J, ty: &str, depth: usize) -> Result<Value, String> {
 
 /// Converts all arguments for the cell `func` (an E0913 message when they do not fit).
 pub fn convert_all(func: &Function, raw: &[J]) -> Result<Vec<Value>, String> {
-    let ty = |i: usize| func.param_types.get(i).map(String::as_str).unwrap_or("");
-    let name = |i: usize| func.params.get(i).map(String::as_str).unwrap_or("?");
-    let arity = usize::from(func.arity);
-    if raw.len() != arity {
-        let params: Vec<String> = (0..arity)
-            .map(|i| format!("{}: {}", name(i), ty(i)))
-            .collect();
-        return Err(format!(
-            "cell `{}` takes {} argument{} ({}), got {}",
-            func.name,
-            arity,
-            if arity == 1 { "" } else { "s" },
-            params.join(", "),
-            raw.len()
-        ));
-    }
-    raw.iter()
-        .enumerate()
-        .map(|(i, r)| {
-            convert(r, ty(i))
-                .map_err(|e| format!("argument {} (`{}: {}`): {e}", i + 1, name(i), ty(i)))
-        })
-        .collect()
+    lumen_runtime::entry::convert_args(func, raw, convert)
 }
 
 #[cfg(test)]
