@@ -424,6 +424,24 @@ fn release_build_packs_installs_and_runs_in_node_then_hits_the_cache() {
     );
     assert_eq!(v2["wasm"]["bytes"].as_u64(), Some(wasm_bytes));
 
+    // --debug-info keeps the names section (function names in stack traces).
+    let debug = lumen()
+        .current_dir(work.path())
+        .args(&args[..6])
+        .args(["--out-dir", "pkg-debug", "--debug-info", "--quiet"])
+        .arg("--manifest-path")
+        .arg(manifest())
+        .timeout(std::time::Duration::from_secs(3000))
+        .output()
+        .unwrap();
+    assert!(
+        debug.status.success(),
+        "{}",
+        String::from_utf8_lossy(&debug.stderr)
+    );
+    let debug_wasm = std::fs::read(work.path().join("pkg-debug/lumen_wasm_bg.wasm")).unwrap();
+    assert!(custom_sections(&debug_wasm).iter().any(|n| n == "name"));
+
     // The human form says so too.
     let human = lumen()
         .current_dir(work.path())
