@@ -26,7 +26,9 @@ for arg in "$@"; do
   esac
 done
 
-cargo build --quiet -p lumen-cli
+# The same selection `cargo test --workspace` builds, so features unify the same way and
+# nothing (binaryen's C++ above all) is compiled a second time.
+cargo build --quiet --workspace --all-targets
 LUMEN="$(cargo metadata --format-version 1 --no-deps |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')/debug/lumen"
 

@@ -120,9 +120,14 @@ fn run(cmd: &mut Command) -> Result<(), String> {
 /// The `lumen` that drives wasm builds: the dev build (already compiled by `cargo test`;
 /// its work is spent in cargo, wasm-pack and binaryen, whose C++ is optimised even in dev).
 fn build_dev_lumen() -> Result<PathBuf, String> {
-    run(Command::new(cargo())
-        .current_dir(root())
-        .args(["build", "--quiet", "-p", "lumen-cli"]))?;
+    // The selection `cargo test --workspace` builds: the same feature unification, so
+    // nothing (binaryen's C++ above all) is compiled a second time.
+    run(Command::new(cargo()).current_dir(root()).args([
+        "build",
+        "--quiet",
+        "--workspace",
+        "--all-targets",
+    ]))?;
     let exe = target_dir()
         .join("debug")
         .join(format!("lumen{}", std::env::consts::EXE_SUFFIX));
