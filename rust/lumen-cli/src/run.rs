@@ -63,21 +63,8 @@ fn entry_args(
         .iter()
         .find(|f| f.exported && f.name == cell)
     else {
-        let mut cells: Vec<&str> = module
-            .functions
-            .iter()
-            .filter(|f| f.exported)
-            .map(|f| f.name.as_str())
-            .collect();
-        cells.sort_unstable();
-        cells.dedup();
-        let list = if cells.is_empty() {
-            "none".to_string()
-        } else {
-            cells.join(", ")
-        };
-        return Err(EntryError::NoCell(format!(
-            "no cell named `{cell}` to run (cells: {list})"
+        return Err(EntryError::NoCell(lumen_runtime::entry::no_cell_message(
+            module, cell,
         )));
     };
     args::convert_all(func, raw).map_err(|m| EntryError::BadArgs(bad_entry(m)))

@@ -205,7 +205,14 @@ fn failing_wasm_pack_leaves_the_previous_pkg_untouched() {
         .stderr(predicate::str::contains(
             "the fake wasm-pack failed on purpose",
         ))
-        .stderr(predicate::str::contains("Compiling lumen-wasm (fake)"));
+        .stderr(predicate::str::contains("Compiling lumen-wasm (fake)"))
+        // not a terminal: the step list is plain lines
+        .stderr(predicate::str::contains(
+            "[1/5] finding the Lumen workspace",
+        ))
+        .stderr(predicate::str::contains(
+            "[4/5] compiling lumen-wasm (wasm-pack, web)",
+        ));
     assert_eq!(
         std::fs::read(pkg.join("lumen_wasm_bg.wasm")).unwrap(),
         b"previous build"

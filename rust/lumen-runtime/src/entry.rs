@@ -2,7 +2,7 @@
 //! messages (E0913 texts). Each host converts one raw argument its own way (the CLI from
 //! command-line text, JavaScript hosts from JSON values).
 
-use lumen_vm::lir::Function;
+use lumen_vm::lir::{Function, Module};
 use lumen_vm::value::Value;
 
 /// Converts `raw` to the arguments of the cell `func` with `convert(raw, parameter type)`:
@@ -36,4 +36,22 @@ pub fn convert_args<R>(
                 .map_err(|e| format!("argument {} (`{}: {}`): {e}", i + 1, name(i), ty(i)))
         })
         .collect()
+}
+
+/// The message for a missing entry cell, listing the cells the module exports.
+pub fn no_cell_message(module: &Module, cell: &str) -> String {
+    let mut cells: Vec<&str> = module
+        .functions
+        .iter()
+        .filter(|f| f.exported)
+        .map(|f| f.name.as_str())
+        .collect();
+    cells.sort_unstable();
+    cells.dedup();
+    let list = if cells.is_empty() {
+        "none".to_string()
+    } else {
+        cells.join(", ")
+    };
+    format!("no cell named `{cell}` to run (cells: {list})")
 }

@@ -538,20 +538,7 @@ impl Session {
 /// The error for a missing entry cell: E0311 against the file when compiled from source,
 /// E0913 for binary LIR (docs/LANGUAGE.md).
 fn no_cell_error(module: &Module, cell: &str, name: &str, from_source: bool) -> LumenErrorData {
-    let mut cells: Vec<&str> = module
-        .functions
-        .iter()
-        .filter(|f| f.exported)
-        .map(|f| f.name.as_str())
-        .collect();
-    cells.sort_unstable();
-    cells.dedup();
-    let list = if cells.is_empty() {
-        "none".to_string()
-    } else {
-        cells.join(", ")
-    };
-    let message = format!("no cell named `{cell}` to run (cells: {list})");
+    let message = lumen_runtime::entry::no_cell_message(module, cell);
     #[cfg(feature = "compiler")]
     if from_source {
         return LumenErrorData {
