@@ -155,6 +155,18 @@ fn missing_wasm_pack_with_no_install_names_the_command() {
 }
 
 #[test]
+fn too_old_wasm_pack_with_no_install_is_refused() {
+    let bin = bare_path_dir();
+    write_script(bin.path(), "wasm-pack", "echo 'wasm-pack 0.10.3'");
+    let out = tempfile::tempdir().unwrap();
+    bare_build(out.path(), bin.path(), &[])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("wasm-pack 0.10.3 at"))
+        .stderr(predicate::str::contains("is older than 0.13.0"));
+}
+
+#[test]
 fn wrong_wasm_bindgen_with_no_install_names_the_version() {
     let bin = bare_path_dir();
     write_script(bin.path(), "wasm-pack", "echo 'wasm-pack 0.15.1'");

@@ -118,7 +118,7 @@ pub fn check(c: &Check) -> Result<Tools, ToolError> {
             &cargo,
             "wasm-pack",
             "wasm-pack",
-            None,
+            Wanted::AtLeast(WASM_PACK_MIN),
             WASM_PACK_VERSION,
         )?);
         let bindgen_version = c.wasm_bindgen_version.ok_or_else(|| {
@@ -129,7 +129,7 @@ pub fn check(c: &Check) -> Result<Tools, ToolError> {
             &cargo,
             "wasm-bindgen",
             "wasm-bindgen-cli",
-            Some(bindgen_version),
+            Wanted::Exactly(bindgen_version),
             bindgen_version,
         )?);
     }
@@ -177,23 +177,50 @@ fn ensure_target(c: &Check) -> Result<(), ToolError> {
     }
 }
 
-/// Finds `binary` on PATH (with version `exact` when given), or installs crate `krate`
-/// version `install_version` with `cargo install --locked`.
+/// Which versions of a tool are acceptable.
+#[derive(Debug, Clone, Copy)]
+enum Wanted<'a> {
+    /// Exactly this version (wasm-bindgen-cli must match the wasm-bindgen crate).
+    Exactly(&'a str),
+    /// This version or newer.
+    AtLeast(&'a str),
+}
+
+/// The oldest wasm-pack whose `build` has `--no-opt` and `--profile`.
+pub const WASM_PACK_MIN: &str = "0.13.0";
+
+/// `a >= b` for dotted numeric versions (`0.15.1`); a non-numeric part counts as 0.
+pub fn version_at_least(a: &str, b: &str) -> bool {
+    let parts = |v: &str| -> Vec<u64> {
+        v.split(['.', '-', '+'])
+            .take(3)
+            .map(|p| p.parse().unwrap_or(0))
+            .collect()
+    };
+    parts(a) >= parts(b)
+}
+
+/// Finds `binary` on PATH in an acceptable version, or installs crate `krate` version
+/// `install_version` with `cargo install --locked`.
 fn ensure_tool(
     c: &Check,
     cargo: &Path,
     binary: &str,
     krate: &str,
-    exact: Option<&str>,
+    wanted: Wanted,
     install_version: &str,
 ) -> Result<(PathBuf, String), ToolError> {
     let found = find_on_path(binary).and_then(|p| {
         let v = first_line(&p, &["--version"]).and_then(|l| version_of(&l))?;
         Some((p, v))
     });
-    let problem = match (&found, exact) {
-        (Some((p, v)), Some(want)) if v != want => format!(
+    let problem = match (&found, wanted) {
+        (Some((p, v)), Wanted::Exactly(want)) if v != want => format!(
             "{binary} {v} at {} does not match the wasm-bindgen {want} the crate uses",
+            p.display()
+        ),
+        (Some((p, v)), Wanted::AtLeast(min)) if !version_at_least(v, min) => format!(
+            "{binary} {v} at {} is older than {min}, the oldest that works",
             p.display()
         ),
         (Some(f), _) => return Ok(f.clone()),
@@ -261,5 +288,15 @@ mod tests {
         );
         assert_eq!(version_of("garbage"), None);
         assert_eq!(version_of("tool beta"), None);
+    }
+
+    #[test]
+    fn version_comparison() {
+        assert!(version_at_least("0.15.1", WASM_PACK_MIN));
+        assert!(version_at_least("0.13.0", "0.13.0"));
+        assert!(version_at_least("1.0.0", "0.13.0"));
+        assert!(!version_at_least("0.12.1", "0.13.0"));
+        assert!(!version_at_least("0.9.10", "0.13.0"));
+        assert!(version_at_least("0.13.0-beta", "0.13.0"));
     }
 }
