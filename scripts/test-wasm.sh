@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Tests the WebAssembly packages: builds pkg-node/pkg-web/pkg-bundler, installs the test
+# Tests the WebAssembly packages: builds pkg-node/pkg-web/pkg-bundler and the WASI
+# command module pkg-wasi/lumen.wasm, installs the test
 # dependencies (playwright-core only; the browser is Debian's chromium, never downloaded),
 # then runs the Node.js tests (tests/wasm/node/) and the browser tests (tests/wasm/browser/)
 # with `node --test`. Works on a fresh Debian/Ubuntu machine; installs only what is missing,
@@ -11,7 +12,8 @@
 #   --node-only  skip the browser tests (no chromium needed)
 # Environment: CHROMIUM_PATH (default /usr/bin/chromium); LUMEN_BIN, a native `lumen` to
 # compare `compile()` with `lumen emit` (default: built here with cargo); LUMEN_PKG_NODE and
-# LUMEN_PKG_WEB, other builds to test in place of pkg-node/ and pkg-web/ (with --no-build).
+# LUMEN_PKG_WEB, other builds to test in place of pkg-node/ and pkg-web/ (with --no-build);
+# LUMEN_WASI, another WASI `lumen.wasm` in place of pkg-wasi/lumen.wasm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,6 +64,13 @@ if [ "$BUILD" = 1 ]; then
   step "packages (scripts/build-wasm.sh ${BUILD_ARGS[*]:-})"
   bash scripts/build-wasm.sh "${BUILD_ARGS[@]}"
 fi
+if [ "$BUILD" = 1 ] && [ -z "${LUMEN_WASI:-}" ]; then
+  step "WASI command module (lumen build --wasm-target wasi -> pkg-wasi/lumen.wasm)"
+  cargo build --workspace --all-targets --quiet
+  WASI_TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+  "$WASI_TARGET_DIR/debug/lumen" build --target wasm --wasm-target wasi --out-dir pkg-wasi "${BUILD_ARGS[@]}"
+fi
 for pkg in "${LUMEN_PKG_NODE:-pkg-node}" "${LUMEN_PKG_WEB:-pkg-web}"; do
   if [ ! -f "$pkg/lumen_wasm.js" ]; then
     echo "$pkg/lumen_wasm.js is missing: run bash scripts/build-wasm.sh" >&2
@@ -93,7 +102,9 @@ fi
 
 if [ -z "${LUMEN_BIN:-}" ] && command -v cargo >/dev/null 2>&1; then
   step "native lumen (to compare compile() with lumen emit)"
-  if cargo build -p lumen-cli --quiet; then
+  # The selection `cargo test --workspace` builds: the same feature unification, so nothing
+  # (binaryen's C++ above all) is compiled again.
+  if cargo build --workspace --all-targets --quiet; then
     TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
       | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
     if [ -x "$TARGET_DIR/debug/lumen" ]; then

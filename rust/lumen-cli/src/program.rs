@@ -80,11 +80,11 @@ pub fn load(path: &Path) -> Result<Module, Failure> {
 /// The tools this `lumen` provides: every native provider (feature `native-tools`), else
 /// only `echo.upper` (builds for hosts without native I/O).
 pub fn host_registry() -> lumen_runtime::ProviderRegistry {
-    #[cfg(feature = "native-tools")]
+    #[cfg(any(feature = "native-tools", feature = "wasi-tools"))]
     {
         lumen_runtime::native_registry()
     }
-    #[cfg(not(feature = "native-tools"))]
+    #[cfg(not(any(feature = "native-tools", feature = "wasi-tools")))]
     {
         let mut r = lumen_runtime::ProviderRegistry::new();
         r.register(lumen_runtime::echo::EchoUpper);

@@ -20,14 +20,14 @@ pub mod driver;
 pub mod echo;
 pub mod entry;
 pub mod grants;
-#[cfg(feature = "native")]
+#[cfg(feature = "std-tools")]
 pub mod native;
 pub mod provider;
 pub mod urlhost;
 
 pub use driver::{answer_tool_call, run_program, OutputSink, RunConfig};
 pub use grants::ToolGate;
-#[cfg(feature = "native")]
+#[cfg(feature = "std-tools")]
 pub use native::native_registry;
 pub use provider::{
     CallContext, FnProvider, ProviderRegistry, ToolError, ToolErrorKind, ToolProvider,

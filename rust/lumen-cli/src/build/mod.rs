@@ -533,6 +533,8 @@ fn compile_wasi(
         "--target",
         "wasm32-wasip1",
         "--no-default-features",
+        "--features",
+        "wasi-tools",
         "--color",
         "never",
     ]);

@@ -16,20 +16,36 @@
 
 pub mod env;
 pub mod fs;
+#[cfg(feature = "native")]
 pub mod http;
 pub mod time;
 
 use crate::provider::{CallContext, ProviderRegistry, ToolError};
 use serde_json::Value;
 
-/// A registry with every native provider and `echo.upper`.
+/// A registry with every native provider and `echo.upper`. Without the `native` feature
+/// (the WASI build) `http.get`/`http.post` are registered as tools that fail with a
+/// message saying HTTP is not available here.
 pub fn native_registry() -> ProviderRegistry {
     let mut r = ProviderRegistry::new();
     r.register(fs::FsRead);
     r.register(fs::FsWrite);
     r.register(fs::FsList);
-    r.register(http::HttpGet);
-    r.register(http::HttpPost);
+    #[cfg(feature = "native")]
+    {
+        r.register(http::HttpGet);
+        r.register(http::HttpPost);
+    }
+    #[cfg(not(feature = "native"))]
+    for name in ["http.get", "http.post"] {
+        r.register(crate::provider::FnProvider::new(name, |_args, ctx| {
+            Err(ToolError::failed(format!(
+                "{}: HTTP is not available in this build of lumen (wasm32-wasip1 has no \
+                 sockets); run the program with the native lumen or a host that provides HTTP",
+                ctx.describe()
+            )))
+        }));
+    }
     r.register(env::EnvGet);
     r.register(time::TimeNow);
     r.register(crate::echo::EchoUpper);

@@ -1,0 +1,195 @@
+// The WASI command module (`lumen build --target wasm --wasm-target wasi`, pkg-wasi/lumen.wasm)
+// under Node's `node:wasi`: every program of tests/conformance/ runs as
+// `lumen run NAME.lm[.md]` with the program's folder preopened as `.`, and must give what the
+// native `lumen run` gives (rules of rust/lumen-cli/tests/conformance.rs):
+// - NAME.out: standard output equals it exactly (exit status 0 unless there is a NAME.err);
+// - NAME.err: exit status 1 and standard error holds every non-empty line of it.
+// Then `lumen check`, `--version` and usage and I/O errors.
+
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { WASI } from 'node:wasi';
+import {
+  readdirSync,
+  readFileSync,
+  existsSync,
+  openSync,
+  closeSync,
+  mkdtempSync,
+  rmSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { ROOT } from '../lib/lumen.mjs';
+
+const WASM = process.env.LUMEN_WASI || join(ROOT, 'pkg-wasi', 'lumen.wasm');
+
+function stem(file) {
+  if (file.endsWith('.lm.md')) return file.slice(0, -'.lm.md'.length);
+  if (file.endsWith('.lm')) return file.slice(0, -'.lm'.length);
+  return null;
+}
+
+let compiled = null;
+async function module() {
+  if (!compiled) {
+    if (!existsSync(WASM)) {
+      throw new Error(
+        `${WASM} is missing: build it with ` +
+          '`lumen build --target wasm --wasm-target wasi --out-dir pkg-wasi`',
+      );
+    }
+    compiled = await WebAssembly.compile(readFileSync(WASM));
+  }
+  return compiled;
+}
+
+/**
+ * Runs `lumen ARGS...` in a fresh instance with `dir` preopened as `.`; resolves to
+ * `{code, stdout, stderr}`.
+ */
+async function lumen(dir, args) {
+  const scratch = mkdtempSync(join(tmpdir(), 'lumen-wasi-'));
+  const outPath = join(scratch, 'out');
+  const errPath = join(scratch, 'err');
+  const out = openSync(outPath, 'w');
+  const err = openSync(errPath, 'w');
+  try {
+    const wasi = new WASI({
+      version: 'preview1',
+      args: ['lumen', ...args],
+      env: {},
+      preopens: { '.': dir },
+      stdout: out,
+      stderr: err,
+      returnOnExit: true,
+    });
+    const instance = await WebAssembly.instantiate(await module(), wasi.getImportObject());
+    const code = wasi.start(instance);
+    closeSync(out);
+    closeSync(err);
+    return {
+      code,
+      stdout: readFileSync(outPath, 'utf8'),
+      stderr: readFileSync(errPath, 'utf8'),
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const dir = join(ROOT, 'tests', 'conformance');
+const programs = readdirSync(dir)
+  .filter((f) => stem(f) !== null)
+  .sort();
+
+describe('conformance programs under node:wasi', () => {
+  test('there are programs', () => assert.ok(programs.length >= 10, programs.join(' ')));
+  for (const file of programs) {
+    const name = stem(file);
+    const out = join(dir, `${name}.out`);
+    const errFile = join(dir, `${name}.err`);
+    if (!existsSync(out) && !existsSync(errFile)) continue;
+    test(file, async () => {
+      const r = await lumen(dir, ['run', file]);
+      if (existsSync(out)) assert.equal(r.stdout, readFileSync(out, 'utf8'));
+      if (existsSync(errFile)) {
+        assert.equal(r.code, 1, `exit status of ${file}: ${r.stderr}`);
+        for (const fragment of readFileSync(errFile, 'utf8').split('\n')) {
+          if (fragment.trim() === '') continue;
+          assert.ok(
+            r.stderr.includes(fragment.trim()),
+            `stderr of ${file} lacks ${JSON.stringify(fragment)}:\n${r.stderr}`,
+          );
+        }
+      } else {
+        assert.equal(r.code, 0, r.stderr);
+      }
+    });
+  }
+});
+
+describe('lumen check and usage under node:wasi', () => {
+  test('check accepts a good program and exits 0', async () => {
+    const good = programs.find((f) => existsSync(join(dir, `${stem(f)}.out`)));
+    const r = await lumen(dir, ['check', good]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /checked 1 file/);
+  });
+
+  test('a file outside the preopened directory is an I/O error (exit 2)', async () => {
+    const r = await lumen(dir, ['run', '/etc/hostname']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /error: /);
+  });
+
+  test('a bad flag is a usage error (exit 2)', async () => {
+    const r = await lumen(dir, ['run', '--no-such-flag']);
+    assert.equal(r.code, 2);
+  });
+
+  test('--version prints the version', async () => {
+    const r = await lumen(dir, ['--version']);
+    assert.equal(r.code, 0);
+    const version = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(
+      /\[workspace\.package\][^[]*?version\s*=\s*"([^"]+)"/,
+    )[1];
+    assert.equal(r.stdout.trim(), `lumen ${version}`);
+  });
+});
+
+describe('tools under node:wasi', () => {
+  /** A scratch folder with `data/x.json`, a program per test, preopened as `.`. */
+  function scratch(programs) {
+    const dir = mkdtempSync(join(tmpdir(), 'lumen-wasi-tools-'));
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(join(dir, 'data', 'x.json'), '{"a": 1}');
+    for (const [name, text] of Object.entries(programs)) writeFileSync(join(dir, name), text);
+    return dir;
+  }
+  const header = 'use tool fs.read as Read\ngrant Read path "data"\n\n';
+
+  test('fs.read reads inside the preopened directory and a granted path', async () => {
+    const dir = scratch({
+      'ok.lm': header + 'cell main() -> String\n  return Read(path: "data/x.json")["text"]\nend\n',
+    });
+    const r = await lumen(dir, ['run', 'ok.lm']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '{"a": 1}\n');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('fs.read outside the grant is E0907, outside the preopen an error, never a read', async () => {
+    const dir = scratch({
+      'up.lm': header + 'cell main() -> String\n  return Read(path: "data/../../etc/hostname")["text"]\nend\n',
+      'abs.lm':
+        'use tool fs.read as Read\ngrant Read path "/etc"\n\n' +
+        'cell main() -> String\n  return Read(path: "/etc/hostname")["text"]\nend\n',
+    });
+    const up = await lumen(dir, ['run', 'up.lm']);
+    assert.equal(up.code, 1);
+    assert.match(up.stderr, /error\[E0907\]: tool Read \(fs\.read\): grant path denies/);
+    // Granted, but /etc is not preopened: WASI refuses, the program gets a tool error.
+    const abs = await lumen(dir, ['run', 'abs.lm']);
+    assert.equal(abs.code, 1);
+    assert.match(abs.stderr, /error\[E090[67]\]/);
+    assert.equal(abs.stdout, '');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('env.get and time.now work; http.get says HTTP is not available', async () => {
+    const dir = scratch({
+      'misc.lm':
+        'use tool env.get as Env\nuse tool time.now as Now\nuse tool http.get as Fetch\n' +
+        'grant Fetch domain "example.com"\n\ncell main() -> String\n' +
+        '  print(Env(name: "NOT_SET_HERE"))\n  print(Now()["unix_ms"] > 0)\n' +
+        '  return Fetch(url: "http://example.com/")["body"]\nend\n',
+    });
+    const r = await lumen(dir, ['run', 'misc.lm']);
+    assert.equal(r.stdout, 'null\ntrue\n');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /E0906.*HTTP is not available in this build of lumen/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
