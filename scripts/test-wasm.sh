@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests the WebAssembly packages: builds pkg-node/pkg-web/pkg-bundler and the WASI
-# command module pkg-wasi/lumen.wasm, installs the test
+# command module pkg-wasi/lumen.wasm, installs Wasmtime 48.0.8 (cargo install) and the test
 # dependencies (playwright-core only; the browser is Debian's chromium, never downloaded),
 # then runs the Node.js tests (tests/wasm/node/) and the browser tests (tests/wasm/browser/)
 # with `node --test`. Works on a fresh Debian/Ubuntu machine; installs only what is missing,
@@ -64,6 +64,15 @@ if [ "$BUILD" = 1 ]; then
   step "packages (scripts/build-wasm.sh ${BUILD_ARGS[*]:-})"
   bash scripts/build-wasm.sh "${BUILD_ARGS[@]}"
 fi
+step "wasmtime (the WASI tests run lumen.wasm in it)"
+WASMTIME_VERSION=48.0.8
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+if ! wasmtime --version 2>/dev/null | grep -q "$WASMTIME_VERSION"; then
+  # Built from crates.io (about 8 minutes on 2 cores, once): no prebuilt binary is fetched.
+  cargo install wasmtime-cli --version "$WASMTIME_VERSION" --locked
+fi
+wasmtime --version
+
 if [ "$BUILD" = 1 ] && [ -z "${LUMEN_WASI:-}" ]; then
   step "WASI command module (lumen build --wasm-target wasi -> pkg-wasi/lumen.wasm)"
   cargo build --workspace --all-targets --quiet

@@ -1,5 +1,5 @@
 // The WASI command module (`lumen build --target wasm --wasm-target wasi`, pkg-wasi/lumen.wasm)
-// under Node's `node:wasi`: every program of tests/conformance/ runs as
+// under Node's `node:wasi` and under Wasmtime (`wasmtime run --dir .`): every program of tests/conformance/ runs as
 // `lumen run NAME.lm[.md]` with the program's folder preopened as `.`, and must give what the
 // native `lumen run` gives (rules of rust/lumen-cli/tests/conformance.rs):
 // - NAME.out: standard output equals it exactly (exit status 0 unless there is a NAME.err);
@@ -20,7 +20,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { homedir } from 'node:os';
 import { ROOT } from '../lib/lumen.mjs';
 
 const WASM = process.env.LUMEN_WASI || join(ROOT, 'pkg-wasi', 'lumen.wasm');
@@ -79,12 +81,43 @@ async function lumen(dir, args) {
   }
 }
 
+/** Wasmtime: `$WASMTIME`, else `wasmtime` on PATH, else `~/.cargo/bin/wasmtime`. */
+function wasmtimePath() {
+  if (process.env.WASMTIME) return process.env.WASMTIME;
+  const onPath = spawnSync('wasmtime', ['--version'], { encoding: 'utf8' });
+  if (onPath.status === 0) return 'wasmtime';
+  const cargoBin = join(process.env.CARGO_HOME || join(homedir(), '.cargo'), 'bin', 'wasmtime');
+  if (existsSync(cargoBin)) return cargoBin;
+  throw new Error(
+    'wasmtime is not installed: cargo install wasmtime-cli --version 48.0.8 --locked ' +
+      '(scripts/test-wasm.sh does this)',
+  );
+}
+
+/** `wasmtime run --dir . lumen.wasm ARGS...` in `dir`; `{code, stdout, stderr}`. */
+async function lumenWasmtime(dir, args) {
+  const r = spawnSync(wasmtimePath(), ['run', '--dir', '.', WASM, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH },
+  });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The hosts every WASI test runs under. */
+const HOSTS = [
+  ['node:wasi', lumen],
+  ['wasmtime', lumenWasmtime],
+];
+
 const dir = join(ROOT, 'tests', 'conformance');
 const programs = readdirSync(dir)
   .filter((f) => stem(f) !== null)
   .sort();
 
-describe('conformance programs under node:wasi', () => {
+for (const [host, lumen] of HOSTS) {
+describe(`conformance programs under ${host}`, () => {
   test('there are programs', () => assert.ok(programs.length >= 10, programs.join(' ')));
   for (const file of programs) {
     const name = stem(file);
@@ -110,7 +143,7 @@ describe('conformance programs under node:wasi', () => {
   }
 });
 
-describe('lumen check and usage under node:wasi', () => {
+describe(`lumen check and usage under ${host}`, () => {
   test('check accepts a good program and exits 0', async () => {
     const good = programs.find((f) => existsSync(join(dir, `${stem(f)}.out`)));
     const r = await lumen(dir, ['check', good]);
@@ -139,7 +172,7 @@ describe('lumen check and usage under node:wasi', () => {
   });
 });
 
-describe('tools under node:wasi', () => {
+describe(`tools under ${host}`, () => {
   /** A scratch folder with `data/x.json`, a program per test, preopened as `.`. */
   function scratch(programs) {
     const dir = mkdtempSync(join(tmpdir(), 'lumen-wasi-tools-'));
@@ -178,6 +211,21 @@ describe('tools under node:wasi', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test('a symbolic link out of the preopened directory is not followed', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'lumen-wasi-outside-'));
+    writeFileSync(join(outside, 'secret.txt'), 'SECRET');
+    const dir = scratch({
+      'link.lm': header + 'cell main() -> String\n  return Read(path: "data/link")["text"]\nend\n',
+    });
+    symlinkSync(join(outside, 'secret.txt'), join(dir, 'data', 'link'));
+    const r = await lumen(dir, ['run', 'link.lm']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(r.stdout.includes('SECRET'), false);
+    assert.match(r.stderr, /error\[E090[67]\]: tool Read \(fs\.read\)/);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  });
+
   test('env.get and time.now work; http.get says HTTP is not available', async () => {
     const dir = scratch({
       'misc.lm':
@@ -193,3 +241,4 @@ describe('tools under node:wasi', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+}
