@@ -8,24 +8,20 @@
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { WASI } from 'node:wasi';
 import {
   readdirSync,
   readFileSync,
   existsSync,
-  openSync,
-  closeSync,
   mkdtempSync,
   rmSync,
+  writeFileSync,
+  mkdirSync,
+  symlinkSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { homedir } from 'node:os';
 import { ROOT } from '../lib/lumen.mjs';
-
-const WASM = process.env.LUMEN_WASI || join(ROOT, 'pkg-wasi', 'lumen.wasm');
+import { runNodeWasi, runWasmtime } from '../lib/wasi.mjs';
 
 function stem(file) {
   if (file.endsWith('.lm.md')) return file.slice(0, -'.lm.md'.length);
@@ -33,82 +29,10 @@ function stem(file) {
   return null;
 }
 
-let compiled = null;
-async function module() {
-  if (!compiled) {
-    if (!existsSync(WASM)) {
-      throw new Error(
-        `${WASM} is missing: build it with ` +
-          '`lumen build --target wasm --wasm-target wasi --out-dir pkg-wasi`',
-      );
-    }
-    compiled = await WebAssembly.compile(readFileSync(WASM));
-  }
-  return compiled;
-}
-
-/**
- * Runs `lumen ARGS...` in a fresh instance with `dir` preopened as `.`; resolves to
- * `{code, stdout, stderr}`.
- */
-async function lumen(dir, args) {
-  const scratch = mkdtempSync(join(tmpdir(), 'lumen-wasi-'));
-  const outPath = join(scratch, 'out');
-  const errPath = join(scratch, 'err');
-  const out = openSync(outPath, 'w');
-  const err = openSync(errPath, 'w');
-  try {
-    const wasi = new WASI({
-      version: 'preview1',
-      args: ['lumen', ...args],
-      env: {},
-      preopens: { '.': dir },
-      stdout: out,
-      stderr: err,
-      returnOnExit: true,
-    });
-    const instance = await WebAssembly.instantiate(await module(), wasi.getImportObject());
-    const code = wasi.start(instance);
-    closeSync(out);
-    closeSync(err);
-    return {
-      code,
-      stdout: readFileSync(outPath, 'utf8'),
-      stderr: readFileSync(errPath, 'utf8'),
-    };
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-}
-
-/** Wasmtime: `$WASMTIME`, else `wasmtime` on PATH, else `~/.cargo/bin/wasmtime`. */
-function wasmtimePath() {
-  if (process.env.WASMTIME) return process.env.WASMTIME;
-  const onPath = spawnSync('wasmtime', ['--version'], { encoding: 'utf8' });
-  if (onPath.status === 0) return 'wasmtime';
-  const cargoBin = join(process.env.CARGO_HOME || join(homedir(), '.cargo'), 'bin', 'wasmtime');
-  if (existsSync(cargoBin)) return cargoBin;
-  throw new Error(
-    'wasmtime is not installed: cargo install wasmtime-cli --version 48.0.8 --locked ' +
-      '(scripts/test-wasm.sh does this)',
-  );
-}
-
-/** `wasmtime run --dir . lumen.wasm ARGS...` in `dir`; `{code, stdout, stderr}`. */
-async function lumenWasmtime(dir, args) {
-  const r = spawnSync(wasmtimePath(), ['run', '--dir', '.', WASM, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH },
-  });
-  if (r.error) throw r.error;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 /** The hosts every WASI test runs under. */
 const HOSTS = [
-  ['node:wasi', lumen],
-  ['wasmtime', lumenWasmtime],
+  ['node:wasi', runNodeWasi],
+  ['wasmtime', runWasmtime],
 ];
 
 const dir = join(ROOT, 'tests', 'conformance');
