@@ -6,10 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../lib/browser.mjs';
 import { ROOT, loadLumen, stdoutOf } from '../lib/lumen.mjs';
 import { serve } from '../lib/server.mjs';
 import { runNodeWasi, runWasmtime } from '../lib/wasi.mjs';
@@ -17,36 +16,19 @@ import { runNodeWasi, runWasmtime } from '../lib/wasi.mjs';
 const FILE = 'cross_host.lm.md';
 const DIR = join(ROOT, 'examples');
 const SOURCE = readFileSync(join(DIR, FILE), 'utf8');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
 let server;
+let browserHost;
 let context;
-let profile;
 
 before(async () => {
   server = await serve(ROOT);
-  profile = mkdtempSync(join(tmpdir(), 'lumen-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    timeout: 60_000,
-  });
+  browserHost = await launchChromium();
+  context = browserHost.context;
 });
 
 after(async () => {
-  await context?.close();
+  await browserHost?.close();
   await server?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 function native() {

@@ -6,31 +6,19 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../lib/browser.mjs';
 import { ROOT, workspaceVersion } from '../lib/lumen.mjs';
 import { serve } from '../lib/server.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const TIMEOUT = 60_000;
 /** The web package the pages load as `../pkg-web/`: pkg-web/, or `$LUMEN_PKG_WEB`. */
 const PKG_WEB = process.env.LUMEN_PKG_WEB ? resolve(process.env.LUMEN_PKG_WEB) : join(ROOT, 'pkg-web');
 
 let server;
+let browserHost;
 let context;
-let profile;
 
 before(async () => {
   for (const f of ['lumen_wasm.js', 'lumen_wasm_bg.wasm']) {
@@ -38,23 +26,14 @@ before(async () => {
       throw new Error(`${join(PKG_WEB, f)} is missing: build it with \`bash scripts/build-wasm.sh\``);
     }
   }
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  }
   server = await serve(ROOT, process.env.LUMEN_PKG_WEB ? { '/pkg-web/': PKG_WEB } : {});
-  profile = mkdtempSync(join(tmpdir(), 'lumen-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    timeout: TIMEOUT,
-  });
+  browserHost = await launchChromium(TIMEOUT);
+  context = browserHost.context;
 });
 
 after(async () => {
-  await context?.close();
+  await browserHost?.close();
   await server?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 /**
