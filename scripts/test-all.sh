@@ -17,7 +17,7 @@ step "toolchain"
 # rustfmt/clippy are checked by `cargo xtask ci`; the wasm targets are needed by the build
 # tests that run inside `cargo test` (lumen build would add them itself, but its
 # --no-install tests expect them present).
-for target in wasm32-unknown-unknown wasm32-wasip1; do
+for target in wasm32-unknown-unknown wasm32-wasip1 wasm32-wasip2; do
   if ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
     rustup target add "$target"
   fi

@@ -79,6 +79,8 @@ if [ "$BUILD" = 1 ] && [ -z "${LUMEN_WASI:-}" ]; then
   WASI_TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
     | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
   "$WASI_TARGET_DIR/debug/lumen" build --target wasm --wasm-target wasi --out-dir pkg-wasi "${BUILD_ARGS[@]}"
+  step "WASI component with wasi:http (--wasm-target wasi-http -> pkg-wasi-http/lumen.wasm)"
+  "$WASI_TARGET_DIR/debug/lumen" build --target wasm --wasm-target wasi-http --out-dir pkg-wasi-http "${BUILD_ARGS[@]}"
 fi
 for pkg in "${LUMEN_PKG_NODE:-pkg-node}" "${LUMEN_PKG_WEB:-pkg-web}"; do
   if [ ! -f "$pkg/lumen_wasm.js" ]; then

@@ -23,7 +23,7 @@ use std::path::Path;
 use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
 
 /// The `--wasm-target` values an artifact may use.
-pub const TARGETS: [&str; 4] = ["web", "nodejs", "bundler", "wasi"];
+pub const TARGETS: [&str; 5] = ["web", "nodejs", "bundler", "wasi", "wasi-http"];
 
 const ARTIFACT_KEYS: [&str; 5] = ["name", "target", "vm_only", "budget_gzip", "recorded"];
 const RECORDED_KEYS: [&str; 3] = ["raw", "gzip", "brotli"];
@@ -300,7 +300,10 @@ budget_gzip = 192000
         let path = crate::root().join("wasm-size.toml");
         let b = Budgets::load(&path).unwrap();
         let names: Vec<&str> = b.artifacts.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, ["web", "nodejs", "bundler", "vm-web", "wasi"]);
+        assert_eq!(
+            names,
+            ["web", "nodejs", "bundler", "vm-web", "wasi", "wasi-http"]
+        );
     }
 
     #[test]

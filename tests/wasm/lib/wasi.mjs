@@ -3,7 +3,7 @@
 // `.`. Both resolve to `{code, stdout, stderr}`.
 
 import { WASI } from 'node:wasi';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   readFileSync,
   existsSync,
@@ -77,13 +77,36 @@ function wasmtimePath() {
   );
 }
 
-/** `wasmtime run --dir . lumen.wasm ARGS...` in `dir`. */
-export async function runWasmtime(dir, args) {
-  const r = spawnSync(wasmtimePath(), ['run', '--dir', '.', WASI_WASM, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH },
+/** The wasi:http component: `$LUMEN_WASI_HTTP`, else pkg-wasi-http/lumen.wasm. */
+export const WASI_HTTP_WASM =
+  process.env.LUMEN_WASI_HTTP || join(ROOT, 'pkg-wasi-http', 'lumen.wasm');
+
+/**
+ * `wasmtime run [-S http] --dir . MODULE ARGS...` in `dir` (MODULE: the wasip1 module, or
+ * the wasi:http component with `{http: true}`), asynchronously (a test's own HTTP server
+ * keeps answering meanwhile).
+ */
+export function runWasmtime(dir, args, { http = false } = {}) {
+  const wasm = http ? WASI_HTTP_WASM : WASI_WASM;
+  if (!existsSync(wasm)) {
+    throw new Error(`${wasm} is missing: run scripts/test-wasm.sh (it builds it)`);
+  }
+  const flags = http ? ['run', '-S', 'http', '--dir', '.'] : ['run', '--dir', '.'];
+  return runProcess(wasmtimePath(), [...flags, wasm, ...args], dir, { PATH: process.env.PATH });
+}
+
+/**
+ * Runs `program ARGS...` in `dir` without blocking the event loop (servers of the same test
+ * keep answering); resolves to `{code, stdout, stderr}`.
+ */
+export function runProcess(program, args, dir, env = process.env) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(program, args, { cwd: dir, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
   });
-  if (r.error) throw r.error;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

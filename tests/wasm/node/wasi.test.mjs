@@ -17,11 +17,13 @@ import {
   writeFileSync,
   mkdirSync,
   symlinkSync,
+  copyFileSync,
 } from 'node:fs';
+import { serve } from '../lib/server.mjs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { ROOT } from '../lib/lumen.mjs';
-import { runNodeWasi, runWasmtime } from '../lib/wasi.mjs';
+import { runNodeWasi, runWasmtime, runProcess } from '../lib/wasi.mjs';
 
 function stem(file) {
   if (file.endsWith('.lm.md')) return file.slice(0, -'.lm.md'.length);
@@ -166,3 +168,46 @@ describe(`tools under ${host}`, () => {
   });
 });
 }
+
+describe('HTTP through wasi:http (wasm32-wasip2 component, wasmtime run -S http)', () => {
+  test('examples/wasm_wasi_http.lm.md reads a file, fetches over HTTP, writes a file', async () => {
+    const server = await serve(join(ROOT, 'examples', 'data'));
+    const dir = mkdtempSync(join(tmpdir(), 'lumen-wasi-http-'));
+    try {
+      mkdirSync(join(dir, 'wasi_data'));
+      copyFileSync(join(ROOT, 'examples', 'wasm_wasi_http.lm.md'), join(dir, 'app.lm.md'));
+      copyFileSync(
+        join(ROOT, 'examples', 'wasi_data', 'cities.json'),
+        join(dir, 'wasi_data', 'cities.json'),
+      );
+      const expected = 'Oslo: 4.5 C, overcast\nLima: 19.5 C, clear\n';
+      const r = await runWasmtime(dir, ['run', 'app.lm.md', '--', `${server.origin}/`], {
+        http: true,
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${expected}2\n`);
+      assert.equal(readFileSync(join(dir, 'wasi_data', 'summary.txt'), 'utf8'), expected);
+      const served = server.requests.map((q) => q.path).sort();
+      assert.deepEqual(served, ['/lima.json', '/oslo.json']);
+      // The native lumen gives the same output for the same program and server.
+      if (process.env.LUMEN_BIN) {
+        rmSync(join(dir, 'wasi_data', 'summary.txt'));
+        const native = await runProcess(
+          process.env.LUMEN_BIN,
+          ['run', 'app.lm.md', '--', `${server.origin}/`],
+          dir,
+        );
+        assert.equal(native.stdout, r.stdout, native.stderr);
+      }
+      // A host that is not granted is refused inside wasm, before any request.
+      const other = await runWasmtime(dir, ['run', 'app.lm.md', '--', 'http://localhost:9/'], {
+        http: true,
+      });
+      assert.equal(other.code, 1);
+      assert.match(other.stderr, /E0907/);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -42,6 +42,9 @@ pub enum WasmTarget {
     Bundler,
     /// A WASI command module (`wasm32-wasip1`) for Wasmtime and `node:wasi`.
     Wasi,
+    /// A WASI component (`wasm32-wasip2`) whose HTTP tools use `wasi:http`
+    /// (`wasmtime run -S http`).
+    WasiHttp,
 }
 
 impl WasmTarget {
@@ -51,6 +54,7 @@ impl WasmTarget {
             WasmTarget::Nodejs => "nodejs",
             WasmTarget::Bundler => "bundler",
             WasmTarget::Wasi => "wasi",
+            WasmTarget::WasiHttp => "wasi-http",
         }
     }
 }
@@ -160,7 +164,7 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
     } else {
         Verbosity::Normal
     };
-    let steps = if a.release { 6 } else { 5 };
+    let steps = if optimizes(a) { 6 } else { 5 };
     let reporter = Reporter::new(verbosity, steps);
     let result = build(a, &reporter);
     let step_times = reporter.steps();
@@ -252,7 +256,7 @@ fn merge(into: &mut serde_json::Value, from: serde_json::Value) {
 
 fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
     let Target::Wasm = a.target;
-    let wasi = a.wasm_target == WasmTarget::Wasi;
+    let wasi = matches!(a.wasm_target, WasmTarget::Wasi | WasmTarget::WasiHttp);
     if wasi && a.vm_only {
         return Err(BuildError::usage(
             "--vm-only is for the JavaScript packages; the WASI build is the whole `lumen` command",
@@ -274,11 +278,7 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
     }
 
     r.start("toolchain", "checking the toolchain");
-    let rust_target = if wasi {
-        "wasm32-wasip1"
-    } else {
-        "wasm32-unknown-unknown"
-    };
+    let rust_target = wasi_rust_target(a.wasm_target).unwrap_or("wasm32-unknown-unknown");
     let notice = |m: &str| r.notice(m);
     let echo = |l: &str| r.detail(l);
     let tools = toolchain::check(&toolchain::Check {
@@ -364,7 +364,10 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
     let staged = scratch.path().join("pkg");
 
     if wasi {
-        r.start("cargo", "compiling lumen for wasm32-wasip1 (cargo)");
+        r.start(
+            "cargo",
+            &format!("compiling lumen for {rust_target} (cargo)"),
+        );
         compile_wasi(a, &ws, &tools, &staged, r)?;
     } else {
         r.start(
@@ -374,7 +377,7 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
         compile_wasm_pack(a, &ws, &tools, &staged, r)?;
     }
 
-    if a.release {
+    if optimizes(a) {
         let level = match a.profile {
             Profile::Size => optimize::Level::Size,
             Profile::Speed => optimize::Level::Speed,
@@ -409,8 +412,11 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
         )
         .map_err(BuildError::usage)?;
     } else {
-        package::write(&staged.join("README.md"), &wasi_readme(&ws.version))
-            .map_err(BuildError::usage)?;
+        package::write(
+            &staged.join("README.md"),
+            &wasi_readme(&ws.version, a.wasm_target == WasmTarget::WasiHttp),
+        )
+        .map_err(BuildError::usage)?;
     }
     let out_digest = fingerprint::output(&staged);
     package::replace_dir(&staged, &out_dir, scratch.path()).map_err(BuildError::usage)?;
@@ -427,6 +433,22 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
         wasm_file,
         tools,
     })
+}
+
+/// Whether binaryen runs: release builds, except the `wasi-http` component (binaryen
+/// optimises core modules, not components; its core module is built with the release
+/// profile's own optimisation).
+fn optimizes(a: &BuildArgs) -> bool {
+    a.release && a.wasm_target != WasmTarget::WasiHttp
+}
+
+/// The Rust target of the WASI builds (`None` for the wasm-bindgen ones).
+fn wasi_rust_target(t: WasmTarget) -> Option<&'static str> {
+    match t {
+        WasmTarget::Wasi => Some("wasm32-wasip1"),
+        WasmTarget::WasiHttp => Some("wasm32-wasip2"),
+        _ => None,
+    }
 }
 
 /// The cargo profile of a build.
@@ -523,6 +545,12 @@ fn compile_wasi(
     if ws.cli_crate.is_none() {
         return Err(BuildError::usage("the workspace has no lumen-cli crate"));
     }
+    let target = wasi_rust_target(a.wasm_target).unwrap_or("wasm32-wasip1");
+    let features = if a.wasm_target == WasmTarget::WasiHttp {
+        "wasi-http"
+    } else {
+        "wasi-tools"
+    };
     let mut cmd = Command::new(&tools.cargo);
     cmd.current_dir(&ws.root).args([
         "build",
@@ -531,10 +559,10 @@ fn compile_wasi(
         "--bin",
         "lumen",
         "--target",
-        "wasm32-wasip1",
+        target,
         "--no-default-features",
         "--features",
-        "wasi-tools",
+        features,
         "--color",
         "never",
     ]);
@@ -545,12 +573,8 @@ fn compile_wasi(
             p
         }
     };
-    let tail = run_tool(&mut cmd, "cargo build for wasm32-wasip1", ws, r)?;
-    let built = ws
-        .target_dir
-        .join("wasm32-wasip1")
-        .join(dir)
-        .join("lumen.wasm");
+    let tail = run_tool(&mut cmd, &format!("cargo build for {target}"), ws, r)?;
+    let built = ws.target_dir.join(target).join(dir).join("lumen.wasm");
     std::fs::create_dir_all(staged)
         .map_err(|e| BuildError::usage(format!("cannot create {}: {e}", staged.display())))?;
     std::fs::copy(&built, staged.join("lumen.wasm"))
@@ -558,11 +582,23 @@ fn compile_wasi(
     Ok(())
 }
 
-fn wasi_readme(version: &str) -> String {
+fn wasi_readme(version: &str, http: bool) -> String {
+    let (target, run, tools) = if http {
+        (
+            "wasm32-wasip2",
+            "wasmtime run -S http --dir . lumen.wasm run app.lm.md",
+            "files (preopened directories), environment, clock, and HTTP through wasi:http",
+        )
+    } else {
+        (
+            "wasm32-wasip1",
+            "wasmtime run --dir . lumen.wasm run app.lm.md",
+            "files (preopened directories), environment and clock; HTTP is not available",
+        )
+    };
     format!(
-        "# lumen {version} for WASI\n\n`lumen.wasm` is the `lumen` command built for `wasm32-wasip1`:\n\n\
-```sh\nwasmtime run --dir . lumen.wasm run app.lm.md\n```\n\n\
-It runs and checks programs like the native `lumen`; see docs/WASM_DEPLOYMENT.md for the tools \
-available under WASI.\n"
+        "# lumen {version} for WASI\n\n`lumen.wasm` is the `lumen` command built for `{target}`:\n\n\
+```sh\n{run}\n```\n\nIt runs and checks programs like the native `lumen`. Tools: {tools} \
+(docs/WASM_DEPLOYMENT.md).\n"
     )
 }

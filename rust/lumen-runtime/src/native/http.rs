@@ -1,6 +1,7 @@
 //! HTTP tools: `http.get {url, headers?}` and `http.post {url, body, headers?}`.
 //!
-//! Blocking requests with `ureq`. Both tools **require** a `domain` grant (E0907 without
+//! Blocking requests with `ureq` natively, through `wasi:http` in the `wasm32-wasip2`
+//! component build (feature `wasi-http`, see `wasi_http.rs`). Both tools **require** a `domain` grant (E0907 without
 //! one); the grant check runs on the `url` before the request is made. Redirects are *not*
 //! followed (a redirect could leave the granted domain): a 3xx comes back as a result with its
 //! status. Any status is a result, not an error: `{"status": Int, "body": String, "json":
@@ -61,55 +62,75 @@ fn send(
     body: Option<&Value>,
 ) -> Result<Value, ToolError> {
     let url = str_arg(args, "url", ctx)?;
-    let parsed = url::Url::parse(url)
-        .map_err(|e| ToolError::failed(format!("{}: invalid URL `{url}`: {e}", ctx.describe())))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(ToolError::failed(format!(
-            "{}: only http and https URLs are supported, not `{}`",
-            ctx.describe(),
-            parsed.scheme()
-        )));
-    }
-    let agent = ureq::AgentBuilder::new()
-        .redirects(0)
-        .timeout(ctx.timeout.unwrap_or(DEFAULT_TIMEOUT))
-        .build();
-    let mut request = agent.request(method, url);
-    let mut has_content_type = false;
-    for (name, value) in headers(args, ctx)? {
-        has_content_type |= name.eq_ignore_ascii_case("content-type");
-        request = request.set(&name, &value);
-    }
-    let result = match body {
-        None => request.call(),
-        Some(Value::String(text)) => request.send_string(text),
+    let mut headers = headers(args, ctx)?;
+    let body_text = match body {
+        None => None,
+        Some(Value::String(text)) => Some(text.clone()),
         Some(other) => {
-            if !has_content_type {
-                request = request.set("Content-Type", "application/json");
+            if !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            {
+                headers.push(("Content-Type".to_string(), "application/json".to_string()));
             }
-            request.send_string(&other.to_string())
+            Some(other.to_string())
         }
     };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(ureq::Error::Transport(t)) => {
-            return Err(ToolError::failed(format!(
-                "{}: {method} {url} failed: {t}",
-                ctx.describe()
-            )))
-        }
-    };
-    let status = response.status();
-    let text = response.into_string().map_err(|e| {
-        ToolError::failed(format!(
-            "{}: cannot read the response body: {e}",
-            ctx.describe()
-        ))
-    })?;
+    let timeout = ctx.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let (status, text) = transport::request(method, url, &headers, body_text.as_deref(), timeout)
+        .map_err(|e| ToolError::failed(format!("{}: {e}", ctx.describe())))?;
     let parsed_json = serde_json::from_str::<Value>(&text).unwrap_or(Value::Null);
     Ok(json!({ "status": status, "body": text, "json": parsed_json }))
 }
+
+/// The blocking HTTP client of the native build (ureq).
+#[cfg(feature = "native")]
+mod transport {
+    use std::time::Duration;
+
+    /// Sends the request; any status is a response, transport failures are errors.
+    pub fn request(
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&str>,
+        timeout: Duration,
+    ) -> Result<(u16, String), String> {
+        let parsed = url::Url::parse(url).map_err(|e| format!("invalid URL `{url}`: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(format!(
+                "only http and https URLs are supported, not `{}`",
+                parsed.scheme()
+            ));
+        }
+        let agent = ureq::AgentBuilder::new()
+            .redirects(0)
+            .timeout(timeout)
+            .build();
+        let mut request = agent.request(method, url);
+        for (name, value) in headers {
+            request = request.set(name, value);
+        }
+        let result = match body {
+            None => request.call(),
+            Some(text) => request.send_string(text),
+        };
+        let response = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(ureq::Error::Transport(t)) => return Err(format!("{method} {url} failed: {t}")),
+        };
+        let status = response.status();
+        let text = response
+            .into_string()
+            .map_err(|e| format!("cannot read the response body: {e}"))?;
+        Ok((status, text))
+    }
+}
+
+#[cfg(all(not(feature = "native"), feature = "wasi-http", target_os = "wasi"))]
+#[path = "wasi_http.rs"]
+mod transport;
 
 /// `http.get {url, headers?}`.
 #[derive(Debug, Clone, Copy, Default)]

@@ -16,7 +16,7 @@
 
 pub mod env;
 pub mod fs;
-#[cfg(feature = "native")]
+#[cfg(any(feature = "native", all(feature = "wasi-http", target_os = "wasi")))]
 pub mod http;
 pub mod time;
 
@@ -31,12 +31,12 @@ pub fn native_registry() -> ProviderRegistry {
     r.register(fs::FsRead);
     r.register(fs::FsWrite);
     r.register(fs::FsList);
-    #[cfg(feature = "native")]
+    #[cfg(any(feature = "native", all(feature = "wasi-http", target_os = "wasi")))]
     {
         r.register(http::HttpGet);
         r.register(http::HttpPost);
     }
-    #[cfg(not(feature = "native"))]
+    #[cfg(not(any(feature = "native", all(feature = "wasi-http", target_os = "wasi"))))]
     for name in ["http.get", "http.post"] {
         r.register(crate::provider::FnProvider::new(name, |_args, ctx| {
             Err(ToolError::failed(format!(
