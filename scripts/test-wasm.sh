@@ -73,14 +73,24 @@ if ! wasmtime --version 2>/dev/null | grep -q "$WASMTIME_VERSION"; then
 fi
 wasmtime --version
 
+# The dev `lumen`, built once, into DEV_LUMEN. The selection is the one `cargo test
+# --workspace` builds: the same feature unification, so nothing (binaryen's C++ above all)
+# is compiled again.
+DEV_LUMEN=""
+dev_lumen() {
+  if [ -z "$DEV_LUMEN" ]; then
+    cargo build --workspace --all-targets --quiet || return 1
+    DEV_LUMEN="$(cargo metadata --format-version 1 --no-deps \
+      | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')/debug/lumen" || return 1
+  fi
+}
+
 if [ "$BUILD" = 1 ] && [ -z "${LUMEN_WASI:-}" ]; then
   step "WASI command module (lumen build --wasm-target wasi -> pkg-wasi/lumen.wasm)"
-  cargo build --workspace --all-targets --quiet
-  WASI_TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
-    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
-  "$WASI_TARGET_DIR/debug/lumen" build --target wasm --wasm-target wasi --out-dir pkg-wasi "${BUILD_ARGS[@]}"
+  dev_lumen
+  "$DEV_LUMEN" build --target wasm --wasm-target wasi --out-dir pkg-wasi "${BUILD_ARGS[@]}"
   step "WASI component with wasi:http (--wasm-target wasi-http -> pkg-wasi-http/lumen.wasm)"
-  "$WASI_TARGET_DIR/debug/lumen" build --target wasm --wasm-target wasi-http --out-dir pkg-wasi-http "${BUILD_ARGS[@]}"
+  "$DEV_LUMEN" build --target wasm --wasm-target wasi-http --out-dir pkg-wasi-http "${BUILD_ARGS[@]}"
 fi
 for pkg in "${LUMEN_PKG_NODE:-pkg-node}" "${LUMEN_PKG_WEB:-pkg-web}"; do
   if [ ! -f "$pkg/lumen_wasm.js" ]; then
@@ -113,17 +123,11 @@ fi
 
 if [ -z "${LUMEN_BIN:-}" ] && command -v cargo >/dev/null 2>&1; then
   step "native lumen (to compare compile() with lumen emit)"
-  # The selection `cargo test --workspace` builds: the same feature unification, so nothing
-  # (binaryen's C++ above all) is compiled again.
-  if cargo build --workspace --all-targets --quiet; then
-    TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
-      | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
-    if [ -x "$TARGET_DIR/debug/lumen" ]; then
-      export LUMEN_BIN="$TARGET_DIR/debug/lumen"
-      echo "LUMEN_BIN=$LUMEN_BIN"
-    fi
+  if dev_lumen && [ -x "$DEV_LUMEN" ]; then
+    export LUMEN_BIN="$DEV_LUMEN"
+    echo "LUMEN_BIN=$LUMEN_BIN"
   else
-    echo "warning: cargo build -p lumen-cli failed; the lumen emit comparison is skipped" >&2
+    echo "warning: cargo build of lumen failed; the lumen emit comparison is skipped" >&2
   fi
 fi
 

@@ -446,6 +446,17 @@ impl Vm {
                 unsafe { &mut *regs.add(r) }
             }};
         }
+        macro_rules! reg_slice {
+            ($start:expr, $n:expr) => {{
+                let (start, n) = ($start as usize, $n);
+                if n > 0 {
+                    let _ = (reg!(start), reg!(start + n - 1)); // (debug bounds checks)
+                }
+                // SAFETY: validation keeps the register ranges of instructions inside the
+                // frame (see `reg!`).
+                unsafe { std::slice::from_raw_parts(regs.add(start), n) }
+            }};
+        }
         macro_rules! set {
             ($r:expr, $v:expr) => {{
                 let v = $v;
@@ -1106,13 +1117,7 @@ impl Vm {
                     set!(dst, Value::Tuple(Rc::new(v)))
                 }
                 Op::MakeMap { dst, start, count } => {
-                    let n = 2 * count as usize;
-                    if n > 0 {
-                        let _ = (reg!(start), reg!(start as usize + n - 1)); // (debug checks)
-                    }
-                    // SAFETY: validation keeps `start..start + 2 * count` inside the frame.
-                    let pairs = unsafe { std::slice::from_raw_parts(regs.add(start as usize), n) };
-                    let v = try_fault!(make_map(pairs));
+                    let v = try_fault!(make_map(reg_slice!(start, 2 * count as usize)));
                     set!(dst, v)
                 }
                 Op::MakeRecord {
@@ -1182,14 +1187,10 @@ impl Vm {
                     let Some(cf) = prog.funcs.get(f as usize) else {
                         fail!(Fault::runtime("closure of a missing function"));
                     };
-                    let n = cf.captures as usize;
-                    if n > 0 {
-                        let _ = (reg!(start), reg!(start as usize + n - 1)); // (debug checks)
-                    }
-                    // SAFETY: validation keeps `start..start + captures` inside the frame.
-                    let captured =
-                        unsafe { std::slice::from_raw_parts(regs.add(start as usize), n) };
-                    set!(dst, make_closure(f, cf, captured))
+                    set!(
+                        dst,
+                        make_closure(f, cf, reg_slice!(start, cf.captures as usize))
+                    )
                 }
                 Op::GetField { dst, obj, name } => {
                     let v = try_fault!(get_field(prog, reg!(obj), name));
