@@ -209,7 +209,8 @@ pub fn path_allowed(grant: &str, path: &str, base: Option<&Path>) -> bool {
 }
 
 /// Checks every standard grant of one call except `max_calls` (which needs per-run state;
-/// see [`ToolGate`]). `required` lists grant keys the provider insists on. On success the
+/// see [`ToolGate`]). The grants a standard tool requires ([`crate::standard`]) are always
+/// checked, whoever provides the tool; `required` adds the keys the provider insists on. On success the
 /// returned context carries all grants and the timeout.
 pub fn check_call(
     tool: &str,
@@ -220,7 +221,8 @@ pub fn check_call(
     base: Option<&Path>,
 ) -> Result<CallContext, ToolError> {
     let describe = || who(alias, tool);
-    for key in required {
+    let standard = crate::standard::required_grants(tool);
+    for key in standard.iter().chain(required) {
         if !grants.iter().any(|(k, _)| k == key) {
             return Err(ToolError::denied(format!(
                 "{}: this tool requires a `{key}` grant (for example `grant {alias} {key} \"...\"`)",

@@ -23,6 +23,7 @@ pub mod grants;
 #[cfg(feature = "std-tools")]
 pub mod native;
 pub mod provider;
+pub mod standard;
 pub mod urlhost;
 
 pub use driver::{answer_tool_call, run_program, OutputSink, RunConfig};

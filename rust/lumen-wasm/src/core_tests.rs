@@ -272,6 +272,55 @@ fn denied_grants_never_reach_the_host() {
     assert_eq!(err(&ran).code, "E0906");
 }
 
+/// Item 6 of issue 10: a JS host that provides a standard tool gets the same required-grant
+/// checks as the native CLI: no `path`/`domain` grant, no call.
+#[test]
+fn standard_tools_without_their_required_grant_never_reach_the_host() {
+    let cases = [
+        ("fs.read", "path: \"/etc/shadow\"", "`path` grant"),
+        ("fs.write", "path: \"/tmp/x\", text: \"x\"", "`path` grant"),
+        ("fs.list", "path: \"/\"", "`path` grant"),
+        (
+            "http.get",
+            "url: \"http://169.254.169.254/latest/meta-data\"",
+            "`domain` grant",
+        ),
+        (
+            "http.post",
+            "url: \"http://169.254.169.254/\", body: \"x\"",
+            "`domain` grant",
+        ),
+    ];
+    for (tool, args, why) in cases {
+        let src = format!("use tool {tool} as T\n\ncell main() -> Json\n  T({args})\nend\n");
+        let ran = run_with(
+            Input::Source(src),
+            RunOptions {
+                tools: vec![tool.into()],
+                ..RunOptions::default()
+            },
+        );
+        let e = err(&ran);
+        assert_eq!(e.code, "E0907", "{tool}: {}", e.message);
+        assert_eq!(e.kind, ErrorKind::Grant, "{tool}");
+        assert!(e.message.contains(why), "{tool}: {}", e.message);
+        assert!(
+            ran.calls.is_empty(),
+            "{tool}: an ungranted call reached the host"
+        );
+    }
+    // With the grant, the call reaches the host.
+    let src = "use tool fs.read as T\ngrant T path \"/data\"\n\ncell main() -> Json\n  T(path: \"/data/a.txt\")\nend\n";
+    let ran = run_with(
+        Input::Source(src.into()),
+        RunOptions {
+            tools: vec!["fs.read".into()],
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(ran.calls.len(), 1);
+}
+
 #[test]
 fn max_calls_is_enforced_before_the_host() {
     let src = "use tool echo.upper as Shout\ngrant Shout max_calls 1\n\ncell main() -> String\n  Shout(text: \"a\")\n  Shout(text: \"b\")[\"text\"]\nend\n";

@@ -107,7 +107,7 @@ impl ToolProvider for FsRead {
     }
 
     fn required_grants(&self) -> &[&'static str] {
-        &["path"]
+        crate::standard::required_grants(self.name())
     }
 
     fn call(&self, args: &Value, ctx: &CallContext) -> Result<Value, ToolError> {
@@ -143,7 +143,7 @@ impl ToolProvider for FsWrite {
     }
 
     fn required_grants(&self) -> &[&'static str] {
-        &["path"]
+        crate::standard::required_grants(self.name())
     }
 
     fn call(&self, args: &Value, ctx: &CallContext) -> Result<Value, ToolError> {
@@ -169,7 +169,7 @@ impl ToolProvider for FsList {
     }
 
     fn required_grants(&self) -> &[&'static str] {
-        &["path"]
+        crate::standard::required_grants(self.name())
     }
 
     fn call(&self, args: &Value, ctx: &CallContext) -> Result<Value, ToolError> {

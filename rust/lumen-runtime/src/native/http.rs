@@ -146,7 +146,7 @@ impl ToolProvider for HttpGet {
     }
 
     fn required_grants(&self) -> &[&'static str] {
-        &["domain"]
+        crate::standard::required_grants(self.name())
     }
 
     fn call(&self, args: &Value, ctx: &CallContext) -> Result<Value, ToolError> {
@@ -168,7 +168,7 @@ impl ToolProvider for HttpPost {
     }
 
     fn required_grants(&self) -> &[&'static str] {
-        &["domain"]
+        crate::standard::required_grants(self.name())
     }
 
     fn call(&self, args: &Value, ctx: &CallContext) -> Result<Value, ToolError> {
