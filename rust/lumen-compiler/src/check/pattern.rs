@@ -57,6 +57,9 @@ impl Checker<'_> {
         let mut result = Type::Never;
         let mut rows: Vec<Vec<Pat>> = Vec::new();
         let mut catch_all = false;
+        // A pattern the checker rejected (wrong arity, wrong type) says nothing reliable
+        // about coverage: its error is reported, and E0304 would only be a cascade of it.
+        let mut bad_pattern = false;
         for arm in arms {
             if catch_all {
                 self.warn(
@@ -66,7 +69,12 @@ impl Checker<'_> {
                 );
             }
             self.env.push();
+            let before = self.diags.len();
             self.check_pattern(&arm.pattern, &st, false);
+            bad_pattern |= self
+                .diags
+                .get(before..)
+                .is_some_and(|new| new.iter().any(|d| d.is_error()));
             let mut facts = Vec::new();
             if let Some(g) = &arm.guard {
                 let gt = self.expr(g, Some(&Type::Bool));
@@ -83,7 +91,7 @@ impl Checker<'_> {
                 rows.push(vec![self.simplify(&arm.pattern)]);
             }
         }
-        if !catch_all && st != Type::Error && st != Type::Never {
+        if !catch_all && !bad_pattern && st != Type::Error && st != Type::Never {
             let missing = self.missing(&rows, &st);
             if !missing.is_empty() {
                 let msg = if missing.iter().any(|m| m == "_") {
@@ -419,6 +427,25 @@ impl Checker<'_> {
                 let rest = t.strip_null();
                 let mut cs = self.ctors_of(&rest, column)?;
                 cs.push((Ctor::Null, Vec::new()));
+                Some(cs)
+            }
+            // A union of enums (and `Bool`) has the constructors of its members.
+            Type::Union(members)
+                if members.iter().all(|m| {
+                    matches!(
+                        m,
+                        Type::Bool
+                            | Type::Adt {
+                                kind: AdtKind::Enum,
+                                ..
+                            }
+                    )
+                }) =>
+            {
+                let mut cs = Vec::new();
+                for m in members {
+                    cs.extend(self.ctors_of(m, column)?);
+                }
                 Some(cs)
             }
             Type::List(e) => {

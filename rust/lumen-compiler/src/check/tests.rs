@@ -733,3 +733,121 @@ fn mutated_programs_never_panic() {
     }
     assert!(runs > 100, "only {runs} runs");
 }
+
+// ----- issue 10 item 15: exhaustiveness over nested patterns ------------------------------
+
+const TREE: &str = "enum Tree\n  Leaf(Int)\n  Branch((Tree, Tree))\nend\n";
+
+#[test]
+fn issue10_item15_tuple_payload_of_bindings_is_irrefutable() {
+    expect_clean(&format!(
+        "{TREE}cell sum(node: Tree) -> Int\n  match node\n    Leaf(v) -> v\n    Branch((left, right)) -> sum(left) + sum(right)\n  end\nend\n"
+    ));
+}
+
+#[test]
+fn issue10_item15_wrong_arity_payload_pattern_is_not_also_non_exhaustive() {
+    // `Branch((l, r))` against a two-field variant is E0310; the match is not reported as
+    // non-exhaustive on top of it.
+    let src = "enum Tree\n  Leaf(Int)\n  Branch(left: Tree, right: Tree)\nend\n\
+               cell sum(node: Tree) -> Int\n  match node\n    Leaf(v) -> v\n    Branch((l, r)) -> 0\n  end\nend\n";
+    let errs = errors(src);
+    assert!(errs.iter().all(|d| d.code != "E0304"), "{errs:#?}");
+    assert!(errs.iter().any(|d| d.code == "E0310"), "{errs:#?}");
+}
+
+#[test]
+fn issue10_item15_nested_patterns_that_cover_everything_are_exhaustive() {
+    let shape = "enum Shape\n  Circle(Float)\n  Square(Float)\nend\n";
+    for (ty, arms) in [
+        // Tuples of Bools, split on both positions.
+        (
+            "(Bool, Bool)",
+            "(true, _) -> 1\n    (false, true) -> 2\n    (false, false) -> 3",
+        ),
+        // A variant inside a tuple inside a variant.
+        (
+            "Tree",
+            "Leaf(_) -> 1\n    Branch((Leaf(_), _)) -> 2\n    Branch((Branch(_), Leaf(_))) -> 3\n    Branch((Branch(_), Branch(_))) -> 4",
+        ),
+        // Results of tuples, optionals and or-patterns inside a tuple.
+        (
+            "result[(Bool, Int), String]",
+            "ok((true | false, n)) -> n\n    err(_) -> 0",
+        ),
+        ("(Bool?, Int)", "(null, _) -> 1\n    (true, _) -> 2\n    (false, n) -> n"),
+        // Lists inside tuples.
+        (
+            "(list[Int], Bool)",
+            "([], _) -> 1\n    ([x, ...rest], true) -> x\n    ([_, ..._], false) -> 3",
+        ),
+        // A union of two enums, every variant covered.
+        ("Tree | Shape", "Leaf(_) -> 1\n    Branch(_) -> 2\n    Circle(_) -> 3\n    Square(_) -> 4"),
+        // Named payload sub-patterns in any order.
+        ("Named", "Pair(b: true, a: _) -> 1\n    Pair(a: _, b: false) -> 2"),
+    ] {
+        let src = format!(
+            "{TREE}{shape}enum Named\n  Pair(a: Int, b: Bool)\nend\n\
+             cell f(x: {ty}) -> Int\n  match x\n    {arms}\n  end\nend\n"
+        );
+        let errs = errors(&src);
+        assert!(errs.is_empty(), "{ty}: unexpected errors: {errs:#?}");
+    }
+}
+
+#[test]
+fn issue10_item15_nested_gaps_are_still_non_exhaustive() {
+    let shape = "enum Shape\n  Circle(Float)\n  Square(Float)\nend\n";
+    for (ty, arms, missing) in [
+        (
+            "(Bool, Bool)",
+            "(true, _) -> 1\n    (false, true) -> 2",
+            "(_, _)",
+        ),
+        (
+            "Tree",
+            "Leaf(_) -> 1\n    Branch((Leaf(_), _)) -> 2\n    Branch((_, Leaf(_))) -> 3",
+            "Branch",
+        ),
+        (
+            "result[(Bool, Int), String]",
+            "ok((true, n)) -> n\n    err(_) -> 0",
+            "ok(_)",
+        ),
+        (
+            "(Bool?, Int)",
+            "(true, _) -> 2\n    (false, n) -> n",
+            "(_, _)",
+        ),
+        (
+            "(list[Int], Bool)",
+            "([], _) -> 1\n    ([x, ...rest], true) -> x",
+            "(_, _)",
+        ),
+        (
+            "Tree | Shape",
+            "Leaf(_) -> 1\n    Branch(_) -> 2\n    Circle(_) -> 3",
+            "Square",
+        ),
+        ("Named", "Pair(b: true, a: _) -> 1", "Pair"),
+        // A guarded arm never counts, even when its pattern is irrefutable.
+        (
+            "Tree",
+            "Leaf(_) -> 1\n    Branch((l, r)) if 1 > 2 -> 2",
+            "Branch",
+        ),
+    ] {
+        let src = format!(
+            "{TREE}{shape}enum Named\n  Pair(a: Int, b: Bool)\nend\n\
+             cell f(x: {ty}) -> Int\n  match x\n    {arms}\n  end\nend\n"
+        );
+        let errs = errors(&src);
+        assert_eq!(errs.len(), 1, "{ty}: {errs:#?}");
+        assert_eq!(errs[0].code, "E0304", "{ty}: {errs:#?}");
+        assert!(
+            errs[0].message.contains(&format!("`{missing}`")),
+            "{ty}: {}",
+            errs[0].message
+        );
+    }
+}
