@@ -175,7 +175,7 @@ impl Lowerer<'_> {
         }
         // Releases `v` and the call window, so the loop test reuses `v`'s register.
         f.free_to(u32::from(v));
-        f.count_up_and_loop(i, n, false, to_test, top)?;
+        f.count_up_and_loop(i, n, None, to_test, top)?;
         f.patch_here(&exits);
         if h == Hof::SortBy {
             let w = f.alloc_n(2)?;

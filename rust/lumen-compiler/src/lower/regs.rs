@@ -230,28 +230,65 @@ impl FnCx {
         }
     }
 
-    /// Closes a loop that counts `counter` up to `bound`: emits `counter += 1`, patches
-    /// `to_test` (the forward jump over the body) to the test, and jumps back to `top` while
-    /// `counter < bound` (`counter <= bound` when `inclusive`).
-    pub fn count_up_and_loop(
-        &mut self,
-        counter: Reg,
-        bound: Reg,
-        inclusive: bool,
-        to_test: usize,
-        top: u32,
-    ) -> R<()> {
+    /// Emits the increment of a loop counting up to an inclusive bound (`counter += 1`),
+    /// placed before the loop's top and returning its label: the back edge of
+    /// [`FnCx::count_up_and_loop`] jumps here only while `counter < bound`, so the counter
+    /// never steps past `bound` (a range ending at `Int` max ends cleanly).
+    pub fn loop_increment(&mut self, counter: Reg) -> u32 {
+        let step = self.here();
         self.emit(Instr::AddImm {
             dst: counter,
             a: counter,
             imm: 1,
         });
-        self.patch_here(&[to_test]);
-        // Int counter: `not (i < n)` is exactly `i >= n`, and a compare followed by
-        // `JumpIfFalse` is one fused op in the VM.
+        step
+    }
+
+    /// Closes a loop that counts `counter` up to `bound`, patching `to_test` (the forward
+    /// jump over the body) to the entry test.
+    /// - Exclusive bound (`step` is `None`): emits `counter += 1`, then the test, which
+    ///   jumps back to `top` while `counter < bound` (the counter stays `<= bound`).
+    /// - Inclusive bound (`step` is the label of [`FnCx::loop_increment`], just before
+    ///   `top`): jumps back to `step` while `counter < bound`, else leaves; the entry test
+    ///   enters at `top` when `counter <= bound`. The counter is never incremented past
+    ///   `bound`. Both loops run one fused compare-and-branch and one increment per turn.
+    pub fn count_up_and_loop(
+        &mut self,
+        counter: Reg,
+        bound: Reg,
+        step: Option<u32>,
+        to_test: usize,
+        top: u32,
+    ) -> R<()> {
         let c = self.alloc()?;
+        let mut exit = None;
+        match step {
+            None => {
+                self.emit(Instr::AddImm {
+                    dst: counter,
+                    a: counter,
+                    imm: 1,
+                });
+            }
+            Some(step) => {
+                // Int counter: `not (i >= n)` is exactly `i < n`, and a compare followed by
+                // `JumpIfFalse` is one fused op in the VM.
+                self.emit(Instr::Binary {
+                    op: BinOp::Ge,
+                    dst: c,
+                    a: counter,
+                    b: bound,
+                });
+                self.emit(Instr::JumpIfFalse {
+                    cond: c,
+                    target: step,
+                });
+                exit = Some(self.jump_fwd());
+            }
+        }
+        self.patch_here(&[to_test]);
         self.emit(Instr::Binary {
-            op: if inclusive { BinOp::Gt } else { BinOp::Ge },
+            op: if step.is_some() { BinOp::Gt } else { BinOp::Ge },
             dst: c,
             a: counter,
             b: bound,
@@ -260,6 +297,9 @@ impl FnCx {
             cond: c,
             target: top,
         });
+        if let Some(exit) = exit {
+            self.patch_here(&[exit]);
+        }
         Ok(())
     }
 

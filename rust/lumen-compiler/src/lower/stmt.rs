@@ -484,13 +484,14 @@ impl Lowerer<'_> {
                 self.bind_regs(f, pattern)?
             };
             let to_test = f.jump_fwd();
+            let step = inclusive.then(|| f.loop_increment(counter));
             let top = f.here();
             if let (true, Some(n)) = (direct, simple) {
                 f.declare(n, counter);
             } else {
                 self.bind_item(f, pattern, counter, &binds)?;
             }
-            self.loop_rest(f, filter, &body, (counter, end, inclusive), to_test, top)?;
+            self.loop_rest(f, filter, &body, (counter, end, step), to_test, top)?;
         } else {
             let list = f.alloc()?;
             let src = self.expr(f, iter, None)?;
@@ -517,7 +518,7 @@ impl Lowerer<'_> {
                 Some(name) => f.declare(name, item),
                 None => self.bind_item(f, pattern, item, &binds)?,
             }
-            self.loop_rest(f, filter, &body, (i, n, false), to_test, top)?;
+            self.loop_rest(f, filter, &body, (i, n, None), to_test, top)?;
             // Drop the loop's references so later in-place updates stay O(1).
             f.emit(Instr::LoadNull { dst: list });
             f.emit(Instr::LoadNull { dst: item });
@@ -527,14 +528,15 @@ impl Lowerer<'_> {
     }
 
     /// The part of a `for` loop after the element is bound: the filter, the body, and
-    /// `count_up_and_loop` over `(counter, bound, inclusive)`, with `continue` and `break`
+    /// `count_up_and_loop` over `(counter, bound, step)` (`step`: the increment label of an
+    /// inclusive range), with `continue` and `break`
     /// patched around it.
     fn loop_rest(
         &mut self,
         f: &mut FnCx,
         filter: Option<&Expr>,
         body: &ForBody<'_>,
-        (counter, bound, inclusive): (Reg, Reg, bool),
+        (counter, bound, step): (Reg, Reg, Option<u32>),
         to_test: usize,
         top: u32,
     ) -> R<()> {
@@ -547,7 +549,7 @@ impl Lowerer<'_> {
         let lp = f.loops.pop().unwrap_or_default();
         f.patch_here(&lp.continues);
         f.patch_here(&skips);
-        f.count_up_and_loop(counter, bound, inclusive, to_test, top)?;
+        f.count_up_and_loop(counter, bound, step, to_test, top)?;
         f.patch_here(&lp.breaks);
         Ok(())
     }
