@@ -108,6 +108,9 @@ pub mod codes {
     pub const MISSING_END: &str = "E0101";
     /// The left side of `=` cannot be assigned to.
     pub const INVALID_ASSIGN_TARGET: &str = "E0102";
+    /// Nesting, or a chain of operators, calls, fields or indexes, deeper than the parser's
+    /// limit (`parser::MAX_DEPTH`), or an import chain deeper than `resolve::MAX_IMPORT_DEPTH`.
+    pub const TOO_DEEP: &str = "E0103";
 
     // Names and imports
     /// A name that is not defined.

@@ -131,11 +131,21 @@ impl Parser {
 
     /// Precedence climbing over the binary operators of level `min` and tighter.
     fn binary_expr(&mut self, min: u8) -> Expr {
+        let mut chain = self.chain_start();
+        let e = self.binary_chain(min, &mut chain);
+        self.chain_end(chain);
+        e
+    }
+
+    /// The operands and operators of [`Parser::binary_expr`]; every operator applied is one
+    /// chain link.
+    fn binary_chain(&mut self, min: u8, chain: &mut super::Chain) -> Expr {
         let mut lhs = if min <= prec::NOT && self.at(&TokenKind::Not) {
             self.not_expr()
         } else {
             self.unary()
         };
+        self.chain_first(chain);
         // The level of the last comparison/range operator applied at this level: they
         // do not associate.
         let mut last_nonassoc: Option<u8> = None;
@@ -151,6 +161,9 @@ impl Parser {
                     "ranges do not chain: use parentheses"
                 };
                 self.error(codes::UNEXPECTED_TOKEN, message, op_span);
+            }
+            if !self.link_begin(chain) {
+                return lhs;
             }
             self.skip_newlines();
             self.bump();
@@ -178,11 +191,7 @@ impl Parser {
                 }
                 Infix::Pow => {
                     // Right-associative.
-                    if !self.enter() {
-                        return lhs;
-                    }
                     let rhs = self.binary_expr(level);
-                    self.leave();
                     binary(BinOp::Pow, lhs, rhs)
                 }
                 Infix::Pipe => {
@@ -190,6 +199,7 @@ impl Parser {
                     pipe_call(lhs, rhs)
                 }
             };
+            self.link_end(chain);
         }
         lhs
     }
@@ -228,63 +238,88 @@ impl Parser {
                 },
             };
         }
+        let mut chain = self.chain_start();
         let e = self.primary();
-        self.postfix(e)
+        self.chain_first(&mut chain);
+        let e = self.postfix(e, &mut chain);
+        self.chain_end(chain);
+        e
     }
 
     /// `.field`, `?.field`, `(args)`, `[index]`, `?`
-    fn postfix(&mut self, mut e: Expr) -> Expr {
+    /// Each postfix operator is one link of `chain`.
+    fn postfix(&mut self, mut e: Expr, chain: &mut super::Chain) -> Expr {
         loop {
-            match self.peek() {
-                TokenKind::Dot | TokenKind::QuestionDot => {
-                    let optional = self.peek() == &TokenKind::QuestionDot;
-                    self.bump();
-                    let Some(name) = self.word("a field name") else {
-                        return e;
-                    };
-                    e = Expr {
-                        span: e.span.to(name.span),
-                        kind: ExprKind::Field {
-                            target: Box::new(e),
-                            name,
-                            optional,
-                        },
-                    };
-                }
-                TokenKind::LParen => {
-                    let args = self.call_args();
-                    e = Expr {
-                        span: self.span_from(e.span),
-                        kind: ExprKind::Call {
-                            callee: Box::new(e),
-                            args,
-                        },
-                    };
-                }
-                TokenKind::LBracket => {
-                    self.bump();
-                    let index = self.with_newlines(true, |p| {
-                        let index = p.expr();
-                        p.expect(&TokenKind::RBracket);
-                        index
-                    });
-                    e = Expr {
-                        span: self.span_from(e.span),
-                        kind: ExprKind::Index {
-                            target: Box::new(e),
-                            index: Box::new(index),
-                        },
-                    };
-                }
-                TokenKind::Question => {
-                    let q = self.bump().span;
-                    e = Expr {
-                        span: e.span.to(q),
-                        kind: ExprKind::Try(Box::new(e)),
-                    };
-                }
-                _ => return e,
+            let link = matches!(
+                self.peek(),
+                TokenKind::Dot
+                    | TokenKind::QuestionDot
+                    | TokenKind::LParen
+                    | TokenKind::LBracket
+                    | TokenKind::Question
+            );
+            if !link {
+                return e;
             }
+            if !self.link_begin(chain) {
+                return e;
+            }
+            e = self.postfix_link(e);
+            self.link_end(chain);
+        }
+    }
+
+    /// One postfix operator applied to `e` (the current token starts it).
+    fn postfix_link(&mut self, e: Expr) -> Expr {
+        match self.peek() {
+            TokenKind::Dot | TokenKind::QuestionDot => {
+                let optional = self.peek() == &TokenKind::QuestionDot;
+                self.bump();
+                let Some(name) = self.word("a field name") else {
+                    return e;
+                };
+                Expr {
+                    span: e.span.to(name.span),
+                    kind: ExprKind::Field {
+                        target: Box::new(e),
+                        name,
+                        optional,
+                    },
+                }
+            }
+            TokenKind::LParen => {
+                let args = self.call_args();
+                Expr {
+                    span: self.span_from(e.span),
+                    kind: ExprKind::Call {
+                        callee: Box::new(e),
+                        args,
+                    },
+                }
+            }
+            TokenKind::LBracket => {
+                self.bump();
+                let index = self.with_newlines(true, |p| {
+                    let index = p.expr();
+                    p.expect(&TokenKind::RBracket);
+                    index
+                });
+                Expr {
+                    span: self.span_from(e.span),
+                    kind: ExprKind::Index {
+                        target: Box::new(e),
+                        index: Box::new(index),
+                    },
+                }
+            }
+            TokenKind::Question => {
+                let q = self.bump().span;
+                Expr {
+                    span: e.span.to(q),
+                    kind: ExprKind::Try(Box::new(e)),
+                }
+            }
+            _ => e,
         }
     }
 
@@ -346,6 +381,7 @@ impl Parser {
                 StrSegment::Text(t) => parts.push(StrPart::Text(t)),
                 StrSegment::Interp(tokens, span) => {
                     let mut sub = Parser::new(tokens, self.depth);
+                    sub.peak = self.peak.max(self.depth);
                     sub.nl_stack = vec![true];
                     let e = if sub.at(&TokenKind::Eof) {
                         sub.error(
@@ -363,7 +399,10 @@ impl Parser {
                     };
                     if sub.too_deep {
                         self.too_deep = true;
+                        self.recovering = true;
+                        self.pos = self.last_index();
                     }
+                    self.peak = self.peak.max(sub.peak);
                     for d in sub.diags {
                         if !self.recovering {
                             self.diags.push(d);

@@ -30,7 +30,12 @@ use crate::source;
 use crate::span::{LineIndex, Span};
 use crate::token::{Token, TokenKind};
 
-/// How deeply expressions, patterns, types and blocks may nest.
+/// How deep the syntax tree may be, in nesting levels: every bracket, block, sub-expression,
+/// pattern and type entered counts one level, and so does every link of a chain of binary
+/// operators, pipes, calls, fields, indexes and `?` (the tree of `1 + 1 + ... + 1` is as deep
+/// as it has terms). Deeper input is E0103. The limit keeps every later pass (resolver,
+/// checker, lowering, the tree's own `Drop`) inside a 1 MiB stack in a debug build; see
+/// `docs/LANGUAGE.md`.
 pub const MAX_DEPTH: usize = 256;
 
 /// Lexes and parses a code text (as produced by [`source::extract`]). Returns the module
@@ -64,6 +69,16 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> (ast::Module, String, Vec<Diagnos
     }
 }
 
+/// An open chain of operators (see [`Parser::chain_start`]).
+pub(crate) struct Chain {
+    /// The depth the chain started at (its root's level).
+    start: usize,
+    /// The enclosing chain's peak, restored (merged) at the end.
+    saved_peak: usize,
+    /// Levels from the chain's root to its deepest node.
+    height: usize,
+}
+
 /// Parser state over one token list (a file, or one string interpolation).
 pub(crate) struct Parser {
     tokens: Vec<Token>,
@@ -75,6 +90,9 @@ pub(crate) struct Parser {
     /// Newline modes: `true` = newlines are skipped (inside brackets).
     nl_stack: Vec<bool>,
     depth: usize,
+    /// The deepest level reached since the innermost open chain (or link) started: with
+    /// `depth` it measures subtree heights (see [`Parser::chain_start`]).
+    peak: usize,
     /// Set after an error; suppresses further errors until the next statement/declaration.
     recovering: bool,
     too_deep: bool,
@@ -99,6 +117,7 @@ impl Parser {
             diags: Vec::new(),
             nl_stack: vec![false],
             depth,
+            peak: depth,
             recovering: false,
             too_deep: false,
             last_code: None,
@@ -340,26 +359,80 @@ impl Parser {
     /// rest of the input and returns false.
     fn enter(&mut self) -> bool {
         if self.depth >= MAX_DEPTH {
-            if !self.too_deep {
-                self.too_deep = true;
-                let span = self.peek_span();
-                self.recovering = false;
-                self.error(
-                    codes::UNEXPECTED_TOKEN,
-                    format!("nesting is too deep (more than {MAX_DEPTH} levels)"),
-                    span,
-                );
-            }
-            self.recovering = true;
-            self.pos = self.last_index();
+            self.too_deep_here();
             return false;
         }
         self.depth += 1;
+        self.peak = self.peak.max(self.depth);
         true
     }
 
     fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Reports E0103 once at the current token and skips the rest of the input.
+    fn too_deep_here(&mut self) {
+        if !self.too_deep {
+            self.too_deep = true;
+            let span = self.peek_span();
+            self.recovering = false;
+            self.error(
+                codes::TOO_DEEP,
+                format!(
+                    "nesting is too deep (more than {MAX_DEPTH} levels, counting each operator, \
+                     call, field or index of a chain as one level): split the expression up"
+                ),
+                span,
+            );
+        }
+        self.recovering = true;
+        self.pos = self.last_index();
+    }
+
+    /// Starts a chain: an operand followed by links (infix operators, `|>`, `.f`, `(args)`,
+    /// `[i]`, `?`, a type's `?`). Each link builds a node above the chain so far, so the tree
+    /// of `1 + 1 + ... + 1` is as deep as it has terms: the chain tracks its height and
+    /// counts it against [`MAX_DEPTH`] like nesting.
+    fn chain_start(&mut self) -> Chain {
+        let chain = Chain {
+            start: self.depth,
+            saved_peak: self.peak,
+            height: 0,
+        };
+        self.peak = self.depth;
+        chain
+    }
+
+    /// After the chain's first operand: records its height.
+    fn chain_first(&mut self, chain: &mut Chain) {
+        chain.height = self.peak.saturating_sub(chain.start);
+    }
+
+    /// Before one more link: false (E0103 reported) when the chain would be too deep.
+    /// The link's own operands (a right-hand side, call arguments, an index) are parsed one
+    /// level below the link node.
+    fn link_begin(&mut self, chain: &Chain) -> bool {
+        if chain.start + chain.height >= MAX_DEPTH {
+            self.too_deep_here();
+            return false;
+        }
+        self.depth = chain.start + 1;
+        self.peak = self.depth;
+        true
+    }
+
+    /// After a link: the chain's height is one more than before, or that of the link's
+    /// operands, whichever is more.
+    fn link_end(&mut self, chain: &mut Chain) {
+        chain.height = (chain.height + 1).max(self.peak.saturating_sub(chain.start));
+        self.depth = chain.start;
+    }
+
+    /// Ends a chain: the enclosing one sees how deep it reached.
+    fn chain_end(&mut self, chain: Chain) {
+        self.depth = chain.start;
+        self.peak = chain.saved_peak.max(chain.start + chain.height);
     }
 
     // ----- shared helpers -----------------------------------------------------------

@@ -44,14 +44,19 @@ impl Parser {
 
     /// A primary type followed by any number of `?`.
     fn ty_postfix(&mut self) -> TypeExpr {
+        let mut chain = self.chain_start();
         let mut t = self.ty_primary();
-        while let Some(q) = self.eat(&TokenKind::Question) {
+        self.chain_first(&mut chain);
+        while self.at(&TokenKind::Question) && self.link_begin(&chain) {
+            let q = self.bump().span;
+            self.link_end(&mut chain);
             let span = t.span().to(q);
             t = TypeExpr::Optional {
                 inner: Box::new(t),
                 span,
             };
         }
+        self.chain_end(chain);
         t
     }
 
