@@ -100,9 +100,34 @@ impl Checker<'_> {
         Some(self.builtin_typed(&mut b, hint))
     }
 
+    /// The result type of builtin call `b`, checking its arguments. The signatures are split
+    /// into groups, one function each, so that the frame on the stack while an argument is
+    /// checked (an argument can be another builtin call: `abs(abs(...))`, `x |> f() |> g()`)
+    /// stays small.
     fn builtin_typed(&mut self, b: &mut Call<'_>, hint: Option<&Type>) -> Type {
+        if let Some(t) = self.builtin_text(b) {
+            return t;
+        }
+        if let Some(t) = self.builtin_math(b) {
+            return t;
+        }
+        if let Some(t) = self.builtin_list(b) {
+            return t;
+        }
+        if let Some(t) = self.builtin_hof(b, hint) {
+            return t;
+        }
+        if let Some(t) = self.builtin_map(b) {
+            return t;
+        }
+        self.args_unchecked(b.args);
+        Type::Error
+    }
+
+    /// Conversions and strings.
+    fn builtin_text(&mut self, b: &mut Call<'_>) -> Option<Type> {
         let n = b.args.len();
-        match b.name {
+        Some(match b.name {
             "print" => {
                 for i in 0..n {
                     b.any(self, i);
@@ -223,6 +248,14 @@ impl Checker<'_> {
                 }
                 Type::Str
             }
+            _ => return None,
+        })
+    }
+
+    /// Numbers.
+    fn builtin_math(&mut self, b: &mut Call<'_>) -> Option<Type> {
+        let n = b.args.len();
+        Some(match b.name {
             "abs" => b.num(self, 0),
             "floor" | "ceil" | "round" => {
                 b.num(self, 0);
@@ -255,7 +288,7 @@ impl Checker<'_> {
                         );
                     }
                     // An empty list is a run-time error, so the result is not optional.
-                    return e;
+                    return Some(e);
                 }
                 let x = b.any(self, 0);
                 let y = b.any(self, 1);
@@ -275,6 +308,14 @@ impl Checker<'_> {
                     Type::Error
                 }
             }
+            _ => return None,
+        })
+    }
+
+    /// Lists.
+    fn builtin_list(&mut self, b: &mut Call<'_>) -> Option<Type> {
+        let n = b.args.len();
+        Some(match b.name {
             "append" => {
                 let e = b.list(self, 0);
                 let v = b.arg(self, 1, Some(&e));
@@ -291,7 +332,7 @@ impl Checker<'_> {
                 let ok = matches!(t, Type::Str | Type::List(_)) || t.is_lenient();
                 if !ok {
                     b.mismatch(self, 0, "a list or a String", &t);
-                    return Type::Error;
+                    return Some(Type::Error);
                 }
                 t
             }
@@ -339,13 +380,20 @@ impl Checker<'_> {
                 let e = b.list(self, 0);
                 if !e.is_numeric() {
                     b.mismatch(self, 0, "a list of numbers", &Type::list(e.clone()));
-                    return Type::Error;
+                    return Some(Type::Error);
                 }
                 match e {
                     Type::Unknown => Type::Int,
                     e => e,
                 }
             }
+            _ => return None,
+        })
+    }
+
+    /// Higher-order list functions (lambda arguments get their parameter types as hints).
+    fn builtin_hof(&mut self, b: &mut Call<'_>, hint: Option<&Type>) -> Option<Type> {
+        Some(match b.name {
             "map" => {
                 let e = b.list(self, 0);
                 let r = b.func(self, 1, vec![e], None);
@@ -383,6 +431,14 @@ impl Checker<'_> {
                 }
                 join(&acc, &r)
             }
+            _ => return None,
+        })
+    }
+
+    /// Maps, and `halt`.
+    fn builtin_map(&mut self, b: &mut Call<'_>) -> Option<Type> {
+        let n = b.args.len();
+        Some(match b.name {
             "keys" => Type::list(b.map(self, 0).0),
             "values" => Type::list(b.map(self, 0).1),
             "entries" => {
@@ -432,12 +488,10 @@ impl Checker<'_> {
                 b.want(self, 0, &Type::Str);
                 Type::Never
             }
-            _ => {
-                self.args_unchecked(b.args);
-                Type::Error
-            }
-        }
+            _ => return None,
+        })
     }
+
 }
 
 /// The common type of two numbers for `min`/`max`/`clamp`: Int and Int is Int, Float and

@@ -19,140 +19,28 @@ use std::collections::HashSet;
 impl Checker<'_> {
     /// The type of expression `e`, with `hint` the type the context expects.
     pub(super) fn expr(&mut self, e: &Expr, hint: Option<&Type>) -> Type {
+        // Every arm with locals is a method of its own: this function is on the stack once
+        // per nesting level, so its frame must stay small (docs/LANGUAGE.md, depth limit).
         match &e.kind {
             ExprKind::Int(_) => Type::Int,
             ExprKind::Float(_) => Type::Float,
             ExprKind::Bool(_) => Type::Bool,
             ExprKind::Null => Type::Null,
-            ExprKind::Str(parts) => {
-                for p in parts {
-                    if let StrPart::Expr(x) = p {
-                        self.expr(x, None);
-                    }
-                }
-                Type::Str
-            }
+            ExprKind::Str(parts) => self.str_expr(parts),
             ExprKind::Name(n) => self.name_value(n, e.span),
-            ExprKind::List(items) => {
-                let eh = match hint {
-                    Some(Type::List(t)) => Some((**t).clone()),
-                    _ => None,
-                };
-                if items.is_empty() {
-                    return Type::list(eh.unwrap_or(Type::Unknown));
-                }
-                let mut t = Type::Never;
-                for it in items {
-                    let x = self.expr(it, eh.as_ref());
-                    t = join(&t, &x);
-                }
-                Type::list(if t == Type::Never { Type::Unknown } else { t })
-            }
-            ExprKind::Map(entries) => {
-                let (kh, vh) = match hint {
-                    Some(Type::Map(k, v)) => (Some((**k).clone()), Some((**v).clone())),
-                    _ => (None, None),
-                };
-                if entries.is_empty() {
-                    return Type::map(kh.unwrap_or(Type::Unknown), vh.unwrap_or(Type::Unknown));
-                }
-                let mut kt = Type::Never;
-                let mut vt = Type::Never;
-                for (k, v) in entries {
-                    let a = self.expr(k, kh.as_ref());
-                    if !matches!(a, Type::Str | Type::Int) && !a.is_lenient() {
-                        self.err(
-                            codes::TYPE_MISMATCH,
-                            format!("map keys must be String or Int, found {a}"),
-                            k.span,
-                        );
-                    }
-                    kt = join(&kt, &a);
-                    let b = self.expr(v, vh.as_ref());
-                    vt = join(&vt, &b);
-                }
-                Type::map(kt, vt)
-            }
-            ExprKind::Tuple(items) => {
-                let hs: Vec<Option<Type>> = match hint {
-                    Some(Type::Tuple(ts)) if ts.len() == items.len() => {
-                        ts.iter().cloned().map(Some).collect()
-                    }
-                    _ => vec![None; items.len()],
-                };
-                Type::Tuple(
-                    items
-                        .iter()
-                        .zip(hs)
-                        .map(|(it, h)| self.expr(it, h.as_ref()))
-                        .collect(),
-                )
-            }
+            ExprKind::List(items) => self.list_expr(items, hint),
+            ExprKind::Map(entries) => self.map_expr(entries, hint),
+            ExprKind::Tuple(items) => self.tuple_expr(items, hint),
             ExprKind::Call { callee, args } => self.call(callee, args, e.span, hint),
             ExprKind::Field {
                 target,
                 name,
                 optional,
-            } => {
-                let t = self.expr(target, None);
-                if *optional {
-                    if t.is_lenient() {
-                        return t;
-                    }
-                    let base = t.strip_null();
-                    let ft = self.field_of(&base, name, e.span);
-                    if ft.is_lenient() {
-                        ft
-                    } else {
-                        Type::optional(ft)
-                    }
-                } else {
-                    self.field_of(&t, name, e.span)
-                }
-            }
+            } => self.field_expr(target, name, *optional, e.span),
             ExprKind::Index { target, index } => self.index(target, index, e.span),
-            ExprKind::Unary { op, expr } => {
-                let t = self.expr(
-                    expr,
-                    if *op == UnOp::Not {
-                        Some(&Type::Bool)
-                    } else {
-                        None
-                    },
-                );
-                match op {
-                    UnOp::Neg if t.is_numeric() => t,
-                    UnOp::Not if assignable(&t, &Type::Bool) => {
-                        if t.is_lenient() {
-                            t
-                        } else {
-                            Type::Bool
-                        }
-                    }
-                    UnOp::Neg => {
-                        self.err(
-                            codes::BAD_OPERANDS,
-                            format!("cannot negate a value of type {t}"),
-                            e.span,
-                        );
-                        Type::Error
-                    }
-                    UnOp::Not => {
-                        self.err(
-                            codes::BAD_OPERANDS,
-                            format!("`not` needs a Bool: expected Bool, found {t}"),
-                            e.span,
-                        );
-                        Type::Error
-                    }
-                }
-            }
+            ExprKind::Unary { op, expr } => self.unary_expr(*op, expr, e.span),
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span),
-            ExprKind::Is { expr, ty } => {
-                self.expr(expr, None);
-                self.resolve_type(ty);
-                Type::Bool
-            }
+            ExprKind::Is { expr, ty } => self.is_expr(expr, ty),
             ExprKind::Try(inner) => self.try_expr(inner, e.span),
             ExprKind::If {
                 branches,
@@ -166,26 +54,169 @@ impl Checker<'_> {
                 pattern,
                 iter,
                 filter,
-            } => {
-                let it = self.expr(iter, None);
-                let elem = self.iter_elem(&it, iter.span);
-                self.env.push();
-                self.bind_pattern(pattern, &elem, false);
-                if let Some(f) = filter {
-                    let ft = self.expr(f, Some(&Type::Bool));
-                    self.require(&ft, &Type::Bool, "comprehension filter", f.span);
-                    let (facts, _) = self.facts(f);
-                    self.apply(&facts);
-                }
-                let eh = match hint {
-                    Some(Type::List(t)) => Some((**t).clone()),
-                    _ => None,
-                };
-                let t = self.expr(expr, eh.as_ref());
-                self.env.pop();
-                Type::list(t)
+            } => self.comprehension(expr, pattern, iter, filter.as_deref(), hint),
+        }
+    }
+
+    /// A string literal: its interpolations are checked, any type is allowed.
+    fn str_expr(&mut self, parts: &[StrPart]) -> Type {
+        for p in parts {
+            if let StrPart::Expr(x) = p {
+                self.expr(x, None);
             }
         }
+        Type::Str
+    }
+
+    /// `[a, b, ...]`
+    fn list_expr(&mut self, items: &[Expr], hint: Option<&Type>) -> Type {
+        let eh = match hint {
+            Some(Type::List(t)) => Some((**t).clone()),
+            _ => None,
+        };
+        if items.is_empty() {
+            return Type::list(eh.unwrap_or(Type::Unknown));
+        }
+        let mut t = Type::Never;
+        for it in items {
+            let x = self.expr(it, eh.as_ref());
+            t = join(&t, &x);
+        }
+        Type::list(if t == Type::Never { Type::Unknown } else { t })
+    }
+
+    /// `{k: v, ...}`
+    fn map_expr(&mut self, entries: &[(Expr, Expr)], hint: Option<&Type>) -> Type {
+        let (kh, vh) = match hint {
+            Some(Type::Map(k, v)) => (Some((**k).clone()), Some((**v).clone())),
+            _ => (None, None),
+        };
+        if entries.is_empty() {
+            return Type::map(kh.unwrap_or(Type::Unknown), vh.unwrap_or(Type::Unknown));
+        }
+        let mut kt = Type::Never;
+        let mut vt = Type::Never;
+        for (k, v) in entries {
+            let a = self.expr(k, kh.as_ref());
+            if !matches!(a, Type::Str | Type::Int) && !a.is_lenient() {
+                self.err(
+                    codes::TYPE_MISMATCH,
+                    format!("map keys must be String or Int, found {a}"),
+                    k.span,
+                );
+            }
+            kt = join(&kt, &a);
+            let b = self.expr(v, vh.as_ref());
+            vt = join(&vt, &b);
+        }
+        Type::map(kt, vt)
+    }
+
+    /// `(a, b, ...)`
+    fn tuple_expr(&mut self, items: &[Expr], hint: Option<&Type>) -> Type {
+        let hs: Vec<Option<Type>> = match hint {
+            Some(Type::Tuple(ts)) if ts.len() == items.len() => ts.iter().cloned().map(Some).collect(),
+            _ => vec![None; items.len()],
+        };
+        Type::Tuple(
+            items
+                .iter()
+                .zip(hs)
+                .map(|(it, h)| self.expr(it, h.as_ref()))
+                .collect(),
+        )
+    }
+
+    /// `target.name` or `target?.name`.
+    fn field_expr(&mut self, target: &Expr, name: &Ident, optional: bool, span: Span) -> Type {
+        let t = self.expr(target, None);
+        if optional {
+            if t.is_lenient() {
+                return t;
+            }
+            let base = t.strip_null();
+            let ft = self.field_of(&base, name, span);
+            if ft.is_lenient() {
+                ft
+            } else {
+                Type::optional(ft)
+            }
+        } else {
+            self.field_of(&t, name, span)
+        }
+    }
+
+    /// `-e` or `not e`.
+    fn unary_expr(&mut self, op: UnOp, inner: &Expr, span: Span) -> Type {
+        let t = self.expr(
+            inner,
+            if op == UnOp::Not {
+                Some(&Type::Bool)
+            } else {
+                None
+            },
+        );
+        match op {
+            UnOp::Neg if t.is_numeric() => t,
+            UnOp::Not if assignable(&t, &Type::Bool) => {
+                if t.is_lenient() {
+                    t
+                } else {
+                    Type::Bool
+                }
+            }
+            UnOp::Neg => {
+                self.err(
+                    codes::BAD_OPERANDS,
+                    format!("cannot negate a value of type {t}"),
+                    span,
+                );
+                Type::Error
+            }
+            UnOp::Not => {
+                self.err(
+                    codes::BAD_OPERANDS,
+                    format!("`not` needs a Bool: expected Bool, found {t}"),
+                    span,
+                );
+                Type::Error
+            }
+        }
+    }
+
+    /// `e is Type`
+    fn is_expr(&mut self, inner: &Expr, ty: &TypeExpr) -> Type {
+        self.expr(inner, None);
+        self.resolve_type(ty);
+        Type::Bool
+    }
+
+    /// `[expr for pattern in iter if filter]`
+    fn comprehension(
+        &mut self,
+        expr: &Expr,
+        pattern: &crate::ast::Pattern,
+        iter: &Expr,
+        filter: Option<&Expr>,
+        hint: Option<&Type>,
+    ) -> Type {
+        let it = self.expr(iter, None);
+        let elem = self.iter_elem(&it, iter.span);
+        self.env.push();
+        self.bind_pattern(pattern, &elem, false);
+        if let Some(f) = filter {
+            let ft = self.expr(f, Some(&Type::Bool));
+            self.require(&ft, &Type::Bool, "comprehension filter", f.span);
+            let (facts, _) = self.facts(f);
+            self.apply(&facts);
+        }
+        let eh = match hint {
+            Some(Type::List(t)) => Some((**t).clone()),
+            _ => None,
+        };
+        let t = self.expr(expr, eh.as_ref());
+        self.env.pop();
+        Type::list(t)
     }
 
     /// The type of a name used as a value.
@@ -268,31 +299,16 @@ impl Checker<'_> {
 
     /// Checks a call.
     fn call(&mut self, callee: &Expr, args: &[Arg], span: Span, hint: Option<&Type>) -> Type {
+        // One method per kind of callee keeps this frame (on the stack once per nested
+        // call) small.
         if let ExprKind::Name(n) = &callee.kind {
             if self.env.lookup(n).is_none() {
                 match self.symbol(n) {
                     Some(Symbol::Cell { file, item }) => {
-                        let Some(sig) = self.cells.get(&(file, item)).cloned() else {
-                            return Type::Error;
-                        };
-                        self.bind_args(
-                            &format!("cell `{}`", sig.name),
-                            &sig.params,
-                            args,
-                            span,
-                            true,
-                            true,
-                        );
-                        return self.cell_ret((file, item));
+                        return self.cell_call((file, item), args, span);
                     }
                     Some(sym @ Symbol::Record { file, item }) => {
-                        let fields = self
-                            .records
-                            .get(&(file, item))
-                            .map(|r| r.fields.clone())
-                            .unwrap_or_default();
-                        self.bind_args(&format!("record `{n}`"), &fields, args, span, false, true);
-                        return self.adt_type(sym).unwrap_or(Type::Error);
+                        return self.record_call(sym, (file, item), n, args, span);
                     }
                     Some(
                         sym @ Symbol::Variant {
@@ -300,75 +316,124 @@ impl Checker<'_> {
                             item,
                             variant,
                         },
-                    ) => {
-                        let fields = self.variant_fields(file, item, variant).to_vec();
-                        if fields.is_empty() {
-                            self.err(
-                                codes::WRONG_ARG_COUNT,
-                                format!(
-                                    "variant `{n}` has no payload: write `{n}` without arguments"
-                                ),
-                                span,
-                            );
-                            self.args_unchecked(args);
-                        } else {
-                            self.bind_args(
-                                &format!("variant `{n}`"),
-                                &fields,
-                                args,
-                                span,
-                                true,
-                                true,
-                            );
-                        }
-                        return self.adt_type(sym).unwrap_or(Type::Error);
-                    }
-                    Some(Symbol::Tool { .. }) => {
-                        for a in args {
-                            if a.name.is_none() {
-                                self.err(
-                                    codes::BAD_NAMED_ARG,
-                                    format!(
-                                        "tool `{n}` takes named arguments only (`name: value`)"
-                                    ),
-                                    a.span,
-                                );
-                            }
-                            self.expr(&a.value, None);
-                        }
-                        self.check_duplicate_names(args, &format!("tool `{n}`"));
-                        return Type::Json;
-                    }
-                    Some(Symbol::Enum { .. }) => {
-                        self.err(
-                            codes::NOT_CALLABLE,
-                            format!("enum `{n}` cannot be called: build one of its variants"),
-                            callee.span,
-                        );
-                        self.args_unchecked(args);
-                        return Type::Error;
-                    }
+                    ) => return self.variant_call(sym, (file, item, variant), n, args, span),
+                    Some(Symbol::Tool { .. }) => return self.tool_call(n, args),
+                    Some(Symbol::Enum { .. }) => return self.enum_call(n, args, callee.span),
                     Some(Symbol::Const { .. }) => {}
-                    None => {
-                        if n == "ok" || n == "err" {
-                            return self.result_ctor(n == "ok", args, span, hint);
-                        }
-                        if let Some(t) = self.builtin_call(n, args, span, hint) {
-                            return t;
-                        }
-                        self.err(
-                            codes::UNKNOWN_NAME,
-                            format!("unknown name `{n}`"),
-                            callee.span,
-                        );
-                        self.args_unchecked(args);
-                        return Type::Error;
-                    }
+                    None => return self.free_name_call(n, args, span, callee.span, hint),
                 }
             }
         }
         let ct = self.expr(callee, None);
         self.call_value(&ct, args, span, callee.span)
+    }
+
+    /// A call of a cell.
+    fn cell_call(&mut self, (file, item): (usize, usize), args: &[Arg], span: Span) -> Type {
+        let Some(sig) = self.cells.get(&(file, item)).cloned() else {
+            return Type::Error;
+        };
+        self.bind_args(
+            &format!("cell `{}`", sig.name),
+            &sig.params,
+            args,
+            span,
+            true,
+            true,
+        );
+        self.cell_ret((file, item))
+    }
+
+    /// A record construction `R(x: 1, ...)`.
+    fn record_call(
+        &mut self,
+        sym: Symbol,
+        (file, item): (usize, usize),
+        n: &str,
+        args: &[Arg],
+        span: Span,
+    ) -> Type {
+        let fields = self
+            .records
+            .get(&(file, item))
+            .map(|r| r.fields.clone())
+            .unwrap_or_default();
+        self.bind_args(&format!("record `{n}`"), &fields, args, span, false, true);
+        self.adt_type(sym).unwrap_or(Type::Error)
+    }
+
+    /// A variant construction `V(a, ...)`.
+    fn variant_call(
+        &mut self,
+        sym: Symbol,
+        (file, item, variant): (usize, usize, usize),
+        n: &str,
+        args: &[Arg],
+        span: Span,
+    ) -> Type {
+        let fields = self.variant_fields(file, item, variant).to_vec();
+        if fields.is_empty() {
+            self.err(
+                codes::WRONG_ARG_COUNT,
+                format!("variant `{n}` has no payload: write `{n}` without arguments"),
+                span,
+            );
+            self.args_unchecked(args);
+        } else {
+            self.bind_args(&format!("variant `{n}`"), &fields, args, span, true, true);
+        }
+        self.adt_type(sym).unwrap_or(Type::Error)
+    }
+
+    /// A tool call: named arguments only, any values (checked against the schema at run time).
+    fn tool_call(&mut self, n: &str, args: &[Arg]) -> Type {
+        for a in args {
+            if a.name.is_none() {
+                self.err(
+                    codes::BAD_NAMED_ARG,
+                    format!("tool `{n}` takes named arguments only (`name: value`)"),
+                    a.span,
+                );
+            }
+            self.expr(&a.value, None);
+        }
+        self.check_duplicate_names(args, &format!("tool `{n}`"));
+        Type::Json
+    }
+
+    /// Calling an enum (an error).
+    fn enum_call(&mut self, n: &str, args: &[Arg], callee_span: Span) -> Type {
+        self.err(
+            codes::NOT_CALLABLE,
+            format!("enum `{n}` cannot be called: build one of its variants"),
+            callee_span,
+        );
+        self.args_unchecked(args);
+        Type::Error
+    }
+
+    /// A call of a name that is no symbol: `ok`/`err`, a builtin, or unknown.
+    fn free_name_call(
+        &mut self,
+        n: &str,
+        args: &[Arg],
+        span: Span,
+        callee_span: Span,
+        hint: Option<&Type>,
+    ) -> Type {
+        if n == "ok" || n == "err" {
+            return self.result_ctor(n == "ok", args, span, hint);
+        }
+        if let Some(t) = self.builtin_call(n, args, span, hint) {
+            return t;
+        }
+        self.err(
+            codes::UNKNOWN_NAME,
+            format!("unknown name `{n}`"),
+            callee_span,
+        );
+        self.args_unchecked(args);
+        Type::Error
     }
 
     /// Checks arguments without any expectation (after an error).
