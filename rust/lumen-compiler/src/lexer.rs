@@ -39,6 +39,8 @@ struct Lexer<'a, 'd> {
     depth: usize,
     tokens: Vec<Token>,
     diags: &'d mut Vec<Diagnostic>,
+    /// Set when a search for a closing `}` gave up at [`MAX_INTERP_DEPTH`].
+    too_deep: std::cell::Cell<bool>,
 }
 
 impl<'a, 'd> Lexer<'a, 'd> {
@@ -57,6 +59,7 @@ impl<'a, 'd> Lexer<'a, 'd> {
             depth,
             tokens: Vec::new(),
             diags,
+            too_deep: std::cell::Cell::new(false),
         }
     }
 
@@ -384,17 +387,22 @@ impl<'a, 'd> Lexer<'a, 'd> {
                             self.pos = close + 1;
                         }
                         _ => {
-                            let message = if self.depth + 1 > MAX_INTERP_DEPTH {
-                                "string interpolations are nested too deeply"
-                            } else {
-                                "unterminated interpolation: missing `}`"
-                            };
-                            self.error(
-                                codes::UNTERMINATED_INTERPOLATION,
-                                message.to_string(),
-                                open,
-                                open + 1,
-                            );
+                            let (code, message) =
+                                if self.depth + 1 > MAX_INTERP_DEPTH || self.too_deep.get() {
+                                    (
+                                        codes::TOO_DEEP,
+                                        format!(
+                                            "string interpolations are nested too deeply \
+                                             (more than {MAX_INTERP_DEPTH} levels)"
+                                        ),
+                                    )
+                                } else {
+                                    (
+                                        codes::UNTERMINATED_INTERPOLATION,
+                                        "unterminated interpolation: missing `}`".to_string(),
+                                    )
+                                };
+                            self.error(code, message, open, open + 1);
                             // Skip the rest of the line: the string cannot be recovered.
                             while self.pos < self.end && self.peek(0) != b'\n' {
                                 self.pos += 1;
@@ -420,6 +428,7 @@ impl<'a, 'd> Lexer<'a, 'd> {
     /// nested braces and strings. `None` when the line or input ends first.
     fn find_close(&self, from: usize, depth: usize) -> Option<usize> {
         if depth > MAX_INTERP_DEPTH + 1 {
+            self.too_deep.set(true);
             return None;
         }
         let mut i = from;
@@ -456,6 +465,7 @@ impl<'a, 'd> Lexer<'a, 'd> {
     /// Index just after the string starting with the quote at `i`.
     fn skip_string(&self, i: usize, depth: usize) -> Option<usize> {
         if depth > MAX_INTERP_DEPTH + 1 {
+            self.too_deep.set(true);
             return None;
         }
         let mut j = i + 1;

@@ -292,6 +292,10 @@ fn own_symbols(file: FileId, module: &ast::Module) -> Vec<(String, Symbol, Span)
     out
 }
 
+/// How long a chain of imports may be (the root file imports a module that imports a
+/// module ...); a longer one is E0103. The import walk recurses once per module of the chain.
+pub const MAX_IMPORT_DEPTH: usize = 64;
+
 /// State of the depth-first import walk.
 struct Loading {
     files: Vec<SourceFile>,
@@ -347,6 +351,17 @@ impl Loading {
                         } else {
                             Some(existing)
                         }
+                    } else if stack.len() >= MAX_IMPORT_DEPTH {
+                        diags.push(self.files[id].error(
+                            crate::diagnostic::codes::TOO_DEEP,
+                            format!(
+                                "cannot import `{}`: the chain of imports is too long (more \
+                                 than {MAX_IMPORT_DEPTH} modules, each importing the next)",
+                                path.join(".")
+                            ),
+                            import.span,
+                        ));
+                        None
                     } else {
                         let (file, file_diags) = parse(&name, &bytes);
                         diags.extend(file_diags);

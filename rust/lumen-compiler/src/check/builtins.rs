@@ -491,7 +491,6 @@ impl Checker<'_> {
             _ => return None,
         })
     }
-
 }
 
 /// The common type of two numbers for `min`/`max`/`clamp`: Int and Int is Int, Float and

@@ -115,7 +115,9 @@ impl Checker<'_> {
     /// `(a, b, ...)`
     fn tuple_expr(&mut self, items: &[Expr], hint: Option<&Type>) -> Type {
         let hs: Vec<Option<Type>> = match hint {
-            Some(Type::Tuple(ts)) if ts.len() == items.len() => ts.iter().cloned().map(Some).collect(),
+            Some(Type::Tuple(ts)) if ts.len() == items.len() => {
+                ts.iter().cloned().map(Some).collect()
+            }
             _ => vec![None; items.len()],
         };
         Type::Tuple(

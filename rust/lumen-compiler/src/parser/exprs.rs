@@ -153,55 +153,63 @@ impl Parser {
             if level < min {
                 break;
             }
-            let op_span = self.peek_span();
             if last_nonassoc == Some(level) {
-                let message = if level == prec::CMP {
-                    "comparison operators do not chain: use `and` to combine comparisons"
-                } else {
-                    "ranges do not chain: use parentheses"
-                };
-                self.error(codes::UNEXPECTED_TOKEN, message, op_span);
+                self.chained_nonassoc(level);
             }
             if !self.link_begin(chain) {
                 return lhs;
             }
-            self.skip_newlines();
-            self.bump();
-            self.skip_newlines();
-            lhs = match op {
-                Infix::Bin(op) => {
-                    let rhs = self.binary_expr(level + 1);
-                    binary(op, lhs, rhs)
-                }
-                Infix::Cmp(op) | Infix::Range(op) => {
-                    last_nonassoc = Some(level);
-                    let rhs = self.binary_expr(level + 1);
-                    binary(op, lhs, rhs)
-                }
-                Infix::Is => {
-                    last_nonassoc = Some(level);
-                    let ty = self.ty();
-                    Expr {
-                        span: lhs.span.to(ty.span()),
-                        kind: ExprKind::Is {
-                            expr: Box::new(lhs),
-                            ty,
-                        },
-                    }
-                }
-                Infix::Pow => {
-                    // Right-associative.
-                    let rhs = self.binary_expr(level);
-                    binary(BinOp::Pow, lhs, rhs)
-                }
-                Infix::Pipe => {
-                    let rhs = self.binary_expr(level + 1);
-                    pipe_call(lhs, rhs)
-                }
-            };
+            if matches!(op, Infix::Cmp(_) | Infix::Range(_) | Infix::Is) {
+                last_nonassoc = Some(level);
+            }
+            lhs = self.infix_link(op, level, lhs);
             self.link_end(chain);
         }
         lhs
+    }
+
+    /// Reports a comparison or range operator applied to the result of another.
+    fn chained_nonassoc(&mut self, level: u8) {
+        let message = if level == prec::CMP {
+            "comparison operators do not chain: use `and` to combine comparisons"
+        } else {
+            "ranges do not chain: use parentheses"
+        };
+        let span = self.peek_span();
+        self.error(codes::UNEXPECTED_TOKEN, message, span);
+    }
+
+    /// The infix operator `op` (of precedence `level`, the current token) applied to `lhs`
+    /// and the operand that follows it.
+    fn infix_link(&mut self, op: Infix, level: u8, lhs: Expr) -> Expr {
+        self.skip_newlines();
+        self.bump();
+        self.skip_newlines();
+        match op {
+            Infix::Bin(op) | Infix::Cmp(op) | Infix::Range(op) => {
+                let rhs = self.binary_expr(level + 1);
+                binary(op, lhs, rhs)
+            }
+            Infix::Is => {
+                let ty = self.ty();
+                Expr {
+                    span: lhs.span.to(ty.span()),
+                    kind: ExprKind::Is {
+                        expr: Box::new(lhs),
+                        ty,
+                    },
+                }
+            }
+            // Right-associative.
+            Infix::Pow => {
+                let rhs = self.binary_expr(level);
+                binary(BinOp::Pow, lhs, rhs)
+            }
+            Infix::Pipe => {
+                let rhs = self.binary_expr(level + 1);
+                pipe_call(lhs, rhs)
+            }
+        }
     }
 
     /// Prefix `not`: `not a == b` is `not (a == b)`.
@@ -397,16 +405,17 @@ impl Parser {
                         }
                         e
                     };
-                    if sub.too_deep {
-                        self.too_deep = true;
-                        self.recovering = true;
-                        self.pos = self.last_index();
-                    }
-                    self.peak = self.peak.max(sub.peak);
                     for d in sub.diags {
                         if !self.recovering {
                             self.diags.push(d);
                         }
+                    }
+                    self.peak = self.peak.max(sub.peak);
+                    if sub.too_deep {
+                        // Like `enter` at the limit: reported once, the rest is skipped.
+                        self.too_deep = true;
+                        self.recovering = true;
+                        self.pos = self.last_index();
                     }
                     parts.push(StrPart::Expr(e));
                 }

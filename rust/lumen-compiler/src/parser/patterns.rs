@@ -41,77 +41,16 @@ impl Parser {
         }
     }
 
+    /// One pattern without `|`; each kind has a method of its own, so the frame on the
+    /// stack once per nesting level stays small.
     fn pattern_primary(&mut self) -> Pattern {
         let start = self.peek_span();
-        match self.peek().clone() {
-            TokenKind::Ident(name) => {
-                self.bump();
-                if self.at(&TokenKind::LParen) {
-                    let args = self.pattern_args();
-                    return Pattern {
-                        kind: PatternKind::Variant {
-                            name: Ident { name, span: start },
-                            args,
-                        },
-                        span: self.span_from(start),
-                    };
-                }
-                let kind = if name == "_" {
-                    PatternKind::Wildcard
-                } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                    PatternKind::Variant {
-                        name: Ident { name, span: start },
-                        args: Vec::new(),
-                    }
-                } else {
-                    PatternKind::Bind(name)
-                };
-                Pattern { kind, span: start }
-            }
+        match self.peek() {
+            TokenKind::Ident(_) => self.name_pattern(start),
             TokenKind::Int(_) | TokenKind::Float(_) | TokenKind::Minus => {
-                let Some(lo) = self.number_literal() else {
-                    return self.error_pattern(start);
-                };
-                let inclusive = match self.peek() {
-                    TokenKind::DotDot => false,
-                    TokenKind::DotDotEq => true,
-                    _ => {
-                        return Pattern {
-                            span: lo.span,
-                            kind: PatternKind::Literal(Box::new(lo)),
-                        }
-                    }
-                };
-                self.bump();
-                let Some(hi) = self.number_literal() else {
-                    return self.error_pattern(start);
-                };
-                Pattern {
-                    span: lo.span.to(hi.span),
-                    kind: PatternKind::Range {
-                        start: Box::new(lo),
-                        end: Box::new(hi),
-                        inclusive,
-                    },
-                }
+                self.number_pattern(start)
             }
-            TokenKind::Str(segments) => {
-                self.bump();
-                let mut parts = Vec::new();
-                for seg in segments {
-                    match seg {
-                        StrSegment::Text(t) => parts.push(StrPart::Text(t)),
-                        StrSegment::Interp(_, span) => {
-                            self.error(
-                                crate::diagnostic::codes::UNEXPECTED_TOKEN,
-                                "a string pattern cannot contain an interpolation",
-                                span,
-                            );
-                        }
-                    }
-                }
-                self.literal_pattern(ExprKind::Str(parts), start)
-            }
+            TokenKind::Str(_) => self.str_pattern(start),
             TokenKind::True => {
                 self.bump();
                 self.literal_pattern(ExprKind::Bool(true), start)
@@ -131,6 +70,87 @@ impl Parser {
                 self.error_pattern(start)
             }
         }
+    }
+
+    /// `_`, a binding, a payload-less variant or `Variant(args)` (the current token is a
+    /// name).
+    fn name_pattern(&mut self, start: Span) -> Pattern {
+        let name = match self.bump().kind {
+            TokenKind::Ident(name) => name,
+            _ => return self.error_pattern(start),
+        };
+        if self.at(&TokenKind::LParen) {
+            let args = self.pattern_args();
+            return Pattern {
+                kind: PatternKind::Variant {
+                    name: Ident { name, span: start },
+                    args,
+                },
+                span: self.span_from(start),
+            };
+        }
+        let kind = if name == "_" {
+            PatternKind::Wildcard
+        } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+            PatternKind::Variant {
+                name: Ident { name, span: start },
+                args: Vec::new(),
+            }
+        } else {
+            PatternKind::Bind(name)
+        };
+        Pattern { kind, span: start }
+    }
+
+    /// A number literal or a range `1..=9`.
+    fn number_pattern(&mut self, start: Span) -> Pattern {
+        let Some(lo) = self.number_literal() else {
+            return self.error_pattern(start);
+        };
+        let inclusive = match self.peek() {
+            TokenKind::DotDot => false,
+            TokenKind::DotDotEq => true,
+            _ => {
+                return Pattern {
+                    span: lo.span,
+                    kind: PatternKind::Literal(Box::new(lo)),
+                }
+            }
+        };
+        self.bump();
+        let Some(hi) = self.number_literal() else {
+            return self.error_pattern(start);
+        };
+        Pattern {
+            span: lo.span.to(hi.span),
+            kind: PatternKind::Range {
+                start: Box::new(lo),
+                end: Box::new(hi),
+                inclusive,
+            },
+        }
+    }
+
+    /// A string literal pattern (no interpolation).
+    fn str_pattern(&mut self, start: Span) -> Pattern {
+        let segments = match self.bump().kind {
+            TokenKind::Str(segments) => segments,
+            _ => return self.error_pattern(start),
+        };
+        let mut parts = Vec::new();
+        for seg in segments {
+            match seg {
+                StrSegment::Text(t) => parts.push(StrPart::Text(t)),
+                StrSegment::Interp(_, span) => {
+                    self.error(
+                        crate::diagnostic::codes::UNEXPECTED_TOKEN,
+                        "a string pattern cannot contain an interpolation",
+                        span,
+                    );
+                }
+            }
+        }
+        self.literal_pattern(ExprKind::Str(parts), start)
     }
 
     fn literal_pattern(&self, kind: ExprKind, span: Span) -> Pattern {

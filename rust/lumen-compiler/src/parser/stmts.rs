@@ -60,49 +60,64 @@ impl Parser {
         }
     }
 
-    /// One statement (without its line end).
+    /// One statement (without its line end). Each kind is parsed by a method of its own:
+    /// this function is on the stack once per nested block, so its frame stays small.
     pub(crate) fn stmt(&mut self) -> Option<Stmt> {
         let start = self.peek_span();
         let kind = match self.peek() {
-            TokenKind::Let => self.let_stmt()?,
-            TokenKind::While => {
-                let kw = self.bump().span;
-                let cond = self.expr();
-                self.expect_line_end();
-                let body = self.block(false);
-                self.close_block(kw, "`while`");
-                StmtKind::While { cond, body }
-            }
-            TokenKind::For => self.for_stmt()?,
-            TokenKind::Loop => {
-                let kw = self.bump().span;
-                self.expect_line_end();
-                let body = self.block(false);
-                self.close_block(kw, "`loop`");
-                StmtKind::Loop { body }
-            }
+            TokenKind::Let => self.let_stmt(),
+            TokenKind::While => self.while_stmt(),
+            TokenKind::For => self.for_stmt(),
+            TokenKind::Loop => self.loop_stmt(),
             TokenKind::Break => {
                 self.bump();
-                StmtKind::Break
+                Some(StmtKind::Break)
             }
             TokenKind::Continue => {
                 self.bump();
-                StmtKind::Continue
+                Some(StmtKind::Continue)
             }
-            TokenKind::Return => {
-                self.bump();
-                if Self::can_start_expr(self.peek_raw()) {
-                    StmtKind::Return(Some(self.expr()))
-                } else {
-                    StmtKind::Return(None)
-                }
-            }
-            _ => self.expr_or_assign()?,
+            TokenKind::Return => self.return_stmt(),
+            _ => self.expr_or_assign(),
         };
+        self.finish_stmt(kind, start)
+    }
+
+    /// The statement of `kind` started at `start`, boxed up.
+    fn finish_stmt(&mut self, kind: Option<StmtKind>, start: Span) -> Option<Stmt> {
         Some(Stmt {
-            kind,
+            kind: kind?,
             span: self.span_from(start),
         })
+    }
+
+    /// `while cond` newline body `end`
+    fn while_stmt(&mut self) -> Option<StmtKind> {
+        let kw = self.bump().span;
+        let cond = self.expr();
+        self.expect_line_end();
+        let body = self.block(false);
+        self.close_block(kw, "`while`");
+        Some(StmtKind::While { cond, body })
+    }
+
+    /// `loop` newline body `end`
+    fn loop_stmt(&mut self) -> Option<StmtKind> {
+        let kw = self.bump().span;
+        self.expect_line_end();
+        let body = self.block(false);
+        self.close_block(kw, "`loop`");
+        Some(StmtKind::Loop { body })
+    }
+
+    /// `return [value]`
+    fn return_stmt(&mut self) -> Option<StmtKind> {
+        self.bump();
+        if Self::can_start_expr(self.peek_raw()) {
+            Some(StmtKind::Return(Some(self.expr())))
+        } else {
+            Some(StmtKind::Return(None))
+        }
     }
 
     /// True for tokens that can begin an expression.
