@@ -39,10 +39,8 @@ pub fn report(diags: &[Diagnostic], loader: &FsLoader) {
     let source = |name: &str| loader.source(name);
     let mut renderer = HumanRenderer::new(&source);
     let mut err = stderr_stream();
-    for d in diags {
-        // A closed stderr must not turn into a panic; there is nowhere left to report to.
-        let _ = renderer.emit(&mut err, d);
-    }
+    // A closed stderr must not turn into a panic; there is nowhere left to report to.
+    let _ = renderer.emit_all(&mut err, diags);
     let _ = err.flush();
 }
 

@@ -5,6 +5,7 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::termcolor::{ColorChoice, WriteColor};
 use codespan_reporting::term::{self, Chars};
+use lumen_compiler::render::{self, MAX_SHOWN};
 use lumen_compiler::{Diagnostic, Severity};
 use std::collections::HashMap;
 use std::io::{self, IsTerminal};
@@ -19,9 +20,10 @@ pub fn color_choice(is_terminal: bool) -> ColorChoice {
     }
 }
 
-/// A standard-error stream with the right colour choice.
-pub fn stderr_stream() -> term::termcolor::StandardStream {
-    term::termcolor::StandardStream::stderr(color_choice(io::stderr().is_terminal()))
+/// A buffered standard-error stream with the right colour choice (flush it when done:
+/// unbuffered, every fragment of a diagnostic was a system call of its own).
+pub fn stderr_stream() -> term::termcolor::BufferedStandardStream {
+    term::termcolor::BufferedStandardStream::stderr(color_choice(io::stderr().is_terminal()))
 }
 
 /// The byte range to underline for `d` in `text`, when the span is usable: inside the text
@@ -73,9 +75,27 @@ impl<'a> HumanRenderer<'a> {
         id
     }
 
+    /// Writes the first [`MAX_SHOWN`] of `diags`, then a line saying how many more there
+    /// are (`… and 1,550 more errors; run with `--format json` to see them all`).
+    pub fn emit_all(&mut self, out: &mut dyn WriteColor, diags: &[Diagnostic]) -> io::Result<()> {
+        for d in diags.iter().take(MAX_SHOWN) {
+            self.emit(out, d)?;
+        }
+        if let Some(more) = render::more_line(diags) {
+            out.write_all(more.as_bytes())?;
+        }
+        Ok(())
+    }
+
     /// Writes one diagnostic: `error[CODE]: message`, `--> file:line:col`, the source line
-    /// with a caret, and notes.
+    /// with a caret, and notes. A source line longer than [`render::MAX_LINE_CHARS`] is shown
+    /// as a window around the caret, by the renderer the JavaScript package uses too.
     pub fn emit(&mut self, out: &mut dyn WriteColor, d: &Diagnostic) -> io::Result<()> {
+        if render::is_long_line(d) {
+            let mut text = String::new();
+            render::render_diagnostic(&mut text, d);
+            return out.write_all(text.as_bytes());
+        }
         let severity = match d.severity {
             Severity::Error => CsSeverity::Error,
             Severity::Warning => CsSeverity::Warning,

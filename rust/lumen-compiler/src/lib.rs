@@ -11,6 +11,7 @@ mod driver;
 pub mod lexer;
 pub mod lower;
 pub mod parser;
+pub mod render;
 pub mod resolve;
 pub mod source;
 pub mod span;
