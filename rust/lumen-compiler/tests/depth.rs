@@ -312,7 +312,7 @@ fn issue10_item1_chains_and_nesting_just_under_the_limit_compile_and_run() {
         ),
         (
             program(&format!("print({}5)", r("- ", k - 1))),
-            format!("{}\n", if (k - 1) % 2 == 0 { 5 } else { -5 }),
+            format!("{}\n", if (k - 1).is_multiple_of(2) { 5 } else { -5 }),
         ),
         (
             program(&format!(
