@@ -365,3 +365,34 @@ fn issue10_item1_endless_import_chain_is_e0103_in_a_1mib_stack() {
     assert!(deep[0].message.contains("chain of imports"), "{deep:?}");
     assert!(deep[0].line >= 1 && !deep[0].file.is_empty());
 }
+
+#[test]
+fn issue10_item1_long_flat_if_else_chains_match_arms_and_blocks_run_on_a_1mib_stack() {
+    // `else if` branches, `match`/`when` arms, statements and list items are lists in the
+    // tree, not nesting: 20,000 of them compile (and run) without any depth error.
+    let n = DEEP;
+    let mut elif = String::from("let x = 19999\n  if x == 0\n    print(0)\n");
+    let mut arms = String::from("match 19998\n");
+    let mut when = String::from("let y = 19997\n  when\n");
+    for i in 1..n {
+        elif.push_str(&format!("  else if x == {i}\n    print({i})\n"));
+        arms.push_str(&format!("    {i} -> print({i})\n"));
+        when.push_str(&format!("    y == {i} -> print({i})\n"));
+    }
+    elif.push_str("  end");
+    arms.push_str("    _ -> print(0)\n  end");
+    when.push_str("    _ -> print(0)\n  end");
+    let list = format!("print(len([{}1]))", "1, ".repeat(n - 1));
+    let stmts = "let mut t = 0\n  ".to_string() + &"t += 1\n  ".repeat(n) + "print(t)";
+    for (body, want) in [
+        (elif, "19999\n"),
+        (arms, "19998\n"),
+        (when, "19997\n"),
+        (list, "20000\n"),
+        (stmts, "20000\n"),
+    ] {
+        let src = program(&body);
+        let got = run_small_stack(src);
+        assert_eq!(got.as_deref(), Ok(want), "{}", &body[..60]);
+    }
+}
