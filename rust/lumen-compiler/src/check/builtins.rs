@@ -61,6 +61,27 @@ impl Checker<'_> {
         hint: Option<&Type>,
     ) -> Option<Type> {
         let (min, max) = arity(name)?;
+        if self.bad_builtin_args(name, args, span, (min, max)) {
+            self.args_unchecked(args);
+            return Some(if name == "halt" {
+                Type::Never
+            } else {
+                Type::Error
+            });
+        }
+        let mut b = Call { name, args, span };
+        Some(self.builtin_typed(&mut b, hint))
+    }
+
+    /// Reports named arguments and a wrong argument count of builtin `name` (which takes
+    /// `min..=max` arguments); true when there was one.
+    fn bad_builtin_args(
+        &mut self,
+        name: &str,
+        args: &[Arg],
+        span: Span,
+        (min, max): (usize, usize),
+    ) -> bool {
         let mut bad = false;
         for a in args {
             if let Some(n) = &a.name {
@@ -88,16 +109,7 @@ impl Checker<'_> {
             );
             bad = true;
         }
-        if bad {
-            self.args_unchecked(args);
-            return Some(if name == "halt" {
-                Type::Never
-            } else {
-                Type::Error
-            });
-        }
-        let mut b = Call { name, args, span };
-        Some(self.builtin_typed(&mut b, hint))
+        bad
     }
 
     /// The result type of builtin call `b`, checking its arguments. The signatures are split

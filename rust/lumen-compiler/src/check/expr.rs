@@ -16,6 +16,15 @@ use crate::resolve::Symbol;
 use crate::span::Span;
 use std::collections::HashSet;
 
+/// What [`Checker::bind_args`] has seen of a call's arguments so far.
+struct Binding {
+    filled: Vec<bool>,
+    positional: usize,
+    any_named: bool,
+    count_error: bool,
+    total_positional: usize,
+}
+
 impl Checker<'_> {
     /// The type of expression `e`, with `hint` the type the context expects.
     pub(super) fn expr(&mut self, e: &Expr, hint: Option<&Type>) -> Type {
@@ -521,87 +530,109 @@ impl Checker<'_> {
         positional_ok: bool,
         named_ok: bool,
     ) {
-        let mut filled = vec![false; slots.len()];
-        let mut positional = 0usize;
-        let mut any_named = false;
-        let mut count_error = false;
-        let total_positional = args.iter().filter(|a| a.name.is_none()).count();
+        // The work is split into small methods: this one is on the stack once per nested
+        // call (`f(f(f(x)))`), while an argument is checked.
+        let mut st = Binding {
+            filled: vec![false; slots.len()],
+            positional: 0,
+            any_named: false,
+            count_error: false,
+            total_positional: args.iter().filter(|a| a.name.is_none()).count(),
+        };
         for a in args {
             match &a.name {
+                None if positional_ok => self.bind_positional(&mut st, what, slots, a),
                 None => {
-                    if !positional_ok {
-                        self.reject_arg(
-                            format!("{what} takes named arguments only (`field: value`)"),
-                            a.span,
-                            &a.value,
-                        );
-                        count_error = true;
-                        continue;
-                    }
-                    let i = positional;
-                    positional += 1;
-                    let Some(slot) = slots.get(i) else {
-                        if !count_error {
-                            self.err(
-                                codes::WRONG_ARG_COUNT,
-                                format!(
-                                    "{what} takes {} argument{}, but {} were given",
-                                    slots.len(),
-                                    if slots.len() == 1 { "" } else { "s" },
-                                    total_positional
-                                ),
-                                a.span,
-                            );
-                        }
-                        count_error = true;
-                        self.expr(&a.value, None);
-                        continue;
-                    };
-                    let ctx = match &slot.name {
-                        Some(n) => format!("argument `{n}` of {what}"),
-                        None => format!("argument {} of {what}", i + 1),
-                    };
-                    self.fill_slot(&mut filled, i, slot, &a.value, &ctx);
+                    self.reject_arg(
+                        format!("{what} takes named arguments only (`field: value`)"),
+                        a.span,
+                        &a.value,
+                    );
+                    st.count_error = true;
                 }
+                Some(name) if named_ok => self.bind_named(&mut st, what, slots, name, a),
                 Some(name) => {
-                    any_named = true;
-                    if !named_ok {
-                        self.reject_arg(
-                            format!("{what} takes positional arguments only"),
-                            name.span,
-                            &a.value,
-                        );
-                        count_error = true;
-                        continue;
-                    }
-                    let Some(i) = slots
-                        .iter()
-                        .position(|s| s.name.as_deref() == Some(name.name.as_str()))
-                    else {
-                        self.reject_arg(
-                            format!("{what} has no parameter or field named `{}`", name.name),
-                            name.span,
-                            &a.value,
-                        );
-                        continue;
-                    };
-                    if filled.get(i).copied().unwrap_or(false) {
-                        self.reject_arg(
-                            format!("argument `{}` of {what} is given more than once", name.name),
-                            name.span,
-                            &a.value,
-                        );
-                        continue;
-                    }
-                    let Some(slot) = slots.get(i) else { continue };
-                    let ctx = format!("argument `{}` of {what}", name.name);
-                    self.fill_slot(&mut filled, i, slot, &a.value, &ctx);
+                    st.any_named = true;
+                    self.reject_arg(
+                        format!("{what} takes positional arguments only"),
+                        name.span,
+                        &a.value,
+                    );
+                    st.count_error = true;
                 }
             }
         }
-        if count_error {
+        if !st.count_error {
+            self.report_missing(&st, what, slots, args, span, positional_ok);
+        }
+    }
+
+    /// One positional argument of [`Checker::bind_args`].
+    fn bind_positional(&mut self, st: &mut Binding, what: &str, slots: &[Slot], a: &Arg) {
+        let i = st.positional;
+        st.positional += 1;
+        let Some(slot) = slots.get(i) else {
+            if !st.count_error {
+                self.err(
+                    codes::WRONG_ARG_COUNT,
+                    format!(
+                        "{what} takes {} argument{}, but {} were given",
+                        slots.len(),
+                        if slots.len() == 1 { "" } else { "s" },
+                        st.total_positional
+                    ),
+                    a.span,
+                );
+            }
+            st.count_error = true;
+            self.expr(&a.value, None);
+            return;
+        };
+        let ctx = match &slot.name {
+            Some(n) => format!("argument `{n}` of {what}"),
+            None => format!("argument {} of {what}", i + 1),
+        };
+        self.fill_slot(&mut st.filled, i, slot, &a.value, &ctx);
+    }
+
+    /// One named argument of [`Checker::bind_args`].
+    fn bind_named(&mut self, st: &mut Binding, what: &str, slots: &[Slot], name: &Ident, a: &Arg) {
+        st.any_named = true;
+        let Some(i) = slots
+            .iter()
+            .position(|s| s.name.as_deref() == Some(name.name.as_str()))
+        else {
+            self.reject_arg(
+                format!("{what} has no parameter or field named `{}`", name.name),
+                name.span,
+                &a.value,
+            );
+            return;
+        };
+        if st.filled.get(i).copied().unwrap_or(false) {
+            self.reject_arg(
+                format!("argument `{}` of {what} is given more than once", name.name),
+                name.span,
+                &a.value,
+            );
             return;
         }
+        let Some(slot) = slots.get(i) else { return };
+        let ctx = format!("argument `{}` of {what}", name.name);
+        self.fill_slot(&mut st.filled, i, slot, &a.value, &ctx);
+    }
+
+    /// After [`Checker::bind_args`] saw every argument: reports required slots left empty.
+    fn report_missing(
+        &mut self,
+        st: &Binding,
+        what: &str,
+        slots: &[Slot],
+        args: &[Arg],
+        span: Span,
+        positional_ok: bool,
+    ) {
+        let filled = &st.filled;
         let missing: Vec<usize> = (0..slots.len())
             .filter(|&i| {
                 !filled.get(i).copied().unwrap_or(true)
@@ -611,7 +642,7 @@ impl Checker<'_> {
         if missing.is_empty() {
             return;
         }
-        if !any_named && positional_ok {
+        if !st.any_named && positional_ok {
             let required = slots.iter().filter(|s| s.required).count();
             let takes = if required == slots.len() {
                 format!("{required}")

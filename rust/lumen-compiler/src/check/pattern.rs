@@ -106,87 +106,16 @@ impl Checker<'_> {
         result
     }
 
-    /// Checks pattern `p` against a value of type `t`, binding its variables.
+    /// Checks pattern `p` against a value of type `t`, binding its variables. Each kind has
+    /// a method of its own, so the frame on the stack once per nesting level stays small.
     pub(super) fn check_pattern(&mut self, p: &Pattern, t: &Type, mutable: bool) {
         match &p.kind {
             PatternKind::Wildcard => {}
             PatternKind::Bind(n) => self.env.bind(n, t.clone(), mutable),
-            PatternKind::Literal(e) => {
-                let lt = self.expr(e, None);
-                let ok = t.is_lenient()
-                    || lt.is_lenient()
-                    || assignable(&lt, t)
-                    || (lt.is_numeric() && union_has_number(t));
-                if !ok {
-                    self.err(
-                        codes::BAD_PATTERN,
-                        format!("a {lt} pattern cannot match a value of type {t}"),
-                        p.span,
-                    );
-                }
-            }
-            PatternKind::Range { start, end, .. } => {
-                let a = self.expr(start, None);
-                let b = self.expr(end, None);
-                if !(a.is_numeric() && b.is_numeric()) {
-                    self.err(
-                        codes::BAD_PATTERN,
-                        format!("a range pattern needs number bounds, found {a} and {b}"),
-                        p.span,
-                    );
-                } else if !(t.is_lenient() || union_has_number(t)) {
-                    self.err(
-                        codes::BAD_PATTERN,
-                        format!("a range pattern cannot match a value of type {t}"),
-                        p.span,
-                    );
-                }
-            }
-            PatternKind::Tuple(items) => {
-                let inner = match t {
-                    Type::Tuple(ts) if ts.len() == items.len() => ts.clone(),
-                    t if t.is_lenient() => vec![t.clone(); items.len()],
-                    _ => {
-                        self.err(
-                            codes::BAD_PATTERN,
-                            format!(
-                                "a tuple pattern of {} items cannot match a value of type {t}",
-                                items.len()
-                            ),
-                            p.span,
-                        );
-                        vec![Type::Error; items.len()]
-                    }
-                };
-                for (it, ty) in items.iter().zip(inner) {
-                    self.check_pattern(it, &ty, mutable);
-                }
-            }
-            PatternKind::List { items, rest } => {
-                let elem = match t {
-                    Type::List(e) => (**e).clone(),
-                    t if t.is_lenient() => t.clone(),
-                    _ => {
-                        self.err(
-                            codes::BAD_PATTERN,
-                            format!("a list pattern cannot match a value of type {t}"),
-                            p.span,
-                        );
-                        Type::Error
-                    }
-                };
-                for it in items {
-                    self.check_pattern(it, &elem, mutable);
-                }
-                if let Some(Some(id)) = rest {
-                    let lt = if elem.is_lenient() && !matches!(t, Type::List(_)) {
-                        elem.clone()
-                    } else {
-                        Type::list(elem.clone())
-                    };
-                    self.env.bind(&id.name, lt, mutable);
-                }
-            }
+            PatternKind::Literal(e) => self.literal_pattern(p, e, t),
+            PatternKind::Range { start, end, .. } => self.range_pattern(p, start, end, t),
+            PatternKind::Tuple(items) => self.tuple_pattern(p, items, t, mutable),
+            PatternKind::List { items, rest } => self.list_pattern(p, items, rest, t, mutable),
             PatternKind::Or(alts) => {
                 for a in alts {
                     self.check_pattern(a, t, mutable);
@@ -195,6 +124,97 @@ impl Checker<'_> {
             PatternKind::Variant { name, args } => {
                 self.variant_pattern(p, &name.name, name.span, args, t, mutable)
             }
+        }
+    }
+
+    /// A literal pattern (`1`, `"s"`, `true`, `null`).
+    fn literal_pattern(&mut self, p: &Pattern, e: &Expr, t: &Type) {
+        let lt = self.expr(e, None);
+        let ok = t.is_lenient()
+            || lt.is_lenient()
+            || assignable(&lt, t)
+            || (lt.is_numeric() && union_has_number(t));
+        if !ok {
+            self.err(
+                codes::BAD_PATTERN,
+                format!("a {lt} pattern cannot match a value of type {t}"),
+                p.span,
+            );
+        }
+    }
+
+    /// A range pattern `1..=9`.
+    fn range_pattern(&mut self, p: &Pattern, start: &Expr, end: &Expr, t: &Type) {
+        let a = self.expr(start, None);
+        let b = self.expr(end, None);
+        if !(a.is_numeric() && b.is_numeric()) {
+            self.err(
+                codes::BAD_PATTERN,
+                format!("a range pattern needs number bounds, found {a} and {b}"),
+                p.span,
+            );
+        } else if !(t.is_lenient() || union_has_number(t)) {
+            self.err(
+                codes::BAD_PATTERN,
+                format!("a range pattern cannot match a value of type {t}"),
+                p.span,
+            );
+        }
+    }
+
+    /// A tuple pattern `(p, q)`.
+    fn tuple_pattern(&mut self, p: &Pattern, items: &[Pattern], t: &Type, mutable: bool) {
+        let inner = match t {
+            Type::Tuple(ts) if ts.len() == items.len() => ts.clone(),
+            t if t.is_lenient() => vec![t.clone(); items.len()],
+            _ => {
+                self.err(
+                    codes::BAD_PATTERN,
+                    format!(
+                        "a tuple pattern of {} items cannot match a value of type {t}",
+                        items.len()
+                    ),
+                    p.span,
+                );
+                vec![Type::Error; items.len()]
+            }
+        };
+        for (it, ty) in items.iter().zip(inner) {
+            self.check_pattern(it, &ty, mutable);
+        }
+    }
+
+    /// A list pattern `[p, q, ...rest]`.
+    fn list_pattern(
+        &mut self,
+        p: &Pattern,
+        items: &[Pattern],
+        rest: &Option<Option<crate::ast::Ident>>,
+        t: &Type,
+        mutable: bool,
+    ) {
+        let elem = match t {
+            Type::List(e) => (**e).clone(),
+            t if t.is_lenient() => t.clone(),
+            _ => {
+                self.err(
+                    codes::BAD_PATTERN,
+                    format!("a list pattern cannot match a value of type {t}"),
+                    p.span,
+                );
+                Type::Error
+            }
+        };
+        for it in items {
+            self.check_pattern(it, &elem, mutable);
+        }
+        if let Some(Some(id)) = rest {
+            let lt = if elem.is_lenient() && !matches!(t, Type::List(_)) {
+                elem.clone()
+            } else {
+                Type::list(elem.clone())
+            };
+            self.env.bind(&id.name, lt, mutable);
         }
     }
 
@@ -209,38 +229,7 @@ impl Checker<'_> {
         mutable: bool,
     ) {
         if (name == "ok" || name == "err") && self.symbol(name).is_none() {
-            let inner = match t {
-                Type::Result(a, b) => {
-                    if name == "ok" {
-                        (**a).clone()
-                    } else {
-                        (**b).clone()
-                    }
-                }
-                t if t.is_lenient() => t.clone(),
-                _ => {
-                    self.err(
-                        codes::BAD_PATTERN,
-                        format!("an `{name}` pattern cannot match a value of type {t}"),
-                        p.span,
-                    );
-                    Type::Error
-                }
-            };
-            if args.len() > 1 {
-                self.err(
-                    codes::BAD_PATTERN,
-                    format!(
-                        "an `{name}` pattern takes one sub-pattern, found {}",
-                        args.len()
-                    ),
-                    p.span,
-                );
-            }
-            for a in args {
-                self.check_pattern(&a.pattern, &inner, mutable);
-            }
-            return;
+            return self.result_pattern(p, name, args, t, mutable);
         }
         let Some(
             sym @ Symbol::Variant {
@@ -281,6 +270,78 @@ impl Checker<'_> {
             );
         }
         let fields = self.variant_fields(file, item, variant).to_vec();
+        self.variant_arity(p, name, &fields, args);
+        for (i, a) in args.iter().enumerate() {
+            let ft = match &a.name {
+                None => fields.get(i).map(|f| f.ty.clone()),
+                Some(n) => {
+                    let f = fields
+                        .iter()
+                        .find(|f| f.name.as_deref() == Some(n.name.as_str()));
+                    if f.is_none() {
+                        self.err(
+                            codes::UNKNOWN_FIELD,
+                            format!("variant `{name}` has no field `{}`", n.name),
+                            n.span,
+                        );
+                    }
+                    f.map(|f| f.ty.clone())
+                }
+            };
+            self.check_pattern(&a.pattern, &ft.unwrap_or(Type::Error), mutable);
+        }
+    }
+
+    /// `ok(p)` / `err(p)` against a value of type `t`.
+    fn result_pattern(
+        &mut self,
+        p: &Pattern,
+        name: &str,
+        args: &[PatternArg],
+        t: &Type,
+        mutable: bool,
+    ) {
+        let inner = match t {
+            Type::Result(a, b) => {
+                if name == "ok" {
+                    (**a).clone()
+                } else {
+                    (**b).clone()
+                }
+            }
+            t if t.is_lenient() => t.clone(),
+            _ => {
+                self.err(
+                    codes::BAD_PATTERN,
+                    format!("an `{name}` pattern cannot match a value of type {t}"),
+                    p.span,
+                );
+                Type::Error
+            }
+        };
+        if args.len() > 1 {
+            self.err(
+                codes::BAD_PATTERN,
+                format!(
+                    "an `{name}` pattern takes one sub-pattern, found {}",
+                    args.len()
+                ),
+                p.span,
+            );
+        }
+        for a in args {
+            self.check_pattern(&a.pattern, &inner, mutable);
+        }
+    }
+
+    /// Reports a variant pattern with the wrong number of sub-patterns.
+    fn variant_arity(
+        &mut self,
+        p: &Pattern,
+        name: &str,
+        fields: &[super::Slot],
+        args: &[PatternArg],
+    ) {
         if fields.is_empty() && !args.is_empty() {
             self.err(
                 codes::BAD_PATTERN,
@@ -304,25 +365,6 @@ impl Checker<'_> {
                 ),
                 p.span,
             );
-        }
-        for (i, a) in args.iter().enumerate() {
-            let ft = match &a.name {
-                None => fields.get(i).map(|f| f.ty.clone()),
-                Some(n) => {
-                    let f = fields
-                        .iter()
-                        .find(|f| f.name.as_deref() == Some(n.name.as_str()));
-                    if f.is_none() {
-                        self.err(
-                            codes::UNKNOWN_FIELD,
-                            format!("variant `{name}` has no field `{}`", n.name),
-                            n.span,
-                        );
-                    }
-                    f.map(|f| f.ty.clone())
-                }
-            };
-            self.check_pattern(&a.pattern, &ft.unwrap_or(Type::Error), mutable);
         }
     }
 

@@ -110,6 +110,8 @@ impl Lowerer<'_> {
         r
     }
 
+    /// One method per kind with locals: this function is on the stack once per nesting
+    /// level of the tree, so its frame stays small.
     fn expr_inner(&mut self, f: &mut FnCx, e: &Expr, dst: Option<Reg>) -> R<Reg> {
         match &e.kind {
             ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Null => {
@@ -131,81 +133,19 @@ impl Lowerer<'_> {
                 target,
                 name,
                 optional,
-            } => {
-                let name_id = self.t.name(&name.name, name.span)?;
-                if *optional {
-                    let d = dest(f, dst)?;
-                    self.expr(f, target, Some(d))?;
-                    let j = f.emit(Instr::JumpIfNull {
-                        src: d,
-                        target: UNPATCHED,
-                    });
-                    f.emit(Instr::GetField {
-                        dst: d,
-                        obj: d,
-                        name: name_id,
-                    });
-                    f.patch_here(&[j]);
-                    Ok(d)
-                } else {
-                    let mark = f.mark();
-                    let obj = self.expr(f, target, None)?;
-                    f.free_to(mark);
-                    let d = dest(f, dst)?;
-                    f.emit(Instr::GetField {
-                        dst: d,
-                        obj,
-                        name: name_id,
-                    });
-                    Ok(d)
-                }
-            }
-            ExprKind::Index { target, index } => {
-                let mark = f.mark();
-                let obj = self.expr(f, target, None)?;
-                let idx = self.expr(f, index, None)?;
-                f.free_to(mark);
-                let d = dest(f, dst)?;
-                f.emit(Instr::GetIndex { dst: d, obj, idx });
-                Ok(d)
-            }
+            } => self.field(f, target, name, *optional, dst),
+            ExprKind::Index { target, index } => self.index(f, target, index, dst),
             ExprKind::Unary { op, expr } => {
                 if *op == UnOp::Neg && lit_key(e).is_some() {
                     return self.literal(f, e, dst);
                 }
-                let mark = f.mark();
-                let src = self.expr(f, expr, None)?;
-                f.free_to(mark);
-                let d = dest(f, dst)?;
-                f.emit(match op {
-                    UnOp::Neg => Instr::Neg { dst: d, src },
-                    UnOp::Not => Instr::Not { dst: d, src },
-                });
-                Ok(d)
+                self.unary(f, *op, expr, dst)
             }
             ExprKind::Binary { op, lhs, rhs } => self.binary(f, *op, lhs, rhs, e.span, dst),
             ExprKind::Is { expr, ty } => self.is_test(f, expr, ty, dst),
-            ExprKind::Try(inner) => {
-                let mark = f.mark();
-                let t = f.alloc()?;
-                self.expr(f, inner, Some(t))?;
-                let c = f.alloc()?;
-                f.emit(Instr::IsOk { dst: c, src: t });
-                let j = f.emit(Instr::JumpIfTrue {
-                    cond: c,
-                    target: UNPATCHED,
-                });
-                f.emit(Instr::Return { src: t });
-                f.patch_here(&[j]);
-                f.free_to(mark);
-                let d = dest(f, dst)?;
-                f.emit(Instr::Unwrap { dst: d, src: t });
-                Ok(d)
-            }
+            ExprKind::Try(inner) => self.try_expr(f, inner, dst),
             ExprKind::If { .. } | ExprKind::Match { .. } | ExprKind::When { .. } => {
-                let d = dest(f, dst)?;
-                self.branching(f, e, Target::Reg(d))?;
-                Ok(d)
+                self.branching_value(f, e, dst)
             }
             ExprKind::Lambda { params, body, .. } => self.lambda(f, params, body, e.span, dst),
             ExprKind::Comprehension {
@@ -213,28 +153,127 @@ impl Lowerer<'_> {
                 pattern,
                 iter,
                 filter,
-            } => {
-                let out = f.alloc()?;
-                f.emit(Instr::MakeList {
-                    dst: out,
-                    start: out,
-                    count: 0,
-                });
-                self.for_loop(
-                    f,
-                    pattern,
-                    iter,
-                    filter.as_deref(),
-                    super::stmt::ForBody::Push { expr, out },
-                )?;
-                match dst {
-                    Some(d) => {
-                        f.emit(Instr::Take { dst: d, src: out });
-                        Ok(d)
-                    }
-                    None => Ok(out),
-                }
+            } => self.comprehension(f, expr, pattern, iter, filter.as_deref(), dst),
+        }
+    }
+
+    /// `target.name` / `target?.name`
+    fn field(
+        &mut self,
+        f: &mut FnCx,
+        target: &Expr,
+        name: &crate::ast::Ident,
+        optional: bool,
+        dst: Option<Reg>,
+    ) -> R<Reg> {
+        let name_id = self.t.name(&name.name, name.span)?;
+        if optional {
+            let d = dest(f, dst)?;
+            self.expr(f, target, Some(d))?;
+            let j = f.emit(Instr::JumpIfNull {
+                src: d,
+                target: UNPATCHED,
+            });
+            f.emit(Instr::GetField {
+                dst: d,
+                obj: d,
+                name: name_id,
+            });
+            f.patch_here(&[j]);
+            Ok(d)
+        } else {
+            let mark = f.mark();
+            let obj = self.expr(f, target, None)?;
+            f.free_to(mark);
+            let d = dest(f, dst)?;
+            f.emit(Instr::GetField {
+                dst: d,
+                obj,
+                name: name_id,
+            });
+            Ok(d)
+        }
+    }
+
+    /// `target[index]`
+    fn index(&mut self, f: &mut FnCx, target: &Expr, index: &Expr, dst: Option<Reg>) -> R<Reg> {
+        let mark = f.mark();
+        let obj = self.expr(f, target, None)?;
+        let idx = self.expr(f, index, None)?;
+        f.free_to(mark);
+        let d = dest(f, dst)?;
+        f.emit(Instr::GetIndex { dst: d, obj, idx });
+        Ok(d)
+    }
+
+    /// `-e`, `not e`
+    fn unary(&mut self, f: &mut FnCx, op: UnOp, inner: &Expr, dst: Option<Reg>) -> R<Reg> {
+        let mark = f.mark();
+        let src = self.expr(f, inner, None)?;
+        f.free_to(mark);
+        let d = dest(f, dst)?;
+        f.emit(match op {
+            UnOp::Neg => Instr::Neg { dst: d, src },
+            UnOp::Not => Instr::Not { dst: d, src },
+        });
+        Ok(d)
+    }
+
+    /// Postfix `e?`: returns the `err` from the cell, else unwraps the `ok`.
+    fn try_expr(&mut self, f: &mut FnCx, inner: &Expr, dst: Option<Reg>) -> R<Reg> {
+        let mark = f.mark();
+        let t = f.alloc()?;
+        self.expr(f, inner, Some(t))?;
+        let c = f.alloc()?;
+        f.emit(Instr::IsOk { dst: c, src: t });
+        let j = f.emit(Instr::JumpIfTrue {
+            cond: c,
+            target: UNPATCHED,
+        });
+        f.emit(Instr::Return { src: t });
+        f.patch_here(&[j]);
+        f.free_to(mark);
+        let d = dest(f, dst)?;
+        f.emit(Instr::Unwrap { dst: d, src: t });
+        Ok(d)
+    }
+
+    /// The value of an `if`, `match` or `when`.
+    fn branching_value(&mut self, f: &mut FnCx, e: &Expr, dst: Option<Reg>) -> R<Reg> {
+        let d = dest(f, dst)?;
+        self.branching(f, e, Target::Reg(d))?;
+        Ok(d)
+    }
+
+    /// `[expr for pattern in iter if filter]`
+    fn comprehension(
+        &mut self,
+        f: &mut FnCx,
+        expr: &Expr,
+        pattern: &crate::ast::Pattern,
+        iter: &Expr,
+        filter: Option<&Expr>,
+        dst: Option<Reg>,
+    ) -> R<Reg> {
+        let out = f.alloc()?;
+        f.emit(Instr::MakeList {
+            dst: out,
+            start: out,
+            count: 0,
+        });
+        self.for_loop(
+            f,
+            pattern,
+            iter,
+            filter,
+            super::stmt::ForBody::Push { expr, out },
+        )?;
+        match dst {
+            Some(d) => {
+                f.emit(Instr::Take { dst: d, src: out });
+                Ok(d)
             }
+            None => Ok(out),
         }
     }
 

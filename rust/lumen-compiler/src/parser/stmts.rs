@@ -32,9 +32,7 @@ impl Parser {
             }
             p.recovering = false;
             let before = p.pos;
-            if let Some(stmt) = p.stmt() {
-                stmts.push(stmt);
-            }
+            p.stmt_into(&mut stmts);
             p.end_stmt();
             if p.pos == before {
                 p.skip_line();
@@ -60,64 +58,72 @@ impl Parser {
         }
     }
 
-    /// One statement (without its line end). Each kind is parsed by a method of its own:
-    /// this function is on the stack once per nested block, so its frame stays small.
+    /// One statement (without its line end).
     pub(crate) fn stmt(&mut self) -> Option<Stmt> {
+        let mut one = Vec::new();
+        self.stmt_into(&mut one);
+        one.pop()
+    }
+
+    /// Parses one statement (without its line end) and appends it to `out`. Each kind is
+    /// parsed by a method of its own that appends the statement itself: this function is on
+    /// the stack once per nested block, so it holds no statement-sized temporaries.
+    pub(crate) fn stmt_into(&mut self, out: &mut Vec<Stmt>) {
         let start = self.peek_span();
-        let kind = match self.peek() {
-            TokenKind::Let => self.let_stmt(),
-            TokenKind::While => self.while_stmt(),
-            TokenKind::For => self.for_stmt(),
-            TokenKind::Loop => self.loop_stmt(),
+        match self.peek() {
+            TokenKind::Let => self.let_stmt(start, out),
+            TokenKind::While => self.while_stmt(start, out),
+            TokenKind::For => self.for_stmt(start, out),
+            TokenKind::Loop => self.loop_stmt(start, out),
             TokenKind::Break => {
                 self.bump();
-                Some(StmtKind::Break)
+                self.push_stmt(StmtKind::Break, start, out);
             }
             TokenKind::Continue => {
                 self.bump();
-                Some(StmtKind::Continue)
+                self.push_stmt(StmtKind::Continue, start, out);
             }
-            TokenKind::Return => self.return_stmt(),
-            _ => self.expr_or_assign(),
-        };
-        self.finish_stmt(kind, start)
+            TokenKind::Return => self.return_stmt(start, out),
+            _ => self.expr_or_assign(start, out),
+        }
     }
 
-    /// The statement of `kind` started at `start`, boxed up.
-    fn finish_stmt(&mut self, kind: Option<StmtKind>, start: Span) -> Option<Stmt> {
-        Some(Stmt {
-            kind: kind?,
+    /// Appends the statement of `kind` that started at `start`.
+    fn push_stmt(&mut self, kind: StmtKind, start: Span, out: &mut Vec<Stmt>) {
+        out.push(Stmt {
+            kind,
             span: self.span_from(start),
-        })
+        });
     }
 
     /// `while cond` newline body `end`
-    fn while_stmt(&mut self) -> Option<StmtKind> {
+    fn while_stmt(&mut self, start: Span, out: &mut Vec<Stmt>) {
         let kw = self.bump().span;
         let cond = self.expr();
         self.expect_line_end();
         let body = self.block(false);
         self.close_block(kw, "`while`");
-        Some(StmtKind::While { cond, body })
+        self.push_stmt(StmtKind::While { cond, body }, start, out);
     }
 
     /// `loop` newline body `end`
-    fn loop_stmt(&mut self) -> Option<StmtKind> {
+    fn loop_stmt(&mut self, start: Span, out: &mut Vec<Stmt>) {
         let kw = self.bump().span;
         self.expect_line_end();
         let body = self.block(false);
         self.close_block(kw, "`loop`");
-        Some(StmtKind::Loop { body })
+        self.push_stmt(StmtKind::Loop { body }, start, out);
     }
 
     /// `return [value]`
-    fn return_stmt(&mut self) -> Option<StmtKind> {
+    fn return_stmt(&mut self, start: Span, out: &mut Vec<Stmt>) {
         self.bump();
-        if Self::can_start_expr(self.peek_raw()) {
-            Some(StmtKind::Return(Some(self.expr())))
+        let value = if Self::can_start_expr(self.peek_raw()) {
+            Some(self.expr())
         } else {
-            Some(StmtKind::Return(None))
-        }
+            None
+        };
+        self.push_stmt(StmtKind::Return(value), start, out);
     }
 
     /// True for tokens that can begin an expression.
@@ -144,28 +150,31 @@ impl Parser {
     }
 
     /// `let [mut] pattern [: T] = value`
-    fn let_stmt(&mut self) -> Option<StmtKind> {
+    fn let_stmt(&mut self, start: Span, out: &mut Vec<Stmt>) {
         self.bump();
         let mutable = self.eat(&TokenKind::Mut).is_some();
         let pattern = self.pattern();
-        let (ty, value) = self.typed_value()?;
-        Some(StmtKind::Let {
+        let Some((ty, value)) = self.typed_value() else {
+            return;
+        };
+        let kind = StmtKind::Let {
             mutable,
             pattern,
             ty,
             value,
-        })
+        };
+        self.push_stmt(kind, start, out);
     }
 
     /// `for pattern in iter [if filter]` newline body `end`
-    fn for_stmt(&mut self) -> Option<StmtKind> {
+    fn for_stmt(&mut self, start: Span, out: &mut Vec<Stmt>) {
         let kw = self.bump().span;
         let pattern = self.pattern();
         if self.expect(&TokenKind::In).is_none() {
             self.skip_line();
             self.block(false);
             self.close_block(kw, "`for`");
-            return None;
+            return;
         }
         self.skip_newlines();
         let iter = self.expr();
@@ -177,17 +186,23 @@ impl Parser {
         self.expect_line_end();
         let body = self.block(false);
         self.close_block(kw, "`for`");
-        Some(StmtKind::For {
+        let kind = StmtKind::For {
             pattern,
             iter,
             filter,
             body,
-        })
+        };
+        self.push_stmt(kind, start, out);
     }
 
     /// An expression statement, or an assignment when `=` / `op=` follows the expression.
-    fn expr_or_assign(&mut self) -> Option<StmtKind> {
+    fn expr_or_assign(&mut self, start: Span, out: &mut Vec<Stmt>) {
         let target = self.expr();
+        self.assign_rest(target, start, out);
+    }
+
+    /// After the expression of an expression statement: `= value`, `op= value` or nothing.
+    fn assign_rest(&mut self, target: Expr, start: Span, out: &mut Vec<Stmt>) {
         let op = match self.peek() {
             TokenKind::Assign => None,
             TokenKind::PlusEq => Some(BinOp::Add),
@@ -196,7 +211,7 @@ impl Parser {
             TokenKind::SlashEq => Some(BinOp::Div),
             TokenKind::SlashSlashEq => Some(BinOp::IntDiv),
             TokenKind::PercentEq => Some(BinOp::Mod),
-            _ => return Some(StmtKind::Expr(target)),
+            _ => return self.push_stmt(StmtKind::Expr(target), start, out),
         };
         self.bump();
         let assignable = matches!(
@@ -217,6 +232,6 @@ impl Parser {
         }
         self.skip_newlines();
         let value = self.expr();
-        Some(StmtKind::Assign { target, op, value })
+        self.push_stmt(StmtKind::Assign { target, op, value }, start, out);
     }
 }
