@@ -36,7 +36,7 @@ use crate::token::{Token, TokenKind};
 /// as it has terms). Deeper input is E0103. The limit keeps every later pass (resolver,
 /// checker, lowering, the tree's own `Drop`) inside a 1 MiB stack in a debug build; see
 /// `docs/LANGUAGE.md`.
-pub const MAX_DEPTH: usize = 128;
+pub const MAX_DEPTH: usize = 160;
 
 /// Lexes and parses a code text (as produced by [`source::extract`]). Returns the module
 /// and every lexical and syntax diagnostic, unlocated, in source order.
