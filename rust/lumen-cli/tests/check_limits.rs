@@ -99,3 +99,38 @@ fn issue10_item14_json_keeps_every_diagnostic() {
     let all: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(all.len(), 1600);
 }
+
+#[test]
+fn issue10_item14_thirty_thousand_errors_on_one_line_stay_small_and_fast() {
+    // Each diagnostic keeps only a window of its source line: 30,000 errors on a 210 KB line
+    // do not copy the line 30,000 times (it ran out of memory at 150,000 before).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let args = vec!["1-\"a\""; 30_000].join(", ");
+    let file = write(
+        &dir,
+        "wide.lm",
+        &format!("cell main()\n  let xs = [{args}]\n  print(xs)\nend\n"),
+    );
+    let started = Instant::now();
+    let out = lumen().arg("check").arg(&file).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.len() < 60_000, "{} bytes", stderr.len());
+    assert!(
+        stderr.contains("\u{2026} and 29,900 more errors;"),
+        "{stderr}"
+    );
+    let out = lumen()
+        .args(["check", "--format", "json"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let all: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(all.len(), 30_000);
+    assert_eq!(all[29_999]["column"], 13 + 7 * 29_999);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -32,9 +32,14 @@ pub struct Diagnostic {
     /// Byte span in the original file.
     #[serde(skip)]
     pub span: Span,
-    /// The source line the span starts on (for the caret display).
+    /// The source line the span starts on (for the caret display); for a line longer than
+    /// [`crate::render::MAX_LINE_CHARS`] characters only the window around the span that
+    /// is shown (see `source_cut`), so a thousand errors on one long line do not each copy it.
     #[serde(skip)]
     pub source_line: String,
+    /// Set when `source_line` is a window of a longer line.
+    #[serde(skip)]
+    pub source_cut: Option<LineCut>,
     /// Optional extra notes ("help: ...").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -52,6 +57,7 @@ impl Diagnostic {
             column: 0,
             span,
             source_line: String::new(),
+            source_cut: None,
             notes: Vec::new(),
         }
     }
@@ -76,13 +82,37 @@ impl Diagnostic {
         self.file = file.to_string();
         self.line = line;
         self.column = column;
-        self.source_line = index.line_text(text, line).to_string();
+        let line_text = index.line_text(text, line);
+        let at = (self.span.start as usize)
+            .saturating_sub(index.line_start(line))
+            .min(line_text.len());
+        match crate::render::cut_line(line_text, at) {
+            Some((window, cut)) => {
+                self.source_line = window.to_string();
+                self.source_cut = Some(cut);
+            }
+            None => {
+                self.source_line = line_text.to_string();
+                self.source_cut = None;
+            }
+        }
     }
 
     /// True for errors (not warnings).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// How a long source line was cut to the window kept in [`Diagnostic::source_line`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineCut {
+    /// Characters of the line precede the window (shown as `…`).
+    pub before: bool,
+    /// Characters of the line follow the window (shown as `…`).
+    pub after: bool,
+    /// 0-based character position of the span's start within the window.
+    pub skip: usize,
 }
 
 /// The stable diagnostic codes. Each is documented in `docs/LANGUAGE.md`.

@@ -18,6 +18,7 @@
 //! characters around the caret, with `…` where it is cut. Hosts show at most
 //! [`MAX_SHOWN`] diagnostics and then [`more_line`] (all of them stay in the JSON output).
 
+use crate::diagnostic::LineCut;
 use crate::{Diagnostic, Severity};
 use std::fmt::Write as _;
 
@@ -94,29 +95,86 @@ struct Shown {
     cut_after: bool,
 }
 
-/// The part of `line` to show for a caret at 0-based character `skip`.
-fn window(line: &str, skip: usize) -> Shown {
-    let chars: Vec<char> = line.chars().collect();
-    if chars.len() <= MAX_LINE_CHARS {
+/// Moves byte index `i` of `s` back over up to `n` characters.
+fn back(s: &str, mut i: usize, n: usize) -> usize {
+    for _ in 0..n {
+        if i == 0 {
+            break;
+        }
+        i -= 1;
+        while i > 0 && !s.is_char_boundary(i) {
+            i -= 1;
+        }
+    }
+    i
+}
+
+/// Moves byte index `i` of `s` forward over up to `n` characters.
+fn forward(s: &str, i: usize, n: usize) -> usize {
+    match s.get(i..).and_then(|rest| rest.char_indices().nth(n)) {
+        Some((j, _)) => i + j,
+        None => s.len(),
+    }
+}
+
+/// For a line longer than [`MAX_LINE_CHARS`] characters: the [`WINDOW_CHARS`]-character
+/// window shown for a span starting at byte `at` of the line ([`WINDOW_BEFORE`] characters
+/// before it when the line has them, else from the start; the last characters near the
+/// end), and how it was cut. `None` for a line short enough to show whole. Costs time in
+/// the window's size, not the line's.
+pub fn cut_line(line: &str, at: usize) -> Option<(&str, LineCut)> {
+    if line.len() <= MAX_LINE_CHARS || forward(line, 0, MAX_LINE_CHARS) == line.len() {
+        return None;
+    }
+    let mut at = at.min(line.len());
+    while !line.is_char_boundary(at) {
+        at -= 1;
+    }
+    let mut start = back(line, at, WINDOW_BEFORE);
+    let mut end = forward(line, start, WINDOW_CHARS);
+    if end == line.len() {
+        start = start.min(back(line, line.len(), WINDOW_CHARS));
+        end = forward(line, start, WINDOW_CHARS);
+    }
+    let window = line.get(start..end)?;
+    let skip = line.get(start..at).map_or(0, |s| s.chars().count());
+    Some((
+        window,
+        LineCut {
+            before: start > 0,
+            after: end < line.len(),
+            skip,
+        },
+    ))
+}
+
+/// The part of `d`'s source line to show, and where its caret goes.
+fn shown_line(d: &Diagnostic) -> Shown {
+    let line = d.source_line.trim_end_matches(['\n', '\r']);
+    let skip = d.column.saturating_sub(1) as usize;
+    if let Some(cut) = d.source_cut {
         return Shown {
-            chars,
+            chars: line.chars().collect(),
+            skip: cut.skip,
+            cut_before: cut.before,
+            cut_after: cut.after,
+        };
+    }
+    // A long line given whole (a diagnostic built by hand): cut it here.
+    let at = line.char_indices().nth(skip).map_or(line.len(), |(i, _)| i);
+    match cut_line(line, at) {
+        Some((window, cut)) => Shown {
+            chars: window.chars().collect(),
+            skip: cut.skip + skip.saturating_sub(line.chars().count()),
+            cut_before: cut.before,
+            cut_after: cut.after,
+        },
+        None => Shown {
+            chars: line.chars().collect(),
             skip,
             cut_before: false,
             cut_after: false,
-        };
-    }
-    let start = skip
-        .saturating_sub(WINDOW_BEFORE)
-        .min(chars.len().saturating_sub(WINDOW_CHARS));
-    let end = (start + WINDOW_CHARS).min(chars.len());
-    Shown {
-        cut_before: start > 0,
-        cut_after: end < chars.len(),
-        skip: skip - start.min(skip),
-        chars: chars
-            .get(start..end)
-            .map(<[char]>::to_vec)
-            .unwrap_or_default(),
+        },
     }
 }
 
@@ -139,9 +197,7 @@ pub fn render_diagnostic(out: &mut String, d: &Diagnostic) {
     let pad = " ".repeat(number.len());
     let _ = writeln!(out, "{pad} --> {}:{}:{}", d.file, d.line, d.column);
     let _ = writeln!(out, "{pad} |");
-    let line = d.source_line.trim_end_matches(['\n', '\r']);
-    let skip = d.column.saturating_sub(1) as usize;
-    let shown = window(line, skip);
+    let shown = shown_line(d);
     let mut text = String::new();
     if shown.cut_before {
         text.push('\u{2026}');
@@ -213,7 +269,7 @@ pub fn render_compile_failure(name: &str, diags: &[Diagnostic]) -> String {
 
 /// True when `d`'s source line is shown as a window (it is longer than [`MAX_LINE_CHARS`]).
 pub fn is_long_line(d: &Diagnostic) -> bool {
-    d.source_line.chars().nth(MAX_LINE_CHARS).is_some()
+    d.source_cut.is_some() || d.source_line.chars().nth(MAX_LINE_CHARS).is_some()
 }
 
 #[cfg(test)]
@@ -352,5 +408,35 @@ mod tests {
         );
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn issue10_item14_located_long_line_keeps_only_the_window_and_renders_the_same() {
+        // 3,000 copies of `é-"a", ` (non-ASCII too) on line 2; the error at copy 1,500.
+        let unit = "\u{e9}-\"a\", ";
+        let line = format!("  let xs = [{}]", unit.repeat(3000));
+        let text = format!("cell main()\n{line}\nend\n");
+        let at_char = 13 + 1500 * unit.chars().count();
+        let line_start = "cell main()\n".len();
+        let at = line_start + line.char_indices().nth(at_char - 1).unwrap().0;
+        let mut located = Diagnostic::error("E0307", "bad", Span::new(at, at + 6));
+        let index = crate::span::LineIndex::new(&text);
+        located.locate("prog.lm", &text, &index);
+        assert!(
+            located.source_line.len() < 4 * WINDOW_CHARS,
+            "{}",
+            located.source_line.len()
+        );
+        assert!(located.source_cut.is_some());
+        // The same diagnostic with the whole line, cut only when rendered.
+        let mut whole = located.clone();
+        whole.source_line = text.lines().nth(1).unwrap().to_string();
+        whole.source_cut = None;
+        let (mut a, mut b) = (String::new(), String::new());
+        render_diagnostic(&mut a, &located);
+        render_diagnostic(&mut b, &whole);
+        assert_eq!(a, b);
+        assert!(a.contains("\u{2026}"), "{a}");
+        assert!(is_long_line(&located) && is_long_line(&whole));
     }
 }

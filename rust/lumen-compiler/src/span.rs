@@ -31,18 +31,37 @@ impl Span {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Per line: true when it is all ASCII (columns are then byte differences: O(1) even on
+    /// a line of a megabyte with thousands of diagnostics).
+    ascii: Vec<bool>,
 }
 
 impl LineIndex {
     /// Index the line starts of `text`.
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
+        let mut ascii = Vec::new();
+        let mut line_ascii = true;
         for (i, b) in text.bytes().enumerate() {
+            line_ascii &= b.is_ascii();
             if b == b'\n' {
                 line_starts.push(i + 1);
+                ascii.push(line_ascii);
+                line_ascii = true;
             }
         }
-        LineIndex { line_starts }
+        ascii.push(line_ascii);
+        LineIndex { line_starts, ascii }
+    }
+
+    /// Byte offset where 1-based `line` starts (the end of the text past the last line).
+    pub fn line_start(&self, line: u32) -> usize {
+        let i = (line as usize).saturating_sub(1);
+        self.line_starts
+            .get(i)
+            .or(self.line_starts.last())
+            .copied()
+            .unwrap_or(0)
     }
 
     /// 1-based (line, column) of byte `offset` in `text` (the text this index was built from).
@@ -50,13 +69,16 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
-            Err(i) => i - 1,
+            Err(i) => i.saturating_sub(1),
         };
-        let start = self.line_starts[line];
-        let col = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
+        let start = self.line_starts.get(line).copied().unwrap_or(0).min(offset);
+        let col = if self.ascii.get(line).copied().unwrap_or(false) {
+            offset - start
+        } else {
+            text.get(start..offset)
+                .map(|s| s.chars().count())
+                .unwrap_or(offset - start)
+        };
         (line as u32 + 1, col as u32 + 1)
     }
 
