@@ -139,7 +139,9 @@ pub mod codes {
     /// The left side of `=` cannot be assigned to.
     pub const INVALID_ASSIGN_TARGET: &str = "E0102";
     /// Nesting, or a chain of operators, calls, fields or indexes, deeper than the parser's
-    /// limit (`parser::MAX_DEPTH`), or an import chain deeper than `resolve::MAX_IMPORT_DEPTH`.
+    /// limit (`parser::MAX_DEPTH`), an import chain longer than `resolve::MAX_IMPORT_DEPTH`,
+    /// interpolations nested too deeply, or a type nesting deeper than
+    /// `check::types::MAX_TYPE_DEPTH`.
     pub const TOO_DEEP: &str = "E0103";
 
     // Names and imports

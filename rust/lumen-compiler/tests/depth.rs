@@ -396,3 +396,38 @@ fn issue10_item1_long_flat_if_else_chains_match_arms_and_blocks_run_on_a_1mib_st
         assert_eq!(got.as_deref(), Ok(want), "{}", &body[..60]);
     }
 }
+
+#[test]
+fn issue10_item1_types_grown_one_line_at_a_time_are_e0103_in_a_1mib_stack() {
+    // A flat program whose types nest deeper on every line: `let x1 = [x0]`, `(x0, 1)`.
+    for wrap in ["[X]", "(X, 1)", "{1: X}", "ok(X)"] {
+        let mut body = String::from("let x0 = 1\n");
+        for i in 1..DEEP {
+            let value = wrap.replace('X', &format!("x{}", i - 1));
+            body.push_str(&format!("  let x{i} = {value}\n"));
+        }
+        body.push_str("  print(1)");
+        let src = program(&body);
+        let diags = small_stack(move || {
+            check(
+                "grow.lm",
+                src.as_bytes(),
+                &NoImports,
+                &CompileOptions::default(),
+            )
+        });
+        let deep: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == "E0103").collect();
+        assert!(
+            !deep.is_empty(),
+            "{wrap}: {:?}",
+            &codes(&diags)[..diags.len().min(5)]
+        );
+        assert!(
+            deep[0].message.contains("type"),
+            "{wrap}: {}",
+            deep[0].message
+        );
+        // The first one is where the type passes the limit (`main` starts on line 9).
+        assert_eq!(deep[0].line, 10 + 100, "{wrap}");
+    }
+}

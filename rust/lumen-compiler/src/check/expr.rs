@@ -28,6 +28,23 @@ struct Binding {
 impl Checker<'_> {
     /// The type of expression `e`, with `hint` the type the context expects.
     pub(super) fn expr(&mut self, e: &Expr, hint: Option<&Type>) -> Type {
+        let t = self.expr_kind(e, hint);
+        if t.deeper_than(super::types::MAX_TYPE_DEPTH) {
+            self.err(
+                codes::TOO_DEEP,
+                format!(
+                    "the type of this expression nests too deeply (more than {} levels)",
+                    super::types::MAX_TYPE_DEPTH
+                ),
+                e.span,
+            );
+            return Type::Error;
+        }
+        t
+    }
+
+    /// The type of `e` by its kind (see [`Checker::expr`]).
+    fn expr_kind(&mut self, e: &Expr, hint: Option<&Type>) -> Type {
         // Every arm with locals is a method of its own: this function is on the stack once
         // per nesting level, so its frame must stay small (docs/LANGUAGE.md, depth limit).
         match &e.kind {

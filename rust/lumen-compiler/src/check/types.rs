@@ -49,7 +49,36 @@ pub enum Type {
     Error,
 }
 
+/// How deeply a type may nest (`list[list[...]]`, tuples of tuples, ...). Types can grow
+/// without a deep syntax tree (`let b = [a]`, `let c = [b]`, ... one line each), and the
+/// type operations recurse, so an expression whose type nests deeper is E0103.
+pub const MAX_TYPE_DEPTH: usize = 100;
+
 impl Type {
+    /// True when the type nests deeper than `limit` levels (checked without recursion).
+    pub fn deeper_than(&self, limit: usize) -> bool {
+        let mut stack = vec![(self, 1usize)];
+        while let Some((t, d)) = stack.pop() {
+            if d > limit {
+                return true;
+            }
+            match t {
+                Type::List(a) => stack.push((a, d + 1)),
+                Type::Map(a, b) | Type::Result(a, b) => {
+                    stack.push((a, d + 1));
+                    stack.push((b, d + 1));
+                }
+                Type::Tuple(ts) | Type::Union(ts) => stack.extend(ts.iter().map(|x| (x, d + 1))),
+                Type::Fn(ps, r) => {
+                    stack.extend(ps.iter().map(|x| (x, d + 1)));
+                    stack.push((r, d + 1));
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
     /// `list[t]`
     pub fn list(t: Type) -> Type {
         Type::List(Box::new(t))
