@@ -431,3 +431,23 @@ fn issue10_item1_types_grown_one_line_at_a_time_are_e0103_in_a_1mib_stack() {
         assert_eq!(deep[0].line, 10 + 100, "{wrap}");
     }
 }
+
+#[test]
+fn issue10_item1_long_chains_of_consts_and_cells_compile_on_a_1mib_stack() {
+    // `const K0 = K1 + 1`, `const K1 = K2 + 1`, ...: inferring and ordering the consts does
+    // not recurse once per const.
+    let n = DEEP;
+    let mut src = String::from("cell main()\n  print(K0)\nend\n");
+    for i in 0..n {
+        src.push_str(&format!("const K{i} = K{} + 1\n", i + 1));
+    }
+    src.push_str(&format!("const K{n} = 0\n"));
+    assert_eq!(run_small_stack(src).as_deref(), Ok("20000\n"));
+    // Cells calling the next one: checked one at a time, whatever the call chain.
+    let mut src = String::from("cell main()\n  print(1)\nend\n");
+    for i in 0..n {
+        src.push_str(&format!("cell c{i}() -> Int\n  c{}()\nend\n", i + 1));
+    }
+    src.push_str(&format!("cell c{n}() -> Int\n  1\nend\n"));
+    assert_eq!(run_small_stack(src).as_deref(), Ok("1\n"));
+}

@@ -40,6 +40,12 @@ use types::{assignable, AdtKind, Type};
 pub fn check(program: &Program) -> Vec<Diagnostic> {
     let mut c = Checker::new(program);
     c.collect();
+    // Consts first, dependencies before dependents, so inferring one never recurses into
+    // the next (a chain of consts defined by each other is as long as the program).
+    for (file, item) in program.const_order() {
+        c.file = file;
+        c.const_type(file, item);
+    }
     for file in 0..program.files.len() {
         c.file = file;
         let Some(f) = program.files.get(file) else {

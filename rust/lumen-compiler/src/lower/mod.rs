@@ -29,6 +29,8 @@ mod stmt;
 mod types;
 mod visit;
 
+pub(crate) use visit::names_in_expr;
+
 #[cfg(test)]
 mod tests;
 
@@ -363,45 +365,13 @@ impl<'p> Lowerer<'p> {
         }))
     }
 
-    /// The consts in an order where each comes after the consts its value refers to.
-    fn const_order(&self) -> Vec<(FileId, usize)> {
-        fn visit_const(
-            l: &Lowerer<'_>,
-            key: (FileId, usize),
-            state: &mut HashMap<(FileId, usize), bool>,
-            out: &mut Vec<(FileId, usize)>,
-        ) {
-            if state.contains_key(&key) {
-                return;
-            }
-            state.insert(key, false);
-            if let Some(ast::Item::Const(c)) = l.item(key.0, key.1) {
-                for name in visit::names_in_expr(&c.value) {
-                    if let Some(Symbol::Const { file, item }) = l.prog.lookup(key.0, &name) {
-                        visit_const(l, (file, item), state, out);
-                    }
-                }
-            }
-            state.insert(key, true);
-            out.push(key);
-        }
-        let mut keys: Vec<(FileId, usize)> = self.globals.keys().copied().collect();
-        keys.sort_unstable();
-        let mut state = HashMap::new();
-        let mut out = Vec::new();
-        for k in keys {
-            visit_const(self, k, &mut state, &mut out);
-        }
-        out
-    }
-
     /// Builds `<init>`, which stores every const into its global slot.
     fn lower_init(&mut self) -> R<Option<u32>> {
         if self.globals.is_empty() {
             return Ok(None);
         }
         let mut f = FnCx::new(0, 1);
-        for (file, item) in self.const_order() {
+        for (file, item) in self.prog.const_order() {
             let Some(ast::Item::Const(c)) = self.item(file, item) else {
                 continue;
             };

@@ -231,7 +231,7 @@ pub(super) fn names_in_block(b: &Block) -> Vec<String> {
 }
 
 /// Every name referred to anywhere in `e`, in first-use order.
-pub(super) fn names_in_expr(e: &Expr) -> Vec<String> {
+pub(crate) fn names_in_expr(e: &Expr) -> Vec<String> {
     let mut v = Names::default();
     v.expr(e);
     v.names
