@@ -147,8 +147,8 @@ impl Program {
                 while let Some((key, next, i)) = stack.last_mut() {
                     if let Some(&dep) = next.get(*i) {
                         *i += 1;
-                        if !done.contains_key(&dep) {
-                            done.insert(dep, false);
+                        if let std::collections::hash_map::Entry::Vacant(e) = done.entry(dep) {
+                            e.insert(false);
                             stack.push((dep, deps(dep), 0));
                         }
                     } else {
