@@ -451,3 +451,49 @@ fn issue10_item1_long_chains_of_consts_and_cells_compile_on_a_1mib_stack() {
     src.push_str(&format!("cell c{n}() -> Int\n  1\nend\n"));
     assert_eq!(run_small_stack(src).as_deref(), Ok("1\n"));
 }
+
+#[test]
+fn issue10_item1_wide_patterns_and_record_default_chains_on_a_1mib_stack() {
+    // Exhaustiveness over a 20,000-item tuple pattern: all-wildcard columns are skipped in a
+    // loop, constructor splits are bounded.
+    for item in ["_, ", "true, "] {
+        let body = format!(
+            "let t = ({}true)\n  match t\n    ({}true) -> print(1)\n    ({}false) -> print(2)\n    _ -> print(3)\n  end",
+            "true, ".repeat(DEEP),
+            item.repeat(DEEP),
+            item.repeat(DEEP)
+        );
+        let src = program(&body);
+        let diags = small_stack(move || {
+            check(
+                "wide.lm",
+                src.as_bytes(),
+                &NoImports,
+                &CompileOptions::default(),
+            )
+        });
+        assert!(diags.iter().all(|d| !d.is_error()), "{:?}", codes(&diags));
+    }
+    // Record defaults that construct the next record: inlined by lowering, which stops at
+    // its nesting limit with E0103 (not an internal error).
+    let mut src = String::from("cell main()\n  print(R0().x)\nend\n");
+    for i in 0..2000 {
+        src.push_str(&format!(
+            "record R{i}\n  x: Int = 1\n  next: R{} = R{}()\nend\n",
+            i + 1,
+            i + 1
+        ));
+    }
+    src.push_str("record R2000\n  x: Int = 1\nend\n");
+    let diags = small_stack(move || {
+        compile(
+            "defaults.lm",
+            src.as_bytes(),
+            &NoImports,
+            &CompileOptions::default(),
+        )
+        .err()
+        .unwrap_or_default()
+    });
+    assert_eq!(codes(&diags), vec!["E0103"]);
+}

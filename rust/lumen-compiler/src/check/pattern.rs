@@ -44,6 +44,10 @@ enum Pat {
 /// Gives up (assumes exhaustive) after this many steps, so pathological matches stay fast.
 const BUDGET: usize = 20_000;
 
+/// Gives up (assumes exhaustive) when checking needs more nested constructor splits than
+/// this (a tuple pattern of thousands of `true`/`false` items), so the stack stays small.
+const MAX_USEFUL_DEPTH: usize = 128;
+
 impl Checker<'_> {
     /// A `match` expression.
     pub(super) fn match_expr(
@@ -531,12 +535,12 @@ impl Checker<'_> {
                 .iter()
                 .filter(|(c, args)| {
                     let sub = specialize(&rows, c, args.len());
-                    self.useful(&sub, args, &mut budget)
+                    self.useful(&sub, args, &mut budget, 0)
                 })
                 .map(|(c, args)| self.ctor_name(c, args.len()))
                 .collect(),
             _ => {
-                if self.useful(&rows, std::slice::from_ref(t), &mut budget) {
+                if self.useful(&rows, std::slice::from_ref(t), &mut budget, 0) {
                     vec!["_".to_string()]
                 } else {
                     Vec::new()
@@ -546,33 +550,42 @@ impl Checker<'_> {
     }
 
     /// True when an all-wildcard row would match some value no row matches.
-    fn useful(&self, rows: &[Vec<Pat>], tys: &[Type], budget: &mut usize) -> bool {
-        if *budget == 0 {
-            return false;
-        }
-        *budget -= 1;
-        let Some((first, rest)) = tys.split_first() else {
-            return rows.is_empty();
-        };
-        let rows = expand(rows);
-        let heads: Vec<&Pat> = rows.iter().filter_map(|r| r.first()).collect();
-        // Split on constructors only when some row tests one; an all-wildcard column goes
-        // to the default matrix (this also stops recursive types from unfolding forever).
-        let any_ctor = heads.iter().any(|p| matches!(p, Pat::Ctor(..)));
-        match self.ctors_of(first, &heads).filter(|_| any_ctor) {
-            Some(cs) if !cs.is_empty() => cs.iter().any(|(c, args)| {
-                let sub = specialize(&rows, c, args.len());
-                let mut tys2 = args.clone();
-                tys2.extend(rest.iter().cloned());
-                self.useful(&sub, &tys2, budget)
-            }),
-            _ => {
-                let d: Vec<Vec<Pat>> = rows
-                    .iter()
-                    .filter(|r| matches!(r.first(), Some(Pat::Wild)))
-                    .map(|r| r.iter().skip(1).cloned().collect())
-                    .collect();
-                self.useful(&d, rest, budget)
+    fn useful(&self, rows: &[Vec<Pat>], tys: &[Type], budget: &mut usize, depth: usize) -> bool {
+        let mut rows = expand(rows);
+        let mut tys = tys;
+        // All-wildcard columns are skipped in this loop; only a split on constructors
+        // recurses, at most MAX_USEFUL_DEPTH deep (then, like at the end of the budget, the
+        // match is taken as exhaustive).
+        loop {
+            if *budget == 0 || depth > MAX_USEFUL_DEPTH {
+                return false;
+            }
+            *budget -= 1;
+            let Some((first, rest)) = tys.split_first() else {
+                return rows.is_empty();
+            };
+            let heads: Vec<&Pat> = rows.iter().filter_map(|r| r.first()).collect();
+            // Split on constructors only when some row tests one; an all-wildcard column goes
+            // to the default matrix (this also stops recursive types from unfolding forever).
+            let any_ctor = heads.iter().any(|p| matches!(p, Pat::Ctor(..)));
+            match self.ctors_of(first, &heads).filter(|_| any_ctor) {
+                Some(cs) if !cs.is_empty() => {
+                    return cs.iter().any(|(c, args)| {
+                        let sub = specialize(&rows, c, args.len());
+                        let mut tys2 = args.clone();
+                        tys2.extend(rest.iter().cloned());
+                        self.useful(&sub, &tys2, budget, depth + 1)
+                    });
+                }
+                _ => {
+                    let d: Vec<Vec<Pat>> = rows
+                        .iter()
+                        .filter(|r| matches!(r.first(), Some(Pat::Wild)))
+                        .map(|r| r.iter().skip(1).cloned().collect())
+                        .collect();
+                    rows = expand(&d);
+                    tys = rest;
+                }
             }
         }
     }

@@ -10,6 +10,7 @@
 use super::regs::{FnCx, Target, UNPATCHED};
 use super::{fail, lit_key, visit, Lowerer, NameRef, R};
 use crate::ast::{self, BinOp, Block, Expr, ExprKind, StrPart, TypeExpr, UnOp};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::resolve::Symbol;
 use crate::span::Span;
 use lumen_vm::builtins::Builtin;
@@ -97,10 +98,14 @@ impl Lowerer<'_> {
     /// Lowers `e`; its value ends in `dst` when given, else in the returned register.
     pub(super) fn expr(&mut self, f: &mut FnCx, e: &Expr, dst: Option<Reg>) -> R<Reg> {
         if f.depth >= MAX_NESTING {
-            return fail(
+            // Only reachable through inlined code (record field defaults that construct
+            // records, each with defaults of their own): the parser bounds written nesting.
+            return Err(Box::new(Diagnostic::error(
+                codes::TOO_DEEP,
+                "this expression nests too deeply to compile (record defaults that build \
+                 records with defaults of their own count too); split it up",
                 e.span,
-                "this expression nests too deeply to compile; split it up",
-            );
+            )));
         }
         f.depth += 1;
         let old = self.enter(f, e.span);
