@@ -134,3 +134,44 @@ fn issue10_item14_thirty_thousand_errors_on_one_line_stay_small_and_fast() {
         started.elapsed()
     );
 }
+
+/// What the JavaScript package renders for a program that does not compile (the same
+/// function `lumen-wasm` calls).
+fn js_rendering(name: &str, src: &str) -> String {
+    let diags = lumen_compiler::compile(
+        name,
+        src.as_bytes(),
+        &lumen_compiler::NoImports,
+        &lumen_compiler::CompileOptions::default(),
+    )
+    .err()
+    .expect("the program does not compile");
+    lumen_compiler::render::render_compile_failure(name, &diags)
+}
+
+#[test]
+fn issue10_item14_cli_and_js_package_render_the_same_bytes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wide = format!(
+        "cell main()\n  let xs = [{}]\n  print(xs)\nend\n",
+        vec!["1-\"a\""; 300].join(", ")
+    );
+    for (name, src) in [
+        (
+            "short.lm",
+            "cell main()\n  let x: Int = \"text\"\n  print(x)\nend\n".to_string(),
+        ),
+        ("wide.lm", wide),
+        ("many.lm", many_errors()),
+    ] {
+        write(&dir, name, &src);
+        let out = lumen()
+            .current_dir(dir.path())
+            .args(["run", name])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1));
+        let cli = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(cli.trim_end(), js_rendering(name, &src), "{name}");
+    }
+}
