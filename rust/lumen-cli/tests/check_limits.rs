@@ -138,14 +138,14 @@ fn issue10_item14_thirty_thousand_errors_on_one_line_stay_small_and_fast() {
 /// What the JavaScript package renders for a program that does not compile (the same
 /// function `lumen-wasm` calls).
 fn js_rendering(name: &str, src: &str) -> String {
-    let diags = lumen_compiler::compile(
+    let Err(diags) = lumen_compiler::compile(
         name,
         src.as_bytes(),
         &lumen_compiler::NoImports,
         &lumen_compiler::CompileOptions::default(),
-    )
-    .err()
-    .expect("the program does not compile");
+    ) else {
+        panic!("{name} compiled, but it should not");
+    };
     lumen_compiler::render::render_compile_failure(name, &diags)
 }
 
