@@ -3,7 +3,8 @@
 //!
 //! Exhaustiveness uses the classic "usefulness" algorithm over a matrix of simplified
 //! patterns ([`Pat`]): a match is exhaustive when a wildcard row would be useless after
-//! the unguarded arms. Types with finitely many constructors (enums, `Bool`, `result`,
+//! the unguarded arms; otherwise the algorithm's witness (a value no arm matches, such as
+//! `Branch((Branch(_), Branch(_)))`) is named in E0304. Types with finitely many constructors (enums, `Bool`, `result`,
 //! tuples, optionals, lists split by length) are enumerated; other types (Int, String, ...)
 //! need a catch-all arm. Guarded arms never count toward coverage.
 
@@ -533,14 +534,17 @@ impl Checker<'_> {
         match self.ctors_of(t, &heads) {
             Some(cs) if !cs.is_empty() => cs
                 .iter()
-                .filter(|(c, args)| {
+                .filter_map(|(c, args)| {
                     let sub = specialize(&rows, c, args.len());
-                    self.useful(&sub, args, &mut budget, 0)
+                    let w = self.witness(&sub, args, &mut budget, 0)?;
+                    Some(self.ctor_text(c, &w))
                 })
-                .map(|(c, args)| self.ctor_name(c, args.len()))
                 .collect(),
             _ => {
-                if self.useful(&rows, std::slice::from_ref(t), &mut budget, 0) {
+                if self
+                    .witness(&rows, std::slice::from_ref(t), &mut budget, 0)
+                    .is_some()
+                {
                     vec!["_".to_string()]
                 } else {
                     Vec::new()
@@ -549,20 +553,29 @@ impl Checker<'_> {
         }
     }
 
-    /// True when an all-wildcard row would match some value no row matches.
-    fn useful(&self, rows: &[Vec<Pat>], tys: &[Type], budget: &mut usize, depth: usize) -> bool {
+    /// A value that no row matches, written as one pattern per column of `tys` (the
+    /// "usefulness" of an all-wildcard row, with its witness), or `None` when the rows cover
+    /// every value.
+    fn witness(
+        &self,
+        rows: &[Vec<Pat>],
+        tys: &[Type],
+        budget: &mut usize,
+        depth: usize,
+    ) -> Option<Vec<String>> {
         let mut rows = expand(rows);
         let mut tys = tys;
-        // All-wildcard columns are skipped in this loop; only a split on constructors
-        // recurses, at most MAX_USEFUL_DEPTH deep (then, like at the end of the budget, the
-        // match is taken as exhaustive).
+        // Columns no row tests are skipped in this loop (their witness is `_`); only a split
+        // on constructors recurses, at most MAX_USEFUL_DEPTH deep (then, like at the end of
+        // the budget, the match is taken as exhaustive).
+        let mut wild = 0usize;
         loop {
             if *budget == 0 || depth > MAX_USEFUL_DEPTH {
-                return false;
+                return None;
             }
             *budget -= 1;
             let Some((first, rest)) = tys.split_first() else {
-                return rows.is_empty();
+                return rows.is_empty().then(|| vec!["_".to_string(); wild]);
             };
             let heads: Vec<&Pat> = rows.iter().filter_map(|r| r.first()).collect();
             // Split on constructors only when some row tests one; an all-wildcard column goes
@@ -570,12 +583,19 @@ impl Checker<'_> {
             let any_ctor = heads.iter().any(|p| matches!(p, Pat::Ctor(..)));
             match self.ctors_of(first, &heads).filter(|_| any_ctor) {
                 Some(cs) if !cs.is_empty() => {
-                    return cs.iter().any(|(c, args)| {
+                    for (c, args) in &cs {
                         let sub = specialize(&rows, c, args.len());
                         let mut tys2 = args.clone();
                         tys2.extend(rest.iter().cloned());
-                        self.useful(&sub, &tys2, budget, depth + 1)
-                    });
+                        if let Some(w) = self.witness(&sub, &tys2, budget, depth + 1) {
+                            let (inner, after) = w.split_at(args.len().min(w.len()));
+                            let mut out = vec!["_".to_string(); wild];
+                            out.push(self.ctor_text(c, inner));
+                            out.extend(after.iter().cloned());
+                            return Some(out);
+                        }
+                    }
+                    return None;
                 }
                 _ => {
                     let d: Vec<Vec<Pat>> = rows
@@ -585,13 +605,31 @@ impl Checker<'_> {
                         .collect();
                     rows = expand(&d);
                     tys = rest;
+                    wild += 1;
                 }
             }
         }
     }
 
-    /// How a constructor is shown in an E0304 message.
-    fn ctor_name(&self, c: &Ctor, arity: usize) -> String {
+    /// A constructor applied to the witness patterns of its arguments, as pattern text.
+    fn ctor_text(&self, c: &Ctor, args: &[String]) -> String {
+        let list = args.join(", ");
+        match c {
+            Ctor::Variant(..) if args.is_empty() => self.variant_name(c),
+            Ctor::Variant(..) => format!("{}({list})", self.variant_name(c)),
+            Ctor::Bool(b) => b.to_string(),
+            Ctor::Ok => format!("ok({list})"),
+            Ctor::Err => format!("err({list})"),
+            Ctor::Null => "null".into(),
+            Ctor::Tuple => format!("({list})"),
+            Ctor::List { rest: false, .. } => format!("[{list}]"),
+            Ctor::List { rest: true, .. } if args.is_empty() => "[...]".into(),
+            Ctor::List { rest: true, .. } => format!("[{list}, ...]"),
+        }
+    }
+
+    /// The name of an enum variant constructor (`_` when unknown).
+    fn variant_name(&self, c: &Ctor) -> String {
         match c {
             Ctor::Variant(f, i, v) => self
                 .enums
@@ -599,18 +637,7 @@ impl Checker<'_> {
                 .and_then(|e| e.variants.get(*v))
                 .map(|v| v.name.clone())
                 .unwrap_or_else(|| "_".into()),
-            Ctor::Bool(b) => b.to_string(),
-            Ctor::Ok => "ok(_)".into(),
-            Ctor::Err => "err(_)".into(),
-            Ctor::Null => "null".into(),
-            Ctor::Tuple => format!("({})", vec!["_"; arity].join(", ")),
-            Ctor::List { len, rest } => {
-                let mut items = vec!["_"; *len];
-                if *rest {
-                    items.push("...");
-                }
-                format!("[{}]", items.join(", "))
-            }
+            _ => "_".into(),
         }
     }
 }
