@@ -30,17 +30,22 @@ impl Checker<'_> {
     pub(super) fn expr(&mut self, e: &Expr, hint: Option<&Type>) -> Type {
         let t = self.expr_kind(e, hint);
         if t.deeper_than(super::types::MAX_TYPE_DEPTH) {
-            self.err(
-                codes::TOO_DEEP,
-                format!(
-                    "the type of this expression nests too deeply (more than {} levels)",
-                    super::types::MAX_TYPE_DEPTH
-                ),
-                e.span,
-            );
-            return Type::Error;
+            return self.type_too_deep(e.span);
         }
         t
+    }
+
+    /// Reports E0103 for an expression whose type nests deeper than `MAX_TYPE_DEPTH`.
+    fn type_too_deep(&mut self, span: Span) -> Type {
+        self.err(
+            codes::TOO_DEEP,
+            format!(
+                "the type of this expression nests too deeply (more than {} levels)",
+                super::types::MAX_TYPE_DEPTH
+            ),
+            span,
+        );
+        Type::Error
     }
 
     /// The type of `e` by its kind (see [`Checker::expr`]).
