@@ -42,8 +42,10 @@ enum Pat {
     Opaque,
 }
 
-/// Gives up (assumes exhaustive) after this many steps, so pathological matches stay fast.
-const BUDGET: usize = 20_000;
+/// Gives up (assumes exhaustive) after this much work, counted in pattern cells looked at
+/// (rows × columns of every matrix), so pathological matches stay fast: a tuple pattern
+/// of 2,000 `true | false` items took minutes when only the calls were counted.
+const BUDGET: usize = 1_000_000;
 
 /// Gives up (assumes exhaustive) when checking needs more nested constructor splits than
 /// this (a tuple pattern of thousands of `true`/`false` items), so the stack stays small.
@@ -535,6 +537,7 @@ impl Checker<'_> {
             Some(cs) if !cs.is_empty() => cs
                 .iter()
                 .filter_map(|(c, args)| {
+                    budget = budget.checked_sub(rows.len().max(1))?;
                     let sub = specialize(&rows, c, args.len());
                     let w = self.witness(&sub, args, &mut budget, 0)?;
                     Some(self.ctor_text(c, &w))
@@ -570,10 +573,13 @@ impl Checker<'_> {
         // the budget, the match is taken as exhaustive).
         let mut wild = 0usize;
         loop {
-            if *budget == 0 || depth > MAX_USEFUL_DEPTH {
+            // Each call also costs its fixed overhead (allocations): counted as 64 cells.
+            let cost = rows.len() * tys.len() + 64;
+            if *budget < cost || depth > MAX_USEFUL_DEPTH {
+                *budget = 0;
                 return None;
             }
-            *budget -= 1;
+            *budget -= cost;
             let Some((first, rest)) = tys.split_first() else {
                 return rows.is_empty().then(|| vec!["_".to_string(); wild]);
             };
