@@ -23,8 +23,9 @@ use crate::builtins::Builtin;
 use crate::error::{codes, RuntimeError};
 use crate::frame::Frame;
 use crate::json;
+use crate::limits::{check_elements, check_string, too_many_elements, MAX_ELEMENTS};
 use crate::lir::{self, BinOp, FailKind, TypeTag};
-use crate::map::{KeyRef, MapKey, MapObj};
+use crate::map::{insert_checked, KeyRef, MapKey, MapObj};
 use crate::program::{FuncCode, Op, Program};
 use crate::validate::validate;
 use crate::value::{release, FuncObj, RecordObj, Slots, Value, VariantObj};
@@ -310,7 +311,7 @@ impl Vm {
             tool,
             name: def.name.clone(),
             alias: def.alias.clone(),
-            args: json::to_serde(args),
+            args: json::to_serde(args)?,
             grants: def.grants.clone(),
             line,
         })
@@ -389,10 +390,12 @@ impl Vm {
             if let Some(lhs) = self.regs.get_mut(ai) {
                 match (lhs, &rhs) {
                     (Value::Str(s), Value::Str(t)) => {
+                        check_string(s.len() + t.len())?;
                         Rc::make_mut(s).push_str(t);
                         return Ok(());
                     }
                     (Value::List(l), Value::List(t)) if op == BinOp::Concat => {
+                        check_elements(l.len() + t.len())?;
                         Rc::make_mut(l).extend(t.iter().cloned());
                         return Ok(());
                     }
@@ -1238,7 +1241,8 @@ impl Vm {
                 Op::Push { list, src } => {
                     let v = reg!(src).clone();
                     match reg_mut!(list) {
-                        Value::List(xs) => Rc::make_mut(xs).push(v),
+                        Value::List(xs) if xs.len() < MAX_ELEMENTS => Rc::make_mut(xs).push(v),
+                        Value::List(xs) => fail!(too_many_elements(xs.len() + 1)),
                         other => fail!(type_fault("cannot append to ", other)),
                     }
                 }
@@ -1466,10 +1470,7 @@ fn set_field(prog: &Program, obj: &mut Value, name: u16, v: Value) -> Result<(),
             }
             Ok(())
         }
-        Value::Map(m) => {
-            Rc::make_mut(m).insert(MapKey::Str(field_name), v);
-            Ok(())
-        }
+        Value::Map(m) => insert_checked(m, MapKey::Str(field_name), v),
         other => Err(shape(format!(
             "cannot set field `{}` of {}",
             field_name,
@@ -1538,10 +1539,7 @@ fn set_index(obj: &mut Value, idx: Value, v: Value) -> Result<(), Fault> {
             }
         }
         (Value::Map(m), k) => match MapKey::from_value(k) {
-            Some(key) => {
-                Rc::make_mut(m).insert(key, v);
-                Ok(())
-            }
+            Some(key) => insert_checked(m, key, v),
             None => Err(type_fault("map keys must be String or Int, got ", k)),
         },
         (o, k) => Err(Fault::runtime(format!(
@@ -1592,9 +1590,12 @@ pub(crate) fn iter_prep(v: &Value) -> Result<Value, Fault> {
     match v {
         Value::List(_) => Ok(v.clone()),
         Value::Tuple(xs) => Ok(Value::List(xs.clone())),
-        Value::Str(s) => Ok(Value::list(
-            s.chars().map(|c| Value::str(c.to_string())).collect(),
-        )),
+        Value::Str(s) => {
+            check_elements(s.chars().count())?;
+            Ok(Value::list(
+                s.chars().map(|c| Value::str(c.to_string())).collect(),
+            ))
+        }
         Value::Map(m) => Ok(Value::list(
             m.iter()
                 .map(|(k, x)| Value::tuple(vec![k.to_value(), x.clone()]))
