@@ -27,6 +27,8 @@ pub mod value;
 
 #[cfg(test)]
 mod deep_tests;
+#[cfg(test)]
+mod limit_tests;
 
 pub use error::RuntimeError;
 pub use machine::{run_to_end, Outcome, ToolRequest, Vm, VmConfig};
