@@ -237,3 +237,191 @@ fn issue10_item3_operators_doubling_past_the_cap_are_e0914() {
     let e = run(range, VmConfig::default()).expect_err("range");
     assert_eq!(e.code, codes::OUT_OF_MEMORY, "{e}");
 }
+
+/// `main(xs)`: returns `sort(xs)`.
+fn sort_module() -> Module {
+    module(vec![function(
+        "main",
+        1,
+        4,
+        vec![
+            Move { dst: 1, src: 0 },
+            CallBuiltin {
+                dst: 2,
+                builtin: Builtin::Sort as u16,
+                args: 1,
+                argc: 1,
+            },
+            Return { src: 2 },
+        ],
+    )])
+}
+
+fn reversed(n: i64) -> Value {
+    Value::list((0..n).rev().map(Value::Int).collect())
+}
+
+#[test]
+fn issue10_item12_sort_under_small_fuel_stops_before_sorting() {
+    // sort of 10^6 elements costs n·log2 n = 2·10^7 units: far beyond a 10^5 budget, so the
+    // VM stops at the call instead of doing the work.
+    let mut vm = Vm::new(
+        Rc::new(sort_module()),
+        VmConfig {
+            max_depth: 100,
+            fuel: Some(100_000),
+        },
+    )
+    .expect("valid");
+    vm.start("main", vec![reversed(1_000_000)]).expect("start");
+    assert_eq!(vm.run(), Outcome::OutOfFuel);
+    // The budget is kept, not lost: with enough fuel added the same call runs.
+    assert_eq!(vm.run(), Outcome::OutOfFuel);
+    vm.add_fuel(30_000_000);
+    match vm.run() {
+        Outcome::Finished(v) => match &v {
+            Value::List(xs) => {
+                assert_eq!(xs.len(), 1_000_000);
+                assert_eq!(xs.first(), Some(&Value::Int(0)));
+            }
+            other => panic!("not a list: {other:?}"),
+        },
+        other => panic!("unexpected {other:?}"),
+    }
+
+    // A host adding fuel in slices gets there too, one slice at a time.
+    let mut vm = Vm::new(
+        Rc::new(sort_module()),
+        VmConfig {
+            max_depth: 100,
+            fuel: Some(1_000),
+        },
+    )
+    .expect("valid");
+    vm.start("main", vec![reversed(10_000)]).expect("start");
+    let mut slices = 0;
+    let sorted = loop {
+        match vm.run() {
+            Outcome::OutOfFuel => {
+                slices += 1;
+                vm.add_fuel(1_000);
+            }
+            Outcome::Finished(v) => break v,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert_eq!(sorted, Value::list((0..10_000).map(Value::Int).collect()));
+    // 10,000 · 14 = 140,000 units in slices of 1,000.
+    assert!((130..=150).contains(&slices), "{slices}");
+}
+
+#[test]
+fn issue10_item12_builtin_costs_follow_their_work() {
+    use crate::builtins::Cost;
+    let s = Value::str("x".repeat(1000));
+    assert_eq!(Builtin::Len.cost().of(&[s.clone()]), 1000);
+    assert_eq!(Builtin::Abs.cost().of(&[Value::Int(-1)]), 0);
+    assert_eq!(
+        Builtin::Repeat.cost().of(&[s.clone(), Value::Int(1000)]),
+        1_000_000
+    );
+    assert_eq!(
+        Builtin::Range
+            .cost()
+            .of(&[Value::Int(0), Value::Int(100), Value::Int(10)]),
+        10
+    );
+    assert_eq!(Builtin::Range.cost().of(&[Value::Int(5), Value::Int(0)]), 0);
+    assert_eq!(Builtin::Sort.cost().of(&[reversed(1024)]), 1024 * 11);
+    assert_eq!(Builtin::Sort.cost(), Cost::Sort);
+    // Appending to a uniquely held list is O(1); to a shared one it copies.
+    let xs = reversed(100);
+    assert_eq!(
+        Builtin::Append.cost().of(&[reversed(100), Value::Int(1)]),
+        1
+    );
+    let shared = xs.clone();
+    assert_eq!(Builtin::Append.cost().of(&[xs, Value::Int(1)]), 101);
+    drop(shared);
+}
+
+/// `main(n)`: `r(n)` where `r` has `regs` registers and recurses `n` levels, its callee's
+/// window starting at its last register (so every frame adds `regs - 1` slots).
+fn recursion(regs: u16) -> Module {
+    let last = regs - 1;
+    module(vec![
+        function(
+            "main",
+            1,
+            2,
+            vec![
+                Call {
+                    dst: 1,
+                    func: 1,
+                    args: 0,
+                    argc: 1,
+                },
+                Return { src: 1 },
+            ],
+        ),
+        Function {
+            exported: false,
+            ..function(
+                "r",
+                1,
+                regs,
+                vec![
+                    // if n <= 0 return 0 else return r(n - 1)
+                    LoadInt { dst: 1, value: 0 },
+                    Binary {
+                        op: BinOp::Le,
+                        dst: 2,
+                        a: 0,
+                        b: 1,
+                    },
+                    JumpIfFalse { cond: 2, target: 4 },
+                    Return { src: 1 },
+                    AddImm {
+                        dst: last,
+                        a: 0,
+                        imm: -1,
+                    },
+                    Call {
+                        dst: 1,
+                        func: 1,
+                        args: last,
+                        argc: 1,
+                    },
+                    Return { src: 1 },
+                ],
+            )
+        },
+    ])
+}
+
+fn recurse(regs: u16, n: i64) -> Result<Value, RuntimeError> {
+    let mut vm = Vm::new(Rc::new(recursion(regs)), VmConfig::default()).expect("valid");
+    vm.start("main", vec![Value::Int(n)]).expect("start");
+    match vm.run() {
+        Outcome::Finished(v) => Ok(v),
+        Outcome::Error(e) => Err(e),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn issue10_item12_register_stack_is_capped() {
+    // 30,000 registers per frame, 9,990 frames (inside the default depth of 10,000) would
+    // be 4.8 GB of registers: the cap stops it at about 140 frames.
+    let e = recurse(30_000, 9_990).expect_err("capped");
+    assert_eq!(e.code, codes::RECURSION_LIMIT, "{e}");
+    assert!(e.message.contains("call stack too large"), "{e}");
+    assert!(e.message.contains("4194304 slots"), "{e}");
+    // Within the cap the same function recurses fine.
+    assert_eq!(recurse(30_000, 100), Ok(Value::Int(0)));
+    // Ordinary deep recursion is untouched by the cap: only the depth limit applies.
+    assert_eq!(recurse(8, 9_990), Ok(Value::Int(0)));
+    let e = recurse(8, 20_000).expect_err("depth");
+    assert_eq!(e.code, codes::RECURSION_LIMIT);
+    assert!(e.message.contains("maximum recursion depth"), "{e}");
+}

@@ -19,11 +19,11 @@ use std::io::Write as _;
 use std::rc::Rc;
 
 use crate::arith::{self, Fault};
-use crate::builtins::Builtin;
+use crate::builtins::{Builtin, Cost};
 use crate::error::{codes, RuntimeError};
 use crate::frame::Frame;
 use crate::json;
-use crate::limits::{check_elements, check_string, too_many_elements, MAX_ELEMENTS};
+use crate::limits::{check_elements, check_string, too_many_elements, MAX_ELEMENTS, MAX_REGISTERS};
 use crate::lir::{self, BinOp, FailKind, TypeTag};
 use crate::map::{insert_checked, KeyRef, MapKey, MapObj};
 use crate::program::{FuncCode, Op, Program};
@@ -349,11 +349,17 @@ impl Vm {
         }
     }
 
+    /// Grows the register stack to at least `need` slots; `false` (nothing grown) when that
+    /// exceeds [`MAX_REGISTERS`].
     #[cold]
     #[inline(never)]
-    fn grow_regs(&mut self, need: usize) {
-        let new_len = need.max(self.regs.len() * 2);
+    fn grow_regs(&mut self, need: usize) -> bool {
+        if need > MAX_REGISTERS {
+            return false;
+        }
+        let new_len = need.max(self.regs.len() * 2).min(MAX_REGISTERS);
         self.regs.resize(new_len, Value::Null);
+        true
     }
 
     /// Calls builtin `b` on the absolute registers `start..start+argc`, then clears them
@@ -593,8 +599,8 @@ impl Vm {
                 let cf: &FuncCode = $cf;
                 let new_base = base + $args as usize;
                 let need = new_base + cf.num_regs;
-                if need > self.regs.len() {
-                    self.grow_regs(need);
+                if need > self.regs.len() && !self.grow_regs(need) {
+                    fail!(register_fault(need, self.frames.len()));
                 }
                 save_pc!();
                 self.frames.push(Frame {
@@ -955,6 +961,19 @@ impl Vm {
                     args,
                     argc,
                 } => {
+                    let cost = builtin.cost();
+                    if cost != Cost::Unit {
+                        let units = builtin_fuel(cost, reg_slice!(args, argc as usize));
+                        if units < fuel {
+                            fuel -= units;
+                        } else {
+                            // Stop *at* the call: with more fuel, `run` retries it.
+                            pc -= 1;
+                            save_pc!();
+                            self.fuel = fuel;
+                            return Outcome::OutOfFuel;
+                        }
+                    }
                     let res = self.call_builtin(builtin, base + args as usize, argc as usize);
                     refresh!();
                     let v = try_fault!(res);
@@ -1339,6 +1358,12 @@ pub fn run_to_end(
     }
 }
 
+/// The fuel of a builtin call (out of line: only non-constant builtins get here).
+#[inline(never)]
+fn builtin_fuel(cost: Cost, args: &[Value]) -> u64 {
+    cost.of(args)
+}
+
 /// Checked `Int` multiplication. Operands that fit in 32 bits cannot overflow 64, and
 /// checking that first avoids the 128-bit multiply that `checked_mul` is on wasm32.
 #[inline(always)]
@@ -1387,6 +1412,18 @@ fn depth_fault(max_depth: usize) -> Fault {
     Fault::new(
         codes::RECURSION_LIMIT,
         format!("maximum recursion depth exceeded ({max_depth} frames)"),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn register_fault(need: usize, frames: usize) -> Fault {
+    Fault::new(
+        codes::RECURSION_LIMIT,
+        format!(
+            "call stack too large: {need} register slots needed at {frames} frames deep, the limit is {MAX_REGISTERS} slots ({} MiB)",
+            MAX_REGISTERS * std::mem::size_of::<Value>() >> 20
+        ),
     )
 }
 
