@@ -2,9 +2,10 @@
 //!
 //! A list nested 200,000 levels deep (`x = [x]` in a loop) would overflow the native stack
 //! if each level's drop dropped the next. [`Value`]'s `Drop` hands every value that owns
-//! other heap values to [`drop_deep`], which moves the children of each *uniquely owned*
-//! container onto an explicit stack before the container itself is freed, so the native
-//! stack stays flat whatever the nesting. Scalars, strings and payload-less variants own no
+//! other heap values to [`drop_deep`], which frees the children of each *uniquely owned*
+//! container before the container itself: the first [`NATIVE_LEVELS`] levels by bounded
+//! recursion (no allocation for ordinary values), deeper ones from an explicit stack on
+//! the heap, so the native stack use is bounded whatever the nesting. Scalars, strings and payload-less variants own no
 //! values and never leave the inline fast path; a shared container (reference count above
 //! one) only loses a reference, which frees nothing below it.
 
@@ -41,67 +42,82 @@ fn owns_containers(v: &Value) -> bool {
     }
 }
 
-/// Moves every uniquely owned container among `v`'s children (when `v` itself is uniquely
-/// owned) onto `stack`, leaving `null` behind; leaves and shared children stay and are
-/// dropped with `v` without recursing.
-fn take_children(v: &mut Value, stack: &mut Vec<Value>) {
-    let mut take_from = |xs: &mut [Value]| {
+/// Calls `f` on every uniquely owned container among `v`'s children (when `v` itself is
+/// uniquely owned). Leaves and shared children are left to be dropped with `v`, which
+/// does not recurse.
+fn each_owned_child(v: &mut Value, f: &mut dyn FnMut(&mut Value)) {
+    let mut visit = |xs: &mut [Value]| {
         for x in xs {
             if owns_containers(x) {
-                stack.push(std::mem::take(x));
+                f(x);
             }
         }
     };
     match v {
         Value::List(r) | Value::Tuple(r) => {
             if let Some(xs) = Rc::get_mut(r) {
-                take_from(xs);
+                visit(xs);
             }
         }
         Value::Map(r) => {
             if let Some(m) = Rc::get_mut(r) {
                 for x in m.values_mut() {
                     if owns_containers(x) {
-                        stack.push(std::mem::take(x));
+                        f(x);
                     }
                 }
             }
         }
         Value::Record(r) => {
             if let Some(o) = Rc::get_mut(r) {
-                take_from(o.fields.as_mut_slice());
+                visit(o.fields.as_mut_slice());
             }
         }
         Value::Variant(r) => {
             if let Some(o) = Rc::get_mut(r) {
-                take_from(o.payload.as_mut_slice());
+                visit(o.payload.as_mut_slice());
             }
         }
         Value::Ok(r) | Value::Err(r) => {
             if let Some(x) = Rc::get_mut(r) {
-                take_from(std::slice::from_mut(x));
+                visit(std::slice::from_mut(x));
             }
         }
         Value::Func(r) => {
-            if let Some(f) = Rc::get_mut(r) {
-                take_from(&mut f.captures);
+            if let Some(fo) = Rc::get_mut(r) {
+                visit(&mut fo.captures);
             }
         }
         _ => {}
     }
 }
 
-/// Empties `v` of its nested containers, freeing them one at a time from an explicit stack
-/// (out of line: only heap containers get here).
+/// Levels freed by (bounded) native recursion before the explicit stack takes over: most
+/// values are shallow, and freeing them needs no allocation.
+const NATIVE_LEVELS: usize = 32;
+
+/// Empties `v` of its nested containers before it is freed (out of line: only heap
+/// containers get here).
 #[inline(never)]
 fn drop_deep(v: &mut Value) {
-    if !owns_containers(v) {
+    if owns_containers(v) {
+        empty(v, 0);
+    }
+}
+
+/// Frees the containers below `v`, `level` levels below the value being dropped.
+fn empty(v: &mut Value, level: usize) {
+    if level < NATIVE_LEVELS {
+        each_owned_child(v, &mut |child| {
+            let mut c = std::mem::take(child);
+            empty(&mut c, level + 1);
+            // `c` now holds no uniquely owned container: its drop ends here.
+        });
         return;
     }
     let mut stack = Vec::new();
-    take_children(v, &mut stack);
+    each_owned_child(v, &mut |child| stack.push(std::mem::take(child)));
     while let Some(mut x) = stack.pop() {
-        take_children(&mut x, &mut stack);
-        // `x` now holds no uniquely owned container: its drop ends here.
+        each_owned_child(&mut x, &mut |child| stack.push(std::mem::take(child)));
     }
 }

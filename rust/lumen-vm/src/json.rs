@@ -418,6 +418,22 @@ mod tests {
     }
 
     #[test]
+    fn issue10_item8_object_key_order_is_kept_every_way() {
+        let text = r#"{"z":1,"a":2,"m":3}"#;
+        // parse_json / to_json
+        let v = parse_json(text).unwrap();
+        assert_eq!(to_json_string(&v).unwrap(), text);
+        // serde_json::Value (tool results) → Value → serde_json::Value (tool arguments)
+        let j: serde_json::Value = serde_json::from_str(text).unwrap();
+        let v = from_serde(&j);
+        assert_eq!(v.to_display(), r#"{"z": 1, "a": 2, "m": 3}"#);
+        let back = to_serde(&v).unwrap();
+        assert_eq!(back.to_string(), text);
+        let keys: Vec<&String> = back.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["z", "a", "m"]);
+    }
+
+    #[test]
     fn serde_conversion_both_ways() {
         let j = serde_json::json!({"a": [1, 2.0, "s"], "n": null, "big": i64::MAX});
         let v = from_serde(&j);

@@ -7,8 +7,11 @@
 //! continues), or at an error.
 //!
 //! Fuel is charged on backward jumps (the length of the jump, i.e. roughly the number of
-//! instructions of one loop iteration) and on calls (one unit), so any non-terminating
-//! program runs out; straight-line code is not charged.
+//! instructions of one loop iteration), on calls (one unit), and on builtin calls by their
+//! work ([`Cost`], charged before the call; when it exceeds the fuel left the VM stops *at*
+//! the call, keeping that fuel, and retries it once more is added), so any non-terminating
+//! program runs out and no builtin runs long on a small budget; straight-line code is not
+//! charged. The register stack is capped at [`MAX_REGISTERS`] slots (E0909).
 //!
 //! The hot loop keeps the current function's code, `pc`, register base and a raw pointer
 //! to the frame's registers in locals. Register indices are proven in range by `validate`
