@@ -3,12 +3,15 @@
 //! A list nested 200,000 levels deep (`x = [x]` in a loop) would overflow the native stack
 //! if each level's drop dropped the next. [`Value`]'s `Drop` hands every value that owns
 //! other heap values to [`drop_deep`], which frees the children of each *uniquely owned*
-//! container before the container itself: the first [`NATIVE_LEVELS`] levels by bounded
-//! recursion (no allocation for ordinary values), deeper ones from an explicit stack on
-//! the heap, so the native stack use is bounded whatever the nesting. Scalars, strings and payload-less variants own no
+//! container: the first [`NATIVE_LEVELS`] levels by the ordinary drop recursion (counted
+//! per thread, so ordinary values cost what they always did), deeper ones by moving the
+//! nested containers onto an explicit stack on the heap before freeing them, so the
+//! native stack use is bounded whatever the nesting. Scalars, strings and payload-less variants own no
 //! values and never leave the inline fast path; a shared container (reference count above
 //! one) only loses a reference, which frees nothing below it.
 
+use std::cell::Cell;
+use std::mem::ManuallyDrop;
 use std::rc::Rc;
 
 use crate::value::Value;
@@ -16,14 +19,10 @@ use crate::value::Value;
 impl Drop for Value {
     #[inline(always)]
     fn drop(&mut self) {
-        match self {
-            Value::Null
-            | Value::Bool(_)
-            | Value::Int(_)
-            | Value::Float(_)
-            | Value::Str(_)
-            | Value::Tag(_) => {}
-            _ => drop_deep(self),
+        // Only the last reference to a container frees anything below it; every other
+        // value is left to the drop glue (a shared one just loses a reference).
+        if owns_containers(self) {
+            drop_deep(self);
         }
     }
 }
@@ -93,31 +92,52 @@ fn each_owned_child(v: &mut Value, f: &mut dyn FnMut(&mut Value)) {
 }
 
 /// Levels freed by (bounded) native recursion before the explicit stack takes over: most
-/// values are shallow, and freeing them needs no allocation.
-const NATIVE_LEVELS: usize = 32;
+/// values are shallow, and freeing them this way costs no more than the plain drop glue.
+const NATIVE_LEVELS: usize = 64;
 
-/// Empties `v` of its nested containers before it is freed (out of line: only heap
-/// containers get here).
-#[inline(never)]
-fn drop_deep(v: &mut Value) {
-    if owns_containers(v) {
-        empty(v, 0);
-    }
+thread_local! {
+    /// How many containers are being freed by native recursion on this thread right now.
+    static LEVEL: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Frees the containers below `v`, `level` levels below the value being dropped.
-fn empty(v: &mut Value, level: usize) {
+/// Frees the contents of `v`, the last reference to a container (out of line: only those
+/// get here).
+#[inline(never)]
+fn drop_deep(v: &mut Value) {
+    let level = LEVEL.get();
     if level < NATIVE_LEVELS {
-        each_owned_child(v, &mut |child| {
-            let mut c = std::mem::take(child);
-            empty(&mut c, level + 1);
-            // `c` now holds no uniquely owned container: its drop ends here.
-        });
+        LEVEL.set(level + 1);
+        free_now(v);
+        LEVEL.set(level);
         return;
     }
+    // Deep below the value being dropped: move the nested containers to a heap stack, so
+    // each is freed after its children were taken out of it.
     let mut stack = Vec::new();
     each_owned_child(v, &mut |child| stack.push(std::mem::take(child)));
     while let Some(mut x) = stack.pop() {
         each_owned_child(&mut x, &mut |child| stack.push(std::mem::take(child)));
+        // `x` now holds no uniquely owned container: its drop ends here.
+    }
+}
+
+/// Drops the reference `v` holds (its children are dropped by their own `Drop`, one level
+/// further down), leaving `null`.
+fn free_now(v: &mut Value) {
+    let old = ManuallyDrop::new(std::mem::take(v));
+    // SAFETY: `old` is never used or dropped again, and each arm moves its one field out
+    // exactly once, so every reference count is released exactly once.
+    unsafe {
+        match &*old {
+            Value::List(r) | Value::Tuple(r) => drop(std::ptr::read(r)),
+            Value::Map(r) => drop(std::ptr::read(r)),
+            Value::Record(r) => drop(std::ptr::read(r)),
+            Value::Variant(r) => drop(std::ptr::read(r)),
+            Value::Ok(r) | Value::Err(r) => drop(std::ptr::read(r)),
+            Value::Func(r) => drop(std::ptr::read(r)),
+            Value::Str(r) => drop(std::ptr::read(r)),
+            Value::Tag(r) => drop(std::ptr::read(r)),
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
+        }
     }
 }
