@@ -319,7 +319,7 @@ fn issue10_item12_sort_under_small_fuel_stops_before_sorting() {
 fn issue10_item12_builtin_costs_follow_their_work() {
     use crate::builtins::Cost;
     let s = Value::str("x".repeat(1000));
-    assert_eq!(Builtin::Len.cost().of(&[s.clone()]), 1000);
+    assert_eq!(Builtin::Len.cost().of(std::slice::from_ref(&s)), 1000);
     assert_eq!(Builtin::Abs.cost().of(&[Value::Int(-1)]), 0);
     assert_eq!(
         Builtin::Repeat.cost().of(&[s.clone(), Value::Int(1000)]),

@@ -1425,7 +1425,7 @@ fn register_fault(need: usize, frames: usize) -> Fault {
         codes::RECURSION_LIMIT,
         format!(
             "call stack too large: {need} register slots needed at {frames} frames deep, the limit is {MAX_REGISTERS} slots ({} MiB)",
-            MAX_REGISTERS * std::mem::size_of::<Value>() >> 20
+            (MAX_REGISTERS * std::mem::size_of::<Value>()) >> 20
         ),
     )
 }
