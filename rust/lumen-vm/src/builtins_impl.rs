@@ -43,7 +43,7 @@ use crate::arith::{self, Fault};
 use crate::builtins::Builtin;
 use crate::error::codes;
 use crate::json;
-use crate::limits::{check_elements, check_string, string_too_long};
+use crate::limits::{check_elements, check_string, text_too_long};
 use crate::machine::{get_index, iter_prep, length_of};
 use crate::map::{insert_checked as map_insert, KeyRef, MapKey, MapObj};
 use crate::value::{compare, Value};
@@ -69,8 +69,7 @@ fn wrong(name: &str, v: &Value, want: &str) -> Fault {
 
 /// The display text of `v` (E0914 when it would exceed the string limit).
 fn display(v: &Value) -> Result<String, Fault> {
-    v.try_display()
-        .map_err(|_| string_too_long(crate::limits::MAX_STRING_BYTES + 1))
+    v.try_display().map_err(|_| text_too_long())
 }
 
 fn want_str<'a>(name: &str, v: &'a Value) -> Result<&'a str, Fault> {
@@ -225,7 +224,7 @@ pub(crate) fn call(
                     line.push(' ');
                 }
                 if crate::value::write_display(&mut line, a, 0, false).is_err() {
-                    return Err(string_too_long(line.len()));
+                    return Err(text_too_long());
                 }
             }
             out(&line);
@@ -283,7 +282,7 @@ pub(crate) fn call(
                     s.push_str(sep);
                 }
                 if crate::value::write_display(&mut s, x, 0, false).is_err() {
-                    return Err(string_too_long(s.len()));
+                    return Err(text_too_long());
                 }
                 check_string(s.len())?;
             }

@@ -19,7 +19,7 @@ use std::rc::Rc;
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::arith::Fault;
-use crate::limits::{check_string, string_too_long, too_deep, MAX_NESTING, MAX_STRING_BYTES};
+use crate::limits::{check_string, text_too_long, too_deep, MAX_NESTING, MAX_STRING_BYTES};
 use crate::map::{MapKey, MapObj};
 use crate::value::{write_quoted, Value};
 
@@ -38,7 +38,7 @@ fn spend(budget: &mut usize, n: usize) -> Result<(), Fault> {
             *budget = rest;
             Ok(())
         }
-        None => Err(string_too_long(MAX_STRING_BYTES.saturating_add(n))),
+        None => Err(text_too_long()),
     }
 }
 
@@ -203,7 +203,7 @@ fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), Fault> {
         return Err(too_deep("to_json"));
     }
     if out.len() > MAX_STRING_BYTES {
-        return Err(string_too_long(out.len()));
+        return Err(text_too_long());
     }
     match v {
         Value::Null => out.push_str("null"),

@@ -425,3 +425,63 @@ fn issue10_item12_register_stack_is_capped() {
     assert_eq!(e.code, codes::RECURSION_LIMIT);
     assert!(e.message.contains("maximum recursion depth"), "{e}");
 }
+
+#[test]
+fn issue10_item12_concatenation_is_charged_by_its_size() {
+    // main(s): 1,000 times t = s + s (a fresh copy each time). The loop itself costs about
+    // 5 units per iteration, well inside 100,000; the copies (2 MB each) are not.
+    let mut code = vec![
+        LoadInt { dst: 1, value: 0 },
+        LoadInt {
+            dst: 2,
+            value: 1000,
+        },
+    ];
+    let top = code.len() as u32;
+    code.extend([
+        Binary {
+            op: BinOp::Add,
+            dst: 4,
+            a: 0,
+            b: 0,
+        },
+        AddImm {
+            dst: 1,
+            a: 1,
+            imm: 1,
+        },
+        Binary {
+            op: BinOp::Lt,
+            dst: 3,
+            a: 1,
+            b: 2,
+        },
+        JumpIfTrue {
+            cond: 3,
+            target: top,
+        },
+        Return { src: 1 },
+    ]);
+    let m = Rc::new(module(vec![function("main", 1, 8, code)]));
+    let run_with = |fuel: u64, s: Value| {
+        let mut vm = Vm::new(
+            m.clone(),
+            VmConfig {
+                max_depth: 10,
+                fuel: Some(fuel),
+            },
+        )
+        .expect("valid");
+        vm.start("main", vec![s]).expect("start");
+        vm.run()
+    };
+    assert_eq!(
+        run_with(100_000, Value::str("x".repeat(1 << 20))),
+        Outcome::OutOfFuel
+    );
+    // Short strings: the same loop finishes within the same budget.
+    assert_eq!(
+        run_with(100_000, Value::str("x")),
+        Outcome::Finished(Value::Int(1000))
+    );
+}

@@ -37,6 +37,18 @@ pub(crate) fn string_too_long(bytes: usize) -> Fault {
     )
 }
 
+/// E0914 for display or JSON text that would exceed [`MAX_STRING_BYTES`].
+#[cold]
+#[inline(never)]
+pub(crate) fn text_too_long() -> Fault {
+    Fault::new(
+        codes::OUT_OF_MEMORY,
+        format!(
+            "out of memory: the text of this value exceeds the limit of {MAX_STRING_BYTES} bytes"
+        ),
+    )
+}
+
 /// E0914 for a collection of `n` elements.
 #[cold]
 #[inline(never)]

@@ -9,9 +9,10 @@
 //! Fuel is charged on backward jumps (the length of the jump, i.e. roughly the number of
 //! instructions of one loop iteration), on calls (one unit), and on builtin calls by their
 //! work ([`Cost`], charged before the call; when it exceeds the fuel left the VM stops *at*
-//! the call, keeping that fuel, and retries it once more is added), so any non-terminating
-//! program runs out and no builtin runs long on a small budget; straight-line code is not
-//! charged. The register stack is capped at [`MAX_REGISTERS`] slots (E0909).
+//! the call, keeping that fuel, and retries it once more is added); concatenations and the
+//! iteration of strings and maps are charged the elements or bytes they copy, after the
+//! fact (their size is capped). So any non-terminating program runs out and no builtin runs
+//! long on a small budget; other straight-line code is not charged. The register stack is capped at [`MAX_REGISTERS`] slots (E0909).
 //!
 //! The hot loop keeps the current function's code, `pc`, register base and a raw pointer
 //! to the frame's registers in locals. Register indices are proven in range by `validate`
@@ -383,7 +384,8 @@ impl Vm {
     }
 
     /// The general path of a binary operator, including in-place `Add`/`Concat` when the
-    /// destination is the left operand and holds the only reference.
+    /// destination is the left operand and holds the only reference. Returns the fuel of
+    /// the work done: the elements or bytes copied by a concatenation, else 0.
     #[inline(never)]
     fn binary_slow(
         &mut self,
@@ -392,7 +394,7 @@ impl Vm {
         dst: u16,
         a: u16,
         b: u16,
-    ) -> Result<(), Fault> {
+    ) -> Result<u64, Fault> {
         let (ai, bi, di) = (base + a as usize, base + b as usize, base + dst as usize);
         if dst == a && matches!(op, BinOp::Add | BinOp::Concat) {
             let rhs = self.regs.get(bi).cloned().unwrap_or_default();
@@ -400,13 +402,15 @@ impl Vm {
                 match (lhs, &rhs) {
                     (Value::Str(s), Value::Str(t)) => {
                         check_string(s.len() + t.len())?;
+                        let copied = if Rc::strong_count(s) > 1 { s.len() } else { 0 };
                         Rc::make_mut(s).push_str(t);
-                        return Ok(());
+                        return Ok((copied + t.len()) as u64);
                     }
                     (Value::List(l), Value::List(t)) if op == BinOp::Concat => {
                         check_elements(l.len() + t.len())?;
+                        let copied = if Rc::strong_count(l) > 1 { l.len() } else { 0 };
                         Rc::make_mut(l).extend(t.iter().cloned());
-                        return Ok(());
+                        return Ok((copied + t.len()) as u64);
                     }
                     _ => {}
                 }
@@ -418,10 +422,15 @@ impl Vm {
             let y = self.regs.get(bi).unwrap_or(&null);
             arith::binary(op, x, y)?
         };
+        let units = match &v {
+            Value::Str(s) => s.len() as u64,
+            Value::List(l) => l.len() as u64,
+            _ => 0,
+        };
         if let Some(d) = self.regs.get_mut(di) {
             *d = v;
         }
-        Ok(())
+        Ok(units)
     }
 
     /// The interpreter loop.
@@ -620,6 +629,16 @@ impl Vm {
                 refresh!();
             }};
         }
+        macro_rules! charge_work {
+            ($units:expr) => {{
+                // Work already done (bounded by the size limits) is charged after the fact;
+                // the next jump or call stops when the budget is spent. `fuel` stays >= 1.
+                let units: u64 = $units;
+                if units > 0 {
+                    fuel = fuel.saturating_sub(units).max(1);
+                }
+            }};
+        }
         macro_rules! charge_call {
             () => {{
                 if fuel > 1 {
@@ -684,7 +703,7 @@ impl Vm {
                     _ => {
                         let r = self.binary_slow(BinOp::Add, base, dst, a, b);
                         refresh!();
-                        try_fault!(r)
+                        charge_work!(try_fault!(r))
                     }
                 },
                 Op::Sub { dst, a, b } => match (reg!(a), reg!(b)) {
@@ -746,7 +765,7 @@ impl Vm {
                 Op::Binary { op, dst, a, b } => {
                     let r = self.binary_slow(op, base, dst, a, b);
                     refresh!();
-                    try_fault!(r)
+                    charge_work!(try_fault!(r))
                 }
                 Op::AddImm { dst, a, imm } => match reg!(a) {
                     Value::Int(x) => match x.checked_add(imm as i64) {
@@ -1277,6 +1296,13 @@ impl Vm {
                 }
                 Op::IterPrep { dst, src } => {
                     let v = try_fault!(iter_prep(reg!(src)));
+                    if !matches!(reg!(src), Value::List(_) | Value::Tuple(_)) {
+                        // A string or map is converted to a list of its characters or entries.
+                        charge_work!(match &v {
+                            Value::List(l) => l.len() as u64,
+                            _ => 0,
+                        });
+                    }
                     set!(dst, v)
                 }
                 Op::IterGet { dst, list, idx } => {
