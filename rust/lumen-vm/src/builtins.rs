@@ -113,7 +113,8 @@ builtins! {
 
 /// The fuel of a builtin call, from its arguments (issue 10 item 12): one unit per element
 /// or byte of work, so a builtin cannot do unbounded work for free. Charged before the call
-/// (see `machine`); [`Cost::Unit`] builtins do constant work and cost nothing extra.
+/// (see `machine`); [`Cost::Unit`] builtins do constant work and cost nothing extra. Every
+/// cost but [`Cost::Range`] is constant when argument 0 is a scalar (the VM skips it then).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cost {
     /// Constant work.

@@ -984,7 +984,11 @@ impl Vm {
                     argc,
                 } => {
                     let cost = builtin.cost();
-                    if cost != Cost::Unit {
+                    // A scalar first argument means constant work for every cost but
+                    // `range` (whose arguments are all Ints): skip the computation.
+                    if cost != Cost::Unit
+                        && (cost == Cost::Range || argc == 0 || !reg!(args).is_scalar())
+                    {
                         let units = builtin_fuel(cost, reg_slice!(args, argc as usize));
                         if units < fuel {
                             fuel -= units;
