@@ -24,14 +24,15 @@ use crate::map::{MapKey, MapObj};
 use crate::value::{write_quoted, Value};
 
 /// Converts a value to a `serde_json::Value` (see the module docs for the mapping), as a
-/// tool's arguments: E0916 when it is nested deeper than [`MAX_NESTING`], E0914 when its
-/// JSON text would exceed [`MAX_STRING_BYTES`].
+/// tool's arguments: E0916 when it is nested deeper than [`MAX_NESTING`], E0914 when the
+/// converted tree would take more than [`MAX_STRING_BYTES`] (its nodes and strings; shared
+/// parts of the value are converted once per use).
 pub fn to_serde(v: &Value) -> Result<serde_json::Value, Fault> {
     let mut budget = MAX_STRING_BYTES;
     to_serde_depth(v, 0, &mut budget)
 }
 
-/// Takes `n` bytes from the JSON text budget.
+/// Takes `n` bytes from the conversion's memory budget.
 fn spend(budget: &mut usize, n: usize) -> Result<(), Fault> {
     match budget.checked_sub(n) {
         Some(rest) => {
@@ -47,7 +48,7 @@ fn to_serde_depth(v: &Value, depth: usize, budget: &mut usize) -> Result<serde_j
     if depth > MAX_NESTING {
         return Err(too_deep("tool arguments"));
     }
-    spend(budget, 1)?;
+    spend(budget, std::mem::size_of::<serde_json::Value>())?;
     let arr = |xs: &[Value], budget: &mut usize| -> Result<J, Fault> {
         let mut out = Vec::with_capacity(xs.len());
         for x in xs {

@@ -485,3 +485,15 @@ fn issue10_item12_concatenation_is_charged_by_its_size() {
         Outcome::Finished(Value::Int(1000))
     );
 }
+
+#[test]
+fn issue10_item3_tool_arguments_are_capped_in_size() {
+    // A list holding the same 1 Mi-element list 1,000 times is small as a value but a
+    // billion JSON nodes as tool arguments: E0914 before building them.
+    let inner = Value::list((0..1 << 20).map(Value::Int).collect());
+    let outer = Value::list(vec![inner; 1000]);
+    let e = crate::json::to_serde(&outer).expect_err("too large");
+    assert_eq!(e.code, codes::OUT_OF_MEMORY);
+    let e = crate::json::to_json_string(&outer).expect_err("too large");
+    assert_eq!(e.code, codes::OUT_OF_MEMORY);
+}
