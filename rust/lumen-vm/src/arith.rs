@@ -10,7 +10,6 @@
 //!   lexicographically); `in` tests list/tuple membership, map keys and substrings.
 
 use std::cmp::Ordering;
-use std::rc::Rc;
 
 use crate::error::codes;
 use crate::limits::{check_elements, check_string};
@@ -241,7 +240,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Fault> {
                 let mut v = Vec::with_capacity(x.len() + y.len());
                 v.extend(x.iter().cloned());
                 v.extend(y.iter().cloned());
-                Ok(Value::List(Rc::new(v)))
+                Ok(Value::list(v))
             }
             _ => Err(type_error(op, a, b)),
         },

@@ -84,7 +84,7 @@ fn want_num(name: &str, v: &Value) -> Result<f64, Fault> {
     v.as_f64().ok_or_else(|| wrong(name, v, "a number"))
 }
 
-fn want_list<'a>(name: &str, v: &'a Value) -> Result<&'a Rc<Vec<Value>>, Fault> {
+fn want_list<'a>(name: &str, v: &'a Value) -> Result<&'a Rc<crate::value::Seq>, Fault> {
     match v {
         Value::List(xs) => Ok(xs),
         _ => Err(wrong(name, v, "a list")),

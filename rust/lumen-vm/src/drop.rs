@@ -1,33 +1,29 @@
-//! Dropping values without recursion.
+//! Dropping values without deep recursion.
 //!
 //! A list nested 200,000 levels deep (`x = [x]` in a loop) would overflow the native stack
-//! if each level's drop dropped the next. [`Value`]'s `Drop` hands every value that owns
-//! other heap values to [`drop_deep`], which frees the children of each *uniquely owned*
-//! container: the first [`NATIVE_LEVELS`] levels by the ordinary drop recursion (counted
-//! per thread, so ordinary values cost what they always did), deeper ones by moving the
-//! nested containers onto an explicit stack on the heap before freeing them, so the
-//! native stack use is bounded whatever the nesting. Scalars, strings and payload-less variants own no
-//! values and never leave the inline fast path; a shared container (reference count above
-//! one) only loses a reference, which frees nothing below it.
+//! if each level's drop dropped the next. Each heap object that holds values (the
+//! elements of a list or tuple, a map, a record, a variant payload, a result, a closure's
+//! captures) has a `Drop` that frees its *uniquely owned* nested containers itself: the
+//! first [`NATIVE_LEVELS`] levels by the ordinary recursion (counted per thread), deeper
+//! ones by moving them onto an explicit stack on the heap and emptying each before it is
+//! freed, so the native stack use is bounded whatever the nesting. [`Value`] itself has no
+//! `Drop`: dropping a scalar, a string or a shared reference costs what it always did.
 
 use std::cell::Cell;
-use std::mem::ManuallyDrop;
 use std::rc::Rc;
 
-use crate::value::Value;
+use crate::map::MapObj;
+use crate::value::{Boxed, FuncObj, RecordObj, Seq, Value, VariantObj};
 
-impl Drop for Value {
-    #[inline(always)]
-    fn drop(&mut self) {
-        // Only the last reference to a container frees anything below it; every other
-        // value is left to the drop glue (a shared one just loses a reference).
-        if owns_containers(self) {
-            drop_deep(self);
-        }
-    }
+/// Levels freed by (bounded) native recursion before the explicit stack takes over.
+const NATIVE_LEVELS: usize = 64;
+
+thread_local! {
+    /// How many containers are being freed by native recursion on this thread right now.
+    static LEVEL: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Whether `v` may own values that own values (a container that is not shared).
+/// Whether `v` is the last reference to a container (dropping it frees values below it).
 #[inline(always)]
 fn owns_containers(v: &Value) -> bool {
     match v {
@@ -41,103 +37,130 @@ fn owns_containers(v: &Value) -> bool {
     }
 }
 
-/// Calls `f` on every uniquely owned container among `v`'s children (when `v` itself is
-/// uniquely owned). Leaves and shared children are left to be dropped with `v`, which
-/// does not recurse.
+/// Calls `f` on every uniquely owned container among the children of `v` (when `v` itself
+/// is uniquely owned).
 fn each_owned_child(v: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    let mut visit = |xs: &mut [Value]| {
-        for x in xs {
-            if owns_containers(x) {
-                f(x);
-            }
-        }
-    };
     match v {
         Value::List(r) | Value::Tuple(r) => {
             if let Some(xs) = Rc::get_mut(r) {
-                visit(xs);
+                visit(&mut xs.0, f);
             }
         }
         Value::Map(r) => {
             if let Some(m) = Rc::get_mut(r) {
-                for x in m.values_mut() {
-                    if owns_containers(x) {
-                        f(x);
-                    }
-                }
+                visit_map(m, f);
             }
         }
         Value::Record(r) => {
             if let Some(o) = Rc::get_mut(r) {
-                visit(o.fields.as_mut_slice());
+                visit(o.fields.as_mut_slice(), f);
             }
         }
         Value::Variant(r) => {
             if let Some(o) = Rc::get_mut(r) {
-                visit(o.payload.as_mut_slice());
+                visit(o.payload.as_mut_slice(), f);
             }
         }
         Value::Ok(r) | Value::Err(r) => {
             if let Some(x) = Rc::get_mut(r) {
-                visit(std::slice::from_mut(x));
+                visit(std::slice::from_mut(&mut x.0), f);
             }
         }
         Value::Func(r) => {
             if let Some(fo) = Rc::get_mut(r) {
-                visit(&mut fo.captures);
+                visit(&mut fo.captures, f);
             }
         }
         _ => {}
     }
 }
 
-/// Levels freed by (bounded) native recursion before the explicit stack takes over: most
-/// values are shallow, and freeing them this way costs no more than the plain drop glue.
-const NATIVE_LEVELS: usize = 64;
-
-thread_local! {
-    /// How many containers are being freed by native recursion on this thread right now.
-    static LEVEL: Cell<usize> = const { Cell::new(0) };
+#[inline]
+fn visit(xs: &mut [Value], f: &mut dyn FnMut(&mut Value)) {
+    for x in xs {
+        if owns_containers(x) {
+            f(x);
+        }
+    }
 }
 
-/// Frees the contents of `v`, the last reference to a container (out of line: only those
-/// get here).
+fn visit_map(m: &mut MapObj, f: &mut dyn FnMut(&mut Value)) {
+    for x in m.values_mut() {
+        if owns_containers(x) {
+            f(x);
+        }
+    }
+}
+
+/// Frees the uniquely owned containers among `xs` (the values of a container being
+/// freed), leaving `null` in their place; leaves and shared values are left to the drop
+/// glue, which does not recurse for them.
+#[inline]
+fn release(xs: &mut [Value]) {
+    if let Some(first) = xs.iter().position(owns_containers) {
+        release_from(xs.iter_mut().skip(first));
+    }
+}
+
+/// [`release`] from the first owned container on.
 #[inline(never)]
-fn drop_deep(v: &mut Value) {
+fn release_from<'a>(xs: impl Iterator<Item = &'a mut Value>) {
     let level = LEVEL.get();
     if level < NATIVE_LEVELS {
         LEVEL.set(level + 1);
-        free_now(v);
+        for x in xs {
+            if owns_containers(x) {
+                drop(std::mem::take(x));
+            }
+        }
         LEVEL.set(level);
         return;
     }
-    // Deep below the value being dropped: move the nested containers to a heap stack, so
-    // each is freed after its children were taken out of it.
-    let mut stack = Vec::new();
-    each_owned_child(v, &mut |child| stack.push(std::mem::take(child)));
+    // Deep below the value being dropped: move the nested containers to a heap stack and
+    // empty each before it is freed (its own drop then finds nothing to free below it).
+    let mut stack: Vec<Value> = xs
+        .filter(|x| owns_containers(x))
+        .map(std::mem::take)
+        .collect();
     while let Some(mut x) = stack.pop() {
-        each_owned_child(&mut x, &mut |child| stack.push(std::mem::take(child)));
-        // `x` now holds no uniquely owned container: its drop ends here.
+        each_owned_child(&mut x, &mut |c| stack.push(std::mem::take(c)));
     }
 }
 
-/// Drops the reference `v` holds (its children are dropped by their own `Drop`, one level
-/// further down), leaving `null`.
-fn free_now(v: &mut Value) {
-    let old = ManuallyDrop::new(std::mem::take(v));
-    // SAFETY: `old` is never used or dropped again, and each arm moves its one field out
-    // exactly once, so every reference count is released exactly once.
-    unsafe {
-        match &*old {
-            Value::List(r) | Value::Tuple(r) => drop(std::ptr::read(r)),
-            Value::Map(r) => drop(std::ptr::read(r)),
-            Value::Record(r) => drop(std::ptr::read(r)),
-            Value::Variant(r) => drop(std::ptr::read(r)),
-            Value::Ok(r) | Value::Err(r) => drop(std::ptr::read(r)),
-            Value::Func(r) => drop(std::ptr::read(r)),
-            Value::Str(r) => drop(std::ptr::read(r)),
-            Value::Tag(r) => drop(std::ptr::read(r)),
-            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
+impl Drop for Seq {
+    fn drop(&mut self) {
+        release(&mut self.0);
+    }
+}
+
+impl Drop for Boxed {
+    fn drop(&mut self) {
+        release(std::slice::from_mut(&mut self.0));
+    }
+}
+
+impl Drop for RecordObj {
+    fn drop(&mut self) {
+        release(self.fields.as_mut_slice());
+    }
+}
+
+impl Drop for VariantObj {
+    fn drop(&mut self) {
+        release(self.payload.as_mut_slice());
+    }
+}
+
+impl Drop for FuncObj {
+    fn drop(&mut self) {
+        release(&mut self.captures);
+    }
+}
+
+impl Drop for MapObj {
+    fn drop(&mut self) {
+        if self.values_mut().any(|x| owns_containers(x)) {
+            release_from(self.values_mut());
         }
     }
 }

@@ -1151,7 +1151,7 @@ impl Vm {
                     let v: Vec<Value> = (0..count as usize)
                         .map(|i| operand!(start as usize + i, take))
                         .collect();
-                    set!(dst, Value::List(Rc::new(v)))
+                    set!(dst, Value::list(v))
                 }
                 Op::MakeTuple {
                     dst,
@@ -1162,7 +1162,7 @@ impl Vm {
                     let v: Vec<Value> = (0..count as usize)
                         .map(|i| operand!(start as usize + i, take))
                         .collect();
-                    set!(dst, Value::Tuple(Rc::new(v)))
+                    set!(dst, Value::tuple(v))
                 }
                 Op::MakeMap { dst, start, count } => {
                     let v = try_fault!(make_map(reg_slice!(start, 2 * count as usize)));
@@ -1221,11 +1221,11 @@ impl Vm {
                 }
                 Op::MakeOk { dst, src } => {
                     let v = reg!(src).clone();
-                    set!(dst, Value::Ok(Rc::new(v)))
+                    set!(dst, Value::ok(v))
                 }
                 Op::MakeErr { dst, src } => {
                     let v = reg!(src).clone();
-                    set!(dst, Value::Err(Rc::new(v)))
+                    set!(dst, Value::err(v))
                 }
                 Op::MakeClosure {
                     dst,
@@ -1278,7 +1278,7 @@ impl Vm {
                 }
                 Op::Unwrap { dst, src } => {
                     let v = match reg!(src) {
-                        Value::Ok(x) | Value::Err(x) => (**x).clone(),
+                        Value::Ok(x) | Value::Err(x) => x.0.clone(),
                         other => fail!(type_fault("expected a result, got ", other)),
                     };
                     set!(dst, v)

@@ -34,9 +34,9 @@ pub enum Value {
     /// UTF-8 string.
     Str(Rc<String>),
     /// `list[T]`
-    List(Rc<Vec<Value>>),
+    List(Rc<Seq>),
     /// `tuple[A, B, ...]`
-    Tuple(Rc<Vec<Value>>),
+    Tuple(Rc<Seq>),
     /// `map[K, V]`, insertion-ordered.
     Map(Rc<MapObj>),
     /// A record value.
@@ -46,11 +46,50 @@ pub enum Value {
     /// A payload-less enum variant (`Empty`): shares its description, allocates nothing.
     Tag(Rc<VariantInfo>),
     /// `ok(v)`
-    Ok(Rc<Value>),
+    Ok(Rc<Boxed>),
     /// `err(e)`
-    Err(Rc<Value>),
+    Err(Rc<Boxed>),
     /// A function value (a cell reference or a closure with its captured values).
     Func(Rc<FuncObj>),
+}
+
+/// The elements of a list or tuple (a `Vec` it dereferences to; its own type so that
+/// dropping it can avoid deep recursion, see `drop`).
+#[derive(Clone, Default, PartialEq)]
+pub struct Seq(pub Vec<Value>);
+
+impl std::ops::Deref for Seq {
+    type Target = Vec<Value>;
+    #[inline(always)]
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Seq {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut Vec<Value> {
+        &mut self.0
+    }
+}
+
+/// The value inside `ok(v)` / `err(e)` (dereferences to it; its own type for `drop`).
+#[derive(Clone, Default, PartialEq)]
+pub struct Boxed(pub Value);
+
+impl std::ops::Deref for Boxed {
+    type Target = Value;
+    #[inline(always)]
+    fn deref(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Boxed {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut Value {
+        &mut self.0
+    }
 }
 
 /// Description of a record type, shared by all its values.
@@ -185,22 +224,22 @@ impl Value {
 
     /// A list value.
     pub fn list(v: Vec<Value>) -> Value {
-        Value::List(Rc::new(v))
+        Value::List(Rc::new(Seq(v)))
     }
 
     /// A tuple value.
     pub fn tuple(v: Vec<Value>) -> Value {
-        Value::Tuple(Rc::new(v))
+        Value::Tuple(Rc::new(Seq(v)))
     }
 
     /// `ok(v)`
     pub fn ok(v: Value) -> Value {
-        Value::Ok(Rc::new(v))
+        Value::Ok(Rc::new(Boxed(v)))
     }
 
     /// `err(v)`
     pub fn err(v: Value) -> Value {
-        Value::Err(Rc::new(v))
+        Value::Err(Rc::new(Boxed(v)))
     }
 
     /// Whether the value is unboxed (`Null`, `Bool`, `Int`, `Float`): it owns nothing.
