@@ -353,17 +353,22 @@ impl Vm {
         }
     }
 
-    /// Grows the register stack to at least `need` slots; `false` (nothing grown) when that
-    /// exceeds [`MAX_REGISTERS`].
+    /// The slow path of pushing a frame whose registers end at `need`: the depth limit
+    /// (E0909), then growing the register stack, up to [`MAX_REGISTERS`] slots (E0909).
     #[cold]
     #[inline(never)]
-    fn grow_regs(&mut self, need: usize) -> bool {
-        if need > MAX_REGISTERS {
-            return false;
+    fn frame_limits(&mut self, need: usize, max_depth: usize) -> Option<Fault> {
+        if self.frames.len() >= max_depth {
+            return Some(depth_fault(max_depth));
         }
-        let new_len = need.max(self.regs.len() * 2).min(MAX_REGISTERS);
-        self.regs.resize(new_len, Value::Null);
-        true
+        if need > self.regs.len() {
+            if need > MAX_REGISTERS {
+                return Some(register_fault(need, self.frames.len()));
+            }
+            let new_len = need.max(self.regs.len() * 2).min(MAX_REGISTERS);
+            self.regs.resize(new_len, Value::Null);
+        }
+        None
     }
 
     /// Calls builtin `b` on the absolute registers `start..start+argc`, then clears them
@@ -605,14 +610,15 @@ impl Vm {
         }
         macro_rules! push_frame {
             ($callee:expr, $cf:expr, $dst:expr, $args:expr) => {{
-                if self.frames.len() >= max_depth {
-                    fail!(depth_fault(max_depth));
-                }
                 let cf: &FuncCode = $cf;
                 let new_base = base + $args as usize;
                 let need = new_base + cf.num_regs;
-                if need > self.regs.len() && !self.grow_regs(need) {
-                    fail!(register_fault(need, self.frames.len()));
+                // One rarely taken branch (and one exit) for both limits and the growth of
+                // the register stack keeps the call path as short as it was.
+                if self.frames.len() >= max_depth || need > self.regs.len() {
+                    if let Some(fault) = self.frame_limits(need, max_depth) {
+                        fail!(fault);
+                    }
                 }
                 save_pc!();
                 self.frames.push(Frame {
