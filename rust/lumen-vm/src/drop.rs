@@ -98,7 +98,9 @@ fn visit_map(m: &mut MapObj, f: &mut dyn FnMut(&mut Value)) {
 #[inline]
 fn release(xs: &mut [Value]) {
     if let Some(first) = xs.iter().position(owns_containers) {
-        release_from(xs.iter_mut().skip(first));
+        if let Some(rest) = xs.get_mut(first..) {
+            release_from(rest.iter_mut());
+        }
     }
 }
 
