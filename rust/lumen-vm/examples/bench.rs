@@ -1,5 +1,6 @@
 //! Micro-benchmarks of the interpreter on hand-assembled LIR (the shapes the lowering
-//! emits for the benchmark programs): `cargo run --release -p lumen-vm --example bench`.
+//! emits for the benchmark programs): `cargo run --release -p lumen-vm --example bench
+//! [PREFIX]` (PREFIX selects benchmarks by name).
 
 use std::rc::Rc;
 use std::time::Instant;
@@ -529,7 +530,18 @@ fn nbody() -> Rc<Module> {
     Rc::new(m)
 }
 
+/// Whether `name` is selected by the command line (`bench [PREFIX]`: only the benchmarks
+/// whose name starts with PREFIX, e.g. for instruction counts under valgrind).
+fn selected(name: &str) -> bool {
+    std::env::args()
+        .nth(1)
+        .is_none_or(|prefix| name.starts_with(&prefix))
+}
+
 fn time(name: &str, m: Rc<Module>, expect: Value) {
+    if !selected(name) {
+        return;
+    }
     let t = Instant::now();
     let v = run_to_end(m, "main", vec![]).expect("runs");
     let dt = t.elapsed();
@@ -543,6 +555,9 @@ fn main() {
     time("tree(18)", tree(), Value::Int(262_144));
     time("strings", strings(), Value::Int(600_000));
     time("sort 200k", sort(), Value::Int(50_161));
+    if !selected("nbody 1M") {
+        return;
+    }
     let t = Instant::now();
     let v = run_to_end(nbody(), "main", vec![]).expect("runs");
     println!(

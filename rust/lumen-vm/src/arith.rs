@@ -10,9 +10,9 @@
 //!   lexicographically); `in` tests list/tuple membership, map keys and substrings.
 
 use std::cmp::Ordering;
-use std::rc::Rc;
 
 use crate::error::codes;
+use crate::limits::{check_elements, check_string};
 use crate::lir::BinOp;
 use crate::map::KeyRef;
 use crate::value::{compare, Value};
@@ -172,6 +172,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Fault> {
                 .map(Int)
                 .ok_or_else(|| Fault::overflow("`+`")),
             (Value::Str(x), Value::Str(y)) => {
+                check_string(x.len() + y.len())?;
                 let mut s = String::with_capacity(x.len() + y.len());
                 s.push_str(x);
                 s.push_str(y);
@@ -228,16 +229,18 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Fault> {
         },
         BinOp::Concat => match (a, b) {
             (Value::Str(x), Value::Str(y)) => {
+                check_string(x.len() + y.len())?;
                 let mut s = String::with_capacity(x.len() + y.len());
                 s.push_str(x);
                 s.push_str(y);
                 Ok(Value::str(s))
             }
             (Value::List(x), Value::List(y)) => {
+                check_elements(x.len() + y.len())?;
                 let mut v = Vec::with_capacity(x.len() + y.len());
                 v.extend(x.iter().cloned());
                 v.extend(y.iter().cloned());
-                Ok(Value::List(Rc::new(v)))
+                Ok(Value::list(v))
             }
             _ => Err(type_error(op, a, b)),
         },

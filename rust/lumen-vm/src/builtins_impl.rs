@@ -43,12 +43,10 @@ use crate::arith::{self, Fault};
 use crate::builtins::Builtin;
 use crate::error::codes;
 use crate::json;
+use crate::limits::{check_elements, check_string, text_too_long};
 use crate::machine::{get_index, iter_prep, length_of};
-use crate::map::{KeyRef, MapKey, MapObj};
+use crate::map::{insert_checked as map_insert, KeyRef, MapKey, MapObj};
 use crate::value::{compare, Value};
-
-/// Largest collection a builtin will build (elements or bytes); beyond it, E0914.
-const MAX_BUILD: usize = 1 << 28;
 
 /// A shareable `null` for missing arguments.
 struct SharedNull(Value);
@@ -69,8 +67,9 @@ fn wrong(name: &str, v: &Value, want: &str) -> Fault {
     Fault::runtime(format!("{name} expects {want}, got {}", v.type_name()))
 }
 
-fn too_big() -> Fault {
-    Fault::new(codes::OUT_OF_MEMORY, "result too large")
+/// The display text of `v` (E0914 when it would exceed the string limit).
+fn display(v: &Value) -> Result<String, Fault> {
+    v.try_display().map_err(|_| text_too_long())
 }
 
 fn want_str<'a>(name: &str, v: &'a Value) -> Result<&'a str, Fault> {
@@ -85,7 +84,7 @@ fn want_num(name: &str, v: &Value) -> Result<f64, Fault> {
     v.as_f64().ok_or_else(|| wrong(name, v, "a number"))
 }
 
-fn want_list<'a>(name: &str, v: &'a Value) -> Result<&'a Rc<Vec<Value>>, Fault> {
+fn want_list<'a>(name: &str, v: &'a Value) -> Result<&'a Rc<crate::value::Seq>, Fault> {
     match v {
         Value::List(xs) => Ok(xs),
         _ => Err(wrong(name, v, "a list")),
@@ -169,9 +168,14 @@ fn pad(name: &str, args: &[Value], left: bool) -> Result<Value, Fault> {
     if fill.is_empty() {
         return Err(Fault::runtime(format!("{name}: the fill string is empty")));
     }
-    if width > MAX_BUILD {
-        return Err(too_big());
-    }
+    // Bytes of the result: the padding repeats `fill`, whose characters may be wider.
+    let fill_chars = fill.chars().count().max(1);
+    check_string(
+        (width - len)
+            .saturating_mul(fill.len())
+            .div_ceil(fill_chars)
+            .saturating_add(s.len()),
+    )?;
     let padding: String = fill.chars().cycle().take(width - len).collect();
     Ok(Value::str(if left {
         padding + s
@@ -219,14 +223,16 @@ pub(crate) fn call(
                 if i > 0 {
                     line.push(' ');
                 }
-                let _ = crate::value::write_display(&mut line, a, 0, false);
+                if crate::value::write_display(&mut line, a, 0, false).is_err() {
+                    return Err(text_too_long());
+                }
             }
             out(&line);
             Ok(Value::Null)
         }
         Builtin::ToString => Ok(match take_arg(args, 0) {
             s @ Value::Str(_) => s,
-            v => Value::str(v.to_display()),
+            v => Value::str(display(&v)?),
         }),
         Builtin::ToInt => Ok(match arg(args, 0) {
             Value::Int(i) => Value::Int(*i),
@@ -247,7 +253,7 @@ pub(crate) fn call(
             json::parse_json(s)
                 .map_err(|e| Fault::new(codes::JSON_SHAPE, format!("invalid JSON: {e}")))
         }
-        Builtin::ToJson => Ok(Value::str(json::to_json_string(arg(args, 0)))),
+        Builtin::ToJson => Ok(Value::str(json::to_json_string(arg(args, 0))?)),
         Builtin::Len => Ok(Value::Int(length_of(arg(args, 0))? as i64)),
         Builtin::Upper => Ok(Value::str(want_str(name, arg(args, 0))?.to_uppercase())),
         Builtin::Lower => Ok(Value::str(want_str(name, arg(args, 0))?.to_lowercase())),
@@ -255,6 +261,11 @@ pub(crate) fn call(
         Builtin::Split => {
             let s = want_str(name, arg(args, 0))?;
             let sep = want_str(name, arg(args, 1))?;
+            check_elements(if sep.is_empty() {
+                s.chars().count()
+            } else {
+                s.matches(sep).count() + 1
+            })?;
             let parts: Vec<Value> = if sep.is_empty() {
                 s.chars().map(|c| Value::str(c.to_string())).collect()
             } else {
@@ -270,10 +281,10 @@ pub(crate) fn call(
                 if i > 0 {
                     s.push_str(sep);
                 }
-                let _ = crate::value::write_display(&mut s, x, 0, false);
-                if s.len() > MAX_BUILD {
-                    return Err(too_big());
+                if crate::value::write_display(&mut s, x, 0, false).is_err() {
+                    return Err(text_too_long());
                 }
+                check_string(s.len())?;
             }
             Ok(Value::str(s))
         }
@@ -285,8 +296,12 @@ pub(crate) fn call(
                 return Ok(Value::str(s));
             }
             let count = s.matches(from).count();
-            if to.len() > from.len() && s.len() + count * (to.len() - from.len()) > MAX_BUILD {
-                return Err(too_big());
+            if to.len() > from.len() {
+                check_string(
+                    count
+                        .saturating_mul(to.len() - from.len())
+                        .saturating_add(s.len()),
+                )?;
             }
             Ok(Value::str(s.replace(from, to)))
         }
@@ -299,6 +314,7 @@ pub(crate) fn call(
         )),
         Builtin::Chars => {
             let s = want_str(name, arg(args, 0))?;
+            check_elements(s.chars().count())?;
             Ok(Value::list(
                 s.chars().map(|c| Value::str(c.to_string())).collect(),
             ))
@@ -344,15 +360,11 @@ pub(crate) fn call(
             let n = usize::try_from(want_int(name, arg(args, 1))?).unwrap_or(0);
             match arg(args, 0) {
                 Value::Str(s) => {
-                    if s.len().saturating_mul(n) > MAX_BUILD {
-                        return Err(too_big());
-                    }
+                    check_string(s.len().saturating_mul(n))?;
                     Ok(Value::str(s.repeat(n)))
                 }
                 Value::List(xs) => {
-                    if xs.len().saturating_mul(n) > MAX_BUILD {
-                        return Err(too_big());
-                    }
+                    check_elements(xs.len().saturating_mul(n))?;
                     let mut v = Vec::with_capacity(xs.len() * n);
                     for _ in 0..n {
                         v.extend(xs.iter().cloned());
@@ -405,21 +417,26 @@ pub(crate) fn call(
         }
         Builtin::Append => {
             let v = take_arg(args, 1);
-            match take_arg(args, 0) {
-                Value::List(mut xs) => {
-                    Rc::make_mut(&mut xs).push(v);
-                    Ok(Value::List(xs))
+            let mut list = take_arg(args, 0);
+            match &mut list {
+                Value::List(xs) => {
+                    check_elements(xs.len() + 1)?;
+                    Rc::make_mut(xs).push(v);
+                    Ok(list)
                 }
-                other => Err(wrong(name, &other, "a list")),
+                other => Err(wrong(name, other, "a list")),
             }
         }
-        Builtin::Sort => match take_arg(args, 0) {
-            Value::List(mut xs) => {
-                sort_values(name, Rc::make_mut(&mut xs).as_mut_slice())?;
-                Ok(Value::List(xs))
+        Builtin::Sort => {
+            let mut list = take_arg(args, 0);
+            match &mut list {
+                Value::List(xs) => {
+                    sort_values(name, Rc::make_mut(xs).as_mut_slice())?;
+                    Ok(list)
+                }
+                other => Err(wrong(name, other, "a list")),
             }
-            other => Err(wrong(name, &other, "a list")),
-        },
+        }
         Builtin::SortByKeys => {
             let xs = want_list(name, arg(args, 0))?;
             let keys = want_list(name, arg(args, 1))?;
@@ -446,14 +463,17 @@ pub(crate) fn call(
                     .collect(),
             ))
         }
-        Builtin::Reverse => match take_arg(args, 0) {
-            Value::List(mut xs) => {
-                Rc::make_mut(&mut xs).reverse();
-                Ok(Value::List(xs))
+        Builtin::Reverse => {
+            let mut seq = take_arg(args, 0);
+            match &mut seq {
+                Value::List(xs) => {
+                    Rc::make_mut(xs).reverse();
+                    Ok(seq)
+                }
+                Value::Str(s) => Ok(Value::str(s.chars().rev().collect::<String>())),
+                other => Err(wrong(name, other, "a list or a String")),
             }
-            Value::Str(s) => Ok(Value::str(s.chars().rev().collect::<String>())),
-            other => Err(wrong(name, &other, "a list or a String")),
-        },
+        }
         Builtin::Range => {
             let (start, end, step) = match args.len() {
                 1 => (0, want_int(name, arg(args, 0))?, 1),
@@ -477,9 +497,7 @@ pub(crate) fn call(
                 (start as i128 - end as i128).max(0)
             };
             let count = (span + step.unsigned_abs() as i128 - 1) / step.unsigned_abs() as i128;
-            if count > MAX_BUILD as i128 {
-                return Err(too_big());
-            }
+            check_elements(usize::try_from(count).unwrap_or(usize::MAX))?;
             let v = (0..count as i64)
                 .map(|k| Value::Int((start as i128 + k as i128 * step as i128) as i64))
                 .collect();
@@ -547,6 +565,12 @@ pub(crate) fn call(
         }
         Builtin::Flatten => {
             let xs = want_list(name, arg(args, 0))?;
+            check_elements(xs.iter().fold(0usize, |n, x| {
+                n.saturating_add(match x {
+                    Value::List(inner) => inner.len(),
+                    _ => 1,
+                })
+            }))?;
             let mut v = Vec::new();
             for x in xs.iter() {
                 match x {
@@ -635,21 +659,22 @@ pub(crate) fn call(
         }
         Builtin::Set => {
             let v = take_arg(args, 2);
-            match take_arg(args, 0) {
-                Value::Map(mut m) => {
+            let mut target = take_arg(args, 0);
+            match &mut target {
+                Value::Map(m) => {
                     let k = key_of(name, arg(args, 1))?;
-                    Rc::make_mut(&mut m).insert(k, v);
-                    Ok(Value::Map(m))
+                    map_insert(m, k, v)?;
+                    Ok(target)
                 }
-                Value::List(mut xs) => {
+                Value::List(xs) => {
                     let i = want_int(name, arg(args, 1))?;
                     let len = xs.len();
                     match usize::try_from(i).ok().filter(|u| *u < len) {
                         Some(u) => {
-                            if let Some(slot) = Rc::make_mut(&mut xs).get_mut(u) {
+                            if let Some(slot) = Rc::make_mut(xs).get_mut(u) {
                                 *slot = v;
                             }
-                            Ok(Value::List(xs))
+                            Ok(target)
                         }
                         None => Err(Fault::new(
                             codes::INDEX_OUT_OF_RANGE,
@@ -657,32 +682,37 @@ pub(crate) fn call(
                         )),
                     }
                 }
-                other => Err(wrong(name, &other, "a map or a list")),
+                other => Err(wrong(name, other, "a map or a list")),
             }
         }
-        Builtin::Remove => match take_arg(args, 0) {
-            Value::Map(mut m) => {
-                if let Some(k) = KeyRef::from_value(arg(args, 1)) {
-                    if m.contains_key(k) {
-                        Rc::make_mut(&mut m).remove(k);
+        Builtin::Remove => {
+            let mut target = take_arg(args, 0);
+            match &mut target {
+                Value::Map(m) => {
+                    if let Some(k) = KeyRef::from_value(arg(args, 1)) {
+                        if m.contains_key(k) {
+                            Rc::make_mut(m).remove(k);
+                        }
                     }
+                    Ok(target)
                 }
-                Ok(Value::Map(m))
+                other => Err(wrong(name, other, "a map")),
             }
-            other => Err(wrong(name, &other, "a map")),
-        },
+        }
         Builtin::Merge => {
             let extra = take_arg(args, 1);
             let extra = want_map(name, &extra)?;
-            match take_arg(args, 0) {
-                Value::Map(mut m) => {
-                    let target = Rc::make_mut(&mut m);
+            let mut target = take_arg(args, 0);
+            match &mut target {
+                Value::Map(m) => {
+                    check_elements(m.len().saturating_add(extra.len()))?;
+                    let into = Rc::make_mut(m);
                     for (k, v) in extra.iter() {
-                        target.insert(k.clone(), v.clone());
+                        into.insert(k.clone(), v.clone());
                     }
-                    Ok(Value::Map(m))
+                    Ok(target)
                 }
-                other => Err(wrong(name, &other, "a map")),
+                other => Err(wrong(name, other, "a map")),
             }
         }
     }

@@ -18,41 +18,67 @@ use std::rc::Rc;
 
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
+use crate::arith::Fault;
+use crate::limits::{check_string, text_too_long, too_deep, MAX_NESTING, MAX_STRING_BYTES};
 use crate::map::{MapKey, MapObj};
 use crate::value::{write_quoted, Value};
 
-/// Values nested deeper than this convert to `null` (protects the host's stack).
-const MAX_DEPTH: usize = 512;
-
-/// Converts a value to a `serde_json::Value` (see the module docs for the mapping).
-pub fn to_serde(v: &Value) -> serde_json::Value {
-    to_serde_depth(v, 0)
+/// Converts a value to a `serde_json::Value` (see the module docs for the mapping), as a
+/// tool's arguments: E0916 when it is nested deeper than [`MAX_NESTING`], E0914 when the
+/// converted tree would take more than [`MAX_STRING_BYTES`] (its nodes and strings; shared
+/// parts of the value are converted once per use).
+pub fn to_serde(v: &Value) -> Result<serde_json::Value, Fault> {
+    let mut budget = MAX_STRING_BYTES;
+    to_serde_depth(v, 0, &mut budget)
 }
 
-fn to_serde_depth(v: &Value, depth: usize) -> serde_json::Value {
-    use serde_json::Value as J;
-    if depth > MAX_DEPTH {
-        return J::Null;
+/// Takes `n` bytes from the conversion's memory budget.
+fn spend(budget: &mut usize, n: usize) -> Result<(), Fault> {
+    match budget.checked_sub(n) {
+        Some(rest) => {
+            *budget = rest;
+            Ok(())
+        }
+        None => Err(text_too_long()),
     }
-    let arr = |xs: &[Value]| J::Array(xs.iter().map(|x| to_serde_depth(x, depth + 1)).collect());
-    match v {
+}
+
+fn to_serde_depth(v: &Value, depth: usize, budget: &mut usize) -> Result<serde_json::Value, Fault> {
+    use serde_json::Value as J;
+    if depth > MAX_NESTING {
+        return Err(too_deep("tool arguments"));
+    }
+    spend(budget, std::mem::size_of::<serde_json::Value>())?;
+    let arr = |xs: &[Value], budget: &mut usize| -> Result<J, Fault> {
+        let mut out = Vec::with_capacity(xs.len());
+        for x in xs {
+            out.push(to_serde_depth(x, depth + 1, budget)?);
+        }
+        Ok(J::Array(out))
+    };
+    Ok(match v {
         Value::Null => J::Null,
         Value::Bool(b) => J::Bool(*b),
         Value::Int(i) => J::from(*i),
         Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-        Value::Str(s) => J::String(s.to_string()),
-        Value::List(xs) | Value::Tuple(xs) => arr(xs),
+        Value::Str(s) => {
+            spend(budget, s.len())?;
+            J::String(s.to_string())
+        }
+        Value::List(xs) | Value::Tuple(xs) => arr(xs, budget)?,
         Value::Map(m) => {
             let mut o = serde_json::Map::new();
             for (k, x) in m.iter() {
-                o.insert(key_text(k), to_serde_depth(x, depth + 1));
+                let key = key_text(k);
+                spend(budget, key.len())?;
+                o.insert(key, to_serde_depth(x, depth + 1, budget)?);
             }
             J::Object(o)
         }
         Value::Record(r) => {
             let mut o = serde_json::Map::new();
             for (name, x) in r.ty.fields.iter().zip(r.fields.as_slice()) {
-                o.insert(name.clone(), to_serde_depth(x, depth + 1));
+                o.insert(name.clone(), to_serde_depth(x, depth + 1, budget)?);
             }
             J::Object(o)
         }
@@ -63,12 +89,12 @@ fn to_serde_depth(v: &Value, depth: usize) -> serde_json::Value {
                 for (name, x) in var.info.fields.iter().zip(payload) {
                     o.insert(
                         name.clone().unwrap_or_default(),
-                        to_serde_depth(x, depth + 1),
+                        to_serde_depth(x, depth + 1, budget)?,
                     );
                 }
                 J::Object(o)
             } else {
-                arr(payload)
+                arr(payload, budget)?
             };
             let mut o = serde_json::Map::new();
             o.insert(var.info.name.clone(), inner);
@@ -82,11 +108,11 @@ fn to_serde_depth(v: &Value, depth: usize) -> serde_json::Value {
             } else {
                 "err"
             };
-            o.insert(k.to_string(), to_serde_depth(x, depth + 1));
+            o.insert(k.to_string(), to_serde_depth(x, depth + 1, budget)?);
             J::Object(o)
         }
         Value::Func(f) => J::String(format!("<fn {}>", f.name)),
-    }
+    })
 }
 
 fn key_text(k: &MapKey) -> String {
@@ -96,39 +122,89 @@ fn key_text(k: &MapKey) -> String {
     }
 }
 
-/// Converts a `serde_json::Value` to a value (see the module docs).
+/// A JSON array or object being converted by [`from_serde`].
+enum Building<'a> {
+    Array(std::slice::Iter<'a, serde_json::Value>, Vec<Value>),
+    Object(serde_json::map::Iter<'a>, MapObj, Option<&'a String>),
+}
+
+/// Converts a `serde_json::Value` to a value (see the module docs). Iterative, so a tool
+/// result of any depth converts without touching the native stack.
 pub fn from_serde(j: &serde_json::Value) -> Value {
     use serde_json::Value as J;
-    match j {
-        J::Null => Value::Null,
-        J::Bool(b) => Value::Bool(*b),
-        J::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        J::String(s) => Value::str(s.as_str()),
-        J::Array(xs) => Value::list(xs.iter().map(from_serde).collect()),
-        J::Object(o) => {
-            let mut m = MapObj::with_capacity(o.len());
-            for (k, x) in o {
-                m.insert(MapKey::from(k.as_str()), from_serde(x));
+    let mut stack: Vec<Building<'_>> = Vec::new();
+    let mut next = j;
+    loop {
+        // Descend into `next`: a leaf is done at once, a container waits for its children.
+        let mut done = match next {
+            J::Null => Some(Value::Null),
+            J::Bool(b) => Some(Value::Bool(*b)),
+            J::Number(n) => Some(match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            }),
+            J::String(s) => Some(Value::str(s.as_str())),
+            J::Array(xs) => {
+                stack.push(Building::Array(xs.iter(), Vec::with_capacity(xs.len())));
+                None
             }
-            Value::Map(Rc::new(m))
+            J::Object(o) => {
+                stack.push(Building::Object(
+                    o.iter(),
+                    MapObj::with_capacity(o.len()),
+                    None,
+                ));
+                None
+            }
+        };
+        // Hand finished values to their parents until one has another child to convert.
+        loop {
+            let child = match stack.last_mut() {
+                None => return done.unwrap_or_default(),
+                Some(Building::Array(it, out)) => {
+                    if let Some(v) = done.take() {
+                        out.push(v);
+                    }
+                    it.next()
+                }
+                Some(Building::Object(it, m, key)) => {
+                    if let (Some(v), Some(k)) = (done.take(), key.take()) {
+                        m.insert(MapKey::from(k.as_str()), v);
+                    }
+                    it.next().map(|(k, x)| {
+                        *key = Some(k);
+                        x
+                    })
+                }
+            };
+            if let Some(x) = child {
+                next = x;
+                break;
+            }
+            done = match stack.pop() {
+                Some(Building::Array(_, out)) => Some(Value::list(out)),
+                Some(Building::Object(_, m, _)) => Some(Value::Map(Rc::new(m))),
+                None => None,
+            };
         }
     }
 }
 
-/// The JSON text of a value (compact, keys in map insertion order), as `to_json` returns.
-pub fn to_json_string(v: &Value) -> String {
+/// The JSON text of a value (compact, keys in map insertion order), as `to_json` returns:
+/// E0916 when it is nested deeper than [`MAX_NESTING`], E0914 when the text would exceed
+/// [`MAX_STRING_BYTES`].
+pub fn to_json_string(v: &Value) -> Result<String, Fault> {
     let mut out = String::new();
-    write_json(&mut out, v, 0);
-    out
+    write_json(&mut out, v, 0)?;
+    Ok(out)
 }
 
-fn write_json(out: &mut String, v: &Value, depth: usize) {
-    if depth > MAX_DEPTH {
-        out.push_str("null");
-        return;
+fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), Fault> {
+    if depth > MAX_NESTING {
+        return Err(too_deep("to_json"));
+    }
+    if out.len() > MAX_STRING_BYTES {
+        return Err(text_too_long());
     }
     match v {
         Value::Null => out.push_str("null"),
@@ -143,8 +219,11 @@ fn write_json(out: &mut String, v: &Value, depth: usize) {
                 out.push_str("null");
             }
         }
-        Value::Str(s) => write_json_str(out, s),
-        Value::List(xs) | Value::Tuple(xs) => write_json_arr(out, xs, depth),
+        Value::Str(s) => {
+            check_string(out.len() + s.len())?;
+            write_json_str(out, s)
+        }
+        Value::List(xs) | Value::Tuple(xs) => write_json_arr(out, xs, depth)?,
         Value::Map(m) => {
             out.push('{');
             for (i, (k, x)) in m.iter().enumerate() {
@@ -153,7 +232,7 @@ fn write_json(out: &mut String, v: &Value, depth: usize) {
                 }
                 write_json_str(out, &key_text(k));
                 out.push(':');
-                write_json(out, x, depth + 1);
+                write_json(out, x, depth + 1)?;
             }
             out.push('}');
         }
@@ -165,7 +244,7 @@ fn write_json(out: &mut String, v: &Value, depth: usize) {
                 }
                 write_json_str(out, name);
                 out.push(':');
-                write_json(out, x, depth + 1);
+                write_json(out, x, depth + 1)?;
             }
             out.push('}');
         }
@@ -182,11 +261,11 @@ fn write_json(out: &mut String, v: &Value, depth: usize) {
                     }
                     write_json_str(out, name.as_deref().unwrap_or(""));
                     out.push(':');
-                    write_json(out, x, depth + 1);
+                    write_json(out, x, depth + 1)?;
                 }
                 out.push('}');
             } else {
-                write_json_arr(out, payload, depth);
+                write_json_arr(out, payload, depth)?;
             }
             out.push('}');
         }
@@ -197,22 +276,24 @@ fn write_json(out: &mut String, v: &Value, depth: usize) {
             } else {
                 "{\"err\":"
             });
-            write_json(out, x, depth + 1);
+            write_json(out, x, depth + 1)?;
             out.push('}');
         }
         Value::Func(f) => write_json_str(out, &format!("<fn {}>", f.name)),
     }
+    Ok(())
 }
 
-fn write_json_arr(out: &mut String, xs: &[Value], depth: usize) {
+fn write_json_arr(out: &mut String, xs: &[Value], depth: usize) -> Result<(), Fault> {
     out.push('[');
     for (i, x) in xs.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        write_json(out, x, depth + 1);
+        write_json(out, x, depth + 1)?;
     }
     out.push(']');
+    Ok(())
 }
 
 fn write_json_str(out: &mut String, s: &str) {
@@ -328,18 +409,37 @@ mod tests {
     fn to_json_string_round_trips() {
         let text = r#"{"z":[1,2.5,"a\"b\n"],"a":{"k":null},"t":true}"#;
         let v = parse_json(text).unwrap();
-        assert_eq!(to_json_string(&v), text);
-        assert_eq!(to_json_string(&Value::Float(f64::NAN)), "null");
-        assert_eq!(to_json_string(&Value::ok(Value::Int(1))), "{\"ok\":1}");
-        assert_eq!(to_json_string(&Value::str("\u{1}")), "\"\\u0001\"");
+        assert_eq!(to_json_string(&v).unwrap(), text);
+        assert_eq!(to_json_string(&Value::Float(f64::NAN)).unwrap(), "null");
+        assert_eq!(
+            to_json_string(&Value::ok(Value::Int(1))).unwrap(),
+            "{\"ok\":1}"
+        );
+        assert_eq!(to_json_string(&Value::str("\u{1}")).unwrap(), "\"\\u0001\"");
+    }
+
+    #[test]
+    fn issue10_item8_object_key_order_is_kept_every_way() {
+        let text = r#"{"z":1,"a":2,"m":3}"#;
+        // parse_json / to_json
+        let v = parse_json(text).unwrap();
+        assert_eq!(to_json_string(&v).unwrap(), text);
+        // serde_json::Value (tool results) → Value → serde_json::Value (tool arguments)
+        let j: serde_json::Value = serde_json::from_str(text).unwrap();
+        let v = from_serde(&j);
+        assert_eq!(v.to_display(), r#"{"z": 1, "a": 2, "m": 3}"#);
+        let back = to_serde(&v).unwrap();
+        assert_eq!(back.to_string(), text);
+        let keys: Vec<&String> = back.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["z", "a", "m"]);
     }
 
     #[test]
     fn serde_conversion_both_ways() {
         let j = serde_json::json!({"a": [1, 2.0, "s"], "n": null, "big": i64::MAX});
         let v = from_serde(&j);
-        assert_eq!(to_serde(&v), j);
+        assert_eq!(to_serde(&v).unwrap(), j);
         let t = Value::tuple(vec![Value::Int(1), Value::Float(f64::INFINITY)]);
-        assert_eq!(to_serde(&t), serde_json::json!([1, null]));
+        assert_eq!(to_serde(&t).unwrap(), serde_json::json!([1, null]));
     }
 }

@@ -12,15 +12,23 @@ pub mod arith;
 pub mod binary;
 pub mod builtins;
 mod builtins_impl;
+mod compare;
+mod drop;
 pub mod error;
 mod frame;
 pub mod json;
+pub mod limits;
 pub mod lir;
 pub mod machine;
 pub mod map;
 mod program;
 pub mod validate;
 pub mod value;
+
+#[cfg(test)]
+mod deep_tests;
+#[cfg(test)]
+mod limit_tests;
 
 pub use error::RuntimeError;
 pub use machine::{run_to_end, Outcome, ToolRequest, Vm, VmConfig};

@@ -7,8 +7,12 @@
 //! continues), or at an error.
 //!
 //! Fuel is charged on backward jumps (the length of the jump, i.e. roughly the number of
-//! instructions of one loop iteration) and on calls (one unit), so any non-terminating
-//! program runs out; straight-line code is not charged.
+//! instructions of one loop iteration), on calls (one unit), and on builtin calls by their
+//! work ([`Cost`], charged before the call; when it exceeds the fuel left the VM stops *at*
+//! the call, keeping that fuel, and retries it once more is added); concatenations and the
+//! iteration of strings and maps are charged the elements or bytes they copy, after the
+//! fact (their size is capped). So any non-terminating program runs out and no builtin runs
+//! long on a small budget; other straight-line code is not charged. The register stack is capped at [`MAX_REGISTERS`] slots (E0909).
 //!
 //! The hot loop keeps the current function's code, `pc`, register base and a raw pointer
 //! to the frame's registers in locals. Register indices are proven in range by `validate`
@@ -19,12 +23,13 @@ use std::io::Write as _;
 use std::rc::Rc;
 
 use crate::arith::{self, Fault};
-use crate::builtins::Builtin;
+use crate::builtins::{Builtin, Cost};
 use crate::error::{codes, RuntimeError};
 use crate::frame::Frame;
 use crate::json;
+use crate::limits::{check_elements, check_string, too_many_elements, MAX_ELEMENTS, MAX_REGISTERS};
 use crate::lir::{self, BinOp, FailKind, TypeTag};
-use crate::map::{KeyRef, MapKey, MapObj};
+use crate::map::{insert_checked, KeyRef, MapKey, MapObj};
 use crate::program::{FuncCode, Op, Program};
 use crate::validate::validate;
 use crate::value::{release, FuncObj, RecordObj, Slots, Value, VariantObj};
@@ -310,7 +315,7 @@ impl Vm {
             tool,
             name: def.name.clone(),
             alias: def.alias.clone(),
-            args: json::to_serde(args),
+            args: json::to_serde(args)?,
             grants: def.grants.clone(),
             line,
         })
@@ -348,11 +353,22 @@ impl Vm {
         }
     }
 
+    /// The slow path of pushing a frame whose registers end at `need`: the depth limit
+    /// (E0909), then growing the register stack, up to [`MAX_REGISTERS`] slots (E0909).
     #[cold]
     #[inline(never)]
-    fn grow_regs(&mut self, need: usize) {
-        let new_len = need.max(self.regs.len() * 2);
-        self.regs.resize(new_len, Value::Null);
+    fn frame_limits(&mut self, need: usize, max_depth: usize) -> Option<Fault> {
+        if self.frames.len() >= max_depth {
+            return Some(depth_fault(max_depth));
+        }
+        if need > self.regs.len() {
+            if need > MAX_REGISTERS {
+                return Some(register_fault(need, self.frames.len()));
+            }
+            let new_len = need.max(self.regs.len() * 2).min(MAX_REGISTERS);
+            self.regs.resize(new_len, Value::Null);
+        }
+        None
     }
 
     /// Calls builtin `b` on the absolute registers `start..start+argc`, then clears them
@@ -373,7 +389,8 @@ impl Vm {
     }
 
     /// The general path of a binary operator, including in-place `Add`/`Concat` when the
-    /// destination is the left operand and holds the only reference.
+    /// destination is the left operand and holds the only reference. Returns the fuel of
+    /// the work done: the elements or bytes copied by a concatenation, else 0.
     #[inline(never)]
     fn binary_slow(
         &mut self,
@@ -382,19 +399,23 @@ impl Vm {
         dst: u16,
         a: u16,
         b: u16,
-    ) -> Result<(), Fault> {
+    ) -> Result<u64, Fault> {
         let (ai, bi, di) = (base + a as usize, base + b as usize, base + dst as usize);
         if dst == a && matches!(op, BinOp::Add | BinOp::Concat) {
             let rhs = self.regs.get(bi).cloned().unwrap_or_default();
             if let Some(lhs) = self.regs.get_mut(ai) {
                 match (lhs, &rhs) {
                     (Value::Str(s), Value::Str(t)) => {
+                        check_string(s.len() + t.len())?;
+                        let copied = if Rc::strong_count(s) > 1 { s.len() } else { 0 };
                         Rc::make_mut(s).push_str(t);
-                        return Ok(());
+                        return Ok((copied + t.len()) as u64);
                     }
                     (Value::List(l), Value::List(t)) if op == BinOp::Concat => {
+                        check_elements(l.len() + t.len())?;
+                        let copied = if Rc::strong_count(l) > 1 { l.len() } else { 0 };
                         Rc::make_mut(l).extend(t.iter().cloned());
-                        return Ok(());
+                        return Ok((copied + t.len()) as u64);
                     }
                     _ => {}
                 }
@@ -406,10 +427,15 @@ impl Vm {
             let y = self.regs.get(bi).unwrap_or(&null);
             arith::binary(op, x, y)?
         };
+        let units = match &v {
+            Value::Str(s) => s.len() as u64,
+            Value::List(l) => l.len() as u64,
+            _ => 0,
+        };
         if let Some(d) = self.regs.get_mut(di) {
             *d = v;
         }
-        Ok(())
+        Ok(units)
     }
 
     /// The interpreter loop.
@@ -584,14 +610,15 @@ impl Vm {
         }
         macro_rules! push_frame {
             ($callee:expr, $cf:expr, $dst:expr, $args:expr) => {{
-                if self.frames.len() >= max_depth {
-                    fail!(depth_fault(max_depth));
-                }
                 let cf: &FuncCode = $cf;
                 let new_base = base + $args as usize;
                 let need = new_base + cf.num_regs;
-                if need > self.regs.len() {
-                    self.grow_regs(need);
+                // One rarely taken branch (and one exit) for both limits and the growth of
+                // the register stack keeps the call path as short as it was.
+                if self.frames.len() >= max_depth || need > self.regs.len() {
+                    if let Some(fault) = self.frame_limits(need, max_depth) {
+                        fail!(fault);
+                    }
                 }
                 save_pc!();
                 self.frames.push(Frame {
@@ -606,6 +633,16 @@ impl Vm {
                 pc = 0;
                 base = new_base;
                 refresh!();
+            }};
+        }
+        macro_rules! charge_work {
+            ($units:expr) => {{
+                // Work already done (bounded by the size limits) is charged after the fact;
+                // the next jump or call stops when the budget is spent. `fuel` stays >= 1.
+                let units: u64 = $units;
+                if units > 0 {
+                    fuel = fuel.saturating_sub(units).max(1);
+                }
             }};
         }
         macro_rules! charge_call {
@@ -672,7 +709,7 @@ impl Vm {
                     _ => {
                         let r = self.binary_slow(BinOp::Add, base, dst, a, b);
                         refresh!();
-                        try_fault!(r)
+                        charge_work!(try_fault!(r))
                     }
                 },
                 Op::Sub { dst, a, b } => match (reg!(a), reg!(b)) {
@@ -734,7 +771,7 @@ impl Vm {
                 Op::Binary { op, dst, a, b } => {
                     let r = self.binary_slow(op, base, dst, a, b);
                     refresh!();
-                    try_fault!(r)
+                    charge_work!(try_fault!(r))
                 }
                 Op::AddImm { dst, a, imm } => match reg!(a) {
                     Value::Int(x) => match x.checked_add(imm as i64) {
@@ -952,6 +989,23 @@ impl Vm {
                     args,
                     argc,
                 } => {
+                    let cost = builtin.cost();
+                    // A scalar first argument means constant work for every cost but
+                    // `range` (whose arguments are all Ints): skip the computation.
+                    if cost != Cost::Unit
+                        && (cost == Cost::Range || argc == 0 || !reg!(args).is_scalar())
+                    {
+                        let units = builtin_fuel(cost, reg_slice!(args, argc as usize));
+                        if units < fuel {
+                            fuel -= units;
+                        } else {
+                            // Stop *at* the call: with more fuel, `run` retries it.
+                            pc -= 1;
+                            save_pc!();
+                            self.fuel = fuel;
+                            return Outcome::OutOfFuel;
+                        }
+                    }
                     let res = self.call_builtin(builtin, base + args as usize, argc as usize);
                     refresh!();
                     let v = try_fault!(res);
@@ -1103,7 +1157,7 @@ impl Vm {
                     let v: Vec<Value> = (0..count as usize)
                         .map(|i| operand!(start as usize + i, take))
                         .collect();
-                    set!(dst, Value::List(Rc::new(v)))
+                    set!(dst, Value::list(v))
                 }
                 Op::MakeTuple {
                     dst,
@@ -1114,7 +1168,7 @@ impl Vm {
                     let v: Vec<Value> = (0..count as usize)
                         .map(|i| operand!(start as usize + i, take))
                         .collect();
-                    set!(dst, Value::Tuple(Rc::new(v)))
+                    set!(dst, Value::tuple(v))
                 }
                 Op::MakeMap { dst, start, count } => {
                     let v = try_fault!(make_map(reg_slice!(start, 2 * count as usize)));
@@ -1173,11 +1227,11 @@ impl Vm {
                 }
                 Op::MakeOk { dst, src } => {
                     let v = reg!(src).clone();
-                    set!(dst, Value::Ok(Rc::new(v)))
+                    set!(dst, Value::ok(v))
                 }
                 Op::MakeErr { dst, src } => {
                     let v = reg!(src).clone();
-                    set!(dst, Value::Err(Rc::new(v)))
+                    set!(dst, Value::err(v))
                 }
                 Op::MakeClosure {
                     dst,
@@ -1230,7 +1284,7 @@ impl Vm {
                 }
                 Op::Unwrap { dst, src } => {
                     let v = match reg!(src) {
-                        Value::Ok(x) | Value::Err(x) => (**x).clone(),
+                        Value::Ok(x) | Value::Err(x) => x.0.clone(),
                         other => fail!(type_fault("expected a result, got ", other)),
                     };
                     set!(dst, v)
@@ -1238,7 +1292,8 @@ impl Vm {
                 Op::Push { list, src } => {
                     let v = reg!(src).clone();
                     match reg_mut!(list) {
-                        Value::List(xs) => Rc::make_mut(xs).push(v),
+                        Value::List(xs) if xs.len() < MAX_ELEMENTS => Rc::make_mut(xs).push(v),
+                        Value::List(xs) => fail!(too_many_elements(xs.len() + 1)),
                         other => fail!(type_fault("cannot append to ", other)),
                     }
                 }
@@ -1251,6 +1306,13 @@ impl Vm {
                 }
                 Op::IterPrep { dst, src } => {
                     let v = try_fault!(iter_prep(reg!(src)));
+                    if !matches!(reg!(src), Value::List(_) | Value::Tuple(_)) {
+                        // A string or map is converted to a list of its characters or entries.
+                        charge_work!(match &v {
+                            Value::List(l) => l.len() as u64,
+                            _ => 0,
+                        });
+                    }
                     set!(dst, v)
                 }
                 Op::IterGet { dst, list, idx } => {
@@ -1335,6 +1397,12 @@ pub fn run_to_end(
     }
 }
 
+/// The fuel of a builtin call (out of line: only non-constant builtins get here).
+#[inline(never)]
+fn builtin_fuel(cost: Cost, args: &[Value]) -> u64 {
+    cost.of(args)
+}
+
 /// Checked `Int` multiplication. Operands that fit in 32 bits cannot overflow 64, and
 /// checking that first avoids the 128-bit multiply that `checked_mul` is on wasm32.
 #[inline(always)]
@@ -1383,6 +1451,18 @@ fn depth_fault(max_depth: usize) -> Fault {
     Fault::new(
         codes::RECURSION_LIMIT,
         format!("maximum recursion depth exceeded ({max_depth} frames)"),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn register_fault(need: usize, frames: usize) -> Fault {
+    Fault::new(
+        codes::RECURSION_LIMIT,
+        format!(
+            "call stack too large: {need} register slots needed at {frames} frames deep, the limit is {MAX_REGISTERS} slots ({} MiB)",
+            (MAX_REGISTERS * std::mem::size_of::<Value>()) >> 20
+        ),
     )
 }
 
@@ -1466,10 +1546,7 @@ fn set_field(prog: &Program, obj: &mut Value, name: u16, v: Value) -> Result<(),
             }
             Ok(())
         }
-        Value::Map(m) => {
-            Rc::make_mut(m).insert(MapKey::Str(field_name), v);
-            Ok(())
-        }
+        Value::Map(m) => insert_checked(m, MapKey::Str(field_name), v),
         other => Err(shape(format!(
             "cannot set field `{}` of {}",
             field_name,
@@ -1538,10 +1615,7 @@ fn set_index(obj: &mut Value, idx: Value, v: Value) -> Result<(), Fault> {
             }
         }
         (Value::Map(m), k) => match MapKey::from_value(k) {
-            Some(key) => {
-                Rc::make_mut(m).insert(key, v);
-                Ok(())
-            }
+            Some(key) => insert_checked(m, key, v),
             None => Err(type_fault("map keys must be String or Int, got ", k)),
         },
         (o, k) => Err(Fault::runtime(format!(
@@ -1592,9 +1666,12 @@ pub(crate) fn iter_prep(v: &Value) -> Result<Value, Fault> {
     match v {
         Value::List(_) => Ok(v.clone()),
         Value::Tuple(xs) => Ok(Value::List(xs.clone())),
-        Value::Str(s) => Ok(Value::list(
-            s.chars().map(|c| Value::str(c.to_string())).collect(),
-        )),
+        Value::Str(s) => {
+            check_elements(s.chars().count())?;
+            Ok(Value::list(
+                s.chars().map(|c| Value::str(c.to_string())).collect(),
+            ))
+        }
         Value::Map(m) => Ok(Value::list(
             m.iter()
                 .map(|(k, x)| Value::tuple(vec![k.to_value(), x.clone()]))

@@ -1073,7 +1073,7 @@ fn init_runs_before_the_entry_cell() {
     );
 }
 
-fn list_ptr(v: &Value) -> *const Vec<Value> {
+fn list_ptr(v: &Value) -> *const crate::value::Seq {
     match v {
         Value::List(l) => Rc::as_ptr(l),
         _ => std::ptr::null(),
@@ -1149,7 +1149,7 @@ fn pushes_and_appends_are_in_place() {
     )
     .unwrap();
     vm.start("main", vec![]).unwrap();
-    let mut ptrs: Option<(*const Vec<Value>, *const String)> = None;
+    let mut ptrs: Option<(*const crate::value::Seq, *const String)> = None;
     let mut checks = 0;
     let v = loop {
         match vm.run() {

@@ -7,6 +7,8 @@
 
 use std::rc::Rc;
 
+use crate::arith::Fault;
+use crate::limits::{too_many_elements, MAX_ELEMENTS};
 use crate::value::Value;
 
 /// Maps up to this many entries are searched linearly (no index).
@@ -152,6 +154,11 @@ impl MapObj {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
+    /// The values, mutably, in insertion order (keys cannot change).
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Value> {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+
     /// Entries in insertion order, as a slice.
     pub fn entries(&self) -> &[(MapKey, Value)] {
         &self.entries
@@ -260,6 +267,16 @@ impl MapObj {
             self.index_insert(h, pos);
         }
     }
+}
+
+/// `m[key] = value` on a map value (copy-on-write), refusing to grow it past
+/// [`MAX_ELEMENTS`] (E0914).
+pub(crate) fn insert_checked(m: &mut Rc<MapObj>, key: MapKey, value: Value) -> Result<(), Fault> {
+    if m.len() >= MAX_ELEMENTS && !m.contains_key(key.as_ref()) {
+        return Err(too_many_elements(m.len() + 1));
+    }
+    Rc::make_mut(m).insert(key, value);
+    Ok(())
 }
 
 #[cfg(test)]

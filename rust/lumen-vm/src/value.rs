@@ -11,15 +11,13 @@
 //! Display follows spec §7 (see [`Value`]'s `Display` impl); JSON conversion is in
 //! [`crate::json`].
 
-use std::cmp::Ordering;
 use std::fmt::{self, Write as _};
 use std::rc::Rc;
 
 pub use crate::map::{MapKey, MapObj};
 
-/// Nesting beyond which display writes `...` instead of recursing further (protects the
-/// host's stack from pathologically deep values).
-const MAX_DISPLAY_DEPTH: usize = 512;
+pub use crate::compare::{compare, int_float_cmp};
+use crate::limits::{MAX_NESTING, MAX_STRING_BYTES};
 
 /// A Lumen value.
 #[derive(Clone, Default)]
@@ -36,9 +34,9 @@ pub enum Value {
     /// UTF-8 string.
     Str(Rc<String>),
     /// `list[T]`
-    List(Rc<Vec<Value>>),
+    List(Rc<Seq>),
     /// `tuple[A, B, ...]`
-    Tuple(Rc<Vec<Value>>),
+    Tuple(Rc<Seq>),
     /// `map[K, V]`, insertion-ordered.
     Map(Rc<MapObj>),
     /// A record value.
@@ -48,11 +46,50 @@ pub enum Value {
     /// A payload-less enum variant (`Empty`): shares its description, allocates nothing.
     Tag(Rc<VariantInfo>),
     /// `ok(v)`
-    Ok(Rc<Value>),
+    Ok(Rc<Boxed>),
     /// `err(e)`
-    Err(Rc<Value>),
+    Err(Rc<Boxed>),
     /// A function value (a cell reference or a closure with its captured values).
     Func(Rc<FuncObj>),
+}
+
+/// The elements of a list or tuple (a `Vec` it dereferences to; its own type so that
+/// dropping it can avoid deep recursion, see `drop`).
+#[derive(Clone, Default, PartialEq)]
+pub struct Seq(pub Vec<Value>);
+
+impl std::ops::Deref for Seq {
+    type Target = Vec<Value>;
+    #[inline(always)]
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Seq {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut Vec<Value> {
+        &mut self.0
+    }
+}
+
+/// The value inside `ok(v)` / `err(e)` (dereferences to it; its own type for `drop`).
+#[derive(Clone, Default, PartialEq)]
+pub struct Boxed(pub Value);
+
+impl std::ops::Deref for Boxed {
+    type Target = Value;
+    #[inline(always)]
+    fn deref(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Boxed {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut Value {
+        &mut self.0
+    }
 }
 
 /// Description of a record type, shared by all its values.
@@ -187,22 +224,22 @@ impl Value {
 
     /// A list value.
     pub fn list(v: Vec<Value>) -> Value {
-        Value::List(Rc::new(v))
+        Value::List(Rc::new(Seq(v)))
     }
 
     /// A tuple value.
     pub fn tuple(v: Vec<Value>) -> Value {
-        Value::Tuple(Rc::new(v))
+        Value::Tuple(Rc::new(Seq(v)))
     }
 
     /// `ok(v)`
     pub fn ok(v: Value) -> Value {
-        Value::Ok(Rc::new(v))
+        Value::Ok(Rc::new(Boxed(v)))
     }
 
     /// `err(v)`
     pub fn err(v: Value) -> Value {
-        Value::Err(Rc::new(v))
+        Value::Err(Rc::new(Boxed(v)))
     }
 
     /// Whether the value is unboxed (`Null`, `Bool`, `Int`, `Float`): it owns nothing.
@@ -375,7 +412,16 @@ impl Value {
         }
     }
 
-    /// The display text (strings raw), as `print` and `to_string` show it.
+    /// The display text (strings raw), as `print` and `to_string` show it; `Err` when it
+    /// would exceed [`MAX_STRING_BYTES`](crate::limits::MAX_STRING_BYTES).
+    pub fn try_display(&self) -> Result<String, fmt::Error> {
+        let mut s = String::new();
+        write_display(&mut s, self, 0, false)?;
+        Ok(s)
+    }
+
+    /// The display text (strings raw), cut short at
+    /// [`MAX_STRING_BYTES`](crate::limits::MAX_STRING_BYTES) (see [`Value::try_display`]).
     pub fn to_display(&self) -> String {
         let mut s = String::new();
         let _ = write_display(&mut s, self, 0, false);
@@ -390,111 +436,15 @@ impl Value {
     }
 }
 
-/// Structural equality: `1 == 1.0`; maps compare as sets of entries (order-insensitive).
-impl PartialEq for Value {
-    fn eq(&self, other: &Value) -> bool {
-        use Value::*;
-        match (self, other) {
-            (Null, Null) => true,
-            (Bool(a), Bool(b)) => a == b,
-            (Int(a), Int(b)) => a == b,
-            (Float(a), Float(b)) => a == b,
-            (Int(a), Float(b)) | (Float(b), Int(a)) => {
-                int_float_cmp(*a, *b) == Some(Ordering::Equal)
-            }
-            (Str(a), Str(b)) => a == b,
-            (List(a), List(b)) | (Tuple(a), Tuple(b)) => Rc::ptr_eq(a, b) || a[..] == b[..],
-            (Map(a), Map(b)) => Rc::ptr_eq(a, b) || **a == **b,
-            (Record(a), Record(b)) => {
-                Rc::ptr_eq(a, b)
-                    || (a.ty.id == b.ty.id && a.fields.as_slice() == b.fields.as_slice())
-            }
-            (Variant(a), Variant(b)) => {
-                Rc::ptr_eq(a, b)
-                    || (a.info.id == b.info.id && a.payload.as_slice() == b.payload.as_slice())
-            }
-            (Tag(a), Tag(b)) => a.id == b.id,
-            (Ok(a), Ok(b)) | (Err(a), Err(b)) => a == b,
-            (Func(a), Func(b)) => {
-                Rc::ptr_eq(a, b) || (a.func == b.func && a.captures == b.captures)
-            }
-            _ => false,
-        }
-    }
-}
-
-/// Exact comparison of an Int with a Float (no precision loss for large Ints).
-pub fn int_float_cmp(i: i64, f: f64) -> Option<Ordering> {
-    if f.is_nan() {
-        return None;
-    }
-    // 2^63 as f64; every i64 lies in [-2^63, 2^63).
-    const TWO63: f64 = 9_223_372_036_854_775_808.0;
-    if f >= TWO63 {
-        return Some(Ordering::Less);
-    }
-    if f < -TWO63 {
-        return Some(Ordering::Greater);
-    }
-    let t = f.trunc();
-    let ti = t as i64; // exact: t is integral and in range
-    match i.cmp(&ti) {
-        Ordering::Equal => {
-            let frac = f - t;
-            if frac > 0.0 {
-                Some(Ordering::Less)
-            } else if frac < 0.0 {
-                Some(Ordering::Greater)
-            } else {
-                Some(Ordering::Equal)
-            }
-        }
-        o => Some(o),
-    }
-}
-
-/// Ordering used by `<`, `sort` and friends: numbers (Int/Float mixed), strings, booleans,
-/// and lists/tuples lexicographically. `Ok(None)` means unordered (NaN); `Err` names the
-/// kinds that cannot be compared.
-pub fn compare(a: &Value, b: &Value) -> Result<Option<Ordering>, String> {
-    use Value::{Bool, Float, Int, List, Str, Tuple};
-    match (a, b) {
-        (Int(x), Int(y)) => Ok(Some(x.cmp(y))),
-        (Float(x), Float(y)) => Ok(x.partial_cmp(y)),
-        (Int(x), Float(y)) => Ok(int_float_cmp(*x, *y)),
-        (Float(x), Int(y)) => Ok(int_float_cmp(*y, *x).map(Ordering::reverse)),
-        (Str(x), Str(y)) => Ok(Some(x.as_str().cmp(y.as_str()))),
-        (Bool(x), Bool(y)) => Ok(Some(x.cmp(y))),
-        (List(x), List(y)) | (Tuple(x), Tuple(y)) => {
-            for (p, q) in x.iter().zip(y.iter()) {
-                match compare(p, q)? {
-                    Some(Ordering::Equal) => {}
-                    other => return Ok(other),
-                }
-            }
-            Ok(Some(x.len().cmp(&y.len())))
-        }
-        _ => Err(format!(
-            "cannot compare {} with {}",
-            a.type_name(),
-            b.type_name()
-        )),
-    }
-}
-
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = String::new();
-        write_display(&mut s, self, 0, false)?;
-        f.write_str(&s)
+        f.write_str(&self.to_display())
     }
 }
 
 impl fmt::Debug for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = String::new();
-        write_display(&mut s, self, 0, true)?;
-        f.write_str(&s)
+        f.write_str(&self.to_repr())
     }
 }
 
@@ -559,9 +509,14 @@ fn write_fields(
     Ok(())
 }
 
-/// Writes the display text of `v`; `nested` quotes strings.
+/// Writes the display text of `v`; `nested` quotes strings. Nesting deeper than
+/// [`MAX_NESTING`] shows as `...`; the text stops with `Err` once it would exceed
+/// [`MAX_STRING_BYTES`] (the caller reports E0914).
 pub fn write_display(out: &mut String, v: &Value, depth: usize, nested: bool) -> fmt::Result {
-    if depth > MAX_DISPLAY_DEPTH {
+    if out.len() > MAX_STRING_BYTES {
+        return Err(fmt::Error);
+    }
+    if depth > MAX_NESTING {
         out.push_str("...");
         return Ok(());
     }
@@ -573,6 +528,9 @@ pub fn write_display(out: &mut String, v: &Value, depth: usize, nested: bool) ->
         }
         Value::Float(f) => format_float(out, *f),
         Value::Str(s) => {
+            if out.len() + s.len() > MAX_STRING_BYTES {
+                return Err(fmt::Error);
+            }
             if nested {
                 write_quoted(out, s)
             } else {
@@ -644,6 +602,7 @@ pub fn write_display(out: &mut String, v: &Value, depth: usize, nested: bool) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cmp::Ordering;
 
     fn point(x: i64, y: i64) -> Value {
         let ty = Rc::new(RecordType {
