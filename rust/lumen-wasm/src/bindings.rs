@@ -14,9 +14,7 @@
 //! grant's `timeout_ms` and the host-wide `toolTimeoutMs`, gets a call context with an
 //! `AbortSignal`, and `run(…, { signal })` stops at the next slice or pending tool call.
 
-use crate::core::{
-    Input, LumenErrorData, RunOptions, Session, Step, ToolCall, DEFAULT_MAX_DEPTH,
-};
+use crate::core::{Input, LumenErrorData, RunOptions, Session, Step, ToolCall, DEFAULT_MAX_DEPTH};
 use crate::guard::{describe_fault, guarded};
 use crate::js::{error_message, js_to_json, json_to_js, set, value_to_js};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};

@@ -542,7 +542,11 @@ fn issue10_item7_tool_call_carries_grants_and_timeout() {
         panic!("expected an error")
     };
     assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Tool, "E0906"));
-    assert!(e.message.contains("timed out after 200 ms"), "{}", e.message);
+    assert!(
+        e.message.contains("timed out after 200 ms"),
+        "{}",
+        e.message
+    );
     assert!(e.message.contains("Shout"), "{}", e.message);
 }
 
@@ -579,7 +583,11 @@ fn issue10_item4_internal_error_names_the_trap_and_the_recovery() {
     assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Internal, "E0999"));
     assert_eq!(e.kind.as_str(), "internal");
     assert!(!e.message.contains('\n'));
-    assert!(e.message.contains("memory access out of bounds"), "{}", e.message);
+    assert!(
+        e.message.contains("memory access out of bounds"),
+        "{}",
+        e.message
+    );
     assert!(e.message.contains("reset"), "{}", e.message);
     assert!(e.rendered.starts_with("error[E0999]: "), "{}", e.rendered);
     assert_eq!(ErrorKind::of_runtime_code("E0999"), ErrorKind::Internal);

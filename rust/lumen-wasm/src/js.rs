@@ -280,7 +280,12 @@ impl Builtins {
         };
         let s = f
             .call0(v)
-            .map_err(|e| NotJson::new(format!("an object whose type check threw ({})", error_message(&e))))?
+            .map_err(|e| {
+                NotJson::new(format!(
+                    "an object whose type check threw ({})",
+                    error_message(&e)
+                ))
+            })?
             .as_string()
             .unwrap_or_default();
         Ok(s.strip_prefix("[object ")
@@ -292,9 +297,12 @@ impl Builtins {
     /// `Object.keys(v)`, with a throwing Proxy trap as an error.
     fn keys_of(&self, v: &JsValue) -> Result<Vec<String>, NotJson> {
         let keys = match &self.keys {
-            Some(f) => f
-                .call1(&JsValue::UNDEFINED, v)
-                .map_err(|e| NotJson::new(format!("an object whose keys threw ({})", error_message(&e))))?,
+            Some(f) => f.call1(&JsValue::UNDEFINED, v).map_err(|e| {
+                NotJson::new(format!(
+                    "an object whose keys threw ({})",
+                    error_message(&e)
+                ))
+            })?,
             None => return Ok(Vec::new()),
         };
         let keys: Array = keys.dyn_into().unwrap_or_default();
@@ -323,12 +331,8 @@ pub fn js_to_json(v: &JsValue) -> Result<serde_json::Value, NotJson> {
 }
 
 fn get_property(obj: &JsValue, key: &JsValue) -> Result<JsValue, NotJson> {
-    Reflect::get(obj, key).map_err(|e| {
-        NotJson::new(format!(
-            "reading the property threw: {}",
-            error_message(&e)
-        ))
-    })
+    Reflect::get(obj, key)
+        .map_err(|e| NotJson::new(format!("reading the property threw: {}", error_message(&e))))
 }
 
 fn convert(
@@ -381,7 +385,9 @@ fn convert(
         return Err(NotJson::new("a value that is not JSON-compatible"));
     }
     if ancestors.iter().any(|a| a == &v) {
-        return Err(NotJson::new("a cyclic reference (the value contains itself)"));
+        return Err(NotJson::new(
+            "a cyclic reference (the value contains itself)",
+        ));
     }
     let tag = b.tag_of(&v)?;
     let out = match tag.as_str() {
@@ -410,8 +416,14 @@ fn convert(
                     NotJson::new(format!("reading the element threw: {}", error_message(&e)))
                         .within(format!("[{i}]"))
                 })?;
-                let item = convert(b, &x, &JsValue::from_str(&i.to_string()), depth + 1, ancestors)
-                    .map_err(|e| e.within(format!("[{i}]")))?;
+                let item = convert(
+                    b,
+                    &x,
+                    &JsValue::from_str(&i.to_string()),
+                    depth + 1,
+                    ancestors,
+                )
+                .map_err(|e| e.within(format!("[{i}]")))?;
                 items.push(item);
             }
             ancestors.pop();
@@ -426,7 +438,13 @@ fn convert(
                 if let Some(f) = x.as_f64() {
                     out.push(number(f));
                 } else {
-                    out.push(convert(b, &x, &JsValue::from_str(""), depth + 1, ancestors)?);
+                    out.push(convert(
+                        b,
+                        &x,
+                        &JsValue::from_str(""),
+                        depth + 1,
+                        ancestors,
+                    )?);
                 }
             }
             J::Array(out)
@@ -467,10 +485,9 @@ fn convert(
 /// `.name`, or `["odd key"]` for a key that is not an identifier.
 fn property_segment(name: &str) -> String {
     let ident = !name.is_empty()
-        && name
-            .chars()
-            .enumerate()
-            .all(|(i, c)| c == '_' || c == '$' || c.is_alphabetic() || (i > 0 && c.is_ascii_digit()));
+        && name.chars().enumerate().all(|(i, c)| {
+            c == '_' || c == '$' || c.is_alphabetic() || (i > 0 && c.is_ascii_digit())
+        });
     if ident {
         format!(".{name}")
     } else {
