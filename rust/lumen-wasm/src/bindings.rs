@@ -308,8 +308,10 @@ impl Host {
         if get(signal, "aborted").as_bool() != Some(true) {
             return None;
         }
+        // `abort()` with no argument gives a DOMException named AbortError: no reason.
         let reason = get(signal, "reason");
-        Some((!reason.is_undefined()).then(|| error_message(&reason)))
+        let default = get(&reason, "name").as_string().as_deref() == Some("AbortError");
+        Some((!reason.is_undefined() && !default).then(|| error_message(&reason)))
     }
 }
 

@@ -323,6 +323,26 @@ fn article(name: &str) -> String {
     }
 }
 
+/// `Object.prototype.toString` tags of built-in objects whose data JSON cannot carry
+/// (JSON.stringify would make most of them `{}`).
+const NOT_JSON_TAGS: &[&str] = &[
+    "Map",
+    "Set",
+    "WeakMap",
+    "WeakSet",
+    "WeakRef",
+    "FinalizationRegistry",
+    "Promise",
+    "RegExp",
+    "Error",
+    "ArrayBuffer",
+    "SharedArrayBuffer",
+    "DataView",
+    "Generator",
+    "AsyncGenerator",
+    "Symbol",
+];
+
 /// Converts a JavaScript value to JSON (see the module docs), or says why it cannot.
 pub fn js_to_json(v: &JsValue) -> Result<serde_json::Value, NotJson> {
     let builtins = Builtins::new();
@@ -392,7 +412,7 @@ fn convert(
     let tag = b.tag_of(&v)?;
     let out = match tag.as_str() {
         // Boxed primitives: their primitive value.
-        "Number" | "String" | "Boolean" => {
+        "Number" | "String" | "Boolean" | "BigInt" => {
             let value_of = get_property(&v, &JsValue::from_str("valueOf"))?;
             let prim = match value_of.dyn_ref::<Function>() {
                 Some(f) => f
@@ -449,7 +469,8 @@ fn convert(
             }
             J::Array(out)
         }
-        "Object" => {
+        _ if !NOT_JSON_TAGS.contains(&tag.as_str()) => {
+            // Plain objects, class instances and anything else with a tag of its own.
             ancestors.push(v.clone());
             let mut map = serde_json::Map::new();
             for name in b.keys_of(&v)? {
