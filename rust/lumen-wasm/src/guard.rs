@@ -87,7 +87,9 @@ fn make_trampoline() -> Option<Trampoline> {
     let factory: Function = Reflect::construct(&ctor, &args).ok()?.dyn_into().ok()?;
     let guard = factory.call2(&JsValue::NULL, &sp, &add).ok()?;
     // `Trampoline` is a structural view of a plain function: no `instanceof` check.
-    guard.is_function().then(|| guard.unchecked_into::<Trampoline>())
+    guard
+        .is_function()
+        .then(|| guard.unchecked_into::<Trampoline>())
 }
 
 /// Runs `f` so that a trap inside it cannot poison the instance: `Ok(result)`, or
