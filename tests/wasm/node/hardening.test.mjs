@@ -4,7 +4,9 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadLumen, assertLumenError, rejection, thrown } from '../lib/lumen.mjs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { loadLumen, assertLumenError, rejection, thrown, PKG_NODE } from '../lib/lumen.mjs';
 
 const lumen = loadLumen();
 
@@ -134,6 +136,19 @@ describe('issue 10 item 4: a trap never poisons the instance', () => {
     }
     await assertNothingEscaped();
   });
+});
+
+test('issue 10 item 4: where code generation from strings is off (a strict CSP), the package works unguarded', () => {
+  const script = `
+    const l = require(${JSON.stringify(join(PKG_NODE, 'lumen_wasm.js'))});
+    const ok = 'cell main() -> Int\\n  40 + 2\\nend\\n';
+    if (l.check(ok).length !== 0) throw new Error('check failed');
+    l.run(ok).then((r) => console.log('value', r.value), (e) => console.log('error', e.message));
+  `;
+  const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', script], {
+    encoding: 'utf8',
+  });
+  assert.equal(out.trim(), 'value 42');
 });
 
 describe('issue 10 item 5: run() always settles', () => {
