@@ -34,6 +34,8 @@ pub mod codes {
     pub const BAD_ENTRY: &str = "E0913";
     /// A memory cap was exceeded.
     pub const OUT_OF_MEMORY: &str = "E0914";
+    /// The host cancelled the run (the JavaScript `run(…, { signal })` was aborted).
+    pub const CANCELLED: &str = "E0915";
     /// A value is nested too deeply to convert (`to_json`, tool arguments).
     pub const TOO_DEEP: &str = "E0916";
 }

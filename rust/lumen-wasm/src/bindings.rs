@@ -6,8 +6,16 @@
 //! promise is pending) and yields to the event loop with a macrotask between slices
 //! (`setImmediate` where it exists, else a `MessageChannel` message). Slices adapt so that
 //! each takes roughly [`TARGET_SLICE_MS`] of work.
+//!
+//! Every piece of engine work (compiling, a VM slice, resuming with a tool result, value
+//! conversion, dropping a deep value) runs through [`guarded`]: a trap there becomes a
+//! `LumenError` of kind `internal` (E0999) and the instance stays usable, so `check`,
+//! `compile` throw and `run`'s promise always settles. A JS tool call is bounded by its
+//! grant's `timeout_ms` and the host-wide `toolTimeoutMs`, gets a call context with an
+//! `AbortSignal`, and `run(…, { signal })` stops at the next slice or pending tool call.
 
-use crate::core::{Input, LumenErrorData, RunOptions, Session, Step, DEFAULT_MAX_DEPTH};
+use crate::core::{Input, LumenErrorData, RunOptions, Session, Step, ToolCall, DEFAULT_MAX_DEPTH};
+use crate::guard::{describe_fault, guarded};
 use crate::js::{error_message, js_to_json, json_to_js, set, value_to_js};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
@@ -28,8 +36,26 @@ export interface Diagnostic {
   severity: 'error' | 'warning';
 }
 
-/** A host tool: receives the named arguments, returns (or resolves to) a JSON value. */
-export type ToolFunction = (args: { [name: string]: any }) => any | Promise<any>;
+/** What a JS tool gets as its second argument. */
+export interface ToolCallContext {
+  /** Qualified tool name (`http.get`). */
+  tool: string;
+  /** The alias the program called it through (`Fetch`). */
+  alias: string;
+  /** The tool's grants: every value of each key, in declaration order (`{ domain: ["a.com"] }`). */
+  grants: { [key: string]: any[] };
+  /** The time the call may take: the smallest `timeout_ms` grant and `toolTimeoutMs`; null when unbounded. */
+  timeoutMs: number | null;
+  /** Fires when the call timed out or the run was cancelled: stop the work then. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A host tool: receives the named arguments and the call context, returns (or resolves to)
+ * a JSON value. A throw or rejection fails the call (E0906) with its message; so does a
+ * result JSON cannot represent (Map, Set, BigInt beyond 64 bits, a function, a cycle).
+ */
+export type ToolFunction = (args: { [name: string]: any }, context: ToolCallContext) => any | Promise<any>;
 
 /** Options of `run`. */
 export interface RunOptions {
@@ -41,8 +67,15 @@ export interface RunOptions {
   args?: any[];
   /** Tools by qualified name (`echo.upper`). */
   tools?: { [qualifiedName: string]: ToolFunction };
-  /** Called for each printed line. */
+  /** Called for each printed line. If it throws, `run` rejects with what it threw. */
   onPrint?: (line: string) => void;
+  /** Cancels the run: it stops at the next slice or pending tool call and rejects with kind 'cancelled' (E0915). */
+  signal?: AbortSignal;
+  /**
+   * Longest time in ms any one tool call may take before it fails with E0906 "timed out"
+   * (default 30000; a smaller `timeout_ms` grant wins; 0 or Infinity: no host-wide bound).
+   */
+  toolTimeoutMs?: number;
   /** Total instruction budget; exceeding it rejects with kind 'limit' (E0910). */
   fuel?: number;
   /** Maximum call depth (default 10000). */
@@ -62,11 +95,15 @@ export interface RunResult {
 }
 
 /** The class of a LumenError. */
-export type LumenErrorKind = 'compile' | 'runtime' | 'tool' | 'grant' | 'limit';
+export type LumenErrorKind = 'compile' | 'runtime' | 'tool' | 'grant' | 'limit' | 'cancelled' | 'internal';
 
 export interface LumenError extends Error {
   readonly name: 'LumenError';
-  /** compile: diagnostics; grant: E0907; tool: E0906/E0908; limit: E0909/E0910/E0914; runtime: the rest. */
+  /**
+   * compile: diagnostics; grant: E0907; tool: E0906/E0908; limit: E0909/E0910/E0914;
+   * cancelled: E0915 (the run's signal was aborted); internal: E0999 (the WebAssembly
+   * instance trapped; the call was abandoned and the package recovered); runtime: the rest.
+   */
   kind: LumenErrorKind;
   /** Stable code, `E....`. */
   code: string;
@@ -170,14 +207,23 @@ pub fn version() -> String {
     crate::VERSION.to_string()
 }
 
-/// Every error and warning of a source file (an empty array when it is fine).
+/// The `LumenError` (kind `internal`, E0999) for an exception caught by [`guarded`].
+fn fault_error(thrown: &JsValue) -> JsValue {
+    lumen_error(&LumenErrorData::internal(&describe_fault(thrown)))
+}
+
+/// Every error and warning of a source file (an empty array when it is fine); throws a
+/// `LumenError` of kind `internal` if the instance trapped.
 #[cfg(feature = "compiler")]
 #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
 pub fn check(
     source: &str,
     #[wasm_bindgen(unchecked_optional_param_type = "string")] filename: Option<String>,
-) -> JsValue {
-    diagnostics_to_js(&crate::core::check(source, filename.as_deref())).into()
+) -> Result<JsValue, JsValue> {
+    match guarded(|| diagnostics_to_js(&crate::core::check(source, filename.as_deref()))) {
+        Ok(diags) => Ok(diags.into()),
+        Err(thrown) => Err(fault_error(&thrown)),
+    }
 }
 
 /// Compiles source to binary LIR (the bytes of `lumen emit -o x.lmb`); throws a
@@ -188,9 +234,10 @@ pub fn compile(
     source: &str,
     #[wasm_bindgen(unchecked_optional_param_type = "string")] filename: Option<String>,
 ) -> Result<JsValue, JsValue> {
-    match crate::core::compile(source, filename.as_deref()) {
-        Ok(bytes) => Ok(Uint8Array::from(bytes.as_slice()).into()),
-        Err(e) => Err(lumen_error(&e)),
+    match guarded(|| crate::core::compile(source, filename.as_deref())) {
+        Ok(Ok(bytes)) => Ok(Uint8Array::from(bytes.as_slice()).into()),
+        Ok(Err(e)) => Err(lumen_error(&e)),
+        Err(thrown) => Err(fault_error(&thrown)),
     }
 }
 
@@ -238,10 +285,34 @@ fn optional_count(obj: &JsValue, key: &str) -> Result<Option<u64>, JsValue> {
     }
 }
 
+/// The default `toolTimeoutMs`.
+const DEFAULT_TOOL_TIMEOUT_MS: u64 = 30_000;
+
+/// The longest delay `setTimeout` takes (2^31 - 1 ms; longer ones fire at once).
+const MAX_TIMER_MS: u64 = 2_147_483_647;
+
 /// The host side of a run: options that stay JavaScript values.
 struct Host {
     tools: JsValue,
     on_print: Option<Function>,
+    /// The run's `AbortSignal`, if any.
+    signal: Option<JsValue>,
+    /// The host-wide bound of one tool call (`None`: unbounded).
+    tool_timeout_ms: Option<u64>,
+}
+
+impl Host {
+    /// `Some(reason)` once the run's signal is aborted (`reason`: its message, if any).
+    fn aborted(&self) -> Option<Option<String>> {
+        let signal = self.signal.as_ref()?;
+        if get(signal, "aborted").as_bool() != Some(true) {
+            return None;
+        }
+        // `abort()` with no argument gives a DOMException named AbortError: no reason.
+        let reason = get(signal, "reason");
+        let default = get(&reason, "name").as_string().as_deref() == Some("AbortError");
+        Some((!reason.is_undefined() && !default).then(|| error_message(&reason)))
+    }
 }
 
 /// Reads `RunOptions` into the core's options and the JavaScript callbacks.
@@ -291,6 +362,20 @@ fn read_options(options: &JsValue) -> Result<(RunOptions, Host), JsValue> {
     out.max_depth = optional_count(options, "maxDepth")?.map_or(DEFAULT_MAX_DEPTH, |d| {
         usize::try_from(d).unwrap_or(usize::MAX)
     });
+    let signal = get(options, "signal");
+    let signal = if signal.is_undefined() || signal.is_null() {
+        None
+    } else if signal.is_object() && get(&signal, "aborted").as_bool().is_some() {
+        Some(signal)
+    } else {
+        return Err(type_error("options.signal must be an AbortSignal"));
+    };
+    let tool_timeout_ms = match optional_count(options, "toolTimeoutMs")? {
+        None => Some(DEFAULT_TOOL_TIMEOUT_MS),
+        Some(0) => None,
+        Some(ms) if ms >= MAX_TIMER_MS => None,
+        Some(ms) => Some(ms),
+    };
     let modules = get(options, "modules");
     if modules.is_object() {
         let mut map = BTreeMap::new();
@@ -308,7 +393,15 @@ fn read_options(options: &JsValue) -> Result<(RunOptions, Host), JsValue> {
     } else if !(modules.is_undefined() || modules.is_null()) {
         return Err(type_error("options.modules must be an object of strings"));
     }
-    Ok((out, Host { tools, on_print }))
+    Ok((
+        out,
+        Host {
+            tools,
+            on_print,
+            signal,
+            tool_timeout_ms,
+        },
+    ))
 }
 
 /// Yields to the event loop with a macrotask.
@@ -375,46 +468,186 @@ impl Drop for Yielder {
     }
 }
 
-/// Calls the JavaScript tool and awaits its result (a thrown error or rejection becomes
-/// the message of an E0906 error).
-async fn call_tool(
-    host: &Host,
-    name: &str,
-    args: &serde_json::Value,
-) -> Result<serde_json::Value, String> {
-    let f: Function = get(&host.tools, name)
-        .dyn_into()
-        .map_err(|_| "the tool function disappeared".to_string())?;
-    let returned = f
-        .call1(&JsValue::UNDEFINED, &json_to_js(args))
-        .map_err(|e| error_message(&e))?;
-    let settled = JsFuture::from(Promise::resolve(&returned))
-        .await
-        .map_err(|e| error_message(&e))?;
-    js_to_json(&settled).map_err(|m| format!("the tool returned a value that is not JSON: {m}"))
+/// How a JS tool call ended.
+enum ToolOutcome {
+    /// It resolved to a JSON value.
+    Ok(serde_json::Value),
+    /// It threw, rejected or returned something JSON cannot represent (the E0906 message).
+    Failed(String),
+    /// It did not settle within this many ms.
+    TimedOut(u64),
+    /// The run's signal was aborted while it was pending (the abort reason).
+    Cancelled(Option<String>),
+    /// The instance trapped converting its arguments or result (the caught exception).
+    Fault(JsValue),
 }
 
-fn flush_output(session: &mut Session, on_print: Option<&Function>) {
-    if let Some(f) = on_print {
-        for line in session.take_new_output() {
-            // An exception in the host's callback must not stop the program.
-            let _ = f.call1(&JsValue::UNDEFINED, &JsValue::from_str(&line));
+/// A global function by name (`setTimeout`).
+fn global_fn(name: &str) -> Option<Function> {
+    get(&js_sys::global().into(), name).dyn_into().ok()
+}
+
+/// `{ key: [values...] }` of a call's grants, keys in declaration order.
+fn grants_to_js(grants: &[(String, serde_json::Value)]) -> JsValue {
+    let mut map = serde_json::Map::new();
+    for (k, v) in grants {
+        match map
+            .entry(k.clone())
+            .or_insert_with(|| serde_json::Value::Array(Vec::new()))
+        {
+            serde_json::Value::Array(values) => values.push(v.clone()),
+            other => *other = serde_json::Value::Array(vec![v.clone()]),
         }
     }
+    json_to_js(&serde_json::Value::Object(map))
+}
+
+/// A new `AbortController`, when the host has them.
+fn abort_controller() -> Option<JsValue> {
+    let ctor: Function = get(&js_sys::global().into(), "AbortController")
+        .dyn_into()
+        .ok()?;
+    Reflect::construct(&ctor, &Array::new()).ok()
+}
+
+/// `controller.abort(new Error(message))`.
+fn abort(controller: &Option<JsValue>, message: &str) {
+    if let Some(c) = controller {
+        if let Ok(f) = get(c, "abort").dyn_into::<Function>() {
+            let _ = f.call1(c, &js_sys::Error::new(message).into());
+        }
+    }
+}
+
+/// Calls the JavaScript tool `f(args, context)` and awaits its result, bounded by the
+/// call's timeout and the run's signal.
+async fn call_tool(host: &Host, call: &ToolCall) -> ToolOutcome {
+    let Ok(f) = get(&host.tools, &call.name).dyn_into::<Function>() else {
+        return ToolOutcome::Failed("the tool function disappeared".to_string());
+    };
+    let timeout_ms = match (call.timeout_ms, host.tool_timeout_ms) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let controller = abort_controller();
+    let (args, grants) = match guarded(|| (json_to_js(&call.args), grants_to_js(&call.grants))) {
+        Ok(v) => v,
+        Err(thrown) => return ToolOutcome::Fault(thrown),
+    };
+    let ctx = Object::new();
+    set(&ctx, "tool", &JsValue::from_str(&call.name));
+    set(&ctx, "alias", &JsValue::from_str(&call.alias));
+    set(&ctx, "grants", &grants);
+    set(
+        &ctx,
+        "timeoutMs",
+        &timeout_ms.map_or(JsValue::NULL, |ms| JsValue::from_f64(ms as f64)),
+    );
+    if let Some(c) = &controller {
+        set(&ctx, "signal", &get(c, "signal"));
+    }
+    let returned = match f.call2(&JsValue::UNDEFINED, &args, &ctx) {
+        Ok(v) => v,
+        Err(e) => return ToolOutcome::Failed(error_message(&e)),
+    };
+    // Race the tool against a timer and the run's signal; each resolves to its marker.
+    let timed_out = JsValue::from(Object::new());
+    let cancelled = JsValue::from(Object::new());
+    let racers = Array::of1(&Promise::resolve(&returned));
+    let mut timer = JsValue::UNDEFINED;
+    if let (Some(ms), Some(set_timeout)) = (timeout_ms, global_fn("setTimeout")) {
+        let marker = timed_out.clone();
+        racers.push(&Promise::new(&mut |resolve, _reject| {
+            let fire = resolve.bind1(&JsValue::UNDEFINED, &marker);
+            timer = set_timeout
+                .call2(
+                    &JsValue::UNDEFINED,
+                    &fire,
+                    &JsValue::from_f64(ms.min(MAX_TIMER_MS) as f64),
+                )
+                .unwrap_or(JsValue::UNDEFINED);
+        }));
+    }
+    let mut listener: Option<JsValue> = None;
+    if let Some(signal) = &host.signal {
+        let marker = cancelled.clone();
+        racers.push(&Promise::new(&mut |resolve, _reject| {
+            let fire: JsValue = resolve.bind1(&JsValue::UNDEFINED, &marker).into();
+            if get(signal, "aborted").as_bool() == Some(true) {
+                let _ = resolve.call1(&JsValue::UNDEFINED, &marker);
+            } else if let Ok(add) = get(signal, "addEventListener").dyn_into::<Function>() {
+                let _ = add.call2(signal, &JsValue::from_str("abort"), &fire);
+                listener = Some(fire);
+            }
+        }));
+    }
+    let settled = JsFuture::from(Promise::race(&racers)).await;
+    if !timer.is_undefined() {
+        if let Some(clear) = global_fn("clearTimeout") {
+            let _ = clear.call1(&JsValue::UNDEFINED, &timer);
+        }
+    }
+    if let (Some(signal), Some(fire)) = (&host.signal, &listener) {
+        if let Ok(remove) = get(signal, "removeEventListener").dyn_into::<Function>() {
+            let _ = remove.call2(signal, &JsValue::from_str("abort"), fire);
+        }
+    }
+    match settled {
+        Ok(v) if v == timed_out => {
+            let ms = timeout_ms.unwrap_or(0);
+            abort(&controller, &format!("timed out after {ms} ms"));
+            ToolOutcome::TimedOut(ms)
+        }
+        Ok(v) if v == cancelled => {
+            let reason = host.aborted().flatten();
+            abort(&controller, "the run was cancelled");
+            ToolOutcome::Cancelled(reason)
+        }
+        Ok(v) => match guarded(|| js_to_json(&v)) {
+            Ok(Ok(json)) => ToolOutcome::Ok(json),
+            Ok(Err(why)) => {
+                ToolOutcome::Failed(format!("the tool returned a value that is not JSON: {why}"))
+            }
+            Err(thrown) => ToolOutcome::Fault(thrown),
+        },
+        Err(e) => ToolOutcome::Failed(error_message(&e)),
+    }
+}
+
+/// Hands the new printed lines to `onPrint`; what it throws rejects the run.
+fn flush_output(session: &mut Session, on_print: Option<&Function>) -> Result<(), JsValue> {
+    if let Some(f) = on_print {
+        for line in session.take_new_output() {
+            f.call1(&JsValue::UNDEFINED, &JsValue::from_str(&line))?;
+        }
+    }
+    Ok(())
 }
 
 fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// How the driver loop ended.
+enum Exit {
+    /// The run finished (resolve) or failed cleanly (reject): the session may be dropped.
+    Clean(Result<JsValue, JsValue>),
+    /// The instance trapped while the session was in use: reject, and never touch the
+    /// session again.
+    Poisoned(JsValue),
+}
+
 /// Runs a program (source text, or binary LIR as a `Uint8Array`) and resolves to
-/// `{value, display, output}`; rejects with a `LumenError`.
+/// `{value, display, output}`; rejects with a `LumenError` (or with what `onPrint` threw).
 #[wasm_bindgen(unchecked_return_type = "RunResult")]
 pub async fn run(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] source: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "RunOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let (options, host) = read_options(&options)?;
+    let (options, host) = match guarded(|| read_options(&options)) {
+        Ok(read) => read?,
+        Err(thrown) => return Err(fault_error(&thrown)),
+    };
     let input = if let Some(text) = source.as_string() {
         Input::Source(text)
     } else if let Some(bytes) = source.dyn_ref::<Uint8Array>() {
@@ -424,17 +657,63 @@ pub async fn run(
             "run() takes a source string or a Uint8Array of binary LIR",
         ));
     };
-    let mut session = Session::new(input, options).map_err(|e| lumen_error(&e))?;
+    if let Some(reason) = host.aborted() {
+        return Err(lumen_error(&LumenErrorData::cancelled(reason.as_deref())));
+    }
+    let mut session = match guarded(|| Session::new(input, options)) {
+        Ok(Ok(session)) => session,
+        Ok(Err(e)) => return Err(lumen_error(&e)),
+        Err(thrown) => return Err(fault_error(&thrown)),
+    };
+    match drive(&mut session, &host).await {
+        Exit::Clean(result) => {
+            // Dropping the VM drops its values, which may be nested deeply.
+            if guarded(move || drop(session)).is_err() {
+                return Err(fault_error(&JsValue::from_str(
+                    "the run's values could not be freed",
+                )));
+            }
+            result
+        }
+        Exit::Poisoned(error) => {
+            std::mem::forget(session);
+            Err(error)
+        }
+    }
+}
+
+/// Steps `session` to its end: slices, yields, tool calls, cancellation.
+async fn drive(session: &mut Session, host: &Host) -> Exit {
     let mut yielder = Yielder::new();
     let mut slice = FIRST_SLICE;
     loop {
+        if let Some(reason) = host.aborted() {
+            return Exit::Clean(Err(lumen_error(&session.cancel(reason.as_deref()))));
+        }
         let started = now_ms();
-        let step = session.step(slice);
-        flush_output(&mut session, host.on_print.as_ref());
+        let step = match guarded(|| session.step(slice)) {
+            Ok(step) => step,
+            Err(thrown) => return Exit::Poisoned(fault_error(&thrown)),
+        };
+        if let Err(thrown) = flush_output(session, host.on_print.as_ref()) {
+            if guarded(move || drop(step)).is_err() {
+                return Exit::Poisoned(thrown);
+            }
+            return Exit::Clean(Err(thrown));
+        }
         match step {
             Step::Done { value, display } => {
+                let converted = guarded(move || {
+                    let js = value_to_js(&value);
+                    drop(value);
+                    js
+                });
+                let value = match converted {
+                    Ok(v) => v,
+                    Err(thrown) => return Exit::Poisoned(fault_error(&thrown)),
+                };
                 let result = Object::new();
-                set(&result, "value", &value_to_js(&value));
+                set(&result, "value", &value);
                 set(&result, "display", &JsValue::from_str(&display));
                 let output: Array = session
                     .output()
@@ -442,9 +721,9 @@ pub async fn run(
                     .map(|l| JsValue::from_str(l))
                     .collect();
                 set(&result, "output", &output);
-                return Ok(result.into());
+                return Exit::Clean(Ok(result.into()));
             }
-            Step::Error(e) => return Err(lumen_error(&e)),
+            Step::Error(e) => return Exit::Clean(Err(lumen_error(&e))),
             Step::Yield => {
                 let elapsed = now_ms() - started;
                 if elapsed < TARGET_SLICE_MS / 2.0 {
@@ -454,10 +733,25 @@ pub async fn run(
                 }
                 yielder.pause().await;
             }
-            Step::ToolCall(call) => match call_tool(&host, &call.name, &call.args).await {
-                Ok(result) => session.resume_ok(result),
-                Err(message) => session.resume_err(&message),
-            },
+            Step::ToolCall(call) => {
+                let outcome = call_tool(host, &call).await;
+                if let Err(thrown) = guarded(move || drop(call)) {
+                    return Exit::Poisoned(fault_error(&thrown));
+                }
+                match outcome {
+                    ToolOutcome::Ok(result) => {
+                        if let Err(thrown) = guarded(|| session.resume_ok(result)) {
+                            return Exit::Poisoned(fault_error(&thrown));
+                        }
+                    }
+                    ToolOutcome::Failed(message) => session.resume_err(&message),
+                    ToolOutcome::TimedOut(ms) => session.resume_timeout(ms),
+                    ToolOutcome::Cancelled(reason) => {
+                        return Exit::Clean(Err(lumen_error(&session.cancel(reason.as_deref()))))
+                    }
+                    ToolOutcome::Fault(thrown) => return Exit::Poisoned(fault_error(&thrown)),
+                }
+            }
         }
     }
 }

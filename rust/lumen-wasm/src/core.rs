@@ -30,6 +30,13 @@ use std::rc::Rc;
 /// The default recursion limit (`maxDepth`).
 pub const DEFAULT_MAX_DEPTH: usize = lumen_runtime::driver::DEFAULT_MAX_DEPTH;
 
+/// Code of an internal failure: the WebAssembly instance trapped during the call (the same
+/// code the compiler gives its internal errors).
+pub const INTERNAL: &str = "E0999";
+
+/// Code of a cancelled run.
+pub const CANCELLED: &str = codes::CANCELLED;
+
 /// Code of a missing entry cell when the program was compiled from source.
 #[cfg(feature = "compiler")]
 const NO_ENTRY: &str = lumen_compiler::diagnostic::codes::NO_ENTRY;
@@ -47,6 +54,11 @@ pub enum ErrorKind {
     Grant,
     /// E0909 (recursion), E0910 (fuel), E0914 (memory).
     Limit,
+    /// E0915: the host cancelled the run (an aborted `AbortSignal`).
+    Cancelled,
+    /// E0999: the WebAssembly instance trapped (a bug or an exhausted native stack); the
+    /// call was abandoned and the package recovered (see [`LumenErrorData::internal`]).
+    Internal,
 }
 
 impl ErrorKind {
@@ -56,11 +68,13 @@ impl ErrorKind {
             codes::TOOL_FAILED | codes::UNKNOWN_TOOL => ErrorKind::Tool,
             codes::GRANT_DENIED => ErrorKind::Grant,
             codes::RECURSION_LIMIT | codes::OUT_OF_FUEL | codes::OUT_OF_MEMORY => ErrorKind::Limit,
+            codes::CANCELLED => ErrorKind::Cancelled,
+            INTERNAL => ErrorKind::Internal,
             _ => ErrorKind::Runtime,
         }
     }
 
-    /// `compile`, `runtime`, `tool`, `grant` or `limit`.
+    /// `compile`, `runtime`, `tool`, `grant`, `limit`, `cancelled` or `internal`.
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::Compile => "compile",
@@ -68,6 +82,8 @@ impl ErrorKind {
             ErrorKind::Tool => "tool",
             ErrorKind::Grant => "grant",
             ErrorKind::Limit => "limit",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Internal => "internal",
         }
     }
 }
@@ -148,6 +164,41 @@ impl LumenErrorData {
         }
     }
 
+    /// The error of a run the host cancelled (E0915); `reason` is the abort reason, if any.
+    pub fn cancelled(reason: Option<&str>) -> LumenErrorData {
+        let message = match reason {
+            Some(r) if !r.is_empty() => format!("the run was cancelled: {}", one_line(r)),
+            _ => "the run was cancelled".to_string(),
+        };
+        LumenErrorData::plain(ErrorKind::Cancelled, codes::CANCELLED, message)
+    }
+
+    /// The error of a call during which the WebAssembly instance trapped (E0999, kind
+    /// `internal`): `what` is the engine's message (`memory access out of bounds`,
+    /// `unreachable`, `Maximum call stack size exceeded`, ...). The package has recovered;
+    /// the message says so.
+    pub fn internal(what: &str) -> LumenErrorData {
+        let message = format!(
+            "internal error: the WebAssembly instance trapped ({}); the call was abandoned \
+             and the engine was reset to a clean stack; later calls work normally",
+            one_line(what)
+        );
+        LumenErrorData::plain(ErrorKind::Internal, INTERNAL, message)
+    }
+
+    /// An error with no file or line, rendered `error[CODE]: message`.
+    fn plain(kind: ErrorKind, code: &str, message: String) -> LumenErrorData {
+        LumenErrorData {
+            kind,
+            code: code.to_string(),
+            rendered: format!("error[{code}]: {message}"),
+            message,
+            diagnostics: Vec::new(),
+            file: None,
+            line: None,
+        }
+    }
+
     /// A run-time error reported against a whole file (`  --> file`, no line).
     fn runtime_in_file(e: &RuntimeError, file: &str) -> LumenErrorData {
         let mut data = LumenErrorData::from_runtime(e);
@@ -174,6 +225,21 @@ impl LumenErrorData {
             line: first.map(|d| d.line).filter(|&l| l > 0),
             rendered: crate::render::render_compile_failure(name, diags),
         }
+    }
+}
+
+/// `text` on one line (line breaks become spaces), at most 300 characters.
+fn one_line(text: &str) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    let flat = flat.trim();
+    if flat.chars().count() > 300 {
+        let short: String = flat.chars().take(300).collect();
+        format!("{short}...")
+    } else {
+        flat.to_string()
     }
 }
 
@@ -299,6 +365,11 @@ pub struct ToolCall {
     pub alias: String,
     /// The named arguments, a JSON object.
     pub args: serde_json::Value,
+    /// The tool's grants, in declaration order (the JS tool's call context).
+    pub grants: Vec<(String, serde_json::Value)>,
+    /// The smallest `timeout_ms` grant, if any: the call fails with E0906 when the host's
+    /// promise has not settled by then.
+    pub timeout_ms: Option<u64>,
     /// Source line of the call.
     pub line: u32,
 }
@@ -485,11 +556,16 @@ impl Session {
                             self.vm.resume_err(denied.code(), denied.message);
                             continue;
                         }
-                        Ok(_) => {
+                        Ok(ctx) => {
+                            let timeout_ms = ctx
+                                .timeout
+                                .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX));
                             let call = ToolCall {
                                 name: req.name,
                                 alias: req.alias,
                                 args: req.args,
+                                grants: req.grants,
+                                timeout_ms,
                                 line: req.line,
                             };
                             self.pending = Some(call.clone());
@@ -519,6 +595,20 @@ impl Session {
             let message = format!("tool {} ({}) failed: {message}", call.alias, call.name);
             self.vm.resume_err(codes::TOOL_FAILED, message);
         }
+    }
+
+    /// Fails the pending tool call (E0906) because the host's promise did not settle
+    /// within `ms` milliseconds.
+    pub fn resume_timeout(&mut self, ms: u64) {
+        self.resume_err(&format!("timed out after {ms} ms"));
+    }
+
+    /// Ends the run as cancelled by the host (E0915): a pending tool call is dropped and
+    /// later steps report the run as finished.
+    pub fn cancel(&mut self, reason: Option<&str>) -> LumenErrorData {
+        self.pending = None;
+        self.finished = true;
+        LumenErrorData::cancelled(reason)
     }
 
     /// The lines printed since the last call (for streaming them to the host).

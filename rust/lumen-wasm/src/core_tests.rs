@@ -511,3 +511,99 @@ fn benchmark_programs_match_their_expected_results() {
         assert_eq!(stdout, expected, "{stem}");
     }
 }
+
+/// Issue 10 item 7: a tool call carries its grants and the smallest `timeout_ms` (the JS
+/// host bounds the promise with it), and a timed-out call is an E0906 tool error that says so.
+#[test]
+fn issue10_item7_tool_call_carries_grants_and_timeout() {
+    let src = "use tool echo.upper as Shout\ngrant Shout timeout_ms 500\ngrant Shout timeout_ms 200\ngrant Shout max_calls 3\n\ncell main() -> String\n  Shout(text: \"a\")[\"text\"]\nend\n";
+    let mut s = Session::new(
+        Input::Source(src.into()),
+        RunOptions {
+            tools: vec!["echo.upper".into()],
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    let Step::ToolCall(call) = s.step(1_000_000) else {
+        panic!("expected a tool call")
+    };
+    assert_eq!(call.timeout_ms, Some(200));
+    assert_eq!(
+        call.grants,
+        vec![
+            ("timeout_ms".to_string(), json!(500)),
+            ("timeout_ms".to_string(), json!(200)),
+            ("max_calls".to_string(), json!(3)),
+        ]
+    );
+    s.resume_timeout(200);
+    let Step::Error(e) = s.step(1_000_000) else {
+        panic!("expected an error")
+    };
+    assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Tool, "E0906"));
+    assert!(
+        e.message.contains("timed out after 200 ms"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("Shout"), "{}", e.message);
+}
+
+/// Issue 10 item 7: cancelling a session ends it with E0915 (kind `cancelled`), also while a
+/// tool call is pending, and the session reports itself finished afterwards.
+#[test]
+fn issue10_item7_cancel_is_e0915_and_finishes_the_session() {
+    let mut s = Session::new(
+        Input::Source(TOOLS.into()),
+        RunOptions {
+            tools: vec!["echo.upper".into()],
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(matches!(s.step(1_000_000), Step::ToolCall(_)));
+    let e = s.cancel(Some("user pressed stop\nnow"));
+    assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Cancelled, "E0915"));
+    assert_eq!(e.message, "the run was cancelled: user pressed stop now");
+    assert_eq!(e.rendered, format!("error[E0915]: {}", e.message));
+    assert!(matches!(s.step(1_000), Step::Error(_)));
+    assert_eq!(ErrorKind::of_runtime_code("E0915"), ErrorKind::Cancelled);
+    assert_eq!(
+        LumenErrorData::cancelled(None).message,
+        "the run was cancelled"
+    );
+}
+
+/// Issue 10 item 4: the error of a trapped call is kind `internal`, code E0999, one line,
+/// naming the engine's message and saying that the package recovered.
+#[test]
+fn issue10_item4_internal_error_names_the_trap_and_the_recovery() {
+    let e = LumenErrorData::internal("RuntimeError: memory access\nout of bounds");
+    assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Internal, "E0999"));
+    assert_eq!(e.kind.as_str(), "internal");
+    assert!(!e.message.contains('\n'));
+    assert!(
+        e.message.contains("memory access out of bounds"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("reset"), "{}", e.message);
+    assert!(e.rendered.starts_with("error[E0999]: "), "{}", e.rendered);
+    assert_eq!(ErrorKind::of_runtime_code("E0999"), ErrorKind::Internal);
+}
+
+/// The deep-value program of the issue 10 item 5 JS tests (`x = [x]` in a loop) compiles
+/// and runs; the JS tests run it 10,000 and 200,000 deep.
+#[test]
+fn issue10_item5_deep_value_program_runs() {
+    let src = "cell main(n: Int) -> Json\n  let mut x: Json = []\n  for i in 0..n\n    x = [x]\n  end\n  x\nend\n";
+    let r = run_with(
+        Input::Source(src.into()),
+        RunOptions {
+            args: vec![json!(3)],
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(display(&r), "[[[[]]]]");
+}

@@ -2,21 +2,29 @@
 //!
 //! Lumen → JS (`RunResult.value`): null → null, Bool → boolean, Int → number when
 //! |n| ≤ `Number.MAX_SAFE_INTEGER`, else BigInt; Float → number; String → string;
-//! list/tuple → array; map/record → plain object (map keys as strings); variants like the
-//! VM's JSON conversion (`{"Name": payload}` / `"Name"`); ok/err → `{ok: v}` / `{err: e}`;
-//! functions → `"<fn name>"`. JSON → JS (tool arguments) uses the same number rule.
+//! list/tuple → array; map/record → plain object (map keys as strings, in the map's order);
+//! variants like the VM's JSON conversion (`{"Name": payload}` / `"Name"`); ok/err →
+//! `{ok: v}` / `{err: e}`; functions → `"<fn name>"`. JSON → JS (tool arguments) uses the
+//! same number rule and keeps object key order. Both are iterative (an explicit work list),
+//! so a value nested any depth converts without growing the native stack.
 //!
-//! JS → JSON (tool results, cell arguments): null/undefined → null, booleans, strings,
-//! numbers (integers within the safe range become JSON integers), BigInt within i64,
-//! arrays, and objects by their own enumerable string keys. Functions, symbols, cycles and
-//! nesting deeper than 512 levels are errors.
+//! JS → JSON (tool results, cell arguments) follows `JSON.stringify` where JSON can say the
+//! same thing: `toJSON()` is called (a `Date` becomes its ISO string), boxed primitives are
+//! unwrapped, `undefined` properties are left out and `undefined` array elements become
+//! null, NaN and ±Infinity become null, object keys keep their order (`Object.keys`).
+//! Where `JSON.stringify` would silently lose data, the conversion fails with a message that
+//! names the value and where it is (`$.items[2]`), which a tool result reports as E0906:
+//! `Map`, `Set`, `WeakMap`, `WeakSet`, `Promise`, `RegExp`, `Error`, `ArrayBuffer` and other
+//! non-plain built-ins, functions, symbols, a BigInt beyond 64 bits, a cyclic reference, and
+//! nesting deeper than 512 levels. An exception thrown by a getter, a `toJSON` method or a
+//! Proxy trap fails the conversion with its message. Typed arrays become arrays of numbers.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
 use lumen_vm::map::MapKey;
 use lumen_vm::value::Value;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Nesting beyond which conversion stops (protects the stack; also catches cycles).
+/// Nesting beyond which JS → JSON conversion stops (the JSON side is recursive).
 const MAX_DEPTH: usize = 512;
 
 /// 2^53 - 1.
@@ -36,83 +44,136 @@ pub fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
-/// Converts a Lumen value to a plain JavaScript value.
-pub fn value_to_js(v: &Value) -> JsValue {
-    value_depth(v, 0)
+fn set_index(array: &JsValue, i: usize, value: &JsValue) {
+    let _ = Reflect::set_u32(array, i as u32, value);
 }
 
-fn value_depth(v: &Value, depth: usize) -> JsValue {
-    if depth > MAX_DEPTH {
-        return JsValue::NULL;
-    }
-    let array = |xs: &[Value]| -> JsValue {
-        let a = Array::new_with_length(xs.len() as u32);
-        for (i, x) in xs.iter().enumerate() {
-            a.set(i as u32, value_depth(x, depth + 1));
-        }
-        a.into()
-    };
+/// The JS value of a scalar, or an empty array/object for a container (filled later).
+fn value_shell(v: &Value) -> JsValue {
     match v {
         Value::Null => JsValue::NULL,
         Value::Bool(b) => JsValue::from_bool(*b),
         Value::Int(i) => int_to_js(*i),
         Value::Float(f) => JsValue::from_f64(*f),
         Value::Str(s) => JsValue::from_str(s),
-        Value::List(xs) | Value::Tuple(xs) => array(xs),
-        Value::Map(m) => {
-            let o = Object::new();
-            for (k, x) in m.iter() {
-                let key = match k {
-                    MapKey::Int(i) => i.to_string(),
-                    MapKey::Str(s) => s.to_string(),
-                };
-                set(&o, &key, &value_depth(x, depth + 1));
-            }
-            o.into()
-        }
-        Value::Record(r) => {
-            let o = Object::new();
-            for (name, x) in r.ty.fields.iter().zip(r.fields.as_slice()) {
-                set(&o, name, &value_depth(x, depth + 1));
-            }
-            o.into()
-        }
-        Value::Variant(var) => {
-            let payload = var.payload.as_slice();
-            let inner = if var.info.fields.iter().all(Option::is_some) {
-                let o = Object::new();
-                for (name, x) in var.info.fields.iter().zip(payload) {
-                    set(
-                        &o,
-                        name.as_deref().unwrap_or(""),
-                        &value_depth(x, depth + 1),
-                    );
-                }
-                o.into()
-            } else {
-                array(payload)
-            };
-            let o = Object::new();
-            set(&o, &var.info.name, &inner);
-            o.into()
-        }
         Value::Tag(t) => JsValue::from_str(&t.name),
-        Value::Ok(x) | Value::Err(x) => {
-            let o = Object::new();
-            let key = if matches!(v, Value::Ok(_)) {
-                "ok"
-            } else {
-                "err"
-            };
-            set(&o, key, &value_depth(x, depth + 1));
-            o.into()
-        }
         Value::Func(f) => JsValue::from_str(&format!("<fn {}>", f.name)),
+        Value::List(xs) | Value::Tuple(xs) => Array::new_with_length(xs.len() as u32).into(),
+        Value::Map(_) | Value::Record(_) | Value::Variant(_) | Value::Ok(_) | Value::Err(_) => {
+            Object::new().into()
+        }
     }
 }
 
-/// Converts JSON to a JavaScript value (integers beyond the safe range become BigInt).
-pub fn json_to_js(j: &serde_json::Value) -> JsValue {
+fn is_value_container(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::List(_)
+            | Value::Tuple(_)
+            | Value::Map(_)
+            | Value::Record(_)
+            | Value::Variant(_)
+            | Value::Ok(_)
+            | Value::Err(_)
+    )
+}
+
+/// Converts a Lumen value to a plain JavaScript value.
+pub fn value_to_js(v: &Value) -> JsValue {
+    let root = value_shell(v);
+    let mut work: Vec<(&Value, JsValue)> = Vec::new();
+    if is_value_container(v) {
+        work.push((v, root.clone()));
+    }
+    while let Some((v, into)) = work.pop() {
+        // Puts the shell of `x` at `key` of `target` and queues `x` when it has children.
+        let put = |target: &JsValue, key: Key, x: &'_ Value| -> Option<JsValue> {
+            let shell = value_shell(x);
+            match key {
+                Key::Index(i) => set_index(target, i, &shell),
+                Key::Name(name) => {
+                    let _ = Reflect::set(target, &JsValue::from_str(name), &shell);
+                }
+            }
+            is_value_container(x).then_some(shell)
+        };
+        let mut children: Vec<(&Value, JsValue)> = Vec::new();
+        match v {
+            Value::List(xs) | Value::Tuple(xs) => {
+                for (i, x) in xs.iter().enumerate() {
+                    if let Some(s) = put(&into, Key::Index(i), x) {
+                        children.push((x, s));
+                    }
+                }
+            }
+            Value::Map(m) => {
+                for (k, x) in m.iter() {
+                    let key = match k {
+                        MapKey::Int(i) => i.to_string(),
+                        MapKey::Str(s) => s.to_string(),
+                    };
+                    if let Some(s) = put(&into, Key::Name(&key), x) {
+                        children.push((x, s));
+                    }
+                }
+            }
+            Value::Record(r) => {
+                for (name, x) in r.ty.fields.iter().zip(r.fields.as_slice()) {
+                    if let Some(s) = put(&into, Key::Name(name), x) {
+                        children.push((x, s));
+                    }
+                }
+            }
+            Value::Variant(var) => {
+                let payload = var.payload.as_slice();
+                let named = var.info.fields.iter().all(Option::is_some);
+                let inner: JsValue = if named {
+                    Object::new().into()
+                } else {
+                    Array::new_with_length(payload.len() as u32).into()
+                };
+                let _ = Reflect::set(&into, &JsValue::from_str(&var.info.name), &inner);
+                for (i, x) in payload.iter().enumerate() {
+                    let key = if named {
+                        Key::Name(
+                            var.info
+                                .fields
+                                .get(i)
+                                .and_then(Option::as_deref)
+                                .unwrap_or(""),
+                        )
+                    } else {
+                        Key::Index(i)
+                    };
+                    if let Some(s) = put(&inner, key, x) {
+                        children.push((x, s));
+                    }
+                }
+            }
+            Value::Ok(x) | Value::Err(x) => {
+                let key = if matches!(v, Value::Ok(_)) {
+                    "ok"
+                } else {
+                    "err"
+                };
+                if let Some(s) = put(&into, Key::Name(key), x) {
+                    children.push((x, s));
+                }
+            }
+            _ => {}
+        }
+        work.extend(children);
+    }
+    root
+}
+
+/// Where a converted child goes in its parent.
+enum Key<'a> {
+    Index(usize),
+    Name(&'a str),
+}
+
+fn json_shell(j: &serde_json::Value) -> JsValue {
     use serde_json::Value as J;
     match j {
         J::Null => JsValue::NULL,
@@ -122,32 +183,200 @@ pub fn json_to_js(j: &serde_json::Value) -> JsValue {
             None => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
         },
         J::String(s) => JsValue::from_str(s),
-        J::Array(xs) => {
-            let a = Array::new_with_length(xs.len() as u32);
-            for (i, x) in xs.iter().enumerate() {
-                a.set(i as u32, json_to_js(x));
-            }
-            a.into()
-        }
-        J::Object(m) => {
-            let o = Object::new();
-            for (k, x) in m {
-                set(&o, k, &json_to_js(x));
-            }
-            o.into()
-        }
+        J::Array(xs) => Array::new_with_length(xs.len() as u32).into(),
+        J::Object(_) => Object::new().into(),
     }
 }
 
-/// Converts a JavaScript value to JSON (see the module docs), or says why it cannot.
-pub fn js_to_json(v: &JsValue) -> Result<serde_json::Value, String> {
-    js_depth(v, 0)
+/// Converts JSON to a JavaScript value (integers beyond the safe range become BigInt;
+/// object keys keep their order).
+pub fn json_to_js(j: &serde_json::Value) -> JsValue {
+    use serde_json::Value as J;
+    let root = json_shell(j);
+    let mut work: Vec<(&J, JsValue)> = Vec::new();
+    if matches!(j, J::Array(_) | J::Object(_)) {
+        work.push((j, root.clone()));
+    }
+    while let Some((j, into)) = work.pop() {
+        match j {
+            J::Array(xs) => {
+                for (i, x) in xs.iter().enumerate() {
+                    let shell = json_shell(x);
+                    set_index(&into, i, &shell);
+                    if matches!(x, J::Array(_) | J::Object(_)) {
+                        work.push((x, shell));
+                    }
+                }
+            }
+            J::Object(m) => {
+                for (k, x) in m {
+                    let shell = json_shell(x);
+                    let _ = Reflect::set(&into, &JsValue::from_str(k), &shell);
+                    if matches!(x, J::Array(_) | J::Object(_)) {
+                        work.push((x, shell));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    root
 }
 
-fn js_depth(v: &JsValue, depth: usize) -> Result<serde_json::Value, String> {
+/// Why a JavaScript value has no JSON form, and where in the value (`$.a[2]`).
+#[derive(Debug)]
+pub struct NotJson {
+    what: String,
+    /// Path segments from the innermost outwards (`[2]`, `.a`).
+    path: Vec<String>,
+}
+
+impl NotJson {
+    fn new(what: impl Into<String>) -> NotJson {
+        NotJson {
+            what: what.into(),
+            path: Vec::new(),
+        }
+    }
+
+    fn within(mut self, segment: String) -> NotJson {
+        self.path.push(segment);
+        self
+    }
+}
+
+impl std::fmt::Display for NotJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path: String = self.path.iter().rev().map(String::as_str).collect();
+        write!(f, "{} at `${path}`", self.what)
+    }
+}
+
+/// The JavaScript built-ins the conversion calls, looked up once per conversion.
+struct Builtins {
+    keys: Option<Function>,
+    tag: Option<Function>,
+}
+
+impl Builtins {
+    fn new() -> Builtins {
+        let object = Reflect::get(&js_sys::global(), &JsValue::from_str("Object")).ok();
+        let keys = object
+            .as_ref()
+            .and_then(|o| Reflect::get(o, &JsValue::from_str("keys")).ok())
+            .and_then(|f| f.dyn_into::<Function>().ok());
+        let tag = object
+            .as_ref()
+            .and_then(|o| Reflect::get(o, &JsValue::from_str("prototype")).ok())
+            .and_then(|p| Reflect::get(&p, &JsValue::from_str("toString")).ok())
+            .and_then(|f| f.dyn_into::<Function>().ok());
+        Builtins { keys, tag }
+    }
+
+    /// `Object.prototype.toString.call(v)` without its `[object ` `]` (`Map`, `Object`).
+    fn tag_of(&self, v: &JsValue) -> Result<String, NotJson> {
+        let Some(f) = &self.tag else {
+            return Ok("Object".into());
+        };
+        let s = f
+            .call0(v)
+            .map_err(|e| {
+                NotJson::new(format!(
+                    "an object whose type check threw ({})",
+                    error_message(&e)
+                ))
+            })?
+            .as_string()
+            .unwrap_or_default();
+        Ok(s.strip_prefix("[object ")
+            .and_then(|s| s.strip_suffix(']'))
+            .unwrap_or("Object")
+            .to_string())
+    }
+
+    /// `Object.keys(v)`, with a throwing Proxy trap as an error.
+    fn keys_of(&self, v: &JsValue) -> Result<Vec<String>, NotJson> {
+        let keys = match &self.keys {
+            Some(f) => f.call1(&JsValue::UNDEFINED, v).map_err(|e| {
+                NotJson::new(format!(
+                    "an object whose keys threw ({})",
+                    error_message(&e)
+                ))
+            })?,
+            None => return Ok(Vec::new()),
+        };
+        let keys: Array = keys.dyn_into().unwrap_or_default();
+        Ok(keys.iter().filter_map(|k| k.as_string()).collect())
+    }
+}
+
+/// `a` and `an` for messages.
+fn article(name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    if vowel {
+        format!("an {name}")
+    } else {
+        format!("a {name}")
+    }
+}
+
+/// `Object.prototype.toString` tags of built-in objects whose data JSON cannot carry
+/// (JSON.stringify would make most of them `{}`).
+const NOT_JSON_TAGS: &[&str] = &[
+    "Map",
+    "Set",
+    "WeakMap",
+    "WeakSet",
+    "WeakRef",
+    "FinalizationRegistry",
+    "Promise",
+    "RegExp",
+    "Error",
+    "ArrayBuffer",
+    "SharedArrayBuffer",
+    "DataView",
+    "Generator",
+    "AsyncGenerator",
+    "Symbol",
+];
+
+/// Converts a JavaScript value to JSON (see the module docs), or says why it cannot.
+pub fn js_to_json(v: &JsValue) -> Result<serde_json::Value, NotJson> {
+    let builtins = Builtins::new();
+    let mut ancestors = Vec::new();
+    convert(&builtins, v, &JsValue::from_str(""), 0, &mut ancestors)
+}
+
+fn get_property(obj: &JsValue, key: &JsValue) -> Result<JsValue, NotJson> {
+    Reflect::get(obj, key)
+        .map_err(|e| NotJson::new(format!("reading the property threw: {}", error_message(&e))))
+}
+
+fn convert(
+    b: &Builtins,
+    v: &JsValue,
+    key: &JsValue,
+    depth: usize,
+    ancestors: &mut Vec<JsValue>,
+) -> Result<serde_json::Value, NotJson> {
     use serde_json::Value as J;
     if depth > MAX_DEPTH {
-        return Err("the value is nested too deeply (or is cyclic)".into());
+        return Err(NotJson::new(format!(
+            "a value nested deeper than {MAX_DEPTH} levels"
+        )));
+    }
+    let mut v = v.clone();
+    // toJSON first, as JSON.stringify does (Date and user classes).
+    if v.is_object() {
+        let to_json = get_property(&v, &JsValue::from_str("toJSON"))?;
+        if let Some(f) = to_json.dyn_ref::<Function>() {
+            v = f
+                .call1(&v, key)
+                .map_err(|e| NotJson::new(format!("toJSON() threw: {}", error_message(&e))))?;
+        }
     }
     if v.is_null() || v.is_undefined() {
         return Ok(J::Null);
@@ -156,10 +385,7 @@ fn js_depth(v: &JsValue, depth: usize) -> Result<serde_json::Value, String> {
         return Ok(J::Bool(b));
     }
     if let Some(f) = v.as_f64() {
-        if f.fract() == 0.0 && f.abs() <= MAX_SAFE as f64 {
-            return Ok(J::from(f as i64));
-        }
-        return Ok(serde_json::Number::from_f64(f).map_or(J::Null, J::Number));
+        return Ok(number(f));
     }
     if let Some(s) = v.as_string() {
         return Ok(J::String(s));
@@ -167,38 +393,136 @@ fn js_depth(v: &JsValue, depth: usize) -> Result<serde_json::Value, String> {
     if v.is_bigint() {
         return i64::try_from(v.clone())
             .map(J::from)
-            .map_err(|_| "a BigInt does not fit in a 64-bit Int".to_string());
+            .map_err(|_| NotJson::new("a BigInt that does not fit in a 64-bit Int"));
     }
-    if v.is_function() || v.is_symbol() {
-        return Err("functions and symbols are not JSON values".into());
+    if v.is_function() {
+        return Err(NotJson::new("a function (JSON has no functions)"));
     }
-    if Array::is_array(v) {
-        let a: &Array = v.unchecked_ref();
-        let mut out = Vec::with_capacity(a.length() as usize);
-        for x in a.iter() {
-            out.push(js_depth(&x, depth + 1)?);
-        }
-        return Ok(J::Array(out));
+    if v.is_symbol() {
+        return Err(NotJson::new("a symbol (JSON has no symbols)"));
     }
-    if let Some(obj) = v.dyn_ref::<Object>() {
-        // Typed arrays and similar become arrays of their elements via Array.from.
-        if js_sys::ArrayBuffer::is_view(v) {
-            return js_depth(&Array::from(v).into(), depth);
-        }
-        let mut out = serde_json::Map::new();
-        for key in Object::keys(obj).iter() {
-            let Some(name) = key.as_string() else {
-                continue;
+    if !v.is_object() {
+        return Err(NotJson::new("a value that is not JSON-compatible"));
+    }
+    if ancestors.iter().any(|a| a == &v) {
+        return Err(NotJson::new(
+            "a cyclic reference (the value contains itself)",
+        ));
+    }
+    let tag = b.tag_of(&v)?;
+    let out = match tag.as_str() {
+        // Boxed primitives: their primitive value.
+        "Number" | "String" | "Boolean" | "BigInt" => {
+            let value_of = get_property(&v, &JsValue::from_str("valueOf"))?;
+            let prim = match value_of.dyn_ref::<Function>() {
+                Some(f) => f
+                    .call0(&v)
+                    .map_err(|e| NotJson::new(format!("valueOf() threw: {}", error_message(&e))))?,
+                None => JsValue::NULL,
             };
-            let x = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
-            if x.is_undefined() || x.is_function() {
-                continue;
+            if prim.is_object() {
+                return Err(NotJson::new(format!("a {tag} object")));
             }
-            out.insert(name, js_depth(&x, depth + 1)?);
+            return convert(b, &prim, key, depth, ancestors);
         }
-        return Ok(J::Object(out));
+        "Array" | "Arguments" => {
+            let len = get_property(&v, &JsValue::from_str("length"))?
+                .as_f64()
+                .unwrap_or(0.0) as u32;
+            ancestors.push(v.clone());
+            let mut items = Vec::with_capacity(len.min(1 << 16) as usize);
+            for i in 0..len {
+                let x = Reflect::get_u32(&v, i).map_err(|e| {
+                    NotJson::new(format!("reading the element threw: {}", error_message(&e)))
+                        .within(format!("[{i}]"))
+                })?;
+                let item = convert(
+                    b,
+                    &x,
+                    &JsValue::from_str(&i.to_string()),
+                    depth + 1,
+                    ancestors,
+                )
+                .map_err(|e| e.within(format!("[{i}]")))?;
+                items.push(item);
+            }
+            ancestors.pop();
+            J::Array(items)
+        }
+        _ if js_sys::ArrayBuffer::is_view(&v) && tag != "DataView" => {
+            // Typed arrays: an array of their numbers (JSON.stringify would give an object
+            // with index keys).
+            let items = Array::from(&v);
+            let mut out = Vec::with_capacity(items.length() as usize);
+            for x in items.iter() {
+                if let Some(f) = x.as_f64() {
+                    out.push(number(f));
+                } else {
+                    out.push(convert(
+                        b,
+                        &x,
+                        &JsValue::from_str(""),
+                        depth + 1,
+                        ancestors,
+                    )?);
+                }
+            }
+            J::Array(out)
+        }
+        _ if !NOT_JSON_TAGS.contains(&tag.as_str()) => {
+            // Plain objects, class instances and anything else with a tag of its own.
+            ancestors.push(v.clone());
+            let mut map = serde_json::Map::new();
+            for name in b.keys_of(&v)? {
+                let segment = || property_segment(&name);
+                let k = JsValue::from_str(&name);
+                let x = get_property(&v, &k).map_err(|e| e.within(segment()))?;
+                if x.is_undefined() {
+                    continue;
+                }
+                let item =
+                    convert(b, &x, &k, depth + 1, ancestors).map_err(|e| e.within(segment()))?;
+                map.insert(name, item);
+            }
+            ancestors.pop();
+            J::Object(map)
+        }
+        other => {
+            let hint = match other {
+                "Map" => " (convert it, e.g. with Object.fromEntries(map))",
+                "Set" => " (convert it, e.g. with Array.from(set))",
+                "Promise" => " (await it)",
+                _ => "",
+            };
+            return Err(NotJson::new(format!(
+                "{}, which JSON cannot represent{hint}",
+                article(other)
+            )));
+        }
+    };
+    Ok(out)
+}
+
+/// `.name`, or `["odd key"]` for a key that is not an identifier.
+fn property_segment(name: &str) -> String {
+    let ident = !name.is_empty()
+        && name.chars().enumerate().all(|(i, c)| {
+            c == '_' || c == '$' || c.is_alphabetic() || (i > 0 && c.is_ascii_digit())
+        });
+    if ident {
+        format!(".{name}")
+    } else {
+        format!("[{}]", serde_json::Value::String(name.to_string()))
     }
-    Err("the value is not JSON-compatible".into())
+}
+
+/// A JS number as JSON: integers within the safe range are JSON integers, NaN and ±Infinity
+/// are null (as in JSON.stringify).
+fn number(f: f64) -> serde_json::Value {
+    if f.fract() == 0.0 && f.abs() <= MAX_SAFE as f64 {
+        return serde_json::Value::from(f as i64);
+    }
+    serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
 
 /// The message of a thrown JavaScript value: `error.message` for errors, else its text.
@@ -212,13 +536,17 @@ pub fn error_message(e: &JsValue) -> String {
     if let Some(s) = e.as_string() {
         return s;
     }
-    if let Ok(m) = Reflect::get(e, &JsValue::from_str("message")) {
-        if let Some(s) = m.as_string() {
+    if e.is_object() {
+        if let Ok(m) = Reflect::get(e, &JsValue::from_str("message")) {
+            if let Some(s) = m.as_string() {
+                return s;
+            }
+        }
+    }
+    if let Ok(s) = js_sys::JSON::stringify(e) {
+        if let Some(s) = s.as_string() {
             return s;
         }
     }
-    js_sys::JSON::stringify(e)
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_else(|| "unknown error".to_string())
+    "unknown error".to_string()
 }

@@ -8,8 +8,9 @@
 //! - [`entry`]: entry-cell arguments from JSON values, by parameter type.
 //! - [`modules`] (feature `compiler`): the in-memory module loader for `import`.
 //! - [`render`] (feature `compiler`): plain-text diagnostics like the CLI's.
-//! - `bindings` and `js` (only on `wasm32`): the wasm-bindgen exports, the async driver and
-//!   the JavaScript value conversions.
+//! - `bindings`, `guard` and `js` (only on `wasm32`): the wasm-bindgen exports and the
+//!   async driver, trap containment (a trap never poisons the instance), and the JavaScript
+//!   value conversions.
 //!
 //! Feature `compiler` (default) includes the compiler; without it only binary LIR runs.
 
@@ -22,6 +23,8 @@ pub mod render;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;
+#[cfg(target_arch = "wasm32")]
+mod guard;
 #[cfg(target_arch = "wasm32")]
 mod js;
 

@@ -34,21 +34,24 @@ const SKIP = {
     'the source holds an invalid UTF-8 byte on purpose; the JS API takes source as a JS ' +
     'string, which cannot carry invalid UTF-8 (decoding replaces the byte with U+FFFD), so ' +
     'E0001 is unreachable through run(); the native CLI covers it',
-  'tests/programs/err_E0907_fs_read_no_path.lm':
-    'the denial comes from the native fs.read provider requiring a `path` grant ' +
-    '(lumen-runtime/src/native/fs.rs); JS tools declare no required grants, so under the ' +
-    'JS host the call would reach the JS function; domain/max_calls denials are covered ' +
-    'by err_E0907_domain, err_E0907_max_calls and api.test.mjs',
 };
 
 /**
  * Extra JS tools for single programs: `fs.read` for err_E0906_tool_failed.lm, a Node host's
  * provider built on node:fs (the file is missing, so the provider throws and the run must
- * end with E0906 at the call's line).
+ * end with E0906 at the call's line), and an `fs.read` that must never be reached for
+ * err_E0907_fs_read_no_path.lm.
  */
 const EXTRA_TOOLS = {
   'tests/programs/err_E0906_tool_failed.lm': {
     'fs.read': ({ path }) => ({ text: readFileSync(path, 'utf8') }),
+  },
+  // Issue 10 item 6: the standard tool's required `path` grant is enforced for a JS
+  // provider too; this one must never be called.
+  'tests/programs/err_E0907_fs_read_no_path.lm': {
+    'fs.read': () => {
+      throw new Error('issue 10 item 6: fs.read reached JS without a path grant');
+    },
   },
 };
 
