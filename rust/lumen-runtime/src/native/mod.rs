@@ -14,6 +14,7 @@
 //! The file-system and network tools refuse to run without a grant that confines them
 //! (E0907): a program only touches the directories and hosts its source declares.
 
+pub mod confine;
 pub mod env;
 pub mod fs;
 #[cfg(any(feature = "native", all(feature = "wasi-http", target_os = "wasi")))]
