@@ -212,13 +212,26 @@ mod tests {
         let e = FsWrite
             .call(&json!({"path": f, "text": "no"}), &ctx)
             .unwrap_err();
-        assert_eq!(e.kind, ToolErrorKind::Denied);
+        assert_eq!(e.code(), "E0907");
+        assert!(
+            e.message.starts_with(&format!(
+                "tool Files (fs.read): grant path denies `{f}`: it is outside the granted directories (allowed: {})",
+                dir.path().display()
+            )),
+            "{}",
+            e.message
+        );
         assert!(!other.path().join("x").exists());
         let no_grant = CallContext::default();
         let e = FsRead
             .call(&json!({"path": "/etc/hostname"}), &no_grant)
             .unwrap_err();
-        assert_eq!(e.kind, ToolErrorKind::Denied);
+        assert_eq!(e.code(), "E0907");
+        assert_eq!(
+            e.message, "tool  (): this tool requires a `path` grant",
+            "{}",
+            e.message
+        );
     }
 
     #[cfg(unix)]
@@ -232,7 +245,12 @@ mod tests {
         let ctx = ctx_for(dir.path());
         let through = link.join("secret").to_string_lossy().into_owned();
         let e = FsRead.call(&json!({"path": through}), &ctx).unwrap_err();
-        assert_eq!(e.kind, ToolErrorKind::Denied, "{}", e.message);
+        assert_eq!(e.code(), "E0907", "{}", e.message);
+        assert!(
+            e.message.contains("the symbolic link `link` points to"),
+            "{}",
+            e.message
+        );
         // A link that stays inside is fine.
         std::fs::create_dir(dir.path().join("real")).unwrap();
         std::fs::write(dir.path().join("real/f"), "ok").unwrap();
@@ -248,10 +266,27 @@ mod tests {
     fn bad_arguments_fail() {
         let dir = tempfile::tempdir().unwrap();
         let ctx = ctx_for(dir.path());
-        assert!(FsRead.call(&json!({"path": 1}), &ctx).is_err());
+        let e = FsRead.call(&json!({"path": 1}), &ctx).unwrap_err();
+        assert_eq!(e.code(), "E0906");
+        assert!(
+            e.message.contains("`path` must be a string"),
+            "{}",
+            e.message
+        );
         let f = dir.path().join("x").to_string_lossy().into_owned();
-        assert!(FsWrite.call(&json!({"path": f}), &ctx).is_err());
+        let e = FsWrite.call(&json!({"path": f}), &ctx).unwrap_err();
+        assert_eq!(e.code(), "E0906");
+        assert!(
+            e.message.contains("`text` must be a string"),
+            "{}",
+            e.message
+        );
         let listed = FsList.call(&json!({"path": f}), &ctx).unwrap_err();
         assert_eq!(listed.kind, ToolErrorKind::Failed);
+        let e = FsRead
+            .call(&json!({"path": dir.path().to_string_lossy()}), &ctx)
+            .unwrap_err();
+        assert_eq!(e.code(), "E0906");
+        assert!(e.message.contains("is a directory"), "{}", e.message);
     }
 }
