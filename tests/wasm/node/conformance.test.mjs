@@ -50,6 +50,13 @@ const EXTRA_TOOLS = {
   'tests/programs/err_E0906_tool_failed.lm': {
     'fs.read': ({ path }) => ({ text: readFileSync(path, 'utf8') }),
   },
+  // A JS env.get: the `name` grant is checked before it is called (issue 10 item 11).
+  'tests/programs/err_E0907_env_get_no_name.lm': {
+    'env.get': ({ name }) => process.env[name] ?? null,
+  },
+  'tests/programs/err_E0907_env_get_name_denied.lm': {
+    'env.get': ({ name }) => process.env[name] ?? null,
+  },
 };
 
 /** `NAME` of `NAME.lm` / `NAME.lm.md`, else null. */
