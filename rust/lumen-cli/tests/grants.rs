@@ -41,7 +41,10 @@ fn assert_denied(dir: &TempDir, line: u32, fragments: &[&str]) {
     for f in fragments {
         assert!(stderr.contains(f), "`{f}` missing in: {stderr}");
     }
-    assert!(!stdout.contains("SECRET") && !stderr.contains("SECRET"), "{stdout}{stderr}");
+    assert!(
+        !stdout.contains("SECRET") && !stderr.contains("SECRET"),
+        "{stdout}{stderr}"
+    );
 }
 
 #[cfg(unix)]
@@ -180,9 +183,8 @@ fn issue10_item11_cli_env_get_reads_only_granted_names() {
 
 #[test]
 fn issue10_item11_cli_time_now_needs_no_grant() {
-    let dir = project(
-        "use tool time.now as Now\n\ncell main()\n  print(Now()[\"unix_ms\"] > 0)\nend\n",
-    );
+    let dir =
+        project("use tool time.now as Now\n\ncell main()\n  print(Now()[\"unix_ms\"] > 0)\nend\n");
     lumen()
         .current_dir(dir.path())
         .args(["run", "t.lm"])
