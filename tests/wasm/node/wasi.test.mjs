@@ -266,7 +266,7 @@ describe(`tools under ${host}`, () => {
     symlinkSync('dir/new.txt', join(dir, 'data', 'later'));
     const r = await lumen(dir, ['run', 'in.lm']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'inside\n["f.txt"]\n');
+    assert.equal(r.stdout, 'inside\n["f.txt"]\n{"bytes": 4}\n');
     assert.equal(readFileSync(join(dir, 'data', 'dir', 'new.txt'), 'utf8'), 'made');
     rmSync(dir, { recursive: true, force: true });
   });

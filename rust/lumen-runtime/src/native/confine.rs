@@ -18,7 +18,10 @@
 //! Every step is relative to a handle we hold, so renaming or swapping entries while we walk
 //! can make a call fail, never escape. The same code runs natively (Linux, macOS: `rustix`
 //! on libc) and in the WASI build (wasi-libc's `openat` is WASI `path_open` relative to the
-//! directory handle without `SYMLINK_FOLLOW`).
+//! directory handle), where each component is looked at with `readlinkat` before it is
+//! opened, because a WASI host need not honour "do not follow" (see
+//! [`HOST_HONOURS_NOFOLLOW`]): there the host's own resolution beneath our handle is the
+//! last line against a concurrent swap.
 //!
 //! Hard links are not symbolic links: a hard link is another name of the same file, and a
 //! name inside the granted directory is inside the grant, whoever made it (on Linux,
@@ -61,7 +64,7 @@ impl Access {
 
     /// Open flags for the last component (never following a symbolic link).
     fn flags(self) -> OFlags {
-        let common = OFlags::NOFOLLOW | OFlags::CLOEXEC | nonblock();
+        let common = nofollow() | OFlags::CLOEXEC | nonblock();
         match self {
             Access::Read => OFlags::RDONLY | common,
             Access::Write => OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | common,
@@ -80,9 +83,27 @@ fn nonblock() -> OFlags {
     }
 }
 
+/// Whether an `openat` with `O_NOFOLLOW` is sure not to follow a symbolic link. The kernel
+/// honours it. Under WASI it becomes `path_open` without `SYMLINK_FOLLOW`, and a host may
+/// then open the host path *following* links with no check at all (Node's `node:wasi`
+/// does: uvwasi checks links only when asked to follow them). So under WASI we read each
+/// component with `readlinkat` first, resolve links ourselves, and open with
+/// `SYMLINK_FOLLOW`, which makes the host keep whatever a concurrent swap puts there beneath
+/// our directory handle (Wasmtime does so race-free; uvwasi checks the path it resolves).
+const HOST_HONOURS_NOFOLLOW: bool = cfg!(not(target_os = "wasi"));
+
+/// `O_NOFOLLOW` where the host honours it (see [`HOST_HONOURS_NOFOLLOW`]).
+fn nofollow() -> OFlags {
+    if HOST_HONOURS_NOFOLLOW {
+        OFlags::NOFOLLOW
+    } else {
+        OFlags::empty()
+    }
+}
+
 /// Flags for a directory on the way down.
 fn dir_flags() -> OFlags {
-    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC
+    OFlags::RDONLY | OFlags::DIRECTORY | nofollow() | OFlags::CLOEXEC
 }
 
 /// The `path` grant values of the call (strings and lists of strings).
@@ -242,6 +263,14 @@ impl Walk {
                 .dirs
                 .last()
                 .ok_or_else(|| WalkError::Io(std::io::Error::other("no directory handle")))?;
+            if !HOST_HONOURS_NOFOLLOW {
+                // Look first: the host may follow a link whatever the flags say.
+                if let Ok(target) = readlinkat(top, name.as_os_str(), Vec::new()) {
+                    let target = PathBuf::from(bytes_to_os(target.into_bytes())?);
+                    self.follow(&name, target)?;
+                    continue;
+                }
+            }
             match openat(top, name.as_os_str(), flags, mode) {
                 Ok(fd) if last => return Ok(fd),
                 Ok(fd) => {
