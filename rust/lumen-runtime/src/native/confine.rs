@@ -271,7 +271,7 @@ impl Walk {
                     continue;
                 }
             }
-            match openat(top, name.as_os_str(), flags, mode) {
+            match open_component(top, &name, flags, mode, last && access == Access::Write) {
                 Ok(fd) if last => return Ok(fd),
                 Ok(fd) => {
                     if self.dirs.len() > MAX_DEPTH {
@@ -286,7 +286,7 @@ impl Walk {
                         let target = PathBuf::from(bytes_to_os(target.into_bytes())?);
                         self.follow(&name, target)?
                     }
-                    Err(_) => return Err(WalkError::Io(open_error.into())),
+                    Err(_) => return Err(open_error),
                 },
             }
         }
@@ -347,6 +347,79 @@ impl Walk {
         }
         Ok(())
     }
+}
+
+/// Opens one component (a single name) beneath `dir`: natively one `openat` with
+/// `O_NOFOLLOW` (the kernel refuses a link, `ELOOP`, and the walk resolves it).
+#[cfg(not(target_os = "wasi"))]
+fn open_component(
+    dir: &OwnedFd,
+    name: &OsStr,
+    flags: OFlags,
+    mode: Mode,
+    _write: bool,
+) -> Result<OwnedFd, WalkError> {
+    openat(dir, name, flags, mode).map_err(|e| WalkError::Io(e.into()))
+}
+
+/// Opens one component beneath `dir` under WASI, where the host may follow a link that was
+/// swapped in after our `readlinkat` (see [`HOST_HONOURS_NOFOLLOW`]). So the opened handle
+/// must be the very entry `name` is now (same device and inode, and not a link), else the
+/// call fails. A file to write is never created or truncated through a name we have not
+/// checked: an existing one is opened without `O_CREAT`/`O_TRUNC`, checked, then truncated;
+/// a missing one is created with `O_CREAT | O_EXCL`, which never follows a link.
+#[cfg(target_os = "wasi")]
+fn open_component(
+    dir: &OwnedFd,
+    name: &OsStr,
+    flags: OFlags,
+    mode: Mode,
+    write: bool,
+) -> Result<OwnedFd, WalkError> {
+    use rustix::io::Errno;
+    let io = |e: Errno| WalkError::Io(e.into());
+    if !write {
+        let fd = openat(dir, name, flags, mode).map_err(io)?;
+        same_entry(dir, name, &fd)?;
+        return Ok(fd);
+    }
+    let existing = flags - OFlags::CREATE - OFlags::TRUNC;
+    match openat(dir, name, existing, mode) {
+        Ok(fd) => {
+            same_entry(dir, name, &fd)?;
+            let file = std::fs::File::from(fd);
+            file.set_len(0).map_err(WalkError::Io)?;
+            Ok(file.into())
+        }
+        Err(Errno::NOENT) => {
+            let fd = openat(dir, name, (flags - OFlags::TRUNC) | OFlags::EXCL, mode).map_err(io)?;
+            same_entry(dir, name, &fd)?;
+            Ok(fd)
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
+/// Whether `fd` is the entry `name` in `dir` names now (not a link, same device and inode).
+#[cfg(target_os = "wasi")]
+fn same_entry(dir: &OwnedFd, name: &OsStr, fd: &OwnedFd) -> Result<(), WalkError> {
+    use rustix::fs::{fstat, statat, AtFlags, FileType};
+    let io = |e: rustix::io::Errno| WalkError::Io(e.into());
+    let opened = fstat(fd).map_err(io)?;
+    let entry = statat(dir, name, AtFlags::SYMLINK_NOFOLLOW).map_err(io)?;
+    if FileType::from_raw_mode(entry.st_mode) == FileType::Symlink {
+        return Err(WalkError::Escape(format!(
+            "`{}` became a symbolic link while it was opened",
+            name.to_string_lossy()
+        )));
+    }
+    if opened.st_dev != entry.st_dev || opened.st_ino != entry.st_ino {
+        return Err(WalkError::Io(std::io::Error::other(format!(
+            "`{}` changed while it was opened",
+            name.to_string_lossy()
+        ))));
+    }
+    Ok(())
 }
 
 /// Raw bytes from `readlinkat` as an OS string (on WASI, where OS strings are UTF-8 on
