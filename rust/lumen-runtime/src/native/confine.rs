@@ -20,8 +20,8 @@
 //! on libc) and in the WASI build (wasi-libc's `openat` is WASI `path_open` relative to the
 //! directory handle), where each component is looked at with `readlinkat` before it is
 //! opened, because a WASI host need not honour "do not follow" (see
-//! [`HOST_HONOURS_NOFOLLOW`]): there the host's own resolution beneath our handle is the
-//! last line against a concurrent swap.
+//! [`HOST_HONOURS_NOFOLLOW`]) and each opened handle is checked to be the entry its name is
+//! now, so a link swapped in mid-call is never read or written through.
 //!
 //! Hard links are not symbolic links: a hard link is another name of the same file, and a
 //! name inside the granted directory is inside the grant, whoever made it (on Linux,
@@ -87,9 +87,8 @@ fn nonblock() -> OFlags {
 /// honours it. Under WASI it becomes `path_open` without `SYMLINK_FOLLOW`, and a host may
 /// then open the host path *following* links with no check at all (Node's `node:wasi`
 /// does: uvwasi checks links only when asked to follow them). So under WASI we read each
-/// component with `readlinkat` first, resolve links ourselves, and open with
-/// `SYMLINK_FOLLOW`, which makes the host keep whatever a concurrent swap puts there beneath
-/// our directory handle (Wasmtime does so race-free; uvwasi checks the path it resolves).
+/// component with `readlinkat` first, resolve links ourselves, open it, and check that the
+/// handle is the entry the name is now (see `open_component`).
 const HOST_HONOURS_NOFOLLOW: bool = cfg!(not(target_os = "wasi"));
 
 /// `O_NOFOLLOW` where the host honours it (see [`HOST_HONOURS_NOFOLLOW`]).
