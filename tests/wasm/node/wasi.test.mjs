@@ -271,27 +271,23 @@ describe(`tools under ${host}`, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('issue 10 item 10: swapping a file and a symlink to a secret never leaks it', async () => {
-    // Each run reads `data/race` until a read is denied (a tool error ends the program);
-    // a worker thread keeps swapping it between a file and a symlink to ../secret.txt.
-    const dir = confined({
-      'race.lm':
-        header + 'cell main()\n  for i in 0..2000\n    print(Read(path: "data/race")["text"])\n  end\nend\n',
-    });
-    writeFileSync(join(dir, 'data', 'race'), 'public');
+  /**
+   * Starts a worker thread that keeps swapping `data/NAME` between a file and a symbolic
+   * link to ../secret.txt (a link for an instant, then a file for a millisecond, so many
+   * calls pass a check); resolves `stop()` when it has stopped.
+   */
+  function swapper(dir, name) {
     const stopBuffer = new SharedArrayBuffer(4);
-    const stop = new Int32Array(stopBuffer);
-    const swapper = new Worker(
-      `const { workerData, parentPort } = require('node:worker_threads');
+    const worker = new Worker(
+      `const { workerData } = require('node:worker_threads');
        const fs = require('node:fs');
        const path = require('node:path');
-       const { dir, stop } = workerData;
+       const { dir, name, stop } = workerData;
        const flag = new Int32Array(stop);
-       const target = path.join(dir, 'data', 'race');
+       const target = path.join(dir, 'data', name);
        const link = path.join(dir, 'data', '.l');
        const plain = path.join(dir, 'data', '.p');
        while (Atomics.load(flag, 0) === 0) {
-         // A link for an instant, then a file for a millisecond: many reads pass the check.
          try {
            fs.rmSync(link, { force: true });
            fs.symlinkSync('../secret.txt', link);
@@ -301,10 +297,23 @@ describe(`tools under ${host}`, () => {
          } catch {}
          const until = Date.now() + 1;
          while (Date.now() < until) {}
-       }
-       parentPort.postMessage('done');`,
-      { eval: true, workerData: { dir, stop: stopBuffer } },
+       }`,
+      { eval: true, workerData: { dir, name, stop: stopBuffer } },
     );
+    return async () => {
+      Atomics.store(new Int32Array(stopBuffer), 0, 1);
+      await new Promise((done) => worker.once('exit', done));
+    };
+  }
+
+  test('issue 10 item 10: swapping a file and a symlink to a secret never leaks it', async () => {
+    // Each run reads `data/race` until a read is denied (a tool error ends the program).
+    const dir = confined({
+      'race.lm':
+        header + 'cell main()\n  for i in 0..2000\n    print(Read(path: "data/race")["text"])\n  end\nend\n',
+    });
+    writeFileSync(join(dir, 'data', 'race'), 'public');
+    const stop = swapper(dir, 'race');
     try {
       // The check-then-open code this replaced leaked in about 1 run in 10 here.
       for (let run = 0; run < 60; run++) {
@@ -314,8 +323,25 @@ describe(`tools under ${host}`, () => {
         if (r.code !== 0) assert.match(r.stderr, /error\[E090[67]\]: tool Read/);
       }
     } finally {
-      Atomics.store(stop, 0, 1);
-      await new Promise((done) => swapper.once('exit', done));
+      await stop();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('issue 10 item 10: swapping a file and a symlink never lets fs.write reach the secret', async () => {
+    const dir = confined({
+      'w.lm': writer + 'cell main()\n  for i in 0..2000\n    Write(path: "data/w", text: "PWNED")\n  end\nend\n',
+    });
+    writeFileSync(join(dir, 'data', 'w'), 'public');
+    const stop = swapper(dir, 'w');
+    try {
+      for (let run = 0; run < 30; run++) {
+        const r = await lumen(dir, ['run', 'w.lm']);
+        if (r.code !== 0) assert.match(r.stderr, /error\[E090[67]\]: tool Write/);
+        assert.equal(readFileSync(join(dir, 'secret.txt'), 'utf8'), 'SECRET', `run ${run}`);
+      }
+    } finally {
+      await stop();
     }
     rmSync(dir, { recursive: true, force: true });
   });
