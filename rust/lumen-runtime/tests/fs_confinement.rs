@@ -229,6 +229,25 @@ fn issue10_item9_symlink_loop_fails_cleanly() {
 }
 
 #[test]
+fn issue10_item9_deep_paths_fail_cleanly() {
+    let s = Sandbox::new();
+    let rel = vec!["d"; 300].join("/");
+    std::fs::create_dir_all(s.data.join(&rel)).unwrap();
+    let e = s.write(&format!("{rel}/f.txt"), "x").unwrap_err();
+    assert_eq!(e.code(), "E0906", "{}", e.message);
+    assert!(
+        e.message.contains("more than 256 nested directories"),
+        "{}",
+        e.message
+    );
+    let ok = vec!["d"; 200].join("/");
+    assert_eq!(
+        s.write(&format!("{ok}/f.txt"), "x"),
+        Ok(json!({"bytes": 1}))
+    );
+}
+
+#[test]
 fn issue10_item9_hardlink_is_the_same_file() {
     // Policy: a hard link is another name of the same file, not a redirection. A name
     // inside the granted directory is inside the grant (whoever could create the link
