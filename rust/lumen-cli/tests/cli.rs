@@ -555,7 +555,12 @@ fn tools_and_grants() {
         .assert()
         .code(1)
         .stdout("")
-        .stderr(predicate::str::contains("E0907").and(predicate::str::contains("Read")));
+        .stderr(
+            predicate::str::contains(
+                "error[E0907]: tool Read (fs.read): this tool requires a `path` grant",
+            )
+            .and(predicate::str::contains("ungranted.lm:4")),
+        );
     lumen()
         .current_dir(dir.path())
         .args(["run", "granted.lm"])
@@ -563,8 +568,10 @@ fn tools_and_grants() {
         .code(1)
         .stdout("a note\n")
         .stderr(
-            predicate::str::contains("E0907")
-                .and(predicate::str::contains("granted.lm:6"))
+            predicate::str::contains(
+                "error[E0907]: tool Read (fs.read): grant path denies `data/../secret.txt` (allowed: data)",
+            )
+            .and(predicate::str::contains("granted.lm:6"))
                 .and(predicate::str::contains("s3cret").not()),
         );
 }

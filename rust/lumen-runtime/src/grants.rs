@@ -12,6 +12,11 @@
 //!   lexically (relative paths are taken from the base directory, `.` dropped, `..` removed
 //!   with its parent; a `..` above the root is denied) and compared component by component,
 //!   so `/data` allows `/data/x` but not `/database`. Several `path` grants: any may match.
+//! - `name` (for `env.get`, the standard tool that requires it): an allow-list of
+//!   environment variable names checked against the `name` argument — `HOME` (exactly that
+//!   name, case-sensitive), `LUMEN_*` (a trailing `*`: every name starting with `LUMEN_`),
+//!   `*` (any name). A `*` anywhere else matches nothing. Several `name` grants: any may
+//!   match. For other tools `name` is not standard and goes to the provider.
 //! - `timeout_ms`: a non-negative integer handed to the provider (the smallest one wins).
 //! - `max_calls`: a non-negative integer; calls beyond it in one run are denied (counted per
 //!   alias by [`ToolGate`]).
@@ -102,8 +107,16 @@ fn split_port(pattern: &str) -> (&str, Option<&str>) {
 
 /// Whether `host` (lower case, no trailing dot) matches the host part of a domain pattern.
 pub fn host_matches(pattern: &str, host: &str) -> bool {
-    let pattern = pattern.trim().trim_end_matches('.').to_ascii_lowercase();
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    // One trailing dot is the DNS root (`example.com.` is `example.com`); more is no host.
+    let pattern = pattern.trim();
+    let pattern = pattern
+        .strip_suffix('.')
+        .unwrap_or(pattern)
+        .to_ascii_lowercase();
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    if host.is_empty() || host.ends_with('.') {
+        return false;
+    }
     if pattern == "*" {
         return true;
     }
@@ -157,6 +170,41 @@ fn url_target(raw: &str) -> Result<(Option<String>, Option<u16>), String> {
     crate::urlhost::parse(raw).map(|t| (Some(t.host), t.port))
 }
 
+/// Whether the environment variable `name` is allowed by the `name` grant `pattern`:
+/// equal to it, or, when the pattern ends in `*`, starting with what comes before the `*`.
+pub fn name_matches(pattern: &str, name: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => !prefix.contains('*') && name.starts_with(prefix),
+        None => !pattern.contains('*') && pattern == name,
+    }
+}
+
+/// Checks the `name` argument against the `name` grants (`env.get`).
+fn check_name(
+    grants: &[(String, Value)],
+    args: &Value,
+    describe: &dyn Fn() -> String,
+) -> Result<(), ToolError> {
+    let Some(patterns) = collect_strings(grants, "name", describe)? else {
+        return Ok(());
+    };
+    let Some(name) = args.get("name").and_then(Value::as_str) else {
+        return Err(ToolError::denied(format!(
+            "{}: grant name needs a string `name` argument",
+            describe()
+        )));
+    };
+    if patterns.iter().any(|p| name_matches(p, name)) {
+        return Ok(());
+    }
+    Err(ToolError::denied(format!(
+        "{}: grant name denies `{}` (allowed: {})",
+        describe(),
+        name.escape_debug(),
+        patterns.join(", ")
+    )))
+}
+
 /// Normalises `path` lexically: relative paths are joined to `base` (when given), `.` is
 /// dropped and `..` removes the previous component. Returns `None` when a `..` would climb
 /// above the root (or above the start of a relative path) or the path is empty.
@@ -195,6 +243,9 @@ pub fn normalize_path(path: &Path, base: Option<&Path>) -> Option<PathBuf> {
 
 /// Whether `path` lies under the granted prefix `grant` (both normalised against `base`).
 pub fn path_allowed(grant: &str, path: &str, base: Option<&Path>) -> bool {
+    if grant.contains('\0') || path.contains('\0') {
+        return false;
+    }
     let (Some(g), Some(p)) = (
         normalize_path(Path::new(grant), base),
         normalize_path(Path::new(path), base),
@@ -247,7 +298,12 @@ pub fn check_call(
             .as_deref()
             .is_some_and(|h| patterns.iter().any(|p| target_matches(p, h, port)));
         if !allowed {
-            let host = host.as_deref().unwrap_or("(no host)");
+            let Some(host) = host.as_deref() else {
+                return Err(ToolError::denied(format!(
+                    "{}: grant domain denies `{raw}`: the URL has no host",
+                    describe()
+                )));
+            };
             return Err(ToolError::denied(format!(
                 "{}: grant domain denies host `{host}` (allowed: {})",
                 describe(),
@@ -262,13 +318,27 @@ pub fn check_call(
                 describe()
             )));
         };
+        if path.contains('\0') {
+            return Err(ToolError::denied(format!(
+                "{}: grant path denies `{}`: the path contains a NUL byte",
+                describe(),
+                path.escape_debug()
+            )));
+        }
         if !prefixes.iter().any(|g| path_allowed(g, path, base)) {
             return Err(ToolError::denied(format!(
                 "{}: grant path denies `{path}` (allowed: {})",
                 describe(),
-                prefixes.join(", ")
+                prefixes
+                    .iter()
+                    .map(|p| p.escape_debug().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
+    }
+    if standard.contains(&"name") {
+        check_name(grants, args, &describe)?;
     }
     let timeout = min_integer(grants, "timeout_ms", &describe)?.map(Duration::from_millis);
     // Validate max_calls here too, so a bad value is reported even on the first call.
@@ -342,266 +412,4 @@ impl ToolGate {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::provider::ToolErrorKind;
-    use serde_json::json;
-
-    fn g(pairs: &[(&str, Value)]) -> Vec<(String, Value)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect()
-    }
-
-    fn fetch(grants: &[(String, Value)], url: &str) -> Result<CallContext, ToolError> {
-        check_call(
-            "http.get",
-            "Fetch",
-            grants,
-            &json!({ "url": url }),
-            &[],
-            None,
-        )
-    }
-
-    #[test]
-    fn exact_domain() {
-        let grants = g(&[("domain", json!("api.example.com"))]);
-        assert!(fetch(&grants, "https://api.example.com/v1?q=1").is_ok());
-        assert!(fetch(&grants, "https://API.Example.COM./x").is_ok());
-        assert!(fetch(&grants, "http://api.example.com:8080/").is_ok());
-        assert!(fetch(&grants, "https://example.com/").is_err());
-        assert!(fetch(&grants, "https://x.api.example.com/").is_err());
-        assert!(fetch(&grants, "https://api.example.com.evil.net/").is_err());
-    }
-
-    #[test]
-    fn wildcard_domain_matches_subdomains_only() {
-        let grants = g(&[("domain", json!("*.example.com"))]);
-        assert!(fetch(&grants, "https://a.example.com/").is_ok());
-        assert!(fetch(&grants, "https://a.b.example.com/").is_ok());
-        assert!(fetch(&grants, "https://example.com/").is_err());
-        assert!(fetch(&grants, "https://badexample.com/").is_err());
-        assert!(fetch(&grants, "https://example.com.evil.net/").is_err());
-        let any = g(&[("domain", json!("*"))]);
-        assert!(fetch(&any, "https://anything.at.all/").is_ok());
-    }
-
-    #[test]
-    fn userinfo_and_backslash_tricks_use_the_real_host() {
-        let grants = g(&[("domain", json!("api.example.com"))]);
-        let e = fetch(&grants, "https://api.example.com@evil.com/").unwrap_err();
-        assert_eq!(e.kind, ToolErrorKind::Denied);
-        assert!(e.message.contains("evil.com"), "{}", e.message);
-        assert!(fetch(&grants, "https://evil.com\\@api.example.com/").is_err());
-        assert!(fetch(&grants, "https://evil.com#@api.example.com/").is_err());
-    }
-
-    #[test]
-    fn several_domain_grants_any_may_match() {
-        let grants = g(&[("domain", json!("a.com")), ("domain", json!("*.b.com"))]);
-        assert!(fetch(&grants, "https://a.com/").is_ok());
-        assert!(fetch(&grants, "https://x.b.com/").is_ok());
-        let e = fetch(&grants, "https://c.com/").unwrap_err();
-        assert!(e.message.contains("a.com, *.b.com"), "{}", e.message);
-        assert!(e.message.contains("tool Fetch (http.get)"), "{}", e.message);
-        let list = g(&[("domain", json!(["a.com", "c.com"]))]);
-        assert!(fetch(&list, "https://c.com/").is_ok());
-    }
-
-    #[test]
-    fn domain_with_port() {
-        let grants = g(&[("domain", json!("127.0.0.1:8080"))]);
-        assert!(fetch(&grants, "http://127.0.0.1:8080/x").is_ok());
-        assert!(fetch(&grants, "http://127.0.0.1:9090/x").is_err());
-        assert!(fetch(&grants, "http://127.0.0.1/x").is_err());
-        let v6 = g(&[("domain", json!("[::1]"))]);
-        assert!(fetch(&v6, "http://[::1]:3000/").is_ok());
-    }
-
-    #[test]
-    fn domain_needs_a_valid_url_with_a_host() {
-        let grants = g(&[("domain", json!("example.com"))]);
-        assert!(fetch(&grants, "not a url").is_err());
-        assert!(fetch(&grants, "file:///etc/passwd").is_err());
-        let missing = check_call("http.get", "Fetch", &grants, &json!({}), &[], None);
-        assert!(missing.unwrap_err().message.contains("url"));
-        let bad = g(&[("domain", json!(5))]);
-        let e = fetch(&bad, "https://example.com/").unwrap_err();
-        assert!(e.message.contains("invalid value"), "{}", e.message);
-    }
-
-    fn read(
-        grants: &[(String, Value)],
-        path: &str,
-        base: Option<&Path>,
-    ) -> Result<CallContext, ToolError> {
-        check_call(
-            "fs.read",
-            "Read",
-            grants,
-            &json!({ "path": path }),
-            &["path"],
-            base,
-        )
-    }
-
-    #[test]
-    fn path_prefixes_compare_by_component() {
-        let grants = g(&[("path", json!("/data"))]);
-        assert!(read(&grants, "/data", None).is_ok());
-        assert!(read(&grants, "/data/x.txt", None).is_ok());
-        assert!(read(&grants, "/data/./sub/../x.txt", None).is_ok());
-        assert!(read(&grants, "/database/x.txt", None).is_err());
-        assert!(read(&grants, "/etc/passwd", None).is_err());
-    }
-
-    #[test]
-    fn dotdot_cannot_escape() {
-        let grants = g(&[("path", json!("/data"))]);
-        let e = read(&grants, "/data/../etc/passwd", None).unwrap_err();
-        assert_eq!(e.kind, ToolErrorKind::Denied);
-        assert!(e.message.contains("grant path"), "{}", e.message);
-        assert!(read(&grants, "/data/a/../../etc", None).is_err());
-        assert!(read(&grants, "/../data/x", None).is_err());
-        let rel = g(&[("path", json!("data"))]);
-        assert!(read(&rel, "data/x", None).is_ok());
-        assert!(read(&rel, "data/../../x", None).is_err());
-        assert!(read(&rel, "../data/x", None).is_err());
-    }
-
-    #[test]
-    fn relative_paths_use_the_base() {
-        let base = Path::new("/work/proj");
-        let grants = g(&[("path", json!("./out"))]);
-        assert!(read(&grants, "out/a.txt", Some(base)).is_ok());
-        assert!(read(&grants, "/work/proj/out/b", Some(base)).is_ok());
-        assert!(read(&grants, "/work/other/out/b", Some(base)).is_err());
-        let abs = g(&[("path", json!("/work/proj"))]);
-        assert!(read(&abs, "src/main.lm", Some(base)).is_ok());
-        assert!(read(&abs, "../x", Some(base)).is_err());
-        let here = g(&[("path", json!("."))]);
-        assert!(read(&here, "x", Some(base)).is_ok());
-        assert!(read(&here, "x", None).is_ok());
-        assert!(read(&here, "/etc/x", None).is_err());
-    }
-
-    #[test]
-    fn required_grant_missing_is_denied() {
-        let e = read(&[], "/data/x", None).unwrap_err();
-        assert_eq!(e.kind, ToolErrorKind::Denied);
-        assert!(
-            e.message.contains("requires a `path` grant"),
-            "{}",
-            e.message
-        );
-        let e = read(&g(&[("path", json!("/d"))]), "", None).unwrap_err();
-        assert!(e.message.contains("grant path"), "{}", e.message);
-        let no_arg = check_call(
-            "fs.read",
-            "Read",
-            &g(&[("path", json!("/d"))]),
-            &json!({}),
-            &[],
-            None,
-        );
-        assert!(no_arg.unwrap_err().message.contains("`path` argument"));
-    }
-
-    #[test]
-    fn normalize() {
-        assert_eq!(
-            normalize_path(Path::new("/a/./b/../c"), None),
-            Some(PathBuf::from("/a/c"))
-        );
-        assert_eq!(
-            normalize_path(Path::new("a/.."), None),
-            Some(PathBuf::from("."))
-        );
-        assert_eq!(normalize_path(Path::new(".."), None), None);
-        assert_eq!(normalize_path(Path::new(""), None), None);
-        assert_eq!(
-            normalize_path(Path::new("x/y"), Some(Path::new("/base"))),
-            Some(PathBuf::from("/base/x/y"))
-        );
-    }
-
-    #[test]
-    fn timeout_and_extra_keys_reach_the_context() {
-        let grants = g(&[
-            ("timeout_ms", json!(5000)),
-            ("timeout_ms", json!(200)),
-            ("model", json!("small")),
-        ]);
-        let ctx = check_call("ai.ask", "Ask", &grants, &json!({}), &[], None).unwrap();
-        assert_eq!(ctx.timeout, Some(Duration::from_millis(200)));
-        assert_eq!(ctx.alias, "Ask");
-        assert_eq!(ctx.tool, "ai.ask");
-        assert_eq!(
-            ctx.extra_grants().collect::<Vec<_>>(),
-            vec![("model", &json!("small"))]
-        );
-        let bad = g(&[("timeout_ms", json!(-1))]);
-        assert!(check_call("a.b", "A", &bad, &json!({}), &[], None).is_err());
-    }
-
-    #[test]
-    fn max_calls_is_counted_per_alias() {
-        let grants = g(&[("max_calls", json!(2))]);
-        let mut gate = ToolGate::with_base(None);
-        let args = json!({"text": "x"});
-        assert!(gate
-            .authorize("echo.upper", "Shout", &grants, &args, &[])
-            .is_ok());
-        assert!(gate
-            .authorize("echo.upper", "Shout", &grants, &args, &[])
-            .is_ok());
-        // Another alias has its own budget.
-        assert!(gate
-            .authorize("echo.upper", "Other", &grants, &args, &[])
-            .is_ok());
-        let e = gate
-            .authorize("echo.upper", "Shout", &grants, &args, &[])
-            .unwrap_err();
-        assert_eq!(e.kind, ToolErrorKind::Denied);
-        assert_eq!(
-            e.message,
-            "tool Shout (echo.upper): grant max_calls 2 exceeded"
-        );
-        assert_eq!(gate.calls("Shout"), 2);
-        let zero = g(&[("max_calls", json!(0))]);
-        assert!(gate
-            .authorize("echo.upper", "Never", &zero, &args, &[])
-            .is_err());
-        let bad = g(&[("max_calls", json!("two"))]);
-        assert!(gate
-            .authorize("echo.upper", "Bad", &bad, &args, &[])
-            .is_err());
-    }
-
-    #[test]
-    fn denied_calls_do_not_count() {
-        let grants = g(&[("max_calls", json!(1)), ("domain", json!("a.com"))]);
-        let mut gate = ToolGate::with_base(None);
-        assert!(gate
-            .authorize(
-                "http.get",
-                "F",
-                &grants,
-                &json!({"url": "https://b.com"}),
-                &[]
-            )
-            .is_err());
-        assert_eq!(gate.calls("F"), 0);
-        assert!(gate
-            .authorize(
-                "http.get",
-                "F",
-                &grants,
-                &json!({"url": "https://a.com"}),
-                &[]
-            )
-            .is_ok());
-    }
-}
+mod tests;

@@ -36,11 +36,16 @@ impl CallContext {
     }
 
     /// The grants whose keys are not standard (`domain`, `path`, `timeout_ms`,
-    /// `max_calls`): the ones meant for the provider itself.
+    /// `max_calls`, and the keys this standard tool requires, such as `env.get`'s `name`):
+    /// the ones meant for the provider itself.
     pub fn extra_grants(&self) -> impl Iterator<Item = (&str, &Value)> + '_ {
+        let required = crate::standard::required_grants(&self.tool);
         self.grants
             .iter()
-            .filter(|(k, _)| !crate::grants::STANDARD_KEYS.contains(&k.as_str()))
+            .filter(move |(k, _)| {
+                !crate::grants::STANDARD_KEYS.contains(&k.as_str())
+                    && !required.contains(&k.as_str())
+            })
             .map(|(k, v)| (k.as_str(), v))
     }
 

@@ -17,7 +17,9 @@ pub struct StandardTool {
 }
 
 /// Every standard tool that requires a grant. Tools not listed (`time.now`, `echo.upper`,
-/// any host-defined name) require none beyond what their provider asks for.
+/// any host-defined name) require none beyond what their provider asks for. `time.now`
+/// needs none on purpose: the clock is no secret and reaches nothing outside the program
+/// (see `docs/LANGUAGE.md`).
 pub const STANDARD_TOOLS: &[StandardTool] = &[
     StandardTool {
         name: "fs.read",
@@ -38,6 +40,10 @@ pub const STANDARD_TOOLS: &[StandardTool] = &[
     StandardTool {
         name: "http.post",
         required: &["domain"],
+    },
+    StandardTool {
+        name: "env.get",
+        required: &["name"],
     },
 ];
 
@@ -61,6 +67,16 @@ mod tests {
         for name in ["http.get", "http.post"] {
             assert_eq!(required_grants(name), &["domain"], "{name}");
         }
+    }
+
+    #[test]
+    fn issue10_item11_env_get_requires_a_name_grant() {
+        assert_eq!(required_grants("env.get"), &["name"]);
+    }
+
+    #[test]
+    fn issue10_item11_time_now_requires_no_grant() {
+        assert!(required_grants("time.now").is_empty());
     }
 
     #[test]

@@ -53,6 +53,13 @@ const EXTRA_TOOLS = {
       throw new Error('issue 10 item 6: fs.read reached JS without a path grant');
     },
   },
+  // A JS env.get: the `name` grant is checked before it is called (issue 10 item 11).
+  'tests/programs/err_E0907_env_get_no_name.lm': {
+    'env.get': ({ name }) => process.env[name] ?? null,
+  },
+  'tests/programs/err_E0907_env_get_name_denied.lm': {
+    'env.get': ({ name }) => process.env[name] ?? null,
+  },
 };
 
 /** `NAME` of `NAME.lm` / `NAME.lm.md`, else null. */

@@ -2,81 +2,19 @@
 //!
 //! All three **require** a `path` grant (E0907 without one): there is no implicit access to
 //! the working directory. The grant check ([`crate::grants`]) compares normalised paths
-//! lexically before the call; the providers then resolve symbolic links of the part of the
-//! path that exists and check again against the (resolved) granted prefixes, so a link inside
-//! a granted directory cannot lead outside it. Relative paths are taken from the process's
-//! working directory.
+//! lexically before the call; the providers then open the path with
+//! [`super::confine::open_confined`], which walks it beneath the granted directory's handle
+//! without ever letting the kernel follow a symbolic link, so neither a link nor a race
+//! leads outside the grant. Relative paths are taken from the process's working directory.
 
+use super::confine::{open_confined, Access};
 use super::str_arg;
-use crate::grants::normalize_path;
 use crate::provider::{CallContext, ToolError, ToolProvider};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::io::{Read, Write};
 
 /// Files larger than this are not read (the result must fit in memory as a Lumen string).
 pub const MAX_READ_BYTES: u64 = 64 * 1024 * 1024;
-
-/// The real location of `path`: symbolic links resolved in the longest existing ancestor,
-/// the missing tail appended as written.
-fn resolve_existing(path: &Path) -> PathBuf {
-    let mut existing = path.to_path_buf();
-    let mut tail: Vec<std::ffi::OsString> = Vec::new();
-    loop {
-        if let Ok(real) = existing.canonicalize() {
-            let mut out = real;
-            for part in tail.iter().rev() {
-                out.push(part);
-            }
-            return out;
-        }
-        match (
-            existing.file_name().map(|n| n.to_os_string()),
-            existing.parent(),
-        ) {
-            (Some(name), Some(parent)) => {
-                tail.push(name);
-                existing = parent.to_path_buf();
-            }
-            _ => return path.to_path_buf(),
-        }
-    }
-}
-
-/// Checks `path` against the call's `path` grants with links resolved; returns the real path.
-pub fn confine(path: &str, ctx: &CallContext) -> Result<PathBuf, ToolError> {
-    let base = std::env::current_dir().ok();
-    let denied = || {
-        ToolError::denied(format!(
-            "{}: grant path denies `{path}` (it resolves outside the granted directories)",
-            ctx.describe()
-        ))
-    };
-    let lexical = normalize_path(Path::new(path), base.as_deref()).ok_or_else(denied)?;
-    let real = resolve_existing(&lexical);
-    let mut any_grant = false;
-    for value in ctx.grant_values("path") {
-        let prefixes: Vec<&str> = match value {
-            Value::String(s) => vec![s.as_str()],
-            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        };
-        for prefix in prefixes {
-            any_grant = true;
-            if let Some(g) = normalize_path(Path::new(prefix), base.as_deref()) {
-                if real.starts_with(resolve_existing(&g)) {
-                    return Ok(real);
-                }
-            }
-        }
-    }
-    if !any_grant {
-        return Err(ToolError::denied(format!(
-            "{}: this tool requires a `path` grant",
-            ctx.describe()
-        )));
-    }
-    Err(denied())
-}
 
 fn io_failure(ctx: &CallContext, what: &str, path: &str, e: std::io::Error) -> ToolError {
     ToolError::failed(format!("{}: cannot {what} `{path}`: {e}", ctx.describe()))
@@ -112,8 +50,16 @@ impl ToolProvider for FsRead {
 
     fn call(&self, args: &Value, ctx: &CallContext) -> Result<Value, ToolError> {
         let path = str_arg(args, "path", ctx)?;
-        let real = confine(path, ctx)?;
-        let meta = std::fs::metadata(&real).map_err(|e| io_failure(ctx, "read", path, e))?;
+        let file = std::fs::File::from(open_confined(path, ctx, Access::Read)?);
+        let meta = file
+            .metadata()
+            .map_err(|e| io_failure(ctx, "read", path, e))?;
+        if !meta.is_file() {
+            return Err(ToolError::failed(format!(
+                "{}: cannot read `{path}`: not a regular file",
+                ctx.describe()
+            )));
+        }
         if meta.len() > MAX_READ_BYTES {
             return Err(ToolError::failed(format!(
                 "{}: `{path}` is too large ({} bytes, limit {MAX_READ_BYTES})",
@@ -121,7 +67,16 @@ impl ToolProvider for FsRead {
                 meta.len()
             )));
         }
-        let bytes = std::fs::read(&real).map_err(|e| io_failure(ctx, "read", path, e))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_READ_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| io_failure(ctx, "read", path, e))?;
+        if bytes.len() as u64 > MAX_READ_BYTES {
+            return Err(ToolError::failed(format!(
+                "{}: `{path}` is too large (limit {MAX_READ_BYTES} bytes)",
+                ctx.describe()
+            )));
+        }
         let text = String::from_utf8(bytes).map_err(|_| {
             ToolError::failed(format!("{}: `{path}` is not UTF-8 text", ctx.describe()))
         })?;
@@ -149,8 +104,9 @@ impl ToolProvider for FsWrite {
     fn call(&self, args: &Value, ctx: &CallContext) -> Result<Value, ToolError> {
         let path = str_arg(args, "path", ctx)?;
         let text = str_arg(args, "text", ctx)?;
-        let real = confine(path, ctx)?;
-        std::fs::write(&real, text).map_err(|e| io_failure(ctx, "write", path, e))?;
+        let mut file = std::fs::File::from(open_confined(path, ctx, Access::Write)?);
+        file.write_all(text.as_bytes())
+            .map_err(|e| io_failure(ctx, "write", path, e))?;
         Ok(json!({ "bytes": text.len() }))
     }
 }
@@ -174,12 +130,15 @@ impl ToolProvider for FsList {
 
     fn call(&self, args: &Value, ctx: &CallContext) -> Result<Value, ToolError> {
         let path = str_arg(args, "path", ctx)?;
-        let real = confine(path, ctx)?;
-        let dir = std::fs::read_dir(&real).map_err(|e| io_failure(ctx, "list", path, e))?;
+        let fd = open_confined(path, ctx, Access::List)?;
+        let dir = rustix::fs::Dir::new(fd).map_err(|e| io_failure(ctx, "list", path, e.into()))?;
         let mut names = Vec::new();
         for entry in dir {
-            let entry = entry.map_err(|e| io_failure(ctx, "list", path, e))?;
-            names.push(entry.file_name().to_string_lossy().into_owned());
+            let entry = entry.map_err(|e| io_failure(ctx, "list", path, e.into()))?;
+            let name = String::from_utf8_lossy(entry.file_name().to_bytes()).into_owned();
+            if name != "." && name != ".." {
+                names.push(name);
+            }
         }
         names.sort();
         Ok(json!({ "entries": names }))
@@ -190,6 +149,7 @@ impl ToolProvider for FsList {
 mod tests {
     use super::*;
     use crate::provider::ToolErrorKind;
+    use std::path::Path;
 
     fn ctx_for(dir: &Path) -> CallContext {
         CallContext {
@@ -252,13 +212,26 @@ mod tests {
         let e = FsWrite
             .call(&json!({"path": f, "text": "no"}), &ctx)
             .unwrap_err();
-        assert_eq!(e.kind, ToolErrorKind::Denied);
+        assert_eq!(e.code(), "E0907");
+        assert!(
+            e.message.starts_with(&format!(
+                "tool Files (fs.read): grant path denies `{f}`: it is outside the granted directories (allowed: {})",
+                dir.path().display()
+            )),
+            "{}",
+            e.message
+        );
         assert!(!other.path().join("x").exists());
         let no_grant = CallContext::default();
         let e = FsRead
             .call(&json!({"path": "/etc/hostname"}), &no_grant)
             .unwrap_err();
-        assert_eq!(e.kind, ToolErrorKind::Denied);
+        assert_eq!(e.code(), "E0907");
+        assert_eq!(
+            e.message, "tool  (): this tool requires a `path` grant",
+            "{}",
+            e.message
+        );
     }
 
     #[cfg(unix)]
@@ -272,7 +245,12 @@ mod tests {
         let ctx = ctx_for(dir.path());
         let through = link.join("secret").to_string_lossy().into_owned();
         let e = FsRead.call(&json!({"path": through}), &ctx).unwrap_err();
-        assert_eq!(e.kind, ToolErrorKind::Denied, "{}", e.message);
+        assert_eq!(e.code(), "E0907", "{}", e.message);
+        assert!(
+            e.message.contains("the symbolic link `link` points to"),
+            "{}",
+            e.message
+        );
         // A link that stays inside is fine.
         std::fs::create_dir(dir.path().join("real")).unwrap();
         std::fs::write(dir.path().join("real/f"), "ok").unwrap();
@@ -288,10 +266,27 @@ mod tests {
     fn bad_arguments_fail() {
         let dir = tempfile::tempdir().unwrap();
         let ctx = ctx_for(dir.path());
-        assert!(FsRead.call(&json!({"path": 1}), &ctx).is_err());
+        let e = FsRead.call(&json!({"path": 1}), &ctx).unwrap_err();
+        assert_eq!(e.code(), "E0906");
+        assert!(
+            e.message.contains("`path` must be a string"),
+            "{}",
+            e.message
+        );
         let f = dir.path().join("x").to_string_lossy().into_owned();
-        assert!(FsWrite.call(&json!({"path": f}), &ctx).is_err());
+        let e = FsWrite.call(&json!({"path": f}), &ctx).unwrap_err();
+        assert_eq!(e.code(), "E0906");
+        assert!(
+            e.message.contains("`text` must be a string"),
+            "{}",
+            e.message
+        );
         let listed = FsList.call(&json!({"path": f}), &ctx).unwrap_err();
         assert_eq!(listed.kind, ToolErrorKind::Failed);
+        let e = FsRead
+            .call(&json!({"path": dir.path().to_string_lossy()}), &ctx)
+            .unwrap_err();
+        assert_eq!(e.code(), "E0906");
+        assert!(e.message.contains("is a directory"), "{}", e.message);
     }
 }

@@ -7,13 +7,15 @@
 //! | `fs.list` | `{path}` | `{"entries": [names, sorted]}` | `path` |
 //! | `http.get` | `{url, headers?}` | `{"status", "body", "json"}` | `domain` |
 //! | `http.post` | `{url, body, headers?}` | `{"status", "body", "json"}` | `domain` |
-//! | `env.get` | `{name}` | string or null | none |
+//! | `env.get` | `{name}` | string or null | `name` |
 //! | `time.now` | `{}` | `{"unix_ms", "iso"}` | none |
 //! | `echo.upper` | `{text}` | `{"text"}` | none |
 //!
-//! The file-system and network tools refuse to run without a grant that confines them
-//! (E0907): a program only touches the directories and hosts its source declares.
+//! The file-system, network and environment tools refuse to run without a grant that
+//! confines them (E0907): a program only touches the directories, hosts and variables its
+//! source declares. The fs tools open paths through [`confine`], race-free.
 
+pub mod confine;
 pub mod env;
 pub mod fs;
 #[cfg(any(feature = "native", all(feature = "wasi-http", target_os = "wasi")))]
