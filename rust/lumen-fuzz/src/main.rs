@@ -5,7 +5,7 @@
 //!                 [--max-execs N] [--hang-ms MS] [--min-time S] [--no-minimize]
 //!                 [--adversarial PCT] [LIMITS]
 //! lumen-fuzz worker --seed N [--corpus DIR]... [--fake-faults] [--adversarial PCT] [LIMITS]
-//! lumen-fuzz exec [--binary] [FILE] [LIMITS]        one input (stdin without FILE)
+//! lumen-fuzz exec [--binary] [--fake-faults] [FILE] [LIMITS]   one input (stdin without FILE)
 //! lumen-fuzz minimize FILE --kind KIND [--binary] [--min-time S] [LIMITS]
 //! lumen-fuzz differential --count K [--seed N] [--fuel F] --out FILE.json
 //! LIMITS: [--fuel N] [--max-depth N] [--mem-mb MB] [--stack-kb KB]
@@ -219,6 +219,21 @@ fn exec_mode(o: Opts) -> Result<ExitCode, String> {
     let input = read_input(&o)?;
     let kind = input_kind(&o);
     cap_memory(o.mem_mb);
+    if o.fake_faults {
+        let text = String::from_utf8_lossy(&input);
+        if text.contains("ABORT_MARKER") {
+            std::process::abort();
+        }
+        if text.contains("HANG_MARKER") {
+            loop {
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+        if text.contains("PANIC_MARKER") {
+            println!("FAIL panic\tfake panic at fake.rs:1");
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     let limits = o.limits();
     let verdict = with_stack(o.stack_kb, move || {
         lumen_fuzz::exec::quiet_panics();
