@@ -180,9 +180,15 @@ impl Executor {
 
     /// Runs one input through the whole pipeline; a panic is caught and is a failure.
     pub fn execute(&self, kind: InputKind, input: &[u8]) -> Verdict {
+        self.execute_with(kind, input, &mut || {})
+    }
+
+    /// [`Executor::execute`], calling `on_run` when the module is about to run in the VM
+    /// (the supervisor tells compile-time deaths from run-time ones by it).
+    pub fn execute_with(&self, kind: InputKind, input: &[u8], on_run: &mut dyn FnMut()) -> Verdict {
         let caught = catch_unwind(AssertUnwindSafe(|| match kind {
-            InputKind::Source => self.source(input),
-            InputKind::Binary => self.binary(input),
+            InputKind::Source => self.source(input, on_run),
+            InputKind::Binary => self.binary(input, on_run),
         }));
         match caught {
             Ok(v) => v,
@@ -193,7 +199,7 @@ impl Executor {
         }
     }
 
-    fn source(&self, input: &[u8]) -> Verdict {
+    fn source(&self, input: &[u8], on_run: &mut dyn FnMut()) -> Verdict {
         let mut codes = vec![];
         let out = match lumen_compiler::compile("fuzz.lm", input, &*self.loader, &self.options) {
             Ok(out) => out,
@@ -233,6 +239,7 @@ impl Executor {
             return fail("roundtrip", "decode(encode(m)) differs from m");
         }
         let fuel = crate::gen::fuel_pragma(input).unwrap_or(self.limits.fuel);
+        on_run();
         let record = self.run(decoded, fuel);
         if let Some(code) = record.error {
             codes.push(code);
@@ -243,7 +250,7 @@ impl Executor {
         }
     }
 
-    fn binary(&self, input: &[u8]) -> Verdict {
+    fn binary(&self, input: &[u8], on_run: &mut dyn FnMut()) -> Verdict {
         let module = match binary::decode(input) {
             Ok(m) => m,
             Err(e) => {
@@ -259,6 +266,7 @@ impl Executor {
                 compiled: false,
             };
         }
+        on_run();
         let record = self.run(module, self.limits.fuel);
         Verdict::Pass {
             codes: record.error.into_iter().collect(),

@@ -1172,7 +1172,7 @@ mod tests {
             "use tool",
             "grant ",
             "parse_json",
-            "{\"k\"",
+            "\"k\": ",
             "..",
             "const ",
             "return ",
@@ -1188,7 +1188,7 @@ mod tests {
 
     #[test]
     fn adversarial_shapes_cover_the_known_crash_families() {
-        let all: String = (0..400).map(|s| adversarial(&mut Rng::new(s))).collect();
+        let all: String = (0..3000).map(|s| adversarial(&mut Rng::new(s))).collect();
         for needle in [
             " + 1 + 1",
             ".a.a.a",

@@ -7,7 +7,8 @@
 //! lumen-fuzz worker --seed N [--corpus DIR]... [--fake-faults] [--adversarial PCT] [LIMITS]
 //! lumen-fuzz exec [--binary] [--fake-faults] [FILE] [LIMITS]   one input (stdin without FILE)
 //! lumen-fuzz minimize FILE --kind KIND [--binary] [--min-time S] [LIMITS]
-//! lumen-fuzz differential --count K [--seed N] [--fuel F] --out FILE.json
+//! lumen-fuzz differential --count K [--seed N] [--fuel F] FILE.json
+//! lumen-fuzz gen --count K [--seed N] [--adversarial PCT] FOLDER   programs to look at
 //! LIMITS: [--fuel N] [--max-depth N] [--mem-mb MB] [--stack-kb KB]
 //! ```
 //! Exit status: 0 no failure, 1 failures found, 2 usage.
@@ -60,7 +61,7 @@ impl Default for Opts {
             minimize: true,
             fuel: None,
             max_depth: None,
-            mem_mb: 2_048,
+            mem_mb: 1_024,
             stack_kb: 8_192,
             binary: false,
             fake_faults: false,
@@ -237,7 +238,10 @@ fn exec_mode(o: Opts) -> Result<ExitCode, String> {
     let limits = o.limits();
     let verdict = with_stack(o.stack_kb, move || {
         lumen_fuzz::exec::quiet_panics();
-        Executor::new(limits).execute(kind, &input)
+        Executor::new(limits).execute_with(kind, &input, &mut || {
+            println!("RUN");
+            let _ = std::io::stdout().flush();
+        })
     });
     match verdict {
         Verdict::Pass { codes, compiled } => {
@@ -290,6 +294,24 @@ fn differential_mode(o: Opts) -> Result<ExitCode, String> {
         recs.len(),
         out.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn gen_mode(o: Opts) -> Result<ExitCode, String> {
+    let dir = o.file.clone().ok_or("gen needs an output FOLDER")?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let seed = o.seed.unwrap_or(1);
+    for n in 0..o.count as u64 {
+        let mut rng = lumen_fuzz::rng::Rng::new(seed.wrapping_add(n));
+        let text = if rng.below(100) < o.adversarial {
+            lumen_fuzz::gen::adversarial(&mut rng)
+        } else {
+            lumen_fuzz::gen::program(&mut rng)
+        };
+        let path = dir.join(format!("gen-{}.lm", seed.wrapping_add(n)));
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    println!("gen: {} programs in {}", o.count, dir.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -375,7 +397,7 @@ fn fuzz_mode(o: Opts) -> Result<ExitCode, String> {
     let hangs: u64 = summary
         .crashes
         .iter()
-        .filter(|c| c.kind == "hang")
+        .filter(|c| c.kind.starts_with("hang"))
         .map(|c| c.count)
         .sum();
     println!(
@@ -435,6 +457,7 @@ fn main() -> ExitCode {
         "exec" => exec_mode(opts),
         "minimize" => minimize_mode(opts),
         "differential" => differential_mode(opts),
+        "gen" => gen_mode(opts),
         other => Err(format!("unknown command `{other}`")),
     };
     match result {

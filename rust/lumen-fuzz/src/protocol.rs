@@ -5,6 +5,8 @@
 //!   if the worker dies or hangs on it);
 //! - `F`: the last input failed in-process: `kind\tdetail`;
 //! - `C`: a diagnostic or run-time code seen for the first time by this worker;
+//! - `R`: the last input compiled (or decoded) and is about to run in the VM: a death or
+//!   hang from now on is a run-time one;
 //! - `T`: statistics: the number of inputs that compiled so far (`u64`).
 
 use std::io::{self, Read, Write};
@@ -13,6 +15,8 @@ use std::io::{self, Read, Write};
 pub const FAIL: u8 = b'F';
 /// Tag of a new-code frame.
 pub const CODE: u8 = b'C';
+/// Tag of the about-to-run frame.
+pub const RUN: u8 = b'R';
 /// Tag of a statistics frame.
 pub const STATS: u8 = b'T';
 

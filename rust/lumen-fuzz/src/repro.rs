@@ -67,8 +67,9 @@ impl Runner {
         };
         let out = out_t.join().unwrap_or_default();
         let err = err_t.join().unwrap_or_default();
+        let stage = crate::supervisor::phase(kind, out.lines().any(|l| l == "RUN"));
         let Some(status) = status else {
-            return Some("hang".into());
+            return Some(format!("hang-{stage}"));
         };
         if status.success() {
             return out
@@ -76,7 +77,7 @@ impl Runner {
                 .find_map(|l| l.strip_prefix("FAIL "))
                 .map(|rest| rest.split('\t').next().unwrap_or(rest).to_string());
         }
-        Some(classify_death(status, &err))
+        Some(format!("{}-{stage}", classify_death(status, &err)))
     }
 
     /// Minimises `input` (which fails with `kind`), keeping the same failure kind; writes

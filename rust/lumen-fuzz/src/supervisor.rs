@@ -40,7 +40,9 @@ pub struct Config {
 /// One distinct failure.
 #[derive(Debug, Clone)]
 pub struct Crash {
-    /// `stack-overflow`, `abort`, `oom`, `segv`, `hang`, `panic`, `ice`, `roundtrip`, ...
+    /// A death or hang with its stage (`stack-overflow-compile`, `oom-run`, `hang-run`,
+    /// `abort-load`, ...), or an in-process failure (`panic`, `ice`, `invalid-lir`,
+    /// `roundtrip`).
     pub kind: String,
     /// A detail line (panic message and location, exit status, stderr tail).
     pub detail: String,
@@ -86,6 +88,8 @@ impl Summary {
 #[derive(Default)]
 struct Shared {
     last: Option<(InputKind, Vec<u8>)>,
+    /// The last input reached the VM.
+    running: bool,
     last_at: Option<Instant>,
     execs: u64,
     compiled: u64,
@@ -122,6 +126,7 @@ fn spawn(mut cmd: Command) -> std::io::Result<Slot> {
                 let mut s = lock(&shared);
                 if let Some(kind) = InputKind::from_tag(tag) {
                     s.last = Some((kind, payload));
+                    s.running = false;
                     s.last_at = Some(Instant::now());
                     s.execs += 1;
                 } else if tag == protocol::FAIL {
@@ -130,6 +135,8 @@ fn spawn(mut cmd: Command) -> std::io::Result<Slot> {
                     let (ik, input) = s.last.clone().unwrap_or((InputKind::Source, vec![]));
                     s.fails
                         .push((kind.to_string(), detail.to_string(), ik, input));
+                } else if tag == protocol::RUN {
+                    s.running = true;
                 } else if tag == protocol::CODE {
                     s.codes.push(String::from_utf8_lossy(&payload).into_owned());
                 } else if tag == protocol::STATS {
@@ -192,6 +199,16 @@ pub fn classify_death(status: ExitStatus, stderr: &str) -> String {
     match status.code() {
         Some(c) => format!("exit-{c}"),
         None => "died".into(),
+    }
+}
+
+/// The stage a worker died in: `compile` (source) or `load` (binary LIR) before the VM
+/// ran, `run` after.
+pub fn phase(kind: InputKind, running: bool) -> &'static str {
+    match (running, kind) {
+        (true, _) => "run",
+        (false, InputKind::Source) => "compile",
+        (false, InputKind::Binary) => "load",
     }
 }
 
@@ -278,9 +295,18 @@ fn reap(mut slot: Slot, kill: bool) -> (Option<ExitStatus>, Shared, String) {
     (status, shared, stderr)
 }
 
-fn tail(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    all[all.len().saturating_sub(lines)..].join(" | ")
+/// A one-line account of a death from the worker's stderr: the first line (the runtime's
+/// message) and, when a backtrace was printed (`RUST_BACKTRACE`), the innermost Lumen frame.
+pub fn death_detail(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let mut out: Vec<&str> = lines.iter().take(2).copied().collect();
+    if let Some(frame) = lines.iter().find(|l| {
+        (l.contains("lumen_vm::") || l.contains("lumen_compiler::") || l.contains("lumen_runtime::"))
+            && !l.contains("lumen_fuzz::")
+    }) {
+        out.push(frame);
+    }
+    out.join(" | ")
 }
 
 /// Runs `config.jobs` workers made by `worker(index, generation)` until the time or the
@@ -343,16 +369,13 @@ pub fn supervise(config: &Config, worker: &dyn Fn(usize, u64) -> Command) -> Sum
                 store.record(&kind, &detail, ik, input);
             }
             let (ik, input) = shared.last.unwrap_or((InputKind::Source, vec![]));
+            let stage = phase(ik, shared.running);
             if hung && !exited {
-                store.record(
-                    "hang",
-                    &format!("no progress in {:?}", config.hang_timeout),
-                    ik,
-                    input,
-                );
+                let detail = format!("no progress in {:?}", config.hang_timeout);
+                store.record(&format!("hang-{stage}"), &detail, ik, input);
             } else if let Some(status) = status {
-                let kind = classify_death(status, &stderr);
-                store.record(&kind, &format!("{status}: {}", tail(&stderr, 3)), ik, input);
+                let kind = format!("{}-{stage}", classify_death(status, &stderr));
+                store.record(&kind, &format!("{status}: {}", death_detail(&stderr)), ik, input);
             }
             summary.restarts += 1;
             *entry = spawn(worker(i, generation)).ok();

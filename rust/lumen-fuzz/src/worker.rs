@@ -79,7 +79,12 @@ pub fn run(options: &WorkerOptions, out: &mut impl Write) -> io::Result<()> {
     for n in 0u64.. {
         let (kind, input) = next_input(&mut rng, options.adversarial, &sources, &binaries);
         send(out, kind.tag(), &input)?;
-        match executor.execute(kind, &input) {
+        let mut run_err = Ok(());
+        let verdict = executor.execute_with(kind, &input, &mut || {
+            run_err = send(out, protocol::RUN, &[]);
+        });
+        run_err?;
+        match verdict {
             Verdict::Pass { codes, compiled: c } => {
                 compiled += u64::from(c);
                 let mut new = false;

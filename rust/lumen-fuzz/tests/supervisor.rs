@@ -53,7 +53,7 @@ fn issue10_fuzzer_supervisor_saves_the_input_that_killed_the_worker() {
     let abort = summary
         .crashes
         .iter()
-        .find(|c| c.kind == "abort")
+        .find(|c| c.kind == "abort-compile")
         .unwrap_or_else(|| panic!("no abort recorded: {:?}", summary.crashes));
     assert_eq!(abort.input, b"cell main()\n  print(1) # ABORT_MARKER\nend\n");
     assert_eq!(std::fs::read(&abort.path).unwrap(), abort.input);
@@ -71,7 +71,7 @@ fn issue10_fuzzer_supervisor_kills_and_saves_a_hang() {
     let hang = summary
         .crashes
         .iter()
-        .find(|c| c.kind == "hang")
+        .find(|c| c.kind == "hang-compile")
         .unwrap_or_else(|| panic!("no hang recorded: {:?}", summary.crashes));
     assert_eq!(hang.input, b"x HANG_MARKER y\n");
     let _ = std::fs::remove_dir_all(dir);
@@ -101,7 +101,7 @@ fn issue10_fuzzer_minimiser_reruns_candidates_in_fresh_processes() {
         timeout: Duration::from_secs(5),
     };
     let input = b"cell main()\n  let a = 1\n  print(a) ABORT_MARKER more\n  a\nend\n";
-    assert_eq!(runner.failure(InputKind::Source, input).as_deref(), Some("abort"));
+    assert_eq!(runner.failure(InputKind::Source, input).as_deref(), Some("abort-compile"));
     assert_eq!(runner.failure(InputKind::Source, b"cell main()\nend\n"), None);
     let path = dir.join("abort-1.lm");
     std::fs::write(&path, input).unwrap();
@@ -109,7 +109,7 @@ fn issue10_fuzzer_minimiser_reruns_candidates_in_fresh_processes() {
         tests: 500,
         time: Duration::from_secs(60),
     };
-    let (min_path, min) = runner.minimize_file(&path, InputKind::Source, input, "abort", budget);
+    let (min_path, min) = runner.minimize_file(&path, InputKind::Source, input, "abort-compile", budget);
     assert_eq!(min, b"ABORT_MARKER");
     assert_eq!(min_path, dir.join("abort-1.min.lm"));
     assert_eq!(std::fs::read(&min_path).unwrap(), b"ABORT_MARKER");
