@@ -31,6 +31,9 @@ pub struct WorkerOptions {
     pub adversarial: usize,
 }
 
+/// The largest mutated source kept (bigger ones are replaced by a generated program).
+const MAX_MUTANT: usize = 256 * 1024;
+
 /// The most programs kept in the in-memory corpus.
 const MAX_CORPUS: usize = 4_000;
 
@@ -56,7 +59,13 @@ fn next_input(
     } else if roll < 85 || binaries.is_empty() {
         let a = &sources[rng.below(sources.len())];
         let b = &sources[rng.below(sources.len())];
-        (InputKind::Source, mutate::mutate_source(rng, a, b))
+        let m = mutate::mutate_source(rng, a, b);
+        if m.len() > MAX_MUTANT {
+            // Stacked repetitions can explode; huge inputs are the adversarial shapes' job.
+            (InputKind::Source, gen::program(rng).into_bytes())
+        } else {
+            (InputKind::Source, m)
+        }
     } else {
         let b = &binaries[rng.below(binaries.len())];
         (InputKind::Binary, mutate::mutate_binary(rng, b))
