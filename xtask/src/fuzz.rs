@@ -122,7 +122,12 @@ pub fn fuzz_args(o: &Options) -> Vec<String> {
     args
 }
 
-fn differential(exe: &PathBuf, count: usize, seed: u64, pkg: Option<&PathBuf>) -> Result<(), String> {
+fn differential(
+    exe: &PathBuf,
+    count: usize,
+    seed: u64,
+    pkg: Option<&PathBuf>,
+) -> Result<(), String> {
     let programs = target_dir().join("fuzz").join("differential.json");
     run(Command::new(exe).args([
         "differential".to_string(),
@@ -168,7 +173,12 @@ pub fn ci_smoke() -> Result<(), String> {
         println!("fuzz smoke: seed {seed} (reproduce: cargo xtask fuzz --seed {seed} --time 30)");
         let o = Options {
             seed: Some(seed),
-            pass: vec!["--time".into(), "30".into(), "--min-time".into(), "20".into()],
+            pass: vec![
+                "--time".into(),
+                "30".into(),
+                "--min-time".into(),
+                "20".into(),
+            ],
             ..Options::default()
         };
         run(Command::new(&exe).args(fuzz_args(&o)))?;
@@ -186,10 +196,21 @@ mod tests {
 
     #[test]
     fn parses_and_passes_options_on() {
-        let o = parse(&strings(&["--time", "5", "--seed", "9", "--jobs", "2", "--no-minimize"]))
-            .unwrap();
+        let o = parse(&strings(&[
+            "--time",
+            "5",
+            "--seed",
+            "9",
+            "--jobs",
+            "2",
+            "--no-minimize",
+        ]))
+        .unwrap();
         assert_eq!(o.seed, Some(9));
-        assert_eq!(o.pass, strings(&["--time", "5", "--jobs", "2", "--no-minimize"]));
+        assert_eq!(
+            o.pass,
+            strings(&["--time", "5", "--jobs", "2", "--no-minimize"])
+        );
         let args = fuzz_args(&o);
         assert_eq!(args[0], "fuzz");
         assert!(args.windows(2).any(|w| w[0] == "--seed" && w[1] == "9"));
@@ -201,8 +222,17 @@ mod tests {
 
     #[test]
     fn rejects_bad_options() {
-        assert!(matches!(parse(&strings(&["--bogus"])), Err(Failure::Usage(_))));
-        assert!(matches!(parse(&strings(&["--seed", "x"])), Err(Failure::Usage(_))));
-        assert!(matches!(parse(&strings(&["--time"])), Err(Failure::Usage(_))));
+        assert!(matches!(
+            parse(&strings(&["--bogus"])),
+            Err(Failure::Usage(_))
+        ));
+        assert!(matches!(
+            parse(&strings(&["--seed", "x"])),
+            Err(Failure::Usage(_))
+        ));
+        assert!(matches!(
+            parse(&strings(&["--time"])),
+            Err(Failure::Usage(_))
+        ));
     }
 }

@@ -227,7 +227,7 @@ fn tokens_mutation(rng: &mut Rng, text: &str) -> String {
 
 fn bytes_mutation(rng: &mut Rng, data: &mut Vec<u8>) {
     if data.is_empty() {
-        let s: &[u8] = *rng.pick::<&[u8]>(INTERESTING);
+        let s: &[u8] = rng.pick::<&[u8]>(INTERESTING);
         data.extend_from_slice(s);
         return;
     }

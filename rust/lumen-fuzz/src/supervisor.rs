@@ -298,10 +298,16 @@ fn reap(mut slot: Slot, kill: bool) -> (Option<ExitStatus>, Shared, String) {
 /// A one-line account of a death from the worker's stderr: the first line (the runtime's
 /// message) and, when a backtrace was printed (`RUST_BACKTRACE`), the innermost Lumen frame.
 pub fn death_detail(stderr: &str) -> String {
-    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     let mut out: Vec<&str> = lines.iter().take(2).copied().collect();
     if let Some(frame) = lines.iter().find(|l| {
-        (l.contains("lumen_vm::") || l.contains("lumen_compiler::") || l.contains("lumen_runtime::"))
+        (l.contains("lumen_vm::")
+            || l.contains("lumen_compiler::")
+            || l.contains("lumen_runtime::"))
             && !l.contains("lumen_fuzz::")
     }) {
         out.push(frame);
@@ -375,7 +381,12 @@ pub fn supervise(config: &Config, worker: &dyn Fn(usize, u64) -> Command) -> Sum
                 store.record(&format!("hang-{stage}"), &detail, ik, input);
             } else if let Some(status) = status {
                 let kind = format!("{}-{stage}", classify_death(status, &stderr));
-                store.record(&kind, &format!("{status}: {}", death_detail(&stderr)), ik, input);
+                store.record(
+                    &kind,
+                    &format!("{status}: {}", death_detail(&stderr)),
+                    ik,
+                    input,
+                );
             }
             summary.restarts += 1;
             *entry = spawn(worker(i, generation)).ok();

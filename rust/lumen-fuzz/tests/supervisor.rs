@@ -34,7 +34,10 @@ fn run(dir: &Path, time: u64) -> lumen_fuzz::supervisor::Summary {
     let corpus = dir.join("corpus");
     let make = |_: usize, _: u64| {
         let mut c = Command::new(EXE);
-        c.arg("worker").arg("--fake-faults").arg("--corpus").arg(&corpus);
+        c.arg("worker")
+            .arg("--fake-faults")
+            .arg("--corpus")
+            .arg(&corpus);
         c
     };
     supervise(&config, &make)
@@ -55,10 +58,16 @@ fn issue10_fuzzer_supervisor_saves_the_input_that_killed_the_worker() {
         .iter()
         .find(|c| c.kind == "abort-compile")
         .unwrap_or_else(|| panic!("no abort recorded: {:?}", summary.crashes));
-    assert_eq!(abort.input, b"cell main()\n  print(1) # ABORT_MARKER\nend\n");
+    assert_eq!(
+        abort.input,
+        b"cell main()\n  print(1) # ABORT_MARKER\nend\n"
+    );
     assert_eq!(std::fs::read(&abort.path).unwrap(), abort.input);
     assert!(abort.path.starts_with(dir.join("out").join("crashes")));
-    assert!(abort.count >= 2, "the worker was restarted and hit it again");
+    assert!(
+        abort.count >= 2,
+        "the worker was restarted and hit it again"
+    );
     assert!(summary.restarts >= 2);
     assert!(summary.execs >= 3);
     let _ = std::fs::remove_dir_all(dir);
@@ -88,7 +97,10 @@ fn issue10_fuzzer_supervisor_records_in_process_failures() {
         .unwrap_or_else(|| panic!("no panic recorded: {:?}", summary.crashes));
     assert_eq!(p.input, b"PANIC_MARKER\n");
     assert!(p.detail.contains("fake.rs:1"));
-    assert_eq!(summary.restarts, 0, "an in-process failure does not kill the worker");
+    assert_eq!(
+        summary.restarts, 0,
+        "an in-process failure does not kill the worker"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -101,15 +113,22 @@ fn issue10_fuzzer_minimiser_reruns_candidates_in_fresh_processes() {
         timeout: Duration::from_secs(5),
     };
     let input = b"cell main()\n  let a = 1\n  print(a) ABORT_MARKER more\n  a\nend\n";
-    assert_eq!(runner.failure(InputKind::Source, input).as_deref(), Some("abort-compile"));
-    assert_eq!(runner.failure(InputKind::Source, b"cell main()\nend\n"), None);
+    assert_eq!(
+        runner.failure(InputKind::Source, input).as_deref(),
+        Some("abort-compile")
+    );
+    assert_eq!(
+        runner.failure(InputKind::Source, b"cell main()\nend\n"),
+        None
+    );
     let path = dir.join("abort-1.lm");
     std::fs::write(&path, input).unwrap();
     let budget = Budget {
         tests: 500,
         time: Duration::from_secs(60),
     };
-    let (min_path, min) = runner.minimize_file(&path, InputKind::Source, input, "abort-compile", budget);
+    let (min_path, min) =
+        runner.minimize_file(&path, InputKind::Source, input, "abort-compile", budget);
     assert_eq!(min, b"ABORT_MARKER");
     assert_eq!(min_path, dir.join("abort-1.min.lm"));
     assert_eq!(std::fs::read(&min_path).unwrap(), b"ABORT_MARKER");
