@@ -372,7 +372,8 @@ fn fuzz_mode(o: Opts) -> Result<ExitCode, String> {
     };
     let make = |_index: usize, generation: u64| {
         let mut cmd = Command::new(&exe);
-        cmd.args(worker_args(generation));
+        // An allocation failure then prints a backtrace: its Lumen frame tells OOMs apart.
+        cmd.args(worker_args(generation)).env("RUST_BACKTRACE", "1");
         cmd
     };
     let summary = supervisor::supervise(&config, &make);

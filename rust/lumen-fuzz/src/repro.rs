@@ -25,7 +25,7 @@ impl Runner {
     /// The failure kind of running `input` in a fresh process, `None` when it passes.
     pub fn failure(&self, kind: InputKind, input: &[u8]) -> Option<String> {
         let mut cmd = Command::new(&self.exe);
-        cmd.arg("exec").args(&self.args);
+        cmd.arg("exec").args(&self.args).env("RUST_BACKTRACE", "1");
         if kind == InputKind::Binary {
             cmd.arg("--binary");
         }

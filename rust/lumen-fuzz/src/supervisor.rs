@@ -213,12 +213,20 @@ pub fn phase(kind: InputKind, running: bool) -> &'static str {
 }
 
 /// The de-duplication key of a failure: its kind, plus the `at file:line` location of a
-/// panic.
+/// panic or the allocating Lumen function of an `oom` (when a backtrace was printed).
 fn signature(kind: &str, detail: &str) -> String {
     match detail.rsplit_once(" at ") {
-        Some((_, loc)) if kind == "panic" => format!("{kind}@{loc}"),
-        _ => kind.to_string(),
+        Some((_, loc)) if kind == "panic" => return format!("{kind}@{loc}"),
+        _ => {}
     }
+    // An allocation failure's backtrace names the Lumen function that allocated.
+    if kind.starts_with("oom") {
+        if let Some(frame) = detail.split(" | ").find(|p| p.contains("lumen_")) {
+            let name = frame.split_once(": ").map_or(frame, |(_, n)| n);
+            return format!("{kind}@{name}");
+        }
+    }
+    kind.to_string()
 }
 
 /// Collects distinct failures and saves the first input of each.
