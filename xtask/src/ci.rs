@@ -7,7 +7,8 @@
 //! 2. `cargo clippy --workspace --all-targets -- -D warnings`;
 //! 3. `cargo test --workspace`;
 //! 4. `bash scripts/test-wasm.sh` (builds the wasm packages, runs the Node and Chromium tests);
-//! 5. the fuzz smoke (30 s with seed 1, 30 s with a random seed that it prints) and the
+//! 5. the fuzz smoke (30 s with seed 1, 30 s on a 1 MiB stack with a random seed that it
+//!    prints) and the
 //!    differential check of 200 generated programs against `pkg-node/` (see [`crate::fuzz`]);
 //! 6. `wasm-size --check`, in this process (see [`crate::wasm_size`]).
 //!

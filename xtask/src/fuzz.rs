@@ -11,8 +11,8 @@
 //!   `tests/wasm/differential.mjs`; fails on any difference.
 //! - `fuzz --repro FILE`: runs one saved input in a fresh process and prints its verdict.
 //!
-//! [`ci_smoke`] is the CI step: 30 s with seed 1, 30 s with a random seed (printed), then a
-//! differential run of 200 programs against `pkg-node/`.
+//! [`ci_smoke`] is the CI step: 30 s with seed 1, 30 s with a random seed (printed) on a
+//! 1 MiB stack (wasm's), then a differential run of 200 programs against `pkg-node/`.
 
 use crate::{cargo, root, run, target_dir, Failure};
 use std::path::PathBuf;
@@ -161,24 +161,25 @@ pub fn command(args: &[String]) -> Result<(), Failure> {
         .map_err(|e| Failure::Failed(format!("the fuzzer found failures (see above): {e}")))
 }
 
-/// The CI step: a fixed-seed and a random-seed smoke run (30 s each), then 200 programs of
-/// the differential check against `pkg-node/`. Fails on any crash, hang or difference.
+/// The CI step: a fixed-seed smoke run and a random-seed one on a 1 MiB stack (30 s each),
+/// then 200 programs of the differential check against `pkg-node/`. Fails on any crash,
+/// hang or difference.
 pub fn ci_smoke() -> Result<(), String> {
     let exe = build()?;
     let random = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(2);
-    for seed in [1, random] {
-        println!("fuzz smoke: seed {seed} (reproduce: cargo xtask fuzz --seed {seed} --time 30)");
+    // The second run gives the inputs wasm's 1 MiB stack (the browser and Node hosts).
+    for (seed, stack_kb) in [(1, "8192"), (random, "1024")] {
+        println!(
+            "fuzz smoke: seed {seed}, {stack_kb} KiB stack (reproduce: cargo xtask fuzz --seed {seed} --stack-kb {stack_kb} --time 30)"
+        );
         let o = Options {
             seed: Some(seed),
-            pass: vec![
-                "--time".into(),
-                "30".into(),
-                "--min-time".into(),
-                "20".into(),
-            ],
+            pass: ["--time", "30", "--min-time", "20", "--stack-kb", stack_kb]
+                .map(String::from)
+                .to_vec(),
             ..Options::default()
         };
         run(Command::new(&exe).args(fuzz_args(&o)))?;
