@@ -338,16 +338,22 @@ pub fn supervise(config: &Config, worker: &dyn Fn(usize, u64) -> Command) -> Sum
     }
     let mut last_progress = Instant::now();
     let startup_budget = Duration::from_secs(30).max(config.hang_timeout);
+    let mut spawn_failures = 0usize;
     loop {
         let done_time = start.elapsed() >= config.time;
         let done_count = config.max_execs.is_some_and(|m| summary.execs >= m);
-        if done_time || done_count {
+        let all_down = slots.iter().all(Option::is_none);
+        if done_time || done_count || (all_down && spawn_failures >= 3 * config.jobs.max(1)) {
+            if !(done_time || done_count) {
+                eprintln!("fuzz: cannot start the workers; stopping");
+            }
             break;
         }
         std::thread::sleep(Duration::from_millis(20));
         for (i, entry) in slots.iter_mut().enumerate() {
             let Some(slot) = entry.as_mut() else {
                 *entry = spawn(worker(i, generation)).ok();
+                spawn_failures += usize::from(entry.is_none());
                 generation += 1;
                 continue;
             };

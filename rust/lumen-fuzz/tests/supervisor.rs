@@ -146,3 +146,22 @@ fn exec_mode_runs_one_real_input() {
     assert_eq!(runner.failure(InputKind::Source, ok), None);
     assert_eq!(runner.failure(InputKind::Binary, b"not lir"), None);
 }
+
+#[test]
+fn a_worker_that_cannot_start_stops_the_run_instead_of_spinning() {
+    let dir = corpus("nostart", &[]);
+    let config = Config {
+        jobs: 2,
+        time: Duration::from_secs(60),
+        max_execs: None,
+        hang_timeout: Duration::from_millis(500),
+        out_dir: dir.join("out"),
+        progress: None,
+    };
+    let make = |_: usize, _: u64| Command::new(dir.join("no-such-program"));
+    let t0 = std::time::Instant::now();
+    let summary = supervise(&config, &make);
+    assert!(t0.elapsed() < Duration::from_secs(10));
+    assert_eq!(summary.execs, 0);
+    let _ = std::fs::remove_dir_all(dir);
+}
