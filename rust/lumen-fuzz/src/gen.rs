@@ -923,6 +923,37 @@ pub fn program(rng: &mut Rng) -> String {
     g.out
 }
 
+/// `main` bodies at the edges of `Int` and `Float`: overflow, ranges ending at `Int` max,
+/// huge counts and indexes. Small and safe on every host, so the differential check uses
+/// them too.
+pub const INT_EDGES: &[&str] = &[
+    "print(9223372036854775807 + 1)",
+    "print(-9223372036854775807 - 1)",
+    "print((-9223372036854775807 - 1) // -1)",
+    "print((-9223372036854775807 - 1) % -1)",
+    "print(abs(-9223372036854775807 - 1))",
+    "print(2 ** 63)",
+    "print(2 ** -1)",
+    "print(99999999999999999999999)",
+    "print(-9223372036854775808)",
+    "print(1e309)",
+    "print(to_int(1e300))",
+    "print(floor(1e300))",
+    "for i in (9223372036854775807 - 1)..=9223372036854775807\n    print(i)\n  end",
+    "for i in 9223372036854775806..9223372036854775807\n    print(i)\n  end",
+    "print(len(range(-9223372036854775807 - 1, -9223372036854775807)))",
+    "print(slice([1, 2, 3], -9223372036854775807 - 1, 9223372036854775807))",
+    "print(repeat(\"ab\", 9223372036854775807))",
+    "print(pad_left(\"a\", 9223372036854775807))",
+    "print([1, 2][9223372036854775807])",
+    "print(\"abc\"[-9223372036854775807 - 1])",
+];
+
+/// A program made of one of [`INT_EDGES`].
+pub fn int_edge(rng: &mut Rng) -> String {
+    format!("cell main()\n  {}\nend\n", rng.pick(INT_EDGES))
+}
+
 /// One of the adversarial shapes (see the module docs), from `rng`.
 pub fn adversarial(rng: &mut Rng) -> String {
     let sizes = [10, 100, 1_000, 2_500, 6_000, 20_000];
@@ -1026,28 +1057,7 @@ pub fn adversarial(rng: &mut Rng) -> String {
             );
         }
         8 => {
-            let body = *rng.pick(&[
-                "print(9223372036854775807 + 1)",
-                "print(-9223372036854775807 - 1)",
-                "print((-9223372036854775807 - 1) // -1)",
-                "print((-9223372036854775807 - 1) % -1)",
-                "print(abs(-9223372036854775807 - 1))",
-                "print(2 ** 63)",
-                "print(2 ** -1)",
-                "print(99999999999999999999999)",
-                "print(-9223372036854775808)",
-                "print(1e309)",
-                "print(to_int(1e300))",
-                "print(floor(1e300))",
-                "for i in (9223372036854775807 - 1)..=9223372036854775807\n    print(i)\n  end",
-                "for i in 9223372036854775806..9223372036854775807\n    print(i)\n  end",
-                "print(len(range(-9223372036854775807 - 1, -9223372036854775807)))",
-                "print(slice([1, 2, 3], -9223372036854775807 - 1, 9223372036854775807))",
-                "print(repeat(\"ab\", 9223372036854775807))",
-                "print(pad_left(\"a\", 9223372036854775807))",
-                "print([1, 2][9223372036854775807])",
-                "print(\"abc\"[-9223372036854775807 - 1])",
-            ]);
+            let body = *rng.pick(INT_EDGES);
             let _ = write!(s, "cell main()\n  {body}\nend\n");
         }
         9 => {
