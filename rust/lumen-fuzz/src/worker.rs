@@ -4,7 +4,7 @@
 //! Each input is one of: an adversarial shape (`--adversarial` percent, default 3), a
 //! generated program (up to 45% in all), a mutated seed or corpus program (40%, corpus = the
 //! seed programs plus inputs that showed a new code: a cheap coverage-ish feedback), a
-//! mutated binary LIR (15%).
+//! mutated binary LIR (15%: of a seed program, or of a freshly generated one).
 
 use crate::exec::{Executor, InputKind, Limits, Verdict};
 use crate::protocol::{self, write_frame};
@@ -67,7 +67,23 @@ fn next_input(
             (InputKind::Source, m)
         }
     } else {
-        let b = &binaries[rng.below(binaries.len())];
+        // A third from a freshly generated program, the rest from the seed programs.
+        let fresh = if rng.below(3) == 0 {
+            let p = gen::program(rng);
+            lumen_compiler::compile(
+                "gen.lm",
+                p.as_bytes(),
+                &lumen_compiler::NoImports,
+                &Default::default(),
+            )
+            .ok()
+            .map(|out| lumen_vm::binary::encode(&out.module))
+        } else {
+            None
+        };
+        let b = fresh
+            .as_ref()
+            .unwrap_or_else(|| &binaries[rng.below(binaries.len())]);
         (InputKind::Binary, mutate::mutate_binary(rng, b))
     }
 }
