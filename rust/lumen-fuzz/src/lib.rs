@@ -6,6 +6,7 @@
 //! - [`worker`] / [`supervisor`]: worker processes running many inputs in-process, and the
 //!   driver that detects deaths (stack overflow, abort, OOM) and hangs and saves the input;
 //! - [`minimize`]: delta debugging of a failing input (lines, then tokens, then characters);
+//!   [`repro`]: re-running one input in a fresh process (the minimiser's predicate);
 //! - [`corpus`]: the seed programs (`tests/`, `examples/`, `--corpus DIR`);
 //! - [`differential`]: programs recorded natively for the lumen-wasm comparison.
 
