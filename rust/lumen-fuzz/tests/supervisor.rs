@@ -165,3 +165,34 @@ fn a_worker_that_cannot_start_stops_the_run_instead_of_spinning() {
     assert_eq!(summary.execs, 0);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn real_workers_run_the_pipeline_and_report_codes() {
+    let dir = corpus("real", &[]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let config = Config {
+        jobs: 1,
+        time: Duration::from_secs(3),
+        max_execs: None,
+        hang_timeout: Duration::from_secs(20),
+        out_dir: dir.join("out"),
+        progress: None,
+    };
+    let programs = root.join("tests/conformance");
+    let make = |_: usize, generation: u64| {
+        let mut c = Command::new(EXE);
+        c.args(["worker", "--adversarial", "0", "--seed"])
+            .arg(generation.to_string())
+            .arg("--corpus")
+            .arg(&programs);
+        c
+    };
+    let summary = supervise(&config, &make);
+    assert!(summary.execs >= 50, "only {} executions", summary.execs);
+    assert!(
+        summary.codes.contains("E0100"),
+        "codes: {:?}",
+        summary.codes
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
