@@ -37,25 +37,91 @@ fn ddmin<T: Clone>(
         let chunk = items.len().div_ceil(n);
         let mut reduced = false;
         let mut start = 0;
+        // One pass over the chunks; a removed chunk's successor slides into its place.
         while start < items.len() && !budget.spent() {
             let end = (start + chunk).min(items.len());
             let mut candidate = items[..start].to_vec();
             candidate.extend_from_slice(&items[end..]);
             budget.left = budget.left.saturating_sub(1);
-            if test(&join(&candidate)) {
+            if !candidate.is_empty() && test(&join(&candidate)) {
                 items = candidate;
                 reduced = true;
-                n = (n - 1).max(2);
-                break;
+            } else {
+                start = end;
             }
-            start = end;
         }
-        if !reduced {
+        if reduced {
+            n = (n - 1).max(2).min(items.len().max(2));
+        } else {
             if n >= items.len() {
                 break;
             }
             n = (n * 2).min(items.len());
         }
+    }
+    items
+}
+
+/// Shrinks long repetitions (`1 + 1 + …`, `(1)(1)…`, a line repeated 300 times): for each
+/// run of one block of 1–8 items repeated at least 8 times, binary-searches the fewest
+/// repetitions that still fail. Chains need a minimum length to fail, which plain ddmin only
+/// approaches in many small steps.
+fn shrink_runs(
+    mut items: Vec<Vec<u8>>,
+    test: &mut dyn FnMut(&[u8]) -> bool,
+    budget: &mut Counter,
+) -> Vec<Vec<u8>> {
+    let mut start = 0;
+    while start < items.len() && !budget.spent() {
+        let mut best: Option<(usize, usize)> = None; // (period, repetitions)
+        for period in 1..=8usize {
+            if start + 2 * period > items.len() {
+                break;
+            }
+            let mut reps = 1;
+            while start + (reps + 1) * period <= items.len()
+                && items[start + reps * period..start + (reps + 1) * period]
+                    == items[start..start + period]
+            {
+                reps += 1;
+            }
+            if reps >= 8 && best.is_none_or(|(p, r)| reps * period > p * r) {
+                best = Some((period, reps));
+            }
+        }
+        let Some((period, reps)) = best else {
+            start += 1;
+            continue;
+        };
+        // Fewest repetitions that still fail, assuming more repetitions fail too.
+        let with = |n: usize, items: &[Vec<u8>]| -> Vec<u8> {
+            let mut v = items[..start].concat();
+            for _ in 0..n {
+                v.extend(items[start..start + period].concat());
+            }
+            v.extend(items[start + reps * period..].concat());
+            v
+        };
+        let (mut lo, mut hi) = (0usize, reps);
+        while lo < hi && !budget.spent() {
+            let mid = lo + (hi - lo) / 2;
+            budget.left = budget.left.saturating_sub(1);
+            if test(&with(mid, &items)) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        if hi < reps {
+            let block: Vec<Vec<u8>> = items[start..start + period].to_vec();
+            let tail = items.split_off(start + reps * period);
+            items.truncate(start);
+            for _ in 0..hi {
+                items.extend(block.iter().cloned());
+            }
+            items.extend(tail);
+        }
+        start += (hi * period).max(1);
     }
     items
 }
@@ -72,6 +138,7 @@ pub fn minimize(input: &[u8], test: &mut dyn FnMut(&[u8]) -> bool, budget: Budge
         .split_inclusive(|b| *b == b'\n')
         .map(<[u8]>::to_vec)
         .collect();
+    let lines = shrink_runs(lines, test, &mut counter);
     let mut cur = ddmin(lines, &join_bytes, test, &mut counter).concat();
     // tokens (or bytes when not UTF-8)
     let parts: Vec<Vec<u8>> = match std::str::from_utf8(&cur) {
@@ -81,6 +148,7 @@ pub fn minimize(input: &[u8], test: &mut dyn FnMut(&[u8]) -> bool, budget: Budge
             .collect(),
         Err(_) => cur.iter().map(|b| vec![*b]).collect(),
     };
+    let parts = shrink_runs(parts, test, &mut counter);
     cur = ddmin(parts, &join_bytes, test, &mut counter).concat();
     // characters
     if let Ok(text) = std::str::from_utf8(&cur) {
@@ -121,6 +189,26 @@ mod tests {
         let mut fails = |s: &[u8]| s.iter().filter(|b| **b == b'\n').count() >= 10;
         let min = minimize(&input, &mut fails, budget());
         assert_eq!(min, b"\n\n\n\n\n\n\n\n\n\n");
+    }
+
+    #[test]
+    fn long_chains_shrink_to_the_length_that_fails() {
+        // Synthetic stack overflow: fails when the chain has at least 300 terms.
+        let mut input = b"cell main()\n  let x = 1".to_vec();
+        for _ in 0..5_000 {
+            input.extend_from_slice(b" + 1");
+        }
+        input.extend_from_slice(b"\n  print(x)\nend\n");
+        let mut fails = |s: &[u8]| String::from_utf8_lossy(s).matches("+ 1").count() >= 300;
+        // A small budget is enough: the repetition is binary-searched, not nibbled at.
+        let small = Budget {
+            tests: 100,
+            time: Duration::from_secs(30),
+        };
+        let min = minimize(&input, &mut fails, small);
+        let text = String::from_utf8_lossy(&min);
+        assert_eq!(text.matches("+ 1").count(), 300);
+        assert!(min.len() < 1_300, "{} bytes", min.len());
     }
 
     #[test]
