@@ -7,9 +7,12 @@
 //! 2. `cargo clippy --workspace --all-targets -- -D warnings`;
 //! 3. `cargo test --workspace`;
 //! 4. `bash scripts/test-wasm.sh` (builds the wasm packages, runs the Node and Chromium tests);
-//! 5. `wasm-size --check`, in this process (see [`crate::wasm_size`]).
+//! 5. the fuzz smoke (30 s with seed 1, 30 s on a 1 MiB stack with a random seed that it
+//!    prints) and the
+//!    differential check of 200 generated programs against `pkg-node/` (see [`crate::fuzz`]);
+//! 6. `wasm-size --check`, in this process (see [`crate::wasm_size`]).
 //!
-//! Each step starts with a `==> [n/6] ...` header; a summary with each step's elapsed time
+//! Each step starts with a `==> [n/7] ...` header; a summary with each step's elapsed time
 //! (and the steps not run) is printed at the end, whether the run passed or not.
 
 use crate::Failure;
@@ -28,6 +31,8 @@ enum Action {
     Run(&'static str, &'static [&'static str]),
     /// `wasm-size --check`, in-process.
     WasmSize,
+    /// The fuzz smoke and the differential check ([`crate::fuzz::ci_smoke`]).
+    Fuzz,
 }
 
 /// The steps, in order, with their header titles.
@@ -57,6 +62,10 @@ fn steps() -> Vec<(String, Action)> {
         ),
         run("cargo", &["test", "--workspace"]),
         run("bash", &["scripts/test-wasm.sh"]),
+        (
+            "fuzz smoke (60 s) + differential (200 programs)".to_string(),
+            Action::Fuzz,
+        ),
         ("wasm-size --check".to_string(), Action::WasmSize),
     ]
 }
@@ -184,6 +193,7 @@ fn perform(action: &Action) -> Result<(), String> {
                 Err(status.to_string())
             }
         }
+        Action::Fuzz => crate::fuzz::ci_smoke(),
         Action::WasmSize => {
             let mut options = crate::wasm_size::Options::new();
             options.check = true;
@@ -250,6 +260,7 @@ mod tests {
                 "cargo clippy --workspace --all-targets -- -D warnings",
                 "cargo test --workspace",
                 "bash scripts/test-wasm.sh",
+                "fuzz smoke (60 s) + differential (200 programs)",
                 "wasm-size --check",
             ]
         );

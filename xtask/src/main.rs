@@ -11,6 +11,8 @@
 //!   ([`wasm_size`]).
 //! - `dist`: builds the web, nodejs and bundler packages, packs them with `npm pack` into
 //!   `<target dir>/dist/` and writes `SHA256SUMS` ([`dist`]).
+//! - `fuzz [--time S] [--seed N] [--jobs J] [--corpus DIR] | --differential K [--pkg DIR] |
+//!   --repro FILE`: the stable-Rust fuzzer `lumen-fuzz` ([`fuzz`], `docs/FUZZING.md`).
 //! - `ci`: everything CI runs, in order, stopping at the first failure ([`ci`]).
 //!
 //! `lumen build` is the `LUMEN_BIN` binary when that variable is set, else the dev `lumen`
@@ -23,6 +25,7 @@ mod budgets;
 mod ci;
 mod compress;
 mod dist;
+mod fuzz;
 mod lumen_build;
 mod wasm_size;
 
@@ -31,6 +34,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   check-bench
   wasm-size [--check] [--record] [--target web|nodejs|bundler|wasi|all|NAME ...] [--budgets FILE]
   dist
+  fuzz [--time S] [--seed N] [--jobs J] [--corpus DIR] [--max-execs N] [--no-minimize]
+  fuzz --differential K [--seed N] [--pkg DIR]
+  fuzz --repro FILE
   ci";
 
 /// Why a command did not succeed: a usage error (exit status 2) or a failure (exit status 1).
@@ -62,6 +68,7 @@ fn main() -> ExitCode {
         Some("check-bench") => check_bench().map_err(Failure::from),
         Some("wasm-size") => wasm_size::command(rest),
         Some("dist") => dist::command(rest),
+        Some("fuzz") => fuzz::command(rest),
         Some("ci") => ci::command(rest),
         Some(other) => Err(Failure::Usage(format!("unknown command `{other}`"))),
         None => Err(Failure::Usage("no command given".to_string())),
