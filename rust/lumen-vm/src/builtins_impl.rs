@@ -80,6 +80,18 @@ fn want_int(name: &str, v: &Value) -> Result<i64, Fault> {
     v.as_int().ok_or_else(|| wrong(name, v, "an Int"))
 }
 
+/// A count argument (`repeat`'s times, `pad_*`'s width) as a `usize`: a negative count is
+/// 0, a count beyond the address space is `usize::MAX` (so the size check that follows
+/// reports E0914 on every host; on wasm32 `usize` is 32 bits and must not wrap to 0).
+fn want_count(name: &str, v: &Value) -> Result<usize, Fault> {
+    let n = want_int(name, v)?;
+    Ok(if n < 0 {
+        0
+    } else {
+        usize::try_from(n).unwrap_or(usize::MAX)
+    })
+}
+
 fn want_num(name: &str, v: &Value) -> Result<f64, Fault> {
     v.as_f64().ok_or_else(|| wrong(name, v, "a number"))
 }
@@ -155,13 +167,12 @@ fn sort_cmp(a: &Value, b: &Value, failure: &mut Option<Fault>) -> Ordering {
 
 fn pad(name: &str, args: &[Value], left: bool) -> Result<Value, Fault> {
     let s = want_str(name, arg(args, 0))?;
-    let width = want_int(name, arg(args, 1))?;
+    let width = want_count(name, arg(args, 1))?;
     let fill = match args.get(2) {
         Some(f) => want_str(name, f)?,
         None => " ",
     };
     let len = s.chars().count();
-    let width = usize::try_from(width).unwrap_or(0);
     if width <= len {
         return Ok(Value::str(s));
     }
@@ -357,8 +368,10 @@ pub(crate) fn call(
             }
         }
         Builtin::Repeat => {
-            let n = usize::try_from(want_int(name, arg(args, 1))?).unwrap_or(0);
+            let n = want_count(name, arg(args, 1))?;
             match arg(args, 0) {
+                Value::Str(s) if s.is_empty() => Ok(Value::str("")),
+                Value::List(xs) if xs.is_empty() => Ok(arg(args, 0).clone()),
                 Value::Str(s) => {
                     check_string(s.len().saturating_mul(n))?;
                     Ok(Value::str(s.repeat(n)))
@@ -812,6 +825,44 @@ mod tests {
         );
         assert_eq!(ok(Builtin::Reverse, vec![s("abc")]), "\"cba\"");
         assert!(ok(Builtin::Repeat, vec![s("ab"), Value::Int(i64::MAX)]).starts_with("ERR E0914"));
+    }
+
+    /// Found by the fuzzer's differential check: on wasm32 a count beyond `u32::MAX` used to
+    /// wrap to 0 (`repeat` gave "", `pad_left` the string unchanged) where native said
+    /// E0914. Counts now saturate, so every host reports the same error; empty inputs stay
+    /// empty at any count without looping.
+    #[test]
+    fn issue10_fuzz_huge_counts_are_e0914_on_every_host() {
+        // Saturating, never wrapping: on wasm32 this is usize::MAX, on 64 bits i64::MAX.
+        assert_eq!(
+            want_count("repeat", &Value::Int(i64::MAX)).ok(),
+            Some(usize::try_from(i64::MAX).unwrap_or(usize::MAX))
+        );
+        assert_eq!(want_count("repeat", &Value::Int(-5)).ok(), Some(0));
+        assert_eq!(
+            want_count("repeat", &Value::Int(1 << 40)).ok(),
+            usize::try_from(1_i64 << 40).ok().or(Some(usize::MAX))
+        );
+        for (b, x) in [
+            (Builtin::PadLeft, s("a")),
+            (Builtin::PadRight, s("a")),
+            (Builtin::Repeat, s("ab")),
+            (Builtin::Repeat, ints(&[1])),
+        ] {
+            for n in [i64::MAX, 1 << 33] {
+                let got = ok(b, vec![x.clone(), Value::Int(n)]);
+                assert!(got.starts_with("ERR E0914"), "{b:?} {n}: {got}");
+            }
+        }
+        assert_eq!(
+            ok(Builtin::Repeat, vec![s(""), Value::Int(i64::MAX)]),
+            "\"\""
+        );
+        assert_eq!(
+            ok(Builtin::Repeat, vec![ints(&[]), Value::Int(i64::MAX)]),
+            "[]"
+        );
+        assert_eq!(ok(Builtin::Repeat, vec![s("ab"), Value::Int(-1)]), "\"\"");
     }
 
     #[test]
