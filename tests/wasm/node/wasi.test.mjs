@@ -70,6 +70,50 @@ describe(`conformance programs under ${host}`, () => {
   }
 });
 
+// Issue 10's compiler and VM regression programs (deep chains, deep values, the memory
+// cap on operators, ranges ending at Int max, nested exhaustiveness): the same limits and
+// results in the WASI build as natively, where the wasm stack is smaller.
+const ISSUE10_DIR = join(ROOT, 'tests', 'programs');
+const ISSUE10_PROGRAMS = [
+  'err_E0103_too_deep.lm',
+  'deep_value_display.lm',
+  'err_E0914_string_doubling.lm',
+  'err_E0916_deep_to_json.lm',
+  'range_int_limits.lm',
+  'match_nested_exhaustive.lm',
+];
+// Node 20's node:wasi corrupts V8's heap once the guest's memory has grown by a few tens of
+// MiB (reproduced with a plain 32 MiB string doubling: Node aborts with a V8 fatal error
+// after `wasi.start` returns, while Wasmtime runs the same module to the expected E0914 at
+// 556 MB RSS). The memory-cap program therefore runs under Wasmtime only; this is a Node
+// defect, not a Lumen one, and is listed here rather than skipped silently.
+const NODE_WASI_TOO_BIG = new Set(['err_E0914_string_doubling.lm']);
+describe(`issue 10 regression programs under ${host}`, () => {
+  for (const file of ISSUE10_PROGRAMS) {
+    if (host === 'node:wasi' && NODE_WASI_TOO_BIG.has(file)) continue;
+    const name = stem(file);
+    const out = join(ISSUE10_DIR, `${name}.out`);
+    const errFile = join(ISSUE10_DIR, `${name}.err`);
+    test(`issue 10: ${file}`, async () => {
+      assert.ok(existsSync(join(ISSUE10_DIR, file)), `${file} is missing`);
+      const r = await lumen(ISSUE10_DIR, ['run', file]);
+      if (existsSync(out)) assert.equal(r.stdout, readFileSync(out, 'utf8'));
+      if (existsSync(errFile)) {
+        assert.equal(r.code, 1, `exit status of ${file}: ${r.stderr}`);
+        for (const fragment of readFileSync(errFile, 'utf8').split('\n')) {
+          if (fragment.trim() === '') continue;
+          assert.ok(
+            r.stderr.includes(fragment.trim()),
+            `stderr of ${file} lacks ${JSON.stringify(fragment)}:\n${r.stderr}`,
+          );
+        }
+      } else {
+        assert.equal(r.code, 0, r.stderr);
+      }
+    });
+  }
+});
+
 describe(`lumen check and usage under ${host}`, () => {
   test('check accepts a good program and exits 0', async () => {
     const good = programs.find((f) => existsSync(join(dir, `${stem(f)}.out`)));
