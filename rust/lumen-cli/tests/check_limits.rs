@@ -175,3 +175,32 @@ fn issue10_item14_cli_and_js_package_render_the_same_bytes() {
         assert_eq!(cli.trim_end(), js_rendering(name, &src), "{name}");
     }
 }
+
+/// Found by the fuzzer (issue 10, item 12's family): comparing deep values inside a loop
+/// was not charged fuel, so `x == y` on values 200,000 levels deep, once per iteration,
+/// ran for minutes under `--fuel 1000000`. Comparison work is now fuel: the run ends with
+/// E0910 in a fraction of a second. Without a fuel budget the same comparisons finish.
+#[test]
+fn issue10_item12_deep_comparisons_in_a_loop_are_charged_fuel() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let src = "cell main()\n  let mut x: Json = [0]\n  let mut y: Json = [1]\n  let mut i = 0\n  while i < 200000\n    print(x == y, x < y, x == x)\n    x = [x]\n    y = [y]\n    i += 1\n  end\nend\n";
+    let file = write(&dir, "cmp.lm", src);
+    let start = Instant::now();
+    let out = lumen()
+        .args(["run", "--fuel", "1000000"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("E0910"), "{stderr}");
+    // Well under the old behaviour (minutes); generous for a loaded debug build.
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    // The budget ran out after at most a few thousand iterations' worth of comparisons.
+    let lines = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert!((10..5_000).contains(&lines), "{lines} lines printed");
+}

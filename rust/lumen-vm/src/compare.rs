@@ -5,10 +5,29 @@
 //! Leaves (numbers, strings, ...) are compared inline; only pairs of containers that are
 //! not the same allocation are pushed.
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::rc::Rc;
 
 use crate::value::Value;
+
+thread_local! {
+    /// Pairs of children visited by deep comparisons since the VM last charged them.
+    static WORK: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Records `n` units of comparison work (deep paths only).
+fn add_work(n: u64) {
+    WORK.with(|w| w.set(w.get().saturating_add(n)));
+}
+
+/// The comparison work done since the last call (child pairs visited by `==`, `<`, `sort`,
+/// `contains`, ...), reset to 0. The VM charges it as fuel after an instruction or builtin
+/// that may compare containers, so comparing deep or large values in a loop runs out of
+/// fuel like any other work (issue 10: `x == y` on 200,000-deep values in a loop).
+pub fn take_work() -> u64 {
+    WORK.with(|w| w.replace(0))
+}
 
 /// What comparing two values without looking inside containers tells.
 enum Shallow {
@@ -91,6 +110,19 @@ impl PartialEq for Value {
     }
 }
 
+/// The number of direct children of a container (0 for scalars).
+fn container_len(v: &Value) -> u64 {
+    let n = match v {
+        Value::List(x) | Value::Tuple(x) => x.len(),
+        Value::Map(m) => m.len(),
+        Value::Record(r) => r.fields.as_slice().len(),
+        Value::Variant(v) => v.payload.as_slice().len(),
+        Value::Func(f) => f.captures.len(),
+        _ => 0,
+    };
+    n as u64
+}
+
 /// Pushes the child pairs of `xs`/`ys` that need a deeper look; `false` when a pair or the
 /// lengths already differ.
 fn push_pairs<'a>(
@@ -114,8 +146,17 @@ fn push_pairs<'a>(
 /// Equality of two containers whose shallow comparison was inconclusive.
 #[inline(never)]
 fn deep_eq(a: &Value, b: &Value) -> bool {
+    let mut work: u64 = 0;
+    let equal = deep_eq_counting(a, b, &mut work);
+    add_work(work);
+    equal
+}
+
+/// [`deep_eq`], adding the pairs it visits to `work`.
+fn deep_eq_counting(a: &Value, b: &Value, work: &mut u64) -> bool {
     let mut stack: Vec<(&Value, &Value)> = vec![(a, b)];
     while let Some((a, b)) = stack.pop() {
+        *work += 1 + container_len(a);
         let same = match (a, b) {
             (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y)) => {
                 push_pairs(x, y, &mut stack)
@@ -231,8 +272,21 @@ pub fn compare(a: &Value, b: &Value) -> Result<Option<Ordering>, String> {
 /// Lexicographic comparison of two sequences, with an explicit stack of positions.
 #[inline(never)]
 fn compare_seqs(x: &[Value], y: &[Value]) -> Result<Option<Ordering>, String> {
+    let mut work: u64 = 0;
+    let result = compare_seqs_counting(x, y, &mut work);
+    add_work(work);
+    result
+}
+
+/// [`compare_seqs`], adding the positions it visits to `work`.
+fn compare_seqs_counting(
+    x: &[Value],
+    y: &[Value],
+    work: &mut u64,
+) -> Result<Option<Ordering>, String> {
     let mut stack: Vec<(&[Value], &[Value], usize)> = vec![(x, y, 0)];
     while let Some(top) = stack.last_mut() {
+        *work += 1;
         let (xs, ys, i) = *top;
         match (xs.get(i), ys.get(i)) {
             (Some(p), Some(q)) => {

@@ -431,7 +431,7 @@ impl Vm {
             Value::Str(s) => s.len() as u64,
             Value::List(l) => l.len() as u64,
             _ => 0,
-        };
+        } + crate::compare::take_work();
         if let Some(d) = self.regs.get_mut(di) {
             *d = v;
         }
@@ -645,6 +645,15 @@ impl Vm {
                 }
             }};
         }
+        macro_rules! charged {
+            // The slow path of a comparison: evaluate, then charge the comparison work
+            // (containers compared element by element; see `compare::take_work`).
+            ($e:expr) => {{
+                let r = $e;
+                charge_work!(crate::compare::take_work());
+                r
+            }};
+        }
         macro_rules! charge_call {
             () => {{
                 if fuel > 1 {
@@ -756,7 +765,7 @@ impl Vm {
                     let c = match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x < y,
                         (Value::Float(x), Value::Float(y)) => x < y,
-                        (x, y) => try_fault!(arith::compare_op(BinOp::Lt, x, y)),
+                        (x, y) => charged!(try_fault!(arith::compare_op(BinOp::Lt, x, y))),
                     };
                     set!(dst, Value::Bool(c))
                 }
@@ -764,7 +773,7 @@ impl Vm {
                     let c = match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x <= y,
                         (Value::Float(x), Value::Float(y)) => x <= y,
-                        (x, y) => try_fault!(arith::compare_op(BinOp::Le, x, y)),
+                        (x, y) => charged!(try_fault!(arith::compare_op(BinOp::Le, x, y))),
                     };
                     set!(dst, Value::Bool(c))
                 }
@@ -814,7 +823,7 @@ impl Vm {
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x < y,
                         (Value::Float(x), Value::Float(y)) => x < y,
-                        (x, y) => try_fault!(arith::compare_op(BinOp::Lt, x, y)),
+                        (x, y) => charged!(try_fault!(arith::compare_op(BinOp::Lt, x, y))),
                     },
                     target
                 ),
@@ -822,7 +831,7 @@ impl Vm {
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x <= y,
                         (Value::Float(x), Value::Float(y)) => x <= y,
-                        (x, y) => try_fault!(arith::compare_op(BinOp::Le, x, y)),
+                        (x, y) => charged!(try_fault!(arith::compare_op(BinOp::Le, x, y))),
                     },
                     target
                 ),
@@ -830,7 +839,7 @@ impl Vm {
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x > y,
                         (Value::Float(x), Value::Float(y)) => x > y,
-                        (x, y) => try_fault!(arith::compare_op(BinOp::Gt, x, y)),
+                        (x, y) => charged!(try_fault!(arith::compare_op(BinOp::Gt, x, y))),
                     },
                     target
                 ),
@@ -838,21 +847,21 @@ impl Vm {
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x >= y,
                         (Value::Float(x), Value::Float(y)) => x >= y,
-                        (x, y) => try_fault!(arith::compare_op(BinOp::Ge, x, y)),
+                        (x, y) => charged!(try_fault!(arith::compare_op(BinOp::Ge, x, y))),
                     },
                     target
                 ),
                 Op::EqJf { a, b, target } => branch!(
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x == y,
-                        (x, y) => x == y,
+                        (x, y) => charged!(x == y),
                     },
                     target
                 ),
                 Op::NeJf { a, b, target } => branch!(
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x != y,
-                        (x, y) => x != y,
+                        (x, y) => charged!(x != y),
                     },
                     target
                 ),
@@ -860,7 +869,7 @@ impl Vm {
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x < y,
                         (Value::Float(x), Value::Float(y)) => x < y,
-                        (x, y) => try_fault!(arith::compare_op(BinOp::Lt, x, y)),
+                        (x, y) => charged!(try_fault!(arith::compare_op(BinOp::Lt, x, y))),
                     },
                     target
                 ),
@@ -868,7 +877,7 @@ impl Vm {
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x <= y,
                         (Value::Float(x), Value::Float(y)) => x <= y,
-                        (x, y) => try_fault!(arith::compare_op(BinOp::Le, x, y)),
+                        (x, y) => charged!(try_fault!(arith::compare_op(BinOp::Le, x, y))),
                     },
                     target
                 ),
@@ -876,7 +885,7 @@ impl Vm {
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x > y,
                         (Value::Float(x), Value::Float(y)) => x > y,
-                        (x, y) => try_fault!(arith::compare_op(BinOp::Gt, x, y)),
+                        (x, y) => charged!(try_fault!(arith::compare_op(BinOp::Gt, x, y))),
                     },
                     target
                 ),
@@ -884,21 +893,21 @@ impl Vm {
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x >= y,
                         (Value::Float(x), Value::Float(y)) => x >= y,
-                        (x, y) => try_fault!(arith::compare_op(BinOp::Ge, x, y)),
+                        (x, y) => charged!(try_fault!(arith::compare_op(BinOp::Ge, x, y))),
                     },
                     target
                 ),
                 Op::EqJt { a, b, target } => branch_true!(
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x == y,
-                        (x, y) => x == y,
+                        (x, y) => charged!(x == y),
                     },
                     target
                 ),
                 Op::NeJt { a, b, target } => branch_true!(
                     match (reg!(a), reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => x != y,
-                        (x, y) => x != y,
+                        (x, y) => charged!(x != y),
                     },
                     target
                 ),
@@ -1008,6 +1017,7 @@ impl Vm {
                     }
                     let res = self.call_builtin(builtin, base + args as usize, argc as usize);
                     refresh!();
+                    charge_work!(crate::compare::take_work());
                     let v = try_fault!(res);
                     set!(dst, v)
                 }
