@@ -4,8 +4,12 @@
 //! (narrower after a null check). Narrowing records the previous type in the innermost
 //! scope, and leaving that scope restores it, so a narrowing never outlives the block that
 //! established it.
+//!
+//! Lookups go through an index by name (the bindings of each name, innermost last), so a
+//! cell with tens of thousands of locals is checked in linear time.
 
 use super::types::Type;
+use std::collections::HashMap;
 
 /// One local binding.
 #[derive(Debug, Clone)]
@@ -32,6 +36,8 @@ struct Scope {
 #[derive(Debug, Default)]
 pub struct Env {
     scopes: Vec<Scope>,
+    /// Every open binding of each name, in binding order (so the innermost is last).
+    by_name: HashMap<String, Vec<VarId>>,
 }
 
 impl Env {
@@ -43,6 +49,14 @@ impl Env {
     /// Closes the innermost scope, undoing the narrowings made in it.
     pub fn pop(&mut self) {
         if let Some(scope) = self.scopes.pop() {
+            for v in &scope.vars {
+                if let Some(ids) = self.by_name.get_mut(&v.name) {
+                    ids.pop();
+                    if ids.is_empty() {
+                        self.by_name.remove(&v.name);
+                    }
+                }
+            }
             for (id, ty) in scope.restore.into_iter().rev() {
                 if let Some(v) = self.var_mut(id) {
                     v.ty = ty;
@@ -61,7 +75,12 @@ impl Env {
         if self.scopes.is_empty() {
             self.push();
         }
+        let si = self.scopes.len() - 1;
         if let Some(scope) = self.scopes.last_mut() {
+            self.by_name
+                .entry(name.to_string())
+                .or_default()
+                .push((si, scope.vars.len()));
             scope.vars.push(Var {
                 name: name.to_string(),
                 ty: ty.clone(),
@@ -73,12 +92,7 @@ impl Env {
 
     /// The innermost binding named `name`.
     pub fn lookup(&self, name: &str) -> Option<VarId> {
-        for (si, scope) in self.scopes.iter().enumerate().rev() {
-            if let Some(vi) = scope.vars.iter().rposition(|v| v.name == name) {
-                return Some((si, vi));
-            }
-        }
-        None
+        self.by_name.get(name)?.last().copied()
     }
 
     /// The binding `id`.
