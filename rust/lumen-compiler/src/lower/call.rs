@@ -10,7 +10,7 @@
 
 use super::expr::dest;
 use super::regs::FnCx;
-use super::{fail, visit, Lowerer, NameRef, R};
+use super::{fail, too_large, visit, Lowerer, NameRef, R};
 use crate::ast::{self, Arg, Expr, ExprKind};
 use crate::resolve::{FileId, Symbol};
 use crate::span::Span;
@@ -21,7 +21,7 @@ use lumen_vm::lir::{FailKind, Instr, Reg};
 fn argc(n: usize, span: Span) -> R<u8> {
     match u8::try_from(n) {
         Ok(n) => Ok(n),
-        Err(_) => fail(span, "a call may pass at most 255 arguments"),
+        Err(_) => too_large(span, "a call may pass at most 255 arguments"),
     }
 }
 
@@ -476,7 +476,7 @@ impl Lowerer<'_> {
             return fail(span, "unknown tool");
         };
         let Ok(count) = u16::try_from(args.len()) else {
-            return fail(span, "too many tool arguments");
+            return too_large(span, "too many tool arguments");
         };
         let m = f.alloc()?;
         let start = f.alloc_n(args.len() * 2)?;

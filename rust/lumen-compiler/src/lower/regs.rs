@@ -91,7 +91,7 @@ impl FnCx {
     pub fn alloc(&mut self) -> R<Reg> {
         if self.top >= MAX_REGS {
             return Err(Box::new(Diagnostic::error(
-                codes::INTERNAL,
+                codes::TOO_LARGE,
                 "this function needs more than 65535 registers; split it into smaller cells",
                 Span::default(),
             )));
@@ -108,7 +108,7 @@ impl FnCx {
         let start = self.top;
         if start >= MAX_REGS || start as usize + n > MAX_REGS as usize {
             return Err(Box::new(Diagnostic::error(
-                codes::INTERNAL,
+                codes::TOO_LARGE,
                 "this function needs more than 65535 registers; split it into smaller cells",
                 Span::default(),
             )));
@@ -429,7 +429,7 @@ mod tests {
         let mut f = FnCx::new(0, 1);
         assert!(f.alloc_n(MAX_REGS as usize).is_ok());
         let e = f.alloc().err().map(|d| d.code);
-        assert_eq!(e, Some(codes::INTERNAL));
+        assert_eq!(e, Some(codes::TOO_LARGE));
     }
 
     #[test]
