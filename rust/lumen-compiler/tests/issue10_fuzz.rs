@@ -105,3 +105,22 @@ fn issue10_fuzz_missing_case_after_5000_wildcard_fields_is_found() {
     assert_eq!(d[0].code, "E0304");
     assert!(d[0].message.contains(", Add("), "{}", &d[0].message[..200]);
 }
+
+#[test]
+fn issue10_fuzz_20000_narrowings_and_assignments_in_one_scope_check() {
+    // Each `if x == null return` narrows `x` in the cell's scope and each assignment widens
+    // it again; the restore list used to grow by one per narrowing and be scanned by every
+    // assignment (4 s in release for this size).
+    let mut s =
+        String::from("cell g() -> Int?\n  1\nend\n\ncell f() -> Int\n  let mut x: Int? = g()\n");
+    for _ in 0..20_000 {
+        s.push_str("  if x == null\n    return 0\n  end\n  x = g()\n");
+    }
+    // After the last check `x` is `Int`, so `x + 1` type-checks; after a widening it would not.
+    s.push_str(
+        "  if x == null\n    return 0\n  end\n  x + 1\nend\n\ncell main()\n  print(f())\nend\n",
+    );
+    assert_eq!(check_codes(&s), Vec::<&str>::new());
+    let widened = s.replace("  x + 1\nend", "  x = g()\n  x + 1\nend");
+    assert_eq!(check_codes(&widened), vec!["E0307"]);
+}

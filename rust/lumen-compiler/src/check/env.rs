@@ -28,8 +28,11 @@ pub type VarId = (usize, usize);
 #[derive(Debug, Default)]
 struct Scope {
     vars: Vec<Var>,
-    /// Narrowings made while this scope was innermost: (variable, type before).
+    /// Narrowings made while this scope was innermost: (variable, type before), at most
+    /// one per variable (the earliest, which is what closing the scope restores).
     restore: Vec<(VarId, Type)>,
+    /// Index into `restore` of each variable's entry.
+    restore_at: HashMap<VarId, usize>,
 }
 
 /// A stack of scopes.
@@ -115,8 +118,8 @@ impl Env {
             v.ty = declared.clone();
         }
         for scope in &mut self.scopes {
-            for (rid, old) in &mut scope.restore {
-                if *rid == id {
+            if let Some(&i) = scope.restore_at.get(&id) {
+                if let Some((_, old)) = scope.restore.get_mut(i) {
                     *old = declared.clone();
                 }
             }
@@ -129,7 +132,13 @@ impl Env {
         let Some(v) = self.var_mut(id) else { return };
         let old = std::mem::replace(&mut v.ty, ty);
         if let Some(scope) = self.scopes.last_mut() {
-            scope.restore.push((id, old));
+            // A variable narrowed again in the same scope keeps its first entry: closing the
+            // scope restores the type from before the first narrowing either way, and the
+            // restore list stays as long as the scope has narrowed variables.
+            if !scope.restore_at.contains_key(&id) {
+                scope.restore_at.insert(id, scope.restore.len());
+                scope.restore.push((id, old));
+            }
         }
     }
 }
@@ -150,6 +159,21 @@ mod tests {
             id.and_then(|i| env.var(i)).map(|v| v.ty.clone()),
             Some(Type::Int)
         );
+        env.pop();
+        assert_eq!(
+            id.and_then(|i| env.var(i)).map(|v| v.ty.clone()),
+            Some(Type::optional(Type::Int))
+        );
+    }
+
+    #[test]
+    fn narrowing_twice_in_one_scope_restores_the_first_type() {
+        let mut env = Env::default();
+        env.bind("x", Type::optional(Type::Int), false);
+        env.push();
+        env.narrow("x", Type::Int);
+        env.narrow("x", Type::Never);
+        let id = env.lookup("x");
         env.pop();
         assert_eq!(
             id.and_then(|i| env.var(i)).map(|v| v.ty.clone()),
