@@ -124,3 +124,27 @@ fn issue10_fuzz_20000_narrowings_and_assignments_in_one_scope_check() {
     let widened = s.replace("  x + 1\nend", "  x = g()\n  x + 1\nend");
     assert_eq!(check_codes(&widened), vec!["E0307"]);
 }
+
+#[test]
+fn issue10_fuzz_50000_field_record_built_by_name_compiles() {
+    // Named arguments and field access found their field by a linear scan: quadratic in the
+    // fields for one constructor call naming them all.
+    let n = 50_000;
+    let mut s = String::from("record R\n");
+    for i in 0..n {
+        let _ = writeln!(s, "  f{i}: Int");
+    }
+    let args: Vec<String> = (0..n).map(|i| format!("f{i}: {i}")).collect();
+    let _ = write!(
+        s,
+        "end\n\ncell main()\n  let r = R({})\n  print(r.f{} + r.f0)\nend\n",
+        args.join(", "),
+        n - 1
+    );
+    assert!(compile_diags(&s).is_ok());
+    // A misspelt name is still found missing.
+    let bad = s
+        .replace("print(r.f0 ", "print(r.g0 ")
+        .replace("+ r.f0)", "+ r.g0)");
+    assert_eq!(check_codes(&bad), vec!["E0302"]);
+}

@@ -16,6 +16,7 @@ use crate::resolve::{FileId, Symbol};
 use crate::span::Span;
 use lumen_vm::builtins::Builtin;
 use lumen_vm::lir::{FailKind, Instr, Reg};
+use std::collections::HashMap;
 
 /// The window size as the `argc` operand.
 fn argc(n: usize, span: Span) -> R<u8> {
@@ -116,10 +117,28 @@ impl Lowerer<'_> {
             matches!(&a.value.kind, ExprKind::Name(x) if x == name).then_some(i)
         });
         let mut pos = 0;
+        // Many slots (a record of thousands of fields built by name): look names up in an
+        // index, so the call is linear in its arguments.
+        let index: Option<HashMap<&str, usize>> = (slots.len() > 16
+            && !ignore_names
+            && args.iter().any(|a| a.name.is_some()))
+        .then(|| {
+            let mut m = HashMap::new();
+            for (k, s) in slots.iter().enumerate() {
+                if let Some(n) = s {
+                    m.entry(*n).or_insert(k);
+                }
+            }
+            m
+        });
+        let found = |id: &ast::Ident| match &index {
+            Some(m) => m.get(id.name.as_str()).copied(),
+            None => slots.iter().position(|s| *s == Some(id.name.as_str())),
+        };
         for (i, a) in args.iter().enumerate() {
             let name = if ignore_names { None } else { a.name.as_ref() };
             let slot = match name {
-                Some(id) => match slots.iter().position(|s| *s == Some(id.name.as_str())) {
+                Some(id) => match found(id) {
                     Some(s) => s,
                     None => return fail(id.span, format!("no parameter named `{}`", id.name)),
                 },
