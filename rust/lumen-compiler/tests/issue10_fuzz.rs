@@ -148,3 +148,31 @@ fn issue10_fuzz_50000_field_record_built_by_name_compiles() {
         .replace("+ r.f0)", "+ r.g0)");
     assert_eq!(check_codes(&bad), vec!["E0302"]);
 }
+
+#[test]
+fn issue10_fuzz_missing_variant_of_30000_is_named() {
+    // Each variant used to scan every arm (30,000 × 30,000 cells), which ran out of the
+    // search budget and took the match as exhaustive.
+    let n = 30_000;
+    let mut s = String::from("enum E\n");
+    for i in 0..n {
+        let _ = writeln!(s, "  V{i}");
+    }
+    s.push_str("end\n\ncell f(e: E) -> Int\n  match e\n");
+    for i in 0..n - 1 {
+        let _ = writeln!(s, "    V{i} -> {i}");
+    }
+    s.push_str("  end\nend\n\ncell main()\n  print(f(V5))\nend\n");
+    let d = check("t.lm", s.as_bytes(), &NoImports, &CompileOptions::default());
+    let got: Vec<(&str, &str)> = d.iter().map(|d| (d.code, d.message.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![("E0304", "non-exhaustive match on E: missing `V29999`")]
+    );
+    // All 30,000 arms: exhaustive, and it compiles.
+    let all = s.replace(
+        "  end\nend\n\ncell main",
+        &format!("    V{} -> 0\n  end\nend\n\ncell main", n - 1),
+    );
+    assert!(compile_diags(&all).is_ok());
+}

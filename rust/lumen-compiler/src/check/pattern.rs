@@ -14,9 +14,10 @@ use crate::ast::{Expr, ExprKind, MatchArm, Pattern, PatternArg, PatternKind};
 use crate::diagnostic::codes;
 use crate::resolve::Symbol;
 use crate::span::Span;
+use std::collections::HashMap;
 
 /// A constructor for exhaustiveness.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Ctor {
     /// (file, item, variant index) of an enum variant.
     Variant(usize, usize, usize),
@@ -534,15 +535,42 @@ impl Checker<'_> {
         let heads: Vec<&Pat> = rows.iter().filter_map(|r| r.first()).collect();
         let mut budget = BUDGET;
         match self.ctors_of(t, &heads) {
-            Some(cs) if !cs.is_empty() => cs
-                .iter()
-                .filter_map(|(c, args)| {
-                    budget = budget.checked_sub(rows.len().max(1))?;
-                    let sub = specialize(&rows, c, args.len());
-                    let w = self.witness(sub, args, &mut budget, 0)?;
-                    Some(self.ctor_text(c, &w))
-                })
-                .collect(),
+            Some(cs) if !cs.is_empty() => {
+                // The rows each constructor can match: those with its head, and those whose
+                // head matches more than one constructor (`_`, list patterns). Grouping keeps
+                // a match over an enum of thousands of variants linear.
+                let mut by_ctor: HashMap<&Ctor, Vec<usize>> = HashMap::new();
+                let mut general = Vec::new();
+                for (i, r) in rows.iter().enumerate() {
+                    match r.first() {
+                        Some(Pat::Ctor(c, _)) if !matches!(c, Ctor::List { .. }) => {
+                            by_ctor.entry(c).or_default().push(i)
+                        }
+                        _ => general.push(i),
+                    }
+                }
+                cs.iter()
+                    .filter_map(|(c, args)| {
+                        let mut idx = by_ctor.get(c).cloned().unwrap_or_default();
+                        idx.extend_from_slice(&general);
+                        idx.sort_unstable();
+                        budget = budget.checked_sub(idx.len().max(1))?;
+                        let some: Vec<Vec<Pat>> =
+                            idx.iter().filter_map(|&i| rows.get(i).cloned()).collect();
+                        let sub = specialize(&some, c, args.len());
+                        if sub.is_empty() {
+                            // No arm matches this constructor at all.
+                            return Some(self.ctor_text(c, &vec!["_".to_string(); args.len()]));
+                        }
+                        if args.is_empty() {
+                            // An arm matches it, and it has nothing inside to miss.
+                            return None;
+                        }
+                        let w = self.witness(sub, args, &mut budget, 0)?;
+                        Some(self.ctor_text(c, &w))
+                    })
+                    .collect()
+            }
             _ => {
                 if self
                     .witness(rows, std::slice::from_ref(t), &mut budget, 0)
