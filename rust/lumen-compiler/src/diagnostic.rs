@@ -143,6 +143,10 @@ pub mod codes {
     /// interpolations nested too deeply, or a type nesting deeper than
     /// `check::types::MAX_TYPE_DEPTH`.
     pub const TOO_DEEP: &str = "E0103";
+    /// A program larger than the LIR format can hold: a cell needing more than 65,535
+    /// registers, a call passing more than 255 arguments, more than 65,535 cells, constants,
+    /// types, variants or tools, a lambda with more than 65,535 parameters or captures.
+    pub const TOO_LARGE: &str = "E0104";
 
     // Names and imports
     /// A name that is not defined.

@@ -4,8 +4,12 @@
 //! (narrower after a null check). Narrowing records the previous type in the innermost
 //! scope, and leaving that scope restores it, so a narrowing never outlives the block that
 //! established it.
+//!
+//! Lookups go through an index by name (the bindings of each name, innermost last), so a
+//! cell with tens of thousands of locals is checked in linear time.
 
 use super::types::Type;
+use std::collections::HashMap;
 
 /// One local binding.
 #[derive(Debug, Clone)]
@@ -24,14 +28,19 @@ pub type VarId = (usize, usize);
 #[derive(Debug, Default)]
 struct Scope {
     vars: Vec<Var>,
-    /// Narrowings made while this scope was innermost: (variable, type before).
+    /// Narrowings made while this scope was innermost: (variable, type before), at most
+    /// one per variable (the earliest, which is what closing the scope restores).
     restore: Vec<(VarId, Type)>,
+    /// Index into `restore` of each variable's entry.
+    restore_at: HashMap<VarId, usize>,
 }
 
 /// A stack of scopes.
 #[derive(Debug, Default)]
 pub struct Env {
     scopes: Vec<Scope>,
+    /// Every open binding of each name, in binding order (so the innermost is last).
+    by_name: HashMap<String, Vec<VarId>>,
 }
 
 impl Env {
@@ -43,6 +52,14 @@ impl Env {
     /// Closes the innermost scope, undoing the narrowings made in it.
     pub fn pop(&mut self) {
         if let Some(scope) = self.scopes.pop() {
+            for v in &scope.vars {
+                if let Some(ids) = self.by_name.get_mut(&v.name) {
+                    ids.pop();
+                    if ids.is_empty() {
+                        self.by_name.remove(&v.name);
+                    }
+                }
+            }
             for (id, ty) in scope.restore.into_iter().rev() {
                 if let Some(v) = self.var_mut(id) {
                     v.ty = ty;
@@ -61,7 +78,12 @@ impl Env {
         if self.scopes.is_empty() {
             self.push();
         }
+        let si = self.scopes.len() - 1;
         if let Some(scope) = self.scopes.last_mut() {
+            self.by_name
+                .entry(name.to_string())
+                .or_default()
+                .push((si, scope.vars.len()));
             scope.vars.push(Var {
                 name: name.to_string(),
                 ty: ty.clone(),
@@ -73,12 +95,7 @@ impl Env {
 
     /// The innermost binding named `name`.
     pub fn lookup(&self, name: &str) -> Option<VarId> {
-        for (si, scope) in self.scopes.iter().enumerate().rev() {
-            if let Some(vi) = scope.vars.iter().rposition(|v| v.name == name) {
-                return Some((si, vi));
-            }
-        }
-        None
+        self.by_name.get(name)?.last().copied()
     }
 
     /// The binding `id`.
@@ -101,8 +118,8 @@ impl Env {
             v.ty = declared.clone();
         }
         for scope in &mut self.scopes {
-            for (rid, old) in &mut scope.restore {
-                if *rid == id {
+            if let Some(&i) = scope.restore_at.get(&id) {
+                if let Some((_, old)) = scope.restore.get_mut(i) {
                     *old = declared.clone();
                 }
             }
@@ -115,7 +132,13 @@ impl Env {
         let Some(v) = self.var_mut(id) else { return };
         let old = std::mem::replace(&mut v.ty, ty);
         if let Some(scope) = self.scopes.last_mut() {
-            scope.restore.push((id, old));
+            // A variable narrowed again in the same scope keeps its first entry: closing the
+            // scope restores the type from before the first narrowing either way, and the
+            // restore list stays as long as the scope has narrowed variables.
+            if !scope.restore_at.contains_key(&id) {
+                scope.restore_at.insert(id, scope.restore.len());
+                scope.restore.push((id, old));
+            }
         }
     }
 }
@@ -136,6 +159,21 @@ mod tests {
             id.and_then(|i| env.var(i)).map(|v| v.ty.clone()),
             Some(Type::Int)
         );
+        env.pop();
+        assert_eq!(
+            id.and_then(|i| env.var(i)).map(|v| v.ty.clone()),
+            Some(Type::optional(Type::Int))
+        );
+    }
+
+    #[test]
+    fn narrowing_twice_in_one_scope_restores_the_first_type() {
+        let mut env = Env::default();
+        env.bind("x", Type::optional(Type::Int), false);
+        env.push();
+        env.narrow("x", Type::Int);
+        env.narrow("x", Type::Never);
+        let id = env.lookup("x");
         env.pop();
         assert_eq!(
             id.and_then(|i| env.var(i)).map(|v| v.ty.clone()),

@@ -14,16 +14,22 @@ use crate::ast::{
 use crate::diagnostic::codes;
 use crate::resolve::Symbol;
 use crate::span::Span;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// What [`Checker::bind_args`] has seen of a call's arguments so far.
-struct Binding {
+struct Binding<'a> {
     filled: Vec<bool>,
     positional: usize,
     any_named: bool,
     count_error: bool,
     total_positional: usize,
+    /// Slot index by name, built at the first named argument of a call with many slots
+    /// (so naming every field of a 20,000-field record is linear, not quadratic).
+    by_name: Option<HashMap<&'a str, usize>>,
 }
+
+/// Slots up to this many are searched by name directly; more get an index.
+const SCAN_SLOTS: usize = 16;
 
 impl Checker<'_> {
     /// The type of expression `e`, with `hint` the type the context expects.
@@ -560,6 +566,7 @@ impl Checker<'_> {
             any_named: false,
             count_error: false,
             total_positional: args.iter().filter(|a| a.name.is_none()).count(),
+            by_name: None,
         };
         for a in args {
             match &a.name {
@@ -618,12 +625,34 @@ impl Checker<'_> {
     }
 
     /// One named argument of [`Checker::bind_args`].
-    fn bind_named(&mut self, st: &mut Binding, what: &str, slots: &[Slot], name: &Ident, a: &Arg) {
+    fn bind_named<'s>(
+        &mut self,
+        st: &mut Binding<'s>,
+        what: &str,
+        slots: &'s [Slot],
+        name: &Ident,
+        a: &Arg,
+    ) {
         st.any_named = true;
-        let Some(i) = slots
-            .iter()
-            .position(|s| s.name.as_deref() == Some(name.name.as_str()))
-        else {
+        let found = if slots.len() <= SCAN_SLOTS {
+            slots
+                .iter()
+                .position(|s| s.name.as_deref() == Some(name.name.as_str()))
+        } else {
+            st.by_name
+                .get_or_insert_with(|| {
+                    let mut m = HashMap::new();
+                    for (i, s) in slots.iter().enumerate() {
+                        if let Some(n) = s.name.as_deref() {
+                            m.entry(n).or_insert(i);
+                        }
+                    }
+                    m
+                })
+                .get(name.name.as_str())
+                .copied()
+        };
+        let Some(i) = found else {
             self.reject_arg(
                 format!("{what} has no parameter or field named `{}`", name.name),
                 name.span,
@@ -747,11 +776,7 @@ impl Checker<'_> {
                 let f = self
                     .records
                     .get(&(*file, *item))
-                    .and_then(|r| {
-                        r.fields
-                            .iter()
-                            .find(|f| f.name.as_deref() == Some(name.name.as_str()))
-                    })
+                    .and_then(|r| r.fields.get(*r.by_name.get(name.name.as_str())?))
                     .map(|f| f.ty.clone());
                 match f {
                     Some(t) => t,

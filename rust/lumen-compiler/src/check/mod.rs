@@ -82,6 +82,8 @@ struct Slot {
 struct RecordInfo {
     name: String,
     fields: Vec<Slot>,
+    /// Index into `fields` by name (field access is O(1) in records of any width).
+    by_name: HashMap<String, usize>,
 }
 
 /// One variant of an enum.
@@ -253,11 +255,18 @@ impl<'p> Checker<'p> {
                                 required: fd.default.is_none(),
                             });
                         }
+                        let mut by_name = HashMap::new();
+                        for (i, f) in fields.iter().enumerate() {
+                            if let Some(n) = &f.name {
+                                by_name.entry(n.clone()).or_insert(i);
+                            }
+                        }
                         self.records.insert(
                             (file, item),
                             RecordInfo {
                                 name: r.name.name.clone(),
                                 fields,
+                                by_name,
                             },
                         );
                     }

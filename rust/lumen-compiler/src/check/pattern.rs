@@ -14,9 +14,10 @@ use crate::ast::{Expr, ExprKind, MatchArm, Pattern, PatternArg, PatternKind};
 use crate::diagnostic::codes;
 use crate::resolve::Symbol;
 use crate::span::Span;
+use std::collections::HashMap;
 
 /// A constructor for exhaustiveness.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Ctor {
     /// (file, item, variant index) of an enum variant.
     Variant(usize, usize, usize),
@@ -534,18 +535,45 @@ impl Checker<'_> {
         let heads: Vec<&Pat> = rows.iter().filter_map(|r| r.first()).collect();
         let mut budget = BUDGET;
         match self.ctors_of(t, &heads) {
-            Some(cs) if !cs.is_empty() => cs
-                .iter()
-                .filter_map(|(c, args)| {
-                    budget = budget.checked_sub(rows.len().max(1))?;
-                    let sub = specialize(&rows, c, args.len());
-                    let w = self.witness(&sub, args, &mut budget, 0)?;
-                    Some(self.ctor_text(c, &w))
-                })
-                .collect(),
+            Some(cs) if !cs.is_empty() => {
+                // The rows each constructor can match: those with its head, and those whose
+                // head matches more than one constructor (`_`, list patterns). Grouping keeps
+                // a match over an enum of thousands of variants linear.
+                let mut by_ctor: HashMap<&Ctor, Vec<usize>> = HashMap::new();
+                let mut general = Vec::new();
+                for (i, r) in rows.iter().enumerate() {
+                    match r.first() {
+                        Some(Pat::Ctor(c, _)) if !matches!(c, Ctor::List { .. }) => {
+                            by_ctor.entry(c).or_default().push(i)
+                        }
+                        _ => general.push(i),
+                    }
+                }
+                cs.iter()
+                    .filter_map(|(c, args)| {
+                        let mut idx = by_ctor.get(c).cloned().unwrap_or_default();
+                        idx.extend_from_slice(&general);
+                        idx.sort_unstable();
+                        budget = budget.checked_sub(idx.len().max(1))?;
+                        let some: Vec<Vec<Pat>> =
+                            idx.iter().filter_map(|&i| rows.get(i).cloned()).collect();
+                        let sub = specialize(&some, c, args.len());
+                        if sub.is_empty() {
+                            // No arm matches this constructor at all.
+                            return Some(self.ctor_text(c, &vec!["_".to_string(); args.len()]));
+                        }
+                        if args.is_empty() {
+                            // An arm matches it, and it has nothing inside to miss.
+                            return None;
+                        }
+                        let w = self.witness(sub, args, &mut budget, 0)?;
+                        Some(self.ctor_text(c, &w))
+                    })
+                    .collect()
+            }
             _ => {
                 if self
-                    .witness(&rows, std::slice::from_ref(t), &mut budget, 0)
+                    .witness(rows, std::slice::from_ref(t), &mut budget, 0)
                     .is_some()
                 {
                     vec!["_".to_string()]
@@ -561,12 +589,12 @@ impl Checker<'_> {
     /// every value.
     fn witness(
         &self,
-        rows: &[Vec<Pat>],
+        rows: Vec<Vec<Pat>>,
         tys: &[Type],
         budget: &mut usize,
         depth: usize,
     ) -> Option<Vec<String>> {
-        let mut rows = expand(rows);
+        let mut rows = expand_owned(rows);
         let mut tys = tys;
         // Columns no row tests are skipped in this loop (their witness is `_`); only a split
         // on constructors recurses, at most MAX_USEFUL_DEPTH deep (then, like at the end of
@@ -583,20 +611,39 @@ impl Checker<'_> {
             let Some((first, rest)) = tys.split_first() else {
                 return rows.is_empty().then(|| vec!["_".to_string(); wild]);
             };
+            if rows.is_empty() {
+                // No row is left: every remaining column's witness is `_`.
+                return Some(vec!["_".to_string(); wild + tys.len()]);
+            }
             let heads: Vec<&Pat> = rows.iter().filter_map(|r| r.first()).collect();
             // Split on constructors only when some row tests one; an all-wildcard column goes
             // to the default matrix (this also stops recursive types from unfolding forever).
             let any_ctor = heads.iter().any(|p| matches!(p, Pat::Ctor(..)));
-            match self.ctors_of(first, &heads).filter(|_| any_ctor) {
+            let cs = if any_ctor {
+                self.ctors_of(first, &heads)
+            } else {
+                None
+            };
+            match cs {
                 Some(cs) if !cs.is_empty() => {
-                    for (c, args) in &cs {
-                        let sub = specialize(&rows, c, args.len());
-                        let mut tys2 = args.clone();
+                    // The argument types built here are work (and memory) too: a variant of
+                    // thousands of fields split at every level would otherwise grow the
+                    // memory with the nesting times the width.
+                    let arg_cells: usize = cs.iter().map(|(_, a)| a.len() + rest.len()).sum();
+                    if *budget < arg_cells {
+                        *budget = 0;
+                        return None;
+                    }
+                    *budget -= arg_cells;
+                    for (c, args) in cs {
+                        let arity = args.len();
+                        let sub = specialize(&rows, &c, arity);
+                        let mut tys2 = args;
                         tys2.extend(rest.iter().cloned());
-                        if let Some(w) = self.witness(&sub, &tys2, budget, depth + 1) {
-                            let (inner, after) = w.split_at(args.len().min(w.len()));
+                        if let Some(w) = self.witness(sub, &tys2, budget, depth + 1) {
+                            let (inner, after) = w.split_at(arity.min(w.len()));
                             let mut out = vec!["_".to_string(); wild];
-                            out.push(self.ctor_text(c, inner));
+                            out.push(self.ctor_text(&c, inner));
                             out.extend(after.iter().cloned());
                             return Some(out);
                         }
@@ -604,14 +651,38 @@ impl Checker<'_> {
                     return None;
                 }
                 _ => {
-                    let d: Vec<Vec<Pat>> = rows
+                    // Drop this column and every following one that needs no split (no
+                    // or-pattern, and no constructor of a type with finitely many), keeping
+                    // the rows with `_` there, in one pass: wide all-wildcard payloads cost
+                    // linear work, not a copy of the matrix per column.
+                    let mut keep: Vec<&Vec<Pat>> = rows
                         .iter()
                         .filter(|r| matches!(r.first(), Some(Pat::Wild)))
-                        .map(|r| r.iter().skip(1).cloned().collect())
                         .collect();
-                    rows = expand(&d);
-                    tys = rest;
-                    wild += 1;
+                    let mut skip = 1;
+                    while let Some(t) = tys.get(skip) {
+                        let col: Vec<&Pat> = keep.iter().filter_map(|r| r.get(skip)).collect();
+                        if col.iter().any(|p| matches!(p, Pat::Or(_))) {
+                            break;
+                        }
+                        if col.iter().any(|p| matches!(p, Pat::Ctor(..)))
+                            && self.ctors_of(t, &col).is_some_and(|cs| !cs.is_empty())
+                        {
+                            break;
+                        }
+                        keep.retain(|r| matches!(r.get(skip), Some(Pat::Wild)));
+                        skip += 1;
+                        if keep.is_empty() {
+                            break;
+                        }
+                    }
+                    let d: Vec<Vec<Pat>> = keep
+                        .iter()
+                        .map(|r| r.iter().skip(skip).cloned().collect())
+                        .collect();
+                    rows = expand_owned(d);
+                    tys = tys.get(skip..).unwrap_or_default();
+                    wild += skip;
                 }
             }
         }
@@ -673,6 +744,15 @@ fn expand(rows: &[Vec<Pat>]) -> Vec<Vec<Pat>> {
         expand_row(r, &mut out, 0);
     }
     out
+}
+
+/// [`expand`], without copying the rows when no head is an or-pattern.
+fn expand_owned(rows: Vec<Vec<Pat>>) -> Vec<Vec<Pat>> {
+    if rows.iter().any(|r| matches!(r.first(), Some(Pat::Or(_)))) {
+        expand(&rows)
+    } else {
+        rows
+    }
 }
 
 fn expand_row(r: &[Pat], out: &mut Vec<Vec<Pat>>, depth: usize) {

@@ -10,18 +10,19 @@
 
 use super::expr::dest;
 use super::regs::FnCx;
-use super::{fail, visit, Lowerer, NameRef, R};
+use super::{fail, too_large, visit, Lowerer, NameRef, R};
 use crate::ast::{self, Arg, Expr, ExprKind};
 use crate::resolve::{FileId, Symbol};
 use crate::span::Span;
 use lumen_vm::builtins::Builtin;
 use lumen_vm::lir::{FailKind, Instr, Reg};
+use std::collections::HashMap;
 
 /// The window size as the `argc` operand.
 fn argc(n: usize, span: Span) -> R<u8> {
     match u8::try_from(n) {
         Ok(n) => Ok(n),
-        Err(_) => fail(span, "a call may pass at most 255 arguments"),
+        Err(_) => too_large(span, "a call may pass at most 255 arguments"),
     }
 }
 
@@ -116,10 +117,28 @@ impl Lowerer<'_> {
             matches!(&a.value.kind, ExprKind::Name(x) if x == name).then_some(i)
         });
         let mut pos = 0;
+        // Many slots (a record of thousands of fields built by name): look names up in an
+        // index, so the call is linear in its arguments.
+        let index: Option<HashMap<&str, usize>> = (slots.len() > 16
+            && !ignore_names
+            && args.iter().any(|a| a.name.is_some()))
+        .then(|| {
+            let mut m = HashMap::new();
+            for (k, s) in slots.iter().enumerate() {
+                if let Some(n) = s {
+                    m.entry(*n).or_insert(k);
+                }
+            }
+            m
+        });
+        let found = |id: &ast::Ident| match &index {
+            Some(m) => m.get(id.name.as_str()).copied(),
+            None => slots.iter().position(|s| *s == Some(id.name.as_str())),
+        };
         for (i, a) in args.iter().enumerate() {
             let name = if ignore_names { None } else { a.name.as_ref() };
             let slot = match name {
-                Some(id) => match slots.iter().position(|s| *s == Some(id.name.as_str())) {
+                Some(id) => match found(id) {
                     Some(s) => s,
                     None => return fail(id.span, format!("no parameter named `{}`", id.name)),
                 },
@@ -476,7 +495,7 @@ impl Lowerer<'_> {
             return fail(span, "unknown tool");
         };
         let Ok(count) = u16::try_from(args.len()) else {
-            return fail(span, "too many tool arguments");
+            return too_large(span, "too many tool arguments");
         };
         let m = f.alloc()?;
         let start = f.alloc_n(args.len() * 2)?;

@@ -6,7 +6,7 @@
 
 use super::expr::dest;
 use super::regs::{FnCx, FnHead};
-use super::{fail, visit, Lowerer, R};
+use super::{too_large, visit, Lowerer, R};
 use crate::ast::{Block, Param};
 use crate::span::Span;
 use lumen_vm::lir::{Instr, Reg};
@@ -38,7 +38,7 @@ impl Lowerer<'_> {
         }
         let (Ok(arity), Ok(ncap)) = (u16::try_from(params.len()), u16::try_from(captures.len()))
         else {
-            return fail(span, "this lambda has too many parameters or captures");
+            return too_large(span, "this lambda has too many parameters or captures");
         };
         let line = self.line_of(f.file, span);
         let mut g = FnCx::new(f.file, line);

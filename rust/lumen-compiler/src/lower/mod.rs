@@ -70,6 +70,11 @@ fn fail<T>(span: Span, msg: impl Into<String>) -> R<T> {
     Err(Box::new(Diagnostic::error(codes::INTERNAL, msg, span)))
 }
 
+/// A size-limit diagnostic (E0104: the program does not fit the LIR format) at `span`.
+fn too_large<T>(span: Span, msg: impl Into<String>) -> R<T> {
+    Err(Box::new(Diagnostic::error(codes::TOO_LARGE, msg, span)))
+}
+
 /// The higher-order list functions that lowering turns into loops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Hof {
@@ -159,7 +164,7 @@ impl<'p> Lowerer<'p> {
                     ast::Item::Cell(c) => {
                         let Ok(idx) = u16::try_from(self.functions.len()) else {
                             let d = Box::new(Diagnostic::error(
-                                codes::INTERNAL,
+                                codes::TOO_LARGE,
                                 "the program has more than 65535 cells",
                                 c.name.span,
                             ));
@@ -174,7 +179,7 @@ impl<'p> Lowerer<'p> {
                     ast::Item::Const(c) => {
                         let Ok(idx) = u16::try_from(self.globals.len()) else {
                             let d = Box::new(Diagnostic::error(
-                                codes::INTERNAL,
+                                codes::TOO_LARGE,
                                 "the program has more than 65535 constants",
                                 c.name.span,
                             ));

@@ -32,13 +32,6 @@ pub(super) enum LitKey {
     Null,
 }
 
-/// A local binding: a name living in a fixed register.
-#[derive(Debug, Clone)]
-struct Local {
-    name: String,
-    reg: Reg,
-}
-
 /// Jumps waiting for the labels of the innermost loop.
 #[derive(Debug, Default)]
 pub(super) struct LoopCx {
@@ -60,7 +53,11 @@ pub(super) struct FnCx {
     pub line_locked: bool,
     top: u32,
     max: u32,
-    scopes: Vec<Vec<Local>>,
+    /// The names declared in each open scope.
+    scopes: Vec<Vec<String>>,
+    /// The register of every declared local of each name with its scope index, innermost
+    /// last: lookups cost O(1) however many locals a cell has.
+    by_name: HashMap<String, Vec<(usize, Reg)>>,
     /// Scopes below this index are invisible (defaults and constraints see no locals).
     barrier: usize,
     pub loops: Vec<LoopCx>,
@@ -82,6 +79,7 @@ impl FnCx {
             top: 0,
             max: 0,
             scopes: vec![Vec::new()],
+            by_name: HashMap::new(),
             barrier: 0,
             loops: Vec::new(),
             lits: HashMap::new(),
@@ -93,7 +91,7 @@ impl FnCx {
     pub fn alloc(&mut self) -> R<Reg> {
         if self.top >= MAX_REGS {
             return Err(Box::new(Diagnostic::error(
-                codes::INTERNAL,
+                codes::TOO_LARGE,
                 "this function needs more than 65535 registers; split it into smaller cells",
                 Span::default(),
             )));
@@ -110,7 +108,7 @@ impl FnCx {
         let start = self.top;
         if start >= MAX_REGS || start as usize + n > MAX_REGS as usize {
             return Err(Box::new(Diagnostic::error(
-                codes::INTERNAL,
+                codes::TOO_LARGE,
                 "this function needs more than 65535 registers; split it into smaller cells",
                 Span::default(),
             )));
@@ -146,7 +144,7 @@ impl FnCx {
 
     /// Closes the innermost scope and frees its registers.
     pub fn pop_scope(&mut self, mark: u32) {
-        self.scopes.pop();
+        self.drop_scope();
         if self.scopes.is_empty() {
             self.scopes.push(Vec::new());
         }
@@ -163,32 +161,42 @@ impl FnCx {
 
     /// Undoes `hide_locals`.
     pub fn unhide(&mut self, old: usize) {
-        self.scopes.pop();
+        self.drop_scope();
         if self.scopes.is_empty() {
             self.scopes.push(Vec::new());
         }
         self.barrier = old.min(self.scopes.len() - 1);
     }
 
+    /// Removes the innermost scope and its names from the index.
+    fn drop_scope(&mut self) {
+        for name in self.scopes.pop().unwrap_or_default() {
+            if let Some(regs) = self.by_name.get_mut(&name) {
+                regs.pop();
+                if regs.is_empty() {
+                    self.by_name.remove(&name);
+                }
+            }
+        }
+    }
+
     /// Binds `name` to `reg` in the innermost scope.
     pub fn declare(&mut self, name: &str, reg: Reg) {
+        let si = self.scopes.len().saturating_sub(1);
         if let Some(scope) = self.scopes.last_mut() {
-            scope.push(Local {
-                name: name.to_string(),
-                reg,
-            });
+            self.by_name
+                .entry(name.to_string())
+                .or_default()
+                .push((si, reg));
+            scope.push(name.to_string());
         }
     }
 
     /// The register of the visible local `name`, innermost first.
     pub fn lookup(&self, name: &str) -> Option<Reg> {
-        let visible = self.scopes.get(self.barrier..)?;
-        visible
-            .iter()
-            .rev()
-            .flat_map(|s| s.iter().rev())
-            .find(|l| l.name == name)
-            .map(|l| l.reg)
+        // Bindings of a name are in scope order, so only the innermost can be visible.
+        let &(scope, reg) = self.by_name.get(name)?.last()?;
+        (scope >= self.barrier).then_some(reg)
     }
 
     /// Appends an instruction with the current line; returns its index.
@@ -421,7 +429,7 @@ mod tests {
         let mut f = FnCx::new(0, 1);
         assert!(f.alloc_n(MAX_REGS as usize).is_ok());
         let e = f.alloc().err().map(|d| d.code);
-        assert_eq!(e, Some(codes::INTERNAL));
+        assert_eq!(e, Some(codes::TOO_LARGE));
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub(super) struct Tables {
 
 fn too_many(what: &str, span: Span) -> Box<Diagnostic> {
     Box::new(Diagnostic::error(
-        codes::INTERNAL,
+        codes::TOO_LARGE,
         format!("the program has too many {what} for the LIR format"),
         span,
     ))
