@@ -290,7 +290,16 @@ impl Checker<'_> {
                 if fields.is_empty() {
                     enum_ty
                 } else {
-                    Type::func(fields, enum_ty)
+                    // Constructors are not function values (lowering has no closure for
+                    // them); say so here rather than fail later as an internal error.
+                    self.err(
+                        codes::TYPE_MISMATCH,
+                        format!(
+                            "variant `{n}` needs its payload: build one with `{n}(...)`, or pass a function: `fn(...) => {n}(...)`"
+                        ),
+                        span,
+                    );
+                    Type::Error
                 }
             }
             Some(Symbol::Record { .. }) => {
