@@ -275,7 +275,7 @@ fn denied_grants_never_reach_the_host() {
 /// Item 6 of issue 10: a JS host that provides a standard tool gets the same required-grant
 /// checks as the native CLI: no `path`/`domain` grant, no call.
 #[test]
-fn standard_tools_without_their_required_grant_never_reach_the_host() {
+fn issue10_item6_standard_tools_without_their_required_grant_never_reach_the_host() {
     let cases = [
         ("fs.read", "path: \"/etc/shadow\"", "`path` grant"),
         ("fs.write", "path: \"/tmp/x\", text: \"x\"", "`path` grant"),
