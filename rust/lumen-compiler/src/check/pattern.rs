@@ -373,6 +373,23 @@ impl Checker<'_> {
                 ),
                 p.span,
             );
+        } else if args
+            .iter()
+            .enumerate()
+            .any(|(i, a)| a.name.is_none() && i >= fields.len())
+        {
+            // Named and positional sub-patterns mixed: a positional one takes the slot of
+            // its position, which must exist (found by the fuzzer: `Rect(w: a, b, c, h: d)`).
+            self.err(
+                codes::BAD_PATTERN,
+                format!(
+                    "variant `{name}` has {} field{}, but the pattern has {} sub-patterns",
+                    fields.len(),
+                    if fields.len() == 1 { "" } else { "s" },
+                    args.len()
+                ),
+                p.span,
+            );
         }
     }
 
