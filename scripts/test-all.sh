@@ -24,6 +24,15 @@ for target in wasm32-unknown-unknown wasm32-wasip1 wasm32-wasip2; do
 done
 cargo --version
 
+# Node.js and npm: `cargo test` packs and runs the npm package (rust/lumen-cli/tests/build.rs,
+# xtask/tests/dist.rs), so they are needed before it, not only for scripts/test-wasm.sh.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=(); else SUDO=(sudo); fi
+  "${SUDO[@]}" apt-get update
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm
+fi
+node --version
+
 # fmt, clippy, cargo test, the wasm packages with the Node and Chromium tests, the size
 # budgets: see xtask/src/ci.rs.
 exec cargo xtask ci

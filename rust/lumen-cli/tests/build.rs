@@ -337,10 +337,10 @@ fn run_ok(cmd: &mut std::process::Command) -> String {
 /// project, `require` and `run` in Node; then the same build again is a cache hit.
 #[test]
 fn release_build_packs_installs_and_runs_in_node_then_hits_the_cache() {
-    if !npm_available() {
-        eprintln!("skipped: npm is not installed (scripts/test-wasm.sh installs Node)");
-        return;
-    }
+    assert!(
+        npm_available(),
+        "npm is not installed: this test needs Node.js and npm (scripts/test-all.sh installs them)"
+    );
     let work = tempfile::tempdir().unwrap();
     let args = [
         "build",
