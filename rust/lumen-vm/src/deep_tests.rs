@@ -28,16 +28,9 @@ fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 
 fn function(name: &str, arity: u16, captures: u16, num_regs: u16, code: Vec<Instr>) -> Function {
     Function {
-        name: name.into(),
-        file: 0,
-        arity,
-        params: (0..arity).map(|i| format!("p{i}")).collect(),
-        param_types: vec![String::new(); arity as usize],
         captures,
-        num_regs,
         exported: captures == 0,
-        lines: (1..=code.len() as u32).collect(),
-        code,
+        ..crate::machine::tests::func(name, arity, num_regs, code)
     }
 }
 

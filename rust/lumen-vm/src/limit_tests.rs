@@ -11,20 +11,7 @@ use crate::value::Value;
 use crate::RuntimeError;
 use Instr::*;
 
-fn function(name: &str, arity: u16, num_regs: u16, code: Vec<Instr>) -> Function {
-    Function {
-        name: name.into(),
-        file: 0,
-        arity,
-        params: (0..arity).map(|i| format!("p{i}")).collect(),
-        param_types: vec![String::new(); arity as usize],
-        captures: 0,
-        num_regs,
-        exported: true,
-        lines: (1..=code.len() as u32).collect(),
-        code,
-    }
-}
+use crate::machine::tests::func as function;
 
 fn module(functions: Vec<Function>) -> Module {
     Module {

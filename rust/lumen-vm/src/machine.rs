@@ -1693,4 +1693,4 @@ pub(crate) fn iter_prep(v: &Value) -> Result<Value, Fault> {
 
 #[cfg(test)]
 #[path = "machine_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -7,8 +7,9 @@ use super::*;
 use crate::lir::{Constant, Function, Instr, Module, ToolDef, TypeDef, VariantDef, LIR_VERSION};
 use Instr::*;
 
-/// A function whose instruction `i` is on source line `i + 1`.
-fn func(name: &str, arity: u16, num_regs: u16, code: Vec<Instr>) -> Function {
+/// A function whose instruction `i` is on source line `i + 1` (shared by the VM's test
+/// modules).
+pub(crate) fn func(name: &str, arity: u16, num_regs: u16, code: Vec<Instr>) -> Function {
     Function {
         name: name.into(),
         file: 0,
