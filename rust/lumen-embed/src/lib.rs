@@ -23,7 +23,8 @@ pub const IMPORT_LEN: &str = "len";
 /// `copy(dst: i32)`: copies the program to `dst` in memory 0.
 pub const IMPORT_COPY: &str = "copy";
 
-/// Why a program could not be embedded. Its `Display` is the message for the user.
+/// Why a program could not be embedded. Its `Display` is the message for the user, on one
+/// line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EmbedError {
     /// The bytes are WebAssembly, but not a Lumen WASI runtime (a component, or a module
@@ -69,9 +70,9 @@ pub fn check_program(lir: &[u8]) -> Result<(), EmbedError> {
                 .to_string(),
         ));
     }
-    lumen_vm::binary::decode(lir)
-        .map(|_| ())
-        .map_err(|e| EmbedError::CorruptProgram(format!("{}: {}", e.code, e.message)))
+    lumen_vm::binary::decode(lir).map(|_| ()).map_err(|e| {
+        EmbedError::CorruptProgram(rewrite::one_line(&format!("{}: {}", e.code, e.message)))
+    })
 }
 
 /// Returns `runtime` with `lir` embedded: a WASI command module that runs the program.
@@ -82,7 +83,7 @@ pub fn embed(runtime: &[u8], lir: &[u8]) -> Result<Vec<u8>, EmbedError> {
     let out = plan.rewrite(runtime, lir)?;
     wasmparser::Validator::new()
         .validate_all(&out)
-        .map_err(|e| EmbedError::Internal(e.to_string()))?;
+        .map_err(|e| EmbedError::Internal(rewrite::one_line(&e.to_string())))?;
     Ok(out)
 }
 

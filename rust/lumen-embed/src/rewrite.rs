@@ -29,6 +29,17 @@ fn func_type(ty: TypeRef) -> Option<u32> {
     }
 }
 
+/// A `corrupt runtime module` error from wasmparser's message, on one line (some span
+/// several: "expected=[\n    0x0,\n ...").
+fn corrupt(e: wasmparser::BinaryReaderError) -> EmbedError {
+    EmbedError::CorruptRuntime(one_line(&e.to_string()))
+}
+
+/// `text` with every run of whitespace (newlines included) made one space.
+pub(crate) fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn not_runtime(m: impl Into<String>) -> EmbedError {
     EmbedError::NotARuntime(m.into())
 }
@@ -38,7 +49,7 @@ impl Plan {
     pub(crate) fn of(runtime: &[u8]) -> Result<Plan, EmbedError> {
         let types = wasmparser::Validator::new()
             .validate_all(runtime)
-            .map_err(|e| EmbedError::CorruptRuntime(e.to_string()))?;
+            .map_err(corrupt)?;
         if Parser::is_component(runtime) {
             return Err(not_runtime(
                 "it is a WebAssembly component; the runtime is a core module",
@@ -49,12 +60,11 @@ impl Plan {
         let mut copy = None;
         let mut data_segments = 0u32;
         for payload in Parser::new(0).parse_all(runtime) {
-            let payload = payload.map_err(|e| EmbedError::CorruptRuntime(e.to_string()))?;
+            let payload = payload.map_err(corrupt)?;
             match payload {
                 Payload::ImportSection(section) => {
                     for import in section.into_imports() {
-                        let import =
-                            import.map_err(|e| EmbedError::CorruptRuntime(e.to_string()))?;
+                        let import = import.map_err(corrupt)?;
                         let Some(ty) = func_type(import.ty) else {
                             if import.module == IMPORT_MODULE {
                                 return Err(not_runtime(format!(
@@ -158,7 +168,7 @@ impl Plan {
         let mut module = wasm_encoder::Module::new();
         embedder
             .parse_core_module(&mut module, Parser::new(0), runtime)
-            .map_err(|e| EmbedError::Internal(format!("{e:?}")))?;
+            .map_err(|e| EmbedError::Internal(one_line(&format!("{e:?}"))))?;
         Ok(module.finish())
     }
 }

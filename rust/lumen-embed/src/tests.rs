@@ -323,6 +323,7 @@ fn issue11_item7_corrupt_runtime_bytes_are_reported() {
         let e = embed(&bytes, &lir()).unwrap_err();
         assert!(matches!(e, EmbedError::CorruptRuntime(_)), "{e}");
         assert!(e.to_string().starts_with("corrupt runtime module: "), "{e}");
+        assert!(!e.to_string().contains('\n'), "{e}");
     }
 }
 
