@@ -1,7 +1,7 @@
 //! `cargo run -p lumen-embed --example embed -- RUNTIME.wasm PROGRAM.lmb OUT.wasm`
 //!
 //! Embeds binary LIR (`lumen emit --format binary`) into the prebuilt WASI runtime
-//! (`cargo build -p lumen-wasi-app --target wasm32-wasip1 --release`). The output is written
+//! (`cargo build -p lumen-wasi-app --target wasm32-wasip1 --profile wasm-release`). The output is written
 //! to a temporary file next to OUT and renamed, so a failure leaves nothing behind. Prints
 //! the time the embedding took on standard error. Exit status: 0 written, 1 embed error,
 //! 2 usage or I/O error.

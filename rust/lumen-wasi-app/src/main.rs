@@ -29,8 +29,8 @@ const NO_ENTRY: &str = "E0311";
 /// Exit status of a bug.
 const EXIT_INTERNAL: i32 = 3;
 
-/// A panic is a bug: report it on one line, as `lumen` does, and exit with status 3 (the
-/// release profile aborts on panic, so the hook is the last chance to say something).
+/// A panic is a bug: report it on one line, as `lumen` does, and exit with status 3 (on
+/// WebAssembly a panic aborts, so the hook is the last chance to say something).
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let payload = info.payload();

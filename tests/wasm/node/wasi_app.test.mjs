@@ -3,14 +3,17 @@
 // `wasmtime run --dir . app.wasm ARGS` and under `node:wasi` with the same folder preopened
 // as `.`. Standard output, standard error and the exit status must equal those of
 // `lumen run app.lm.md -- ARGS` in that folder, and files the program writes must be the
-// same. Then the embedder's errors (issue 11 item 7): a corrupt runtime, a foreign `.wasm`,
-// an already-embedded app and corrupt LIR each give a clear message and write nothing.
+// same; every conformance program, embedded, gives its `.out` / `.err`. Then the embedder's
+// errors (issue 11 item 7): a corrupt runtime, a foreign `.wasm`, an already-embedded app and
+// corrupt LIR each give a clear message and write nothing.
 //
 // Inputs (environment; the tests fail, not skip, when one is missing):
-// - LUMEN_BIN: a native `lumen` (runs the programs for the expected output and emits the LIR);
+// - LUMEN_BIN: a native `lumen` built from this tree (runs the programs for the expected output
+//   and emits the LIR; an older one lowers some programs differently);
 // - LUMEN_WASI_APP_RUNTIME: the runtime template, built by
-//   `cargo build -p lumen-wasi-app --target wasm32-wasip1 --release`
-//   (`<target dir>/wasm32-wasip1/release/lumen-wasi-app.wasm`);
+//   `cargo build -p lumen-wasi-app --target wasm32-wasip1 --profile wasm-release`
+//   (`<target dir>/wasm32-wasip1/wasm-release/lumen-wasi-app.wasm`; `--release`, debug and
+//   binaryen-optimised builds pass too);
 // - LUMEN_EMBED: the embedder command, built by `cargo build -p lumen-embed --example embed`
 //   (`<target dir>/debug/examples/embed`; usage `embed RUNTIME PROGRAM.lmb OUT.wasm`);
 // - WASMTIME (optional): the wasmtime binary, else `wasmtime` on PATH or in ~/.cargo/bin.
@@ -29,6 +32,7 @@ import {
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runNodeWasiFile, runProcess, wasmtimePath } from '../lib/wasi.mjs';
+import { ROOT } from '../lib/lumen.mjs';
 
 /** The value of the environment variable `name`, which must name an existing file. */
 function input(name, how) {
@@ -193,7 +197,8 @@ describe('issue 11 item 5: a program as a single WASI app', () => {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   RUNS.forEach(([program, args, code], i) => {
-    test(`issue 11 item 5: ${program} ${JSON.stringify(args)} under Wasmtime and node:wasi equals lumen run`, async () => {
+    const title = `${program} ${JSON.stringify(args)}`;
+    test(`issue 11 item 5: ${title} under Wasmtime and node:wasi equals lumen run`, async () => {
       const results = {};
       for (const [host, run] of Object.entries(HOSTS)) {
         const dir = freshDir(`run${i}-${host.replace(/\W/g, '')}`);
@@ -226,6 +231,76 @@ describe('issue 11 item 5: a program as a single WASI app', () => {
     for (const i of imports) assert.equal(i.module, 'wasi_snapshot_preview1', JSON.stringify(i));
     assert.ok(WebAssembly.Module.exports(module).some((e) => e.name === '_start'));
   });
+});
+
+/**
+ * Asserts a run `r` of `file` in `dir` against its `.out` / `.err` (the rules of
+ * rust/lumen-cli/tests/conformance.rs, as in wasi.test.mjs).
+ */
+function assertGolden(dir, file, r) {
+  const stem = file.replace(/\.lm(\.md)?$/, '');
+  const out = join(dir, `${stem}.out`);
+  const err = join(dir, `${stem}.err`);
+  if (existsSync(out)) assert.equal(r.stdout, readFileSync(out, 'utf8'));
+  if (!existsSync(err)) {
+    assert.equal(r.code, 0, r.stderr);
+    return;
+  }
+  assert.equal(r.code, 1, `exit status of ${file}: ${r.stderr}`);
+  for (const fragment of readFileSync(err, 'utf8').split('\n')) {
+    if (fragment.trim() === '') continue;
+    assert.ok(
+      r.stderr.includes(fragment.trim()),
+      `stderr of ${file} lacks ${fragment}:\n${r.stderr}`,
+    );
+  }
+}
+
+// Every conformance program that compiles, and issue 10's run-time limit programs, as apps:
+// the same `.out` / `.err` as `lumen run` gives. (The two memory-heavy programs run under
+// Wasmtime only: Node 20's node:wasi corrupts its heap once the guest's memory grows by tens
+// of MiB; see wasi.test.mjs.)
+const GOLDEN = [
+  ...readdirSync(join(ROOT, 'tests', 'conformance'))
+    .filter((f) => /\.lm(\.md)?$/.test(f))
+    .sort()
+    .map((f) => ['conformance', f]),
+  ...['deep_value_display.lm', 'err_E0916_deep_to_json.lm', 'range_int_limits.lm',
+    'match_nested_exhaustive.lm'].map((f) => ['programs', f]),
+];
+const NODE_WASI_TOO_BIG = new Set(['deep_value_display.lm']);
+
+describe('issue 11 item 5: the conformance programs as WASI apps', () => {
+  let scratch;
+  before(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'lumen-wasi-golden-'));
+  });
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  test('issue 11 item 5: there are programs', () => assert.ok(GOLDEN.length >= 15));
+  for (const [folder, file] of GOLDEN) {
+    test(`issue 11 item 5: ${folder}/${file} as an app under Wasmtime and node:wasi`, async () => {
+      const { lumen, runtime, embed } = inputs();
+      const dir = join(ROOT, 'tests', folder);
+      const lmb = join(scratch, `${file}.lmb`);
+      const emit = await runProcess(lumen, ['emit', file, '-o', lmb], dir);
+      if (emit.code !== 0) {
+        // A compile error: there is no program to embed; its `.err` says so.
+        assert.ok(existsSync(join(dir, file.replace(/\.lm(\.md)?$/, '.err'))), emit.stderr);
+        return;
+      }
+      const wasm = join(scratch, `${file}.wasm`);
+      const r = await runProcess(embed, [runtime, lmb, wasm], dir);
+      assert.equal(r.code, 0, r.stderr);
+      const run = await runProcess(wasmtimePath(), ['run', '--dir', '.', wasm], dir, {
+        PATH: process.env.PATH,
+      });
+      assertGolden(dir, file, run);
+      if (!NODE_WASI_TOO_BIG.has(file)) {
+        assertGolden(dir, file, await runNodeWasiFile(wasm, dir, ['app.wasm']));
+      }
+    });
+  }
 });
 
 describe('issue 11 item 7: the embedder rejects bad inputs and writes nothing', () => {
@@ -263,7 +338,8 @@ describe('issue 11 item 7: the embedder rejects bad inputs and writes nothing', 
   test('issue 11 item 7: a foreign .wasm is not a Lumen WASI runtime', async () => {
     const lir = readFileSync(join(dir, 'ok.lmb'));
     // An empty core module, and an empty component.
-    await rejects(Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), lir, 'not a Lumen WASI runtime: ');
+    const emptyModule = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+    await rejects(emptyModule, lir, 'not a Lumen WASI runtime: ');
     await rejects(
       Buffer.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]),
       lir,
