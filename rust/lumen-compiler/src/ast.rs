@@ -35,9 +35,12 @@ pub enum Item {
     Import(Import),
 }
 
-/// `cell name(a: A, b: B = default) -> R ... end`
+/// `[pub] cell name(a: A, b: B = default) -> R ... end`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CellDecl {
+    /// Written with `pub`: the cell is part of the program's interface (exported to hosts
+    /// that package the program, see `crate::interface`).
+    pub is_pub: bool,
     pub name: Ident,
     pub params: Vec<Param>,
     pub ret: Option<TypeExpr>,

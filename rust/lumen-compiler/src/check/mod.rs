@@ -38,6 +38,12 @@ use types::{assignable, AdtKind, Type};
 
 /// Checks the whole program and returns every error and warning, located.
 pub fn check(program: &Program) -> Vec<Diagnostic> {
+    check_with_signatures(program).0
+}
+
+/// Checks the whole program and also returns what the checker learned about its
+/// declarations (for [`crate::interface`]).
+pub(crate) fn check_with_signatures(program: &Program) -> (Vec<Diagnostic>, Signatures) {
     let mut c = Checker::new(program);
     c.collect();
     // Consts first, dependencies before dependents, so inferring one never recurses into
@@ -63,11 +69,44 @@ pub fn check(program: &Program) -> Vec<Diagnostic> {
             }
         }
     }
-    c.diags
+    let sigs = c.signatures();
+    (c.diags, sigs)
+}
+
+/// The checked types of a program's declarations, in file and item order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Signatures {
+    pub cells: Vec<CellSignature>,
+    pub records: Vec<(DeclId, String, Vec<(String, Type, bool)>)>,
+    pub enums: Vec<(DeclId, String, Vec<(String, Vec<(Option<String>, Type)>)>)>,
+    pub tools: Vec<ToolSignature>,
+}
+
+/// A cell's checked signature.
+#[derive(Debug, Clone)]
+pub(crate) struct CellSignature {
+    pub id: DeclId,
+    pub name: String,
+    /// Name, type, and whether it has a default.
+    pub params: Vec<(String, Type, bool)>,
+    /// The declared or inferred return type (`Unknown` when inference gave up).
+    pub ret: Type,
+}
+
+/// A declared tool's checked signature.
+#[derive(Debug, Clone)]
+pub(crate) struct ToolSignature {
+    pub id: DeclId,
+    pub qualified: String,
+    pub alias: String,
+    /// `None` for an untyped tool: name, type and whether it has a default.
+    pub params: Option<Vec<(String, Type, bool)>>,
+    /// `None` when no result type is declared (the result is `Json`).
+    pub ret: Option<Type>,
 }
 
 /// A declaration is identified by its file and item index.
-type DeclId = (FileId, usize);
+pub(crate) type DeclId = (FileId, usize);
 
 /// A parameter or field slot that arguments bind to.
 #[derive(Debug, Clone)]
@@ -221,6 +260,72 @@ impl<'p> Checker<'p> {
     /// The AST item `id`.
     fn item(&self, id: DeclId) -> Option<&'p Item> {
         self.program.files.get(id.0)?.ast.items.get(id.1)
+    }
+
+    /// Every declaration's checked types, in file and item order.
+    fn signatures(&self) -> Signatures {
+        let mut out = Signatures::default();
+        let slots = |fields: &[Slot]| -> Vec<(String, Type, bool)> {
+            fields
+                .iter()
+                .map(|f| {
+                    (
+                        f.name.clone().unwrap_or_default(),
+                        f.ty.clone(),
+                        !f.required,
+                    )
+                })
+                .collect()
+        };
+        for (file, f) in self.program.files.iter().enumerate() {
+            for (item, it) in f.ast.items.iter().enumerate() {
+                let id = (file, item);
+                match it {
+                    Item::Cell(_) => {
+                        if let Some(sig) = self.cells.get(&id) {
+                            let ret = match &sig.ret {
+                                Ret::Declared(t) | Ret::Inferred(t) => t.clone(),
+                                Ret::Pending | Ret::InProgress => Type::Unknown,
+                            };
+                            out.cells.push(CellSignature {
+                                id,
+                                name: sig.name.clone(),
+                                params: slots(&sig.params),
+                                ret,
+                            });
+                        }
+                    }
+                    Item::Record(_) => {
+                        if let Some(r) = self.records.get(&id) {
+                            out.records.push((id, r.name.clone(), slots(&r.fields)));
+                        }
+                    }
+                    Item::Enum(_) => {
+                        if let Some(e) = self.enums.get(&id) {
+                            let variants = e
+                                .variants
+                                .iter()
+                                .map(|v| {
+                                    let fields =
+                                        v.fields.iter().map(|f| (f.name.clone(), f.ty.clone()));
+                                    (v.name.clone(), fields.collect())
+                                })
+                                .collect();
+                            out.enums.push((id, e.name.clone(), variants));
+                        }
+                    }
+                    Item::UseTool(t) => out.tools.push(ToolSignature {
+                        id,
+                        qualified: t.tool.clone(),
+                        alias: t.alias.name.clone(),
+                        params: None,
+                        ret: None,
+                    }),
+                    Item::Const(_) | Item::Grant(_) | Item::Import(_) => {}
+                }
+            }
+        }
+        out
     }
 
     // ----- declarations ------------------------------------------------------------------

@@ -21,7 +21,8 @@ impl Parser {
             self.recovering = false;
             let before = self.pos;
             let item = match self.peek() {
-                TokenKind::Cell => self.cell().map(Item::Cell),
+                TokenKind::Cell => self.cell(false).map(Item::Cell),
+                TokenKind::Pub => self.pub_item(),
                 TokenKind::Record => self.record().map(Item::Record),
                 TokenKind::Enum => self.enum_decl().map(Item::Enum),
                 TokenKind::Const => self.const_decl().map(Item::Const),
@@ -73,8 +74,20 @@ impl Parser {
         }
     }
 
-    /// `cell name(params) [-> Type]` newline body `end`
-    fn cell(&mut self) -> Option<CellDecl> {
+    /// `pub cell ...`: only cells can be `pub` (E0100 otherwise).
+    fn pub_item(&mut self) -> Option<Item> {
+        let kw = self.bump().span;
+        if !self.at(&TokenKind::Cell) {
+            self.unexpected("`cell` after `pub` (only cells can be exported)");
+            return None;
+        }
+        let mut cell = self.cell(true)?;
+        cell.span = kw.to(cell.span);
+        Some(Item::Cell(cell))
+    }
+
+    /// `cell name(params) [-> Type]` newline body `end` (after `pub` when `is_pub`).
+    fn cell(&mut self, is_pub: bool) -> Option<CellDecl> {
         let kw = self.bump().span;
         let name = self
             .ident("a cell name")
@@ -84,6 +97,7 @@ impl Parser {
         let body = self.block(false);
         let end = self.close_block(kw, &format!("`cell {}`", name.name));
         Some(CellDecl {
+            is_pub,
             name,
             params,
             ret,
