@@ -50,11 +50,7 @@ impl Checker<'_> {
             if let Some(why) = self.unconvertible(ret) {
                 self.err(
                     codes::BAD_TOOL_RESULT_TYPE,
-                    format!(
-                        "tool `{}` cannot return {ret}: {why}, and a tool's result is JSON \
-                         checked against its declared type",
-                        t.alias.name
-                    ),
+                    format!("tool `{}` cannot return {ret}: {why}", t.alias.name),
                     te.span(),
                 );
             }
@@ -69,7 +65,11 @@ impl Checker<'_> {
         let mut stack = vec![t];
         while let Some(t) = stack.pop() {
             match t {
-                Type::Fn(..) => return Some(format!("it contains the function type {t}")),
+                Type::Fn(..) => {
+                    return Some(format!(
+                        "it contains the function type {t}, and no JSON result is a function"
+                    ))
+                }
                 Type::List(a) => stack.push(a),
                 Type::Map(k, v) | Type::Result(k, v) => {
                     stack.push(k);
@@ -86,8 +86,8 @@ impl Checker<'_> {
                         if let Some(ast::Item::Record(decl)) = self.item((*file, *item)) {
                             if decl.fields.iter().any(|f| f.constraint.is_some()) {
                                 return Some(format!(
-                                    "record `{name}` has `where` constraints, which only its \
-                                     construction in Lumen checks"
+                                    "record `{name}` has `where` constraints, which are \
+                                     checked only when Lumen code constructs it"
                                 ));
                             }
                         }
