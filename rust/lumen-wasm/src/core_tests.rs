@@ -617,7 +617,10 @@ fn issue11_item4_wasm_host_checks_typed_tool_results_like_every_host() {
                  cell main() -> String\n  print(\"before\")\n  Upper().text ++ Upper(\"x\").text\nend\n";
     let ran = run_src(typed);
     assert_eq!(display(&ran), "DFLTX");
-    assert_eq!(ran.calls.first().map(|c| c.args.clone()), Some(json!({"text": "dflt"})));
+    assert_eq!(
+        ran.calls.first().map(|c| c.args.clone()),
+        Some(json!({"text": "dflt"}))
+    );
 
     let wrong = typed.replace("-> Shout", "-> list[Shout]");
     let wrong = wrong.replace("Upper().text ++ Upper(\"x\").text", "Upper()[0].text");
