@@ -40,12 +40,19 @@ fn analyze(
     source: &[u8],
     loader: &dyn ModuleLoader,
     options: &CompileOptions,
-) -> (resolve::Program, Vec<Diagnostic>) {
+) -> (
+    resolve::Program,
+    Vec<Diagnostic>,
+    Option<crate::check::Signatures>,
+) {
     let (root, mut diags) = parse_source(name, source);
     let program = resolve::resolve(root, loader, &parse_source, &mut diags);
     // Type checking a file that did not parse only produces follow-on noise.
+    let mut sigs = None;
     if !diags.iter().any(Diagnostic::is_error) {
-        diags.extend(crate::check::check(&program));
+        let (d, s) = crate::check::check_with_signatures(&program);
+        diags.extend(d);
+        sigs = Some(s);
     }
     if let Some(known) = &options.known_tools {
         for file in &program.files {
@@ -73,7 +80,7 @@ fn analyze(
         }
     }
     sort_diagnostics(&mut diags);
-    (program, diags)
+    (program, diags, sigs)
 }
 
 fn sort_diagnostics(diags: &mut [Diagnostic]) {
@@ -106,11 +113,12 @@ pub fn compile(
     guard(
         name,
         || {
-            let (program, diags) = analyze(name, source, loader, options);
+            let (program, diags, sigs) = analyze(name, source, loader, options);
             if diags.iter().any(Diagnostic::is_error) {
                 return Err(diags);
             }
-            match lower::lower(&program) {
+            let sigs = sigs.unwrap_or_default();
+            match lower::lower_checked(&program, &sigs) {
                 Ok(module) => Ok(CompileOutput {
                     module,
                     warnings: diags,
@@ -120,6 +128,29 @@ pub fn compile(
                     sort_diagnostics(&mut errs);
                     Err(errs)
                 }
+            }
+        },
+        |d| Err(vec![d]),
+    )
+}
+
+/// The interface of a program that checks (see [`crate::interface::interface_of`]), or all
+/// its diagnostics (warnings included) when it has an error.
+pub(crate) fn interface(
+    name: &str,
+    source: &[u8],
+    loader: &dyn ModuleLoader,
+    options: &CompileOptions,
+) -> Result<crate::interface::Interface, Vec<Diagnostic>> {
+    guard(
+        name,
+        || {
+            let (program, diags, sigs) = analyze(name, source, loader, options);
+            match sigs {
+                Some(sigs) if !diags.iter().any(Diagnostic::is_error) => {
+                    Ok(crate::interface::build(&program, &sigs))
+                }
+                _ => Err(diags),
             }
         },
         |d| Err(vec![d]),

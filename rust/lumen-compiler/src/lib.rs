@@ -8,6 +8,7 @@ pub mod ast;
 pub mod check;
 pub mod diagnostic;
 mod driver;
+pub mod interface;
 pub mod lexer;
 pub mod lower;
 pub mod parser;
@@ -19,6 +20,7 @@ pub mod token;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use driver::{check, compile, parse_source, CompileOptions, CompileOutput};
+pub use interface::{interface_of, Interface};
 pub use lumen_vm::lir;
 
 /// Supplies the text of imported modules. The compiler core never touches the file system.

@@ -38,6 +38,8 @@ pub enum TokenKind {
 
     // Keywords
     Cell,
+    /// `pub` (before `cell`: the cell is exported).
+    Pub,
     Record,
     Enum,
     End,
@@ -162,6 +164,7 @@ pub enum TokenKind {
 /// Keyword spellings and their token kinds.
 const KEYWORDS: &[(&str, TokenKind)] = &[
     ("cell", TokenKind::Cell),
+    ("pub", TokenKind::Pub),
     ("record", TokenKind::Record),
     ("enum", TokenKind::Enum),
     ("end", TokenKind::End),

@@ -15,7 +15,8 @@
 //! ([`Type::Unknown`]), which behaves like `Json`: compatible with everything.
 //!
 //! Submodules: [`types`] (type representation), [`env`] (local scopes), `expr`, `stmt`,
-//! `builtins`, `pattern` (patterns and exhaustiveness) and `narrow` (null narrowing).
+//! `builtins`, `pattern` (patterns and exhaustiveness), `narrow` (null narrowing) and `tool`
+//! (typed tool declarations and their calls).
 
 mod builtins;
 pub mod env;
@@ -23,6 +24,7 @@ mod expr;
 mod narrow;
 mod pattern;
 mod stmt;
+mod tool;
 pub mod types;
 
 #[cfg(test)]
@@ -38,6 +40,12 @@ use types::{assignable, AdtKind, Type};
 
 /// Checks the whole program and returns every error and warning, located.
 pub fn check(program: &Program) -> Vec<Diagnostic> {
+    check_with_signatures(program).0
+}
+
+/// Checks the whole program and also returns what the checker learned about its
+/// declarations (for [`crate::interface`]).
+pub(crate) fn check_with_signatures(program: &Program) -> (Vec<Diagnostic>, Signatures) {
     let mut c = Checker::new(program);
     c.collect();
     // Consts first, dependencies before dependents, so inferring one never recurses into
@@ -59,15 +67,57 @@ pub fn check(program: &Program) -> Vec<Diagnostic> {
                     c.const_type(file, item);
                 }
                 Item::Grant(g) => c.check_grant(g),
-                Item::Enum(_) | Item::UseTool(_) | Item::Import(_) => {}
+                Item::UseTool(t) => c.check_tool(file, item, t),
+                Item::Enum(_) | Item::Import(_) => {}
             }
         }
     }
-    c.diags
+    let sigs = c.signatures();
+    (c.diags, sigs)
+}
+
+/// A named slot's checked type and whether it has a default (parameters, record fields).
+pub(crate) type SlotSig = (String, Type, bool);
+
+/// A variant's name and its payload fields (named or positional) with their types.
+pub(crate) type VariantSig = (String, Vec<(Option<String>, Type)>);
+
+/// The checked types of a program's declarations, in file and item order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Signatures {
+    pub cells: Vec<CellSignature>,
+    /// Each record: its declaration, name and fields.
+    pub records: Vec<(DeclId, String, Vec<SlotSig>)>,
+    /// Each enum: its declaration, name and variants.
+    pub enums: Vec<(DeclId, String, Vec<VariantSig>)>,
+    pub tools: Vec<ToolSignature>,
+}
+
+/// A cell's checked signature.
+#[derive(Debug, Clone)]
+pub(crate) struct CellSignature {
+    pub id: DeclId,
+    pub name: String,
+    /// Name, type, and whether it has a default.
+    pub params: Vec<(String, Type, bool)>,
+    /// The declared or inferred return type (`Unknown` when inference gave up).
+    pub ret: Type,
+}
+
+/// A declared tool's checked signature.
+#[derive(Debug, Clone)]
+pub(crate) struct ToolSignature {
+    pub id: DeclId,
+    pub qualified: String,
+    pub alias: String,
+    /// `None` for an untyped tool: name, type and whether it has a default.
+    pub params: Option<Vec<(String, Type, bool)>>,
+    /// `None` when no result type is declared (the result is `Json`).
+    pub ret: Option<Type>,
 }
 
 /// A declaration is identified by its file and item index.
-type DeclId = (FileId, usize);
+pub(crate) type DeclId = (FileId, usize);
 
 /// A parameter or field slot that arguments bind to.
 #[derive(Debug, Clone)]
@@ -119,6 +169,13 @@ struct CellSig {
     ret: Ret,
 }
 
+/// A declared tool's signature (`None` parts: untyped).
+#[derive(Debug, Clone)]
+struct ToolInfo {
+    params: Option<Vec<Slot>>,
+    ret: Option<Type>,
+}
+
 /// A constant's type as known so far.
 #[derive(Debug, Clone)]
 enum ConstState {
@@ -153,6 +210,7 @@ struct Checker<'p> {
     records: HashMap<DeclId, RecordInfo>,
     enums: HashMap<DeclId, EnumInfo>,
     cells: HashMap<DeclId, CellSig>,
+    tools: HashMap<DeclId, ToolInfo>,
     consts: HashMap<DeclId, ConstState>,
     checked: HashSet<DeclId>,
     infer_depth: usize,
@@ -169,6 +227,7 @@ impl<'p> Checker<'p> {
             records: HashMap::new(),
             enums: HashMap::new(),
             cells: HashMap::new(),
+            tools: HashMap::new(),
             consts: HashMap::new(),
             checked: HashSet::new(),
             infer_depth: 0,
@@ -221,6 +280,75 @@ impl<'p> Checker<'p> {
     /// The AST item `id`.
     fn item(&self, id: DeclId) -> Option<&'p Item> {
         self.program.files.get(id.0)?.ast.items.get(id.1)
+    }
+
+    /// Every declaration's checked types, in file and item order.
+    fn signatures(&self) -> Signatures {
+        let mut out = Signatures::default();
+        let slots = |fields: &[Slot]| -> Vec<(String, Type, bool)> {
+            fields
+                .iter()
+                .map(|f| {
+                    (
+                        f.name.clone().unwrap_or_default(),
+                        f.ty.clone(),
+                        !f.required,
+                    )
+                })
+                .collect()
+        };
+        for (file, f) in self.program.files.iter().enumerate() {
+            for (item, it) in f.ast.items.iter().enumerate() {
+                let id = (file, item);
+                match it {
+                    Item::Cell(_) => {
+                        if let Some(sig) = self.cells.get(&id) {
+                            let ret = match &sig.ret {
+                                Ret::Declared(t) | Ret::Inferred(t) => t.clone(),
+                                Ret::Pending | Ret::InProgress => Type::Unknown,
+                            };
+                            out.cells.push(CellSignature {
+                                id,
+                                name: sig.name.clone(),
+                                params: slots(&sig.params),
+                                ret,
+                            });
+                        }
+                    }
+                    Item::Record(_) => {
+                        if let Some(r) = self.records.get(&id) {
+                            out.records.push((id, r.name.clone(), slots(&r.fields)));
+                        }
+                    }
+                    Item::Enum(_) => {
+                        if let Some(e) = self.enums.get(&id) {
+                            let variants = e
+                                .variants
+                                .iter()
+                                .map(|v| {
+                                    let fields =
+                                        v.fields.iter().map(|f| (f.name.clone(), f.ty.clone()));
+                                    (v.name.clone(), fields.collect())
+                                })
+                                .collect();
+                            out.enums.push((id, e.name.clone(), variants));
+                        }
+                    }
+                    Item::UseTool(t) => {
+                        let info = self.tools.get(&id);
+                        out.tools.push(ToolSignature {
+                            id,
+                            qualified: t.tool.clone(),
+                            alias: t.alias.name.clone(),
+                            params: info.and_then(|i| i.params.as_deref()).map(slots),
+                            ret: info.and_then(|i| i.ret.clone()),
+                        });
+                    }
+                    Item::Const(_) | Item::Grant(_) | Item::Import(_) => {}
+                }
+            }
+        }
+        out
     }
 
     // ----- declarations ------------------------------------------------------------------
@@ -315,6 +443,19 @@ impl<'p> Checker<'p> {
         for (file, f) in program.files.iter().enumerate() {
             self.file = file;
             for (item, it) in f.ast.items.iter().enumerate() {
+                if let Item::UseTool(t) = it {
+                    let info = match &t.sig {
+                        None => ToolInfo {
+                            params: None,
+                            ret: None,
+                        },
+                        Some(sig) => ToolInfo {
+                            params: Some(self.param_slots(&sig.params, true)),
+                            ret: sig.ret.as_ref().map(|r| self.resolve_type(r)),
+                        },
+                    };
+                    self.tools.insert((file, item), info);
+                }
                 if let Item::Cell(c) = it {
                     let params = self.param_slots(&c.params, true);
                     let ret = match &c.ret {

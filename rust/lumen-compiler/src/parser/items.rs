@@ -3,7 +3,8 @@
 use super::Parser;
 use crate::ast::{
     CellDecl, ConstDecl, EnumDecl, Expr, ExprKind, FieldDecl, Grant, Ident, Import, ImportNames,
-    Item, Module, Param, RecordDecl, TypeExpr, UnOp, UseTool, VariantDecl, VariantField,
+    Item, Module, Param, RecordDecl, ToolSignature, TypeExpr, UnOp, UseTool, VariantDecl,
+    VariantField,
 };
 use crate::diagnostic::codes;
 use crate::span::Span;
@@ -21,7 +22,8 @@ impl Parser {
             self.recovering = false;
             let before = self.pos;
             let item = match self.peek() {
-                TokenKind::Cell => self.cell().map(Item::Cell),
+                TokenKind::Cell => self.cell(false).map(Item::Cell),
+                TokenKind::Pub => self.pub_item(),
                 TokenKind::Record => self.record().map(Item::Record),
                 TokenKind::Enum => self.enum_decl().map(Item::Enum),
                 TokenKind::Const => self.const_decl().map(Item::Const),
@@ -73,8 +75,20 @@ impl Parser {
         }
     }
 
-    /// `cell name(params) [-> Type]` newline body `end`
-    fn cell(&mut self) -> Option<CellDecl> {
+    /// `pub cell ...`: only cells can be `pub` (E0100 otherwise).
+    fn pub_item(&mut self) -> Option<Item> {
+        let kw = self.bump().span;
+        if !self.at(&TokenKind::Cell) {
+            self.unexpected("`cell` after `pub` (only cells can be exported)");
+            return None;
+        }
+        let mut cell = self.cell(true)?;
+        cell.span = kw.to(cell.span);
+        Some(Item::Cell(cell))
+    }
+
+    /// `cell name(params) [-> Type]` newline body `end` (after `pub` when `is_pub`).
+    fn cell(&mut self, is_pub: bool) -> Option<CellDecl> {
         let kw = self.bump().span;
         let name = self
             .ident("a cell name")
@@ -84,6 +98,7 @@ impl Parser {
         let body = self.block(false);
         let end = self.close_block(kw, &format!("`cell {}`", name.name));
         Some(CellDecl {
+            is_pub,
             name,
             params,
             ret,
@@ -273,7 +288,7 @@ impl Parser {
         Some(path)
     }
 
-    /// `use tool a.b as Alias`
+    /// `use tool a.b as Alias [(params) [-> Type]]`
     fn use_tool(&mut self) -> Option<UseTool> {
         let kw = self.bump().span;
         self.expect(&TokenKind::Tool)?;
@@ -289,10 +304,27 @@ impl Parser {
         };
         self.expect(&TokenKind::As)?;
         let alias = self.ident("the tool's alias")?;
+        let sig = if self.at(&TokenKind::LParen) {
+            let start = self.peek_span();
+            let params = self.params(true);
+            let ret = if self.eat(&TokenKind::Arrow).is_some() {
+                Some(self.ty())
+            } else {
+                None
+            };
+            Some(ToolSignature {
+                params,
+                ret,
+                span: self.span_from(start),
+            })
+        } else {
+            None
+        };
         Some(UseTool {
             tool,
             tool_span,
             alias,
+            sig,
             span: self.span_from(kw),
         })
     }

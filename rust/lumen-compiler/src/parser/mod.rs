@@ -526,6 +526,7 @@ impl Parser {
         matches!(
             kind,
             TokenKind::Cell
+                | TokenKind::Pub
                 | TokenKind::Record
                 | TokenKind::Enum
                 | TokenKind::Const
