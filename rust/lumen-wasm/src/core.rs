@@ -271,6 +271,10 @@ pub struct RunOptions {
     pub cell: String,
     /// The entry cell's arguments (converted by the parameter types, see [`entry`]).
     pub args: Vec<serde_json::Value>,
+    /// Arguments the host could not express as JSON (a `Map`, a function, a cycle), by
+    /// index into `args` (which holds `null` there), with the reason: E0913 naming the
+    /// parameter, like any other argument that does not fit.
+    pub unconvertible: Vec<(usize, String)>,
     /// Qualified names of the tools the host provides.
     pub tools: Vec<String>,
     /// Total instruction budget (`None`: unlimited).
@@ -287,6 +291,7 @@ impl Default for RunOptions {
             filename: None,
             cell: "main".to_string(),
             args: Vec::new(),
+            unconvertible: Vec::new(),
             tools: Vec::new(),
             fuel: None,
             max_depth: DEFAULT_MAX_DEPTH,
@@ -413,6 +418,7 @@ impl Session {
             filename,
             cell,
             args,
+            unconvertible,
             tools,
             fuel,
             max_depth,
@@ -443,7 +449,7 @@ impl Session {
             }
         };
         let values = match find_cell(&module, &cell) {
-            Some(func) => entry::convert_all(func, &args)
+            Some(func) => entry::convert_all(func, &args, &unconvertible)
                 .map_err(|m| LumenErrorData::from_runtime(&runtime_error(codes::BAD_ENTRY, m)))?,
             None => return Err(no_cell_error(&module, &cell, &name, from_source)),
         };

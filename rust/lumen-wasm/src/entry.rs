@@ -152,8 +152,20 @@ fn convert_typed(j: &J, ty: &str, depth: usize) -> Result<Value, String> {
 }
 
 /// Converts all arguments for the cell `func` (an E0913 message when they do not fit).
-pub fn convert_all(func: &Function, raw: &[J]) -> Result<Vec<Value>, String> {
-    lumen_runtime::entry::convert_args(func, raw, convert)
+/// `unconvertible` lists the arguments the host could not express as JSON (index, reason);
+/// they are reported like any other argument that does not fit its parameter.
+pub fn convert_all(
+    func: &Function,
+    raw: &[J],
+    unconvertible: &[(usize, String)],
+) -> Result<Vec<Value>, String> {
+    let raw: Vec<(usize, &J)> = raw.iter().enumerate().collect();
+    lumen_runtime::entry::convert_args(func, &raw, |(i, j), ty| {
+        match unconvertible.iter().find(|(k, _)| k == i) {
+            Some((_, why)) => Err(format!("got {why}")),
+            None => convert(j, ty),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -219,14 +231,16 @@ mod tests {
     #[test]
     fn arity_and_errors_name_the_parameter() {
         let f = func(&[("n", "Int")]);
-        let e = convert_all(&f, &[]).unwrap_err();
+        let e = convert_all(&f, &[], &[]).unwrap_err();
         assert_eq!(e, "cell `main` takes 1 argument (n: Int), got 0");
-        let e = convert_all(&f, &[json!("x")]).unwrap_err();
-        assert!(
-            e.starts_with("argument 1 (`n: Int`): expected an Int"),
-            "{e}"
+        let e = convert_all(&f, &[json!("x")], &[]).unwrap_err();
+        assert_eq!(
+            e,
+            "argument 1 (`n: Int`) of cell `main`: expected an Int, got \"x\""
         );
-        let v = convert_all(&f, &[json!(7)]).unwrap();
+        let e = convert_all(&f, &[json!(null)], &[(0, "a Map at `$`".into())]).unwrap_err();
+        assert_eq!(e, "argument 1 (`n: Int`) of cell `main`: got a Map at `$`");
+        let v = convert_all(&f, &[json!(7)], &[]).unwrap();
         assert_eq!(v.first().map(Value::to_repr).as_deref(), Some("7"));
         assert_eq!(split_top("a, map[b, c], d"), vec!["a", " map[b, c]", " d"]);
     }
