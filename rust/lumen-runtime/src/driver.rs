@@ -178,6 +178,7 @@ mod tests {
                 name: tool.into(),
                 alias: "Shout".into(),
                 grants,
+                result: None,
             }],
             ..Module::default()
         })

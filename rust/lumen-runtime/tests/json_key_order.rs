@@ -77,6 +77,7 @@ fn module() -> Rc<Module> {
             name: "order.keys".into(),
             alias: "Order".into(),
             grants: vec![],
+            result: None,
         }],
         ..Module::default()
     })

@@ -14,8 +14,8 @@
 
 use crate::error::RuntimeError;
 use crate::lir::{
-    BinOp, Constant, FailKind, Function, Instr, Module, ToolDef, TypeDef, TypeTag, VariantDef,
-    LIR_VERSION,
+    BinOp, Constant, FailKind, Function, Instr, Module, ResultType, Shape, ToolDef, TypeDef,
+    TypeTag, ValueType, VariantDef, LIR_VERSION, MAX_VALUE_TYPE_DEPTH,
 };
 use crate::validate::{invalid, validate};
 
@@ -64,6 +64,54 @@ impl Writer {
         self.uv(v.len() as u64);
         for s in v {
             self.str(s);
+        }
+    }
+    /// A value type: a tag byte, then its parts (recursive: types are at most
+    /// [`MAX_VALUE_TYPE_DEPTH`] deep, which the validator checks before encoding matters).
+    fn value_type(&mut self, t: &ValueType) {
+        match t {
+            ValueType::Json => self.u8(0),
+            ValueType::Null => self.u8(1),
+            ValueType::Bool => self.u8(2),
+            ValueType::Int => self.u8(3),
+            ValueType::Float => self.u8(4),
+            ValueType::Str => self.u8(5),
+            ValueType::List(a) => {
+                self.u8(6);
+                self.value_type(a);
+            }
+            ValueType::Map(k, v) => {
+                self.u8(7);
+                self.value_type(k);
+                self.value_type(v);
+            }
+            ValueType::Tuple(ts) => {
+                self.u8(8);
+                self.uv(ts.len() as u64);
+                for t in ts {
+                    self.value_type(t);
+                }
+            }
+            ValueType::Result(a, b) => {
+                self.u8(9);
+                self.value_type(a);
+                self.value_type(b);
+            }
+            ValueType::Optional(a) => {
+                self.u8(10);
+                self.value_type(a);
+            }
+            ValueType::Union(ts) => {
+                self.u8(11);
+                self.uv(ts.len() as u64);
+                for t in ts {
+                    self.value_type(t);
+                }
+            }
+            ValueType::User(k) => {
+                self.u8(12);
+                self.uv(*k as u64);
+            }
         }
     }
 }
@@ -515,6 +563,24 @@ pub fn encode(m: &Module) -> Vec<u8> {
             w.str(k);
             w.str(&v.to_string());
         }
+        match &t.result {
+            None => w.u8(0),
+            Some(r) => {
+                w.u8(1);
+                w.value_type(&r.ty);
+                w.uv(r.shapes.len() as u64);
+                for sh in &r.shapes {
+                    w.uv(sh.ty as u64);
+                    w.uv(sh.fields.len() as u64);
+                    for tys in &sh.fields {
+                        w.uv(tys.len() as u64);
+                        for t in tys {
+                            w.value_type(t);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     w.u8(SEC_GLOBALS);
@@ -634,6 +700,48 @@ impl<'a> Reader<'a> {
             return Err(corrupt(&format!("expected section {tag}"), pos));
         }
         Ok(())
+    }
+
+    /// A value type at nesting `depth` (1 for a root); deeper than
+    /// [`MAX_VALUE_TYPE_DEPTH`] is corrupt, so hostile input cannot recurse far.
+    fn value_type(&mut self, depth: usize) -> R<ValueType> {
+        let pos = self.pos;
+        if depth > MAX_VALUE_TYPE_DEPTH {
+            return Err(corrupt("value type nested too deep", pos));
+        }
+        let d = depth + 1;
+        Ok(match self.u8()? {
+            0 => ValueType::Json,
+            1 => ValueType::Null,
+            2 => ValueType::Bool,
+            3 => ValueType::Int,
+            4 => ValueType::Float,
+            5 => ValueType::Str,
+            6 => ValueType::List(Box::new(self.value_type(d)?)),
+            7 => {
+                let k = self.value_type(d)?;
+                ValueType::Map(Box::new(k), Box::new(self.value_type(d)?))
+            }
+            tag @ (8 | 11) => {
+                let n = self.count()?;
+                let mut ts = Vec::with_capacity(n);
+                for _ in 0..n {
+                    ts.push(self.value_type(d)?);
+                }
+                if tag == 8 {
+                    ValueType::Tuple(ts)
+                } else {
+                    ValueType::Union(ts)
+                }
+            }
+            9 => {
+                let a = self.value_type(d)?;
+                ValueType::Result(Box::new(a), Box::new(self.value_type(d)?))
+            }
+            10 => ValueType::Optional(Box::new(self.value_type(d)?)),
+            12 => ValueType::User(self.num("shape index")?),
+            _ => return Err(corrupt("bad value type tag", pos)),
+        })
     }
 
     fn bool(&mut self) -> R<bool> {
@@ -1009,10 +1117,33 @@ pub fn decode(bytes: &[u8]) -> Result<Module, RuntimeError> {
             let value = serde_json::from_str(&text).map_err(|_| corrupt("bad grant JSON", pos))?;
             grants.push((key, value));
         }
+        let result = if r.bool()? {
+            let ty = r.value_type(1)?;
+            let k = r.count()?;
+            let mut shapes = Vec::with_capacity(k);
+            for _ in 0..k {
+                let ty = r.num("type index")?;
+                let nv = r.count()?;
+                let mut fields = Vec::with_capacity(nv);
+                for _ in 0..nv {
+                    let nf = r.count()?;
+                    let mut tys = Vec::with_capacity(nf);
+                    for _ in 0..nf {
+                        tys.push(r.value_type(1)?);
+                    }
+                    fields.push(tys);
+                }
+                shapes.push(Shape { ty, fields });
+            }
+            Some(ResultType { ty, shapes })
+        } else {
+            None
+        };
         m.tools.push(ToolDef {
             name,
             alias,
             grants,
+            result,
         });
     }
 
@@ -1258,6 +1389,28 @@ mod tests {
                     ("domain".into(), serde_json::json!("*.example.com")),
                     ("timeout_ms".into(), serde_json::json!(5000)),
                 ],
+                result: Some(ResultType {
+                    ty: ValueType::List(Box::new(ValueType::Union(vec![
+                        ValueType::User(0),
+                        ValueType::Result(
+                            Box::new(ValueType::Tuple(vec![ValueType::Int, ValueType::Float])),
+                            Box::new(ValueType::Map(
+                                Box::new(ValueType::Str),
+                                Box::new(ValueType::Optional(Box::new(ValueType::Bool))),
+                            )),
+                        ),
+                    ]))),
+                    shapes: vec![
+                        Shape {
+                            ty: 0,
+                            fields: vec![vec![ValueType::Int, ValueType::User(1)]],
+                        },
+                        Shape {
+                            ty: 1,
+                            fields: vec![vec![ValueType::Str, ValueType::Json], vec![]],
+                        },
+                    ],
+                }),
             }],
             globals: 1,
             init: Some(1),

@@ -6,7 +6,8 @@
 //! Modules: `lir` (the instruction set), `validate` (checked before running), `binary`
 //! (the compact `.lmb` form), `value`/`map`/`json` (run-time values), `machine` (the
 //! interpreter, with `program` its executable form of a module and `frame` its call
-//! frames), `arith` (operator semantics), `builtins`/`builtins_impl` (native functions).
+//! frames), `arith` (operator semantics), `builtins`/`builtins_impl` (native functions),
+//! `tool_result` (checking a typed tool's result against its declared type).
 
 pub mod arith;
 pub mod binary;
@@ -22,6 +23,7 @@ pub mod lir;
 pub mod machine;
 pub mod map;
 mod program;
+pub mod tool_result;
 pub mod validate;
 pub mod value;
 

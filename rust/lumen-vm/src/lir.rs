@@ -24,7 +24,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The LIR format version: bump on any change to instructions, builtins or layout.
-pub const LIR_VERSION: u32 = 1;
+pub const LIR_VERSION: u32 = 2;
 
 /// Register index within a frame.
 pub type Reg = u16;
@@ -116,6 +116,57 @@ pub struct ToolDef {
     pub alias: String,
     /// Grants in declaration order: key and JSON value (`domain`, `"*.example.com"`).
     pub grants: Vec<(String, serde_json::Value)>,
+    /// The declared result type (`use tool t as T(...) -> R`): the provider's JSON result
+    /// is checked against it and converted before the program sees it (see
+    /// `tool_result`). `None` for a tool without one: the result is JSON as is.
+    pub result: Option<ResultType>,
+}
+
+/// How deeply a [`ValueType`] may nest (the compiler reports a deeper one as E0103; the
+/// validator rejects it).
+pub const MAX_VALUE_TYPE_DEPTH: usize = 100;
+
+/// A typed tool's declared result type, self-contained: the type and the payload types of
+/// every record and enum it refers to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultType {
+    pub ty: ValueType,
+    /// The records and enums `ty` uses (directly or through other ones);
+    /// [`ValueType::User`] indexes this.
+    pub shapes: Vec<Shape>,
+}
+
+/// The payload types of one record or enum of [`ResultType::shapes`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shape {
+    /// Index into `Module::types`.
+    pub ty: u16,
+    /// A record: one entry, its field types in slot order. An enum: one entry per variant
+    /// (in `TypeDef::Enum::variants` order), its payload types.
+    pub fields: Vec<Vec<ValueType>>,
+}
+
+/// A static type as the VM checks values against it (tool results).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ValueType {
+    /// Any JSON value, unchecked.
+    Json,
+    Null,
+    Bool,
+    Int,
+    Float,
+    Str,
+    List(Box<ValueType>),
+    /// Keys are `Str` or `Int`.
+    Map(Box<ValueType>, Box<ValueType>),
+    Tuple(Vec<ValueType>),
+    Result(Box<ValueType>, Box<ValueType>),
+    /// `T?`
+    Optional(Box<ValueType>),
+    /// `A | B | ...` (members other than `Null`; see `tool_result` for how one is chosen).
+    Union(Vec<ValueType>),
+    /// A record or enum: index into [`ResultType::shapes`].
+    User(u16),
 }
 
 /// Run-time type tags for `IsType`: the built-in kinds (user types use `IsUserType`).

@@ -88,7 +88,12 @@ enum State {
     /// Ready to (continue to) execute.
     Ready,
     /// Suspended at a tool call whose result goes to absolute register `dst`.
-    AwaitingTool { dst: usize, func: usize, pc: usize },
+    AwaitingTool {
+        dst: usize,
+        func: usize,
+        pc: usize,
+        tool: u16,
+    },
     /// The next `run` reports this error.
     Failed(RuntimeError),
     /// Finished or failed.
@@ -244,14 +249,42 @@ impl Vm {
         self.pending_entry = None;
     }
 
-    /// After `Outcome::ToolCall`: the tool's JSON result becomes the call's value.
+    /// After `Outcome::ToolCall`: the tool's JSON result becomes the call's value. A tool
+    /// with a declared result type gets its result checked and converted first (see
+    /// `tool_result`); a result that does not fit makes the next `run` return E0906 at the
+    /// call's line. Every host hands results back through here, so the check is shared.
     /// Ignored when the VM is not waiting for a tool.
     pub fn resume_ok(&mut self, result: serde_json::Value) {
-        if let State::AwaitingTool { dst, .. } = self.state {
-            if let Some(slot) = self.regs.get_mut(dst) {
-                *slot = json::from_serde(&result);
+        if let State::AwaitingTool {
+            dst,
+            func,
+            pc,
+            tool,
+        } = self.state
+        {
+            let def = self.module.tools.get(tool as usize);
+            let value = match def.and_then(|d| d.result.as_ref().map(|r| (d, r))) {
+                None => Ok(json::from_serde(&result)),
+                Some((def, r)) => crate::tool_result::Converter {
+                    result: r,
+                    module: &self.module,
+                    prog: &self.prog,
+                }
+                .convert(&result)
+                .map_err(|m| m.message(&def.name)),
+            };
+            match value {
+                Ok(v) => {
+                    if let Some(slot) = self.regs.get_mut(dst) {
+                        *slot = v;
+                    }
+                    self.state = State::Ready;
+                }
+                Err(message) => {
+                    let err = self.error_at(func, pc, Fault::new(codes::TOOL_FAILED, message));
+                    self.state = State::Failed(err);
+                }
             }
-            self.state = State::Ready;
         }
     }
 
@@ -1068,6 +1101,7 @@ impl Vm {
                         dst: base + dst as usize,
                         func: fidx,
                         pc: pc - 1,
+                        tool,
                     };
                     return Outcome::ToolCall(req);
                 }

@@ -71,6 +71,7 @@ fn module(functions: Vec<Function>) -> Module {
             name: "echo.upper".into(),
             alias: "Shout".into(),
             grants: vec![("max_calls".into(), serde_json::json!(2))],
+            result: None,
         }],
         globals: 1,
         init: None,

@@ -8,7 +8,9 @@
 
 use crate::builtins::Builtin;
 use crate::error::{codes, RuntimeError};
-use crate::lir::{Function, Instr, Module, TypeDef, LIR_VERSION};
+use crate::lir::{
+    Function, Instr, Module, ResultType, TypeDef, ValueType, LIR_VERSION, MAX_VALUE_TYPE_DEPTH,
+};
 
 /// Builds an `E0912` error.
 pub fn invalid(message: String) -> RuntimeError {
@@ -66,8 +68,82 @@ pub fn validate(m: &Module) -> Result<(), RuntimeError> {
             }
         }
     }
+    for (ti, t) in m.tools.iter().enumerate() {
+        if let Some(r) = &t.result {
+            validate_result_type(m, r)
+                .map_err(|msg| invalid(format!("tool {ti} ({}): result type: {msg}", t.name)))?;
+        }
+    }
     for (fi, f) in m.functions.iter().enumerate() {
         validate_function(m, fi, f)?;
+    }
+    Ok(())
+}
+
+/// Checks a tool's result type: shapes match the module's types, every [`ValueType::User`]
+/// is in range, map keys are `Str` or `Int`, no empty union, and no nesting deeper than
+/// [`MAX_VALUE_TYPE_DEPTH`].
+fn validate_result_type(m: &Module, r: &ResultType) -> Result<(), String> {
+    let mut roots: Vec<&ValueType> = vec![&r.ty];
+    for (si, sh) in r.shapes.iter().enumerate() {
+        let ok = match m.types.get(sh.ty as usize) {
+            Some(TypeDef::Record { fields, .. }) => {
+                sh.fields.len() == 1 && sh.fields.first().map(Vec::len) == Some(fields.len())
+            }
+            Some(TypeDef::Enum { variants, .. }) => {
+                sh.fields.len() == variants.len()
+                    && variants.iter().zip(&sh.fields).all(|(v, tys)| {
+                        m.variants.get(*v as usize).map(|vd| vd.fields.len()) == Some(tys.len())
+                    })
+            }
+            None => false,
+        };
+        if !ok {
+            return Err(format!(
+                "shape {si} does not match type {} of the module",
+                sh.ty
+            ));
+        }
+        roots.extend(sh.fields.iter().flatten());
+    }
+    for root in roots {
+        let mut stack = vec![(root, 1usize)];
+        while let Some((t, d)) = stack.pop() {
+            if d > MAX_VALUE_TYPE_DEPTH {
+                return Err(format!("nested deeper than {MAX_VALUE_TYPE_DEPTH} levels"));
+            }
+            match t {
+                ValueType::List(a) | ValueType::Optional(a) => stack.push((a, d + 1)),
+                ValueType::Map(k, v) => {
+                    if !matches!(**k, ValueType::Str | ValueType::Int) {
+                        return Err("map keys must be Str or Int".into());
+                    }
+                    stack.push((v, d + 1));
+                }
+                ValueType::Result(a, b) => {
+                    stack.push((a, d + 1));
+                    stack.push((b, d + 1));
+                }
+                ValueType::Tuple(ts) => stack.extend(ts.iter().map(|x| (x, d + 1))),
+                ValueType::Union(ts) => {
+                    if ts.is_empty() {
+                        return Err("empty union".into());
+                    }
+                    stack.extend(ts.iter().map(|x| (x, d + 1)));
+                }
+                ValueType::User(k) => {
+                    if *k as usize >= r.shapes.len() {
+                        return Err(format!("shape {k} out of range"));
+                    }
+                }
+                ValueType::Json
+                | ValueType::Null
+                | ValueType::Bool
+                | ValueType::Int
+                | ValueType::Float
+                | ValueType::Str => {}
+            }
+        }
     }
     Ok(())
 }
