@@ -229,6 +229,7 @@ impl<'p> Lowerer<'p> {
             tools: self.t.tools,
             globals: self.globals.len() as u16,
             init,
+            entry_types: Vec::new(),
         }
     }
 

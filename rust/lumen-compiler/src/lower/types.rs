@@ -119,6 +119,7 @@ impl Tables {
                     name: u.tool.clone(),
                     alias: u.alias.name.clone(),
                     grants: Vec::new(),
+                    result: None,
                 });
                 self.tool_ids.insert((fid, iid), id);
             }
