@@ -110,13 +110,28 @@ pub struct ConstDecl {
     pub span: Span,
 }
 
-/// `use tool http.get as Fetch`
+/// `use tool http.get as Fetch`, or with a signature:
+/// `use tool llm.chat as Chat(prompt: String, max_tokens: Int = 256) -> String`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UseTool {
     /// The qualified name as written, dots included (`http.get`).
     pub tool: String,
     pub tool_span: Span,
     pub alias: Ident,
+    /// The declared signature; `None` for an untyped tool (named arguments, a `Json`
+    /// result).
+    pub sig: Option<ToolSignature>,
+    pub span: Span,
+}
+
+/// The `(params) [-> Ret]` of a typed tool declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolSignature {
+    /// Parameters: each has a type; a default is a constant expression (checked by the
+    /// checker).
+    pub params: Vec<Param>,
+    /// The declared result type; `None` means `Json`.
+    pub ret: Option<TypeExpr>,
     pub span: Span,
 }
 

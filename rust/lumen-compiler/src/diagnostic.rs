@@ -191,6 +191,12 @@ pub mod codes {
     pub const NO_ENTRY: &str = "E0311";
     /// A cell or lambda parameter without a type annotation where none can be inferred.
     pub const MISSING_ANNOTATION: &str = "E0312";
+    /// A typed tool's parameter default that is not a constant (a literal, `null`, or a
+    /// list, tuple or map of constants).
+    pub const TOOL_DEFAULT_NOT_CONSTANT: &str = "E0313";
+    /// A typed tool's result type that no JSON value can be checked against: it contains a
+    /// function type or a record with `where` constraints.
+    pub const BAD_TOOL_RESULT_TYPE: &str = "E0314";
 
     // Warnings
     /// A tool the known host does not provide.

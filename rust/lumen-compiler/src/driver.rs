@@ -113,11 +113,12 @@ pub fn compile(
     guard(
         name,
         || {
-            let (program, diags, _) = analyze(name, source, loader, options);
+            let (program, diags, sigs) = analyze(name, source, loader, options);
             if diags.iter().any(Diagnostic::is_error) {
                 return Err(diags);
             }
-            match lower::lower(&program) {
+            let sigs = sigs.unwrap_or_default();
+            match lower::lower_checked(&program, &sigs) {
                 Ok(module) => Ok(CompileOutput {
                     module,
                     warnings: diags,

@@ -400,3 +400,61 @@ mod tests {
         assert!(diags.iter().any(|d| d.code == "E0300"), "{diags:?}");
     }
 }
+
+#[cfg(test)]
+mod tool_tests {
+    use super::*;
+    use crate::NoImports;
+
+    #[test]
+    fn issue11_item4_interface_types_each_tool_from_its_signature() {
+        let src = "record Person\n  name: String\nend\n\
+                   use tool llm.chat as Chat(prompt: String, max_tokens: Int = 256) -> String\n\
+                   use tool db.people as People() -> list[Person]?\n\
+                   use tool any.thing as Any\n\
+                   cell main()\n  print(Chat(\"x\"))\nend\n";
+        let Ok(i) = interface_of(
+            "t.lm",
+            src.as_bytes(),
+            &NoImports,
+            &CompileOptions::default(),
+        ) else {
+            panic!("does not check");
+        };
+        let chat = &i.tools[0];
+        assert_eq!(
+            (chat.qualified.as_str(), chat.alias.as_str()),
+            ("llm.chat", "Chat")
+        );
+        assert_eq!(
+            chat.params,
+            Some(vec![
+                Param {
+                    name: "prompt".into(),
+                    ty: Ty::String,
+                    has_default: false
+                },
+                Param {
+                    name: "max_tokens".into(),
+                    ty: Ty::Int,
+                    has_default: true
+                }
+            ])
+        );
+        assert_eq!(chat.ret, Some(Ty::String));
+        assert_eq!(i.tools[1].params, Some(vec![]));
+        assert_eq!(
+            i.tools[1].ret,
+            Some(Ty::Optional(Box::new(Ty::List(Box::new(Ty::Record(
+                "Person".into()
+            ))))))
+        );
+        assert_eq!(
+            (i.tools[2].params.clone(), i.tools[2].ret.clone()),
+            (None, None)
+        );
+        // The interface serialises (for tools that read it as JSON).
+        let text = serde_json::to_string(&i).unwrap_or_default();
+        assert!(text.contains("\"qualified\":\"llm.chat\""), "{text}");
+    }
+}

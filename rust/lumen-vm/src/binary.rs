@@ -1523,6 +1523,40 @@ mod tests {
     }
 
     #[test]
+    fn issue11_item4_lir_of_the_previous_version_is_rejected_clearly() {
+        // Version 1 had no tool result types; such a file is refused, never misread.
+        let mut bytes = encode(&sample());
+        bytes[4..8].copy_from_slice(&1u32.to_le_bytes());
+        let e = decode(&bytes).unwrap_err();
+        assert_eq!(e.code, codes::INVALID_LIR);
+        assert!(
+            e.message.contains("version 1 is not supported") && e.message.contains("version 2"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn issue11_item4_hostile_value_type_nesting_is_corrupt_not_a_crash() {
+        let mut m = sample();
+        let mut ty = ValueType::Int;
+        for _ in 0..100 {
+            ty = ValueType::List(Box::new(ty));
+        }
+        if let Some(r) = m.tools.first_mut().and_then(|t| t.result.as_mut()) {
+            r.ty = ty;
+        }
+        // 101 levels: one more than allowed, refused by the decoder before validation.
+        let bytes = encode(&m);
+        let e = decode(&bytes).unwrap_err();
+        assert!(
+            e.message.contains("value type nested too deep"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
     fn every_truncation_fails_cleanly() {
         let bytes = encode(&sample());
         for len in 0..bytes.len() {

@@ -607,3 +607,31 @@ fn issue10_item5_deep_value_program_runs() {
     );
     assert_eq!(display(&r), "[[[[]]]]");
 }
+
+#[test]
+fn issue11_item4_wasm_host_checks_typed_tool_results_like_every_host() {
+    // The wasm host resumes the VM with the JS tool's JSON result; the same VM check as on
+    // the native runtime runs before the program sees it.
+    let typed = "record Shout\n  text: String\nend\n\
+                 use tool echo.upper as Upper(text: String = \"dflt\") -> Shout\n\n\
+                 cell main() -> String\n  print(\"before\")\n  Upper().text ++ Upper(\"x\").text\nend\n";
+    let ran = run_src(typed);
+    assert_eq!(display(&ran), "DFLTX");
+    assert_eq!(
+        ran.calls.first().map(|c| c.args.clone()),
+        Some(json!({"text": "dflt"}))
+    );
+
+    let wrong = typed.replace("-> Shout", "-> list[Shout]");
+    let wrong = wrong.replace("Upper().text ++ Upper(\"x\").text", "Upper()[0].text");
+    let ran = run_src(&wrong);
+    let e = err(&ran);
+    assert_eq!(e.code, "E0906");
+    assert_eq!(e.kind, ErrorKind::Tool);
+    assert_eq!(
+        e.message,
+        "tool echo.upper returned an object, expected list[Shout]"
+    );
+    assert_eq!(e.line, Some(8));
+    assert_eq!(ran.output, vec!["before".to_string()]);
+}

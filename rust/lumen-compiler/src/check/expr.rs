@@ -365,7 +365,9 @@ impl Checker<'_> {
                             variant,
                         },
                     ) => return self.variant_call(sym, (file, item, variant), n, args, span),
-                    Some(Symbol::Tool { .. }) => return self.tool_call(n, args),
+                    Some(Symbol::Tool { file, item }) => {
+                        return self.tool_call((file, item), n, args, span)
+                    }
                     Some(Symbol::Enum { .. }) => return self.enum_call(n, args, callee.span),
                     Some(Symbol::Const { .. }) => {}
                     None => return self.free_name_call(n, args, span, callee.span, hint),
@@ -433,22 +435,6 @@ impl Checker<'_> {
         self.adt_type(sym).unwrap_or(Type::Error)
     }
 
-    /// A tool call: named arguments only, any values (checked against the schema at run time).
-    fn tool_call(&mut self, n: &str, args: &[Arg]) -> Type {
-        for a in args {
-            if a.name.is_none() {
-                self.err(
-                    codes::BAD_NAMED_ARG,
-                    format!("tool `{n}` takes named arguments only (`name: value`)"),
-                    a.span,
-                );
-            }
-            self.expr(&a.value, None);
-        }
-        self.check_duplicate_names(args, &format!("tool `{n}`"));
-        Type::Json
-    }
-
     /// Calling an enum (an error).
     fn enum_call(&mut self, n: &str, args: &[Arg], callee_span: Span) -> Type {
         self.err(
@@ -492,7 +478,7 @@ impl Checker<'_> {
     }
 
     /// Reports named arguments given twice.
-    fn check_duplicate_names(&mut self, args: &[Arg], what: &str) {
+    pub(super) fn check_duplicate_names(&mut self, args: &[Arg], what: &str) {
         let mut seen = HashSet::new();
         for a in args {
             if let Some(n) = &a.name {

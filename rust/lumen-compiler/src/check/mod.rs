@@ -15,7 +15,8 @@
 //! ([`Type::Unknown`]), which behaves like `Json`: compatible with everything.
 //!
 //! Submodules: [`types`] (type representation), [`env`] (local scopes), `expr`, `stmt`,
-//! `builtins`, `pattern` (patterns and exhaustiveness) and `narrow` (null narrowing).
+//! `builtins`, `pattern` (patterns and exhaustiveness), `narrow` (null narrowing) and `tool`
+//! (typed tool declarations and their calls).
 
 mod builtins;
 pub mod env;
@@ -23,6 +24,7 @@ mod expr;
 mod narrow;
 mod pattern;
 mod stmt;
+mod tool;
 pub mod types;
 
 #[cfg(test)]
@@ -65,7 +67,8 @@ pub(crate) fn check_with_signatures(program: &Program) -> (Vec<Diagnostic>, Sign
                     c.const_type(file, item);
                 }
                 Item::Grant(g) => c.check_grant(g),
-                Item::Enum(_) | Item::UseTool(_) | Item::Import(_) => {}
+                Item::UseTool(t) => c.check_tool(file, item, t),
+                Item::Enum(_) | Item::Import(_) => {}
             }
         }
     }
@@ -158,6 +161,13 @@ struct CellSig {
     ret: Ret,
 }
 
+/// A declared tool's signature (`None` parts: untyped).
+#[derive(Debug, Clone)]
+struct ToolInfo {
+    params: Option<Vec<Slot>>,
+    ret: Option<Type>,
+}
+
 /// A constant's type as known so far.
 #[derive(Debug, Clone)]
 enum ConstState {
@@ -192,6 +202,7 @@ struct Checker<'p> {
     records: HashMap<DeclId, RecordInfo>,
     enums: HashMap<DeclId, EnumInfo>,
     cells: HashMap<DeclId, CellSig>,
+    tools: HashMap<DeclId, ToolInfo>,
     consts: HashMap<DeclId, ConstState>,
     checked: HashSet<DeclId>,
     infer_depth: usize,
@@ -208,6 +219,7 @@ impl<'p> Checker<'p> {
             records: HashMap::new(),
             enums: HashMap::new(),
             cells: HashMap::new(),
+            tools: HashMap::new(),
             consts: HashMap::new(),
             checked: HashSet::new(),
             infer_depth: 0,
@@ -314,13 +326,16 @@ impl<'p> Checker<'p> {
                             out.enums.push((id, e.name.clone(), variants));
                         }
                     }
-                    Item::UseTool(t) => out.tools.push(ToolSignature {
-                        id,
-                        qualified: t.tool.clone(),
-                        alias: t.alias.name.clone(),
-                        params: None,
-                        ret: None,
-                    }),
+                    Item::UseTool(t) => {
+                        let info = self.tools.get(&id);
+                        out.tools.push(ToolSignature {
+                            id,
+                            qualified: t.tool.clone(),
+                            alias: t.alias.name.clone(),
+                            params: info.and_then(|i| i.params.as_deref()).map(slots),
+                            ret: info.and_then(|i| i.ret.clone()),
+                        });
+                    }
                     Item::Const(_) | Item::Grant(_) | Item::Import(_) => {}
                 }
             }
@@ -420,6 +435,19 @@ impl<'p> Checker<'p> {
         for (file, f) in program.files.iter().enumerate() {
             self.file = file;
             for (item, it) in f.ast.items.iter().enumerate() {
+                if let Item::UseTool(t) = it {
+                    let info = match &t.sig {
+                        None => ToolInfo {
+                            params: None,
+                            ret: None,
+                        },
+                        Some(sig) => ToolInfo {
+                            params: Some(self.param_slots(&sig.params, true)),
+                            ret: sig.ret.as_ref().map(|r| self.resolve_type(r)),
+                        },
+                    };
+                    self.tools.insert((file, item), info);
+                }
                 if let Item::Cell(c) = it {
                     let params = self.param_slots(&c.params, true);
                     let ret = match &c.ret {

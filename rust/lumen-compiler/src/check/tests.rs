@@ -875,3 +875,106 @@ fn issue10_item15_wide_or_patterns_stay_within_the_work_budget() {
         errs[0].message
     );
 }
+
+const CHAT: &str = "use tool llm.chat as Chat(prompt: String, max_tokens: Int = 256) -> String\n";
+
+#[test]
+fn issue11_item4_typed_tool_calls_are_checked_against_the_signature() {
+    // Accepted: positional, named, defaulted; the call has the declared result type.
+    let ok = format!(
+        "{CHAT}cell main()\n  let a: String = Chat(\"hi\")\n  let b = Chat(prompt: \"x\", max_tokens: 3)\n  print(a ++ b)\nend\n"
+    );
+    assert!(errors(&ok).is_empty(), "{:#?}", errors(&ok));
+    expect_one(
+        &format!("{CHAT}cell main()\n  print(Chat(\"hi\", tokens: 3))\nend\n"),
+        "E0305",
+        3,
+        &["tool `Chat` has no parameter or field named `tokens`"],
+    );
+    expect_one(
+        &format!("{CHAT}cell main()\n  print(Chat(max_tokens: 1))\nend\n"),
+        "E0305",
+        3,
+        &["tool `Chat` is missing argument `prompt`"],
+    );
+    expect_one(
+        &format!("{CHAT}cell main()\n  print(Chat(1))\nend\n"),
+        "E0300",
+        3,
+        &["argument `prompt` of tool `Chat`: expected String, found Int"],
+    );
+    expect_one(
+        &format!("{CHAT}cell main()\n  print(Chat(\"a\", 1, 2))\nend\n"),
+        "E0301",
+        3,
+        &["tool `Chat` takes 2 arguments, but 3 were given"],
+    );
+    expect_one(
+        &format!("{CHAT}cell main()\n  let n: Int = Chat(\"a\")\nend\n"),
+        "E0300",
+        3,
+        &["expected Int, found String"],
+    );
+    // A typed tool without `-> R` returns Json.
+    let json = "use tool a.b as B(x: Int)\ncell main()\n  let n: Int = B(1)\n  print(n)\nend\n";
+    assert!(errors(json).is_empty(), "{:#?}", errors(json));
+}
+
+#[test]
+fn issue11_item4_untyped_tools_work_as_before() {
+    expect_one(
+        "use tool a.b as B\ncell main()\n  print(B(1))\nend\n",
+        "E0305",
+        3,
+        &["tool `B` takes named arguments only"],
+    );
+    let ok =
+        "use tool a.b as B\ncell main()\n  let n: Int = B(x: [1], y: \"s\")\n  print(n)\nend\n";
+    assert!(errors(ok).is_empty(), "{:#?}", errors(ok));
+}
+
+#[test]
+fn issue11_item4_tool_defaults_are_typed_constants() {
+    let ok = "use tool a.b as B(xs: list[Int] = [1, -2], m: map[String, Float?] = {\"a\": null}, t: tuple[Int, String] = (1, \"s\"), s: String = \"plain\") -> Int\ncell main()\n  print(B())\nend\n";
+    assert!(errors(ok).is_empty(), "{:#?}", errors(ok));
+    expect_one(
+        "use tool a.b as B(n: Int = 1 + 2) -> Int\ncell main()\n  print(B())\nend\n",
+        "E0313",
+        1,
+        &["default of tool parameter `n` must be a constant"],
+    );
+    expect_one(
+        "use tool a.b as B(s: String = \"{1}\") -> Int\ncell main()\n  print(B())\nend\n",
+        "E0313",
+        1,
+        &["must be a constant"],
+    );
+    expect_one(
+        "use tool a.b as B(n: Int = \"one\") -> Int\ncell main()\n  print(B())\nend\n",
+        "E0300",
+        1,
+        &["default of parameter `n`: expected Int, found String"],
+    );
+}
+
+#[test]
+fn issue11_item4_tool_result_types_must_be_checkable() {
+    expect_one(
+        "use tool a.b as B() -> list[fn(Int) -> Int]\ncell main()\n  print(B())\nend\n",
+        "E0314",
+        1,
+        &[
+            "tool `B` cannot return list[fn(Int) -> Int]",
+            "function type",
+        ],
+    );
+    // Reached through an enum payload and a recursive record.
+    expect_one(
+        "record Pos\n  n: Int where n > 0\nend\nenum E\n  A(Pos)\nend\nrecord Tree\n  kids: list[Tree]\n  e: E?\nend\nuse tool a.b as B() -> Tree\ncell main()\n  print(B())\nend\n",
+        "E0314",
+        11,
+        &["record `Pos` has `where` constraints"],
+    );
+    let ok = "record Tree\n  kids: list[Tree]\n  label: String = \"\"\nend\nuse tool a.b as B() -> result[Tree, String]\ncell main()\n  print(B())\nend\n";
+    assert!(errors(ok).is_empty(), "{:#?}", errors(ok));
+}

@@ -494,6 +494,10 @@ impl Lowerer<'_> {
         let Some(&tool) = self.t.tool_ids.get(&(file, item)) else {
             return fail(span, "unknown tool");
         };
+        if let Some(ast::Item::UseTool(ast::UseTool { sig: Some(sig), .. })) = self.item(file, item)
+        {
+            return self.call_typed_tool(f, file, tool, &sig.params, args, span, dst);
+        }
         let Ok(count) = u16::try_from(args.len()) else {
             return too_large(span, "too many tool arguments");
         };
@@ -508,6 +512,76 @@ impl Lowerer<'_> {
             let mark = f.mark();
             self.expr(f, &a.value, Some(k + 1))?;
             f.free_to(mark);
+        }
+        f.emit(Instr::MakeMap {
+            dst: m,
+            start: if count == 0 { m } else { start },
+            count,
+        });
+        f.free_to(u32::from(m) + 1);
+        let d = dst.unwrap_or(m);
+        f.emit(Instr::CallTool {
+            dst: d,
+            tool,
+            args: m,
+        });
+        Ok(d)
+    }
+
+    /// A call of a typed tool: every parameter becomes a key of the argument map, in
+    /// declaration order, from its argument (positional or named, evaluated in the order
+    /// written) or else its constant default.
+    #[allow(clippy::too_many_arguments)]
+    fn call_typed_tool(
+        &mut self,
+        f: &mut FnCx,
+        file: FileId,
+        tool: u16,
+        params: &[ast::Param],
+        args: &[Arg],
+        span: Span,
+        dst: Option<Reg>,
+    ) -> R<Reg> {
+        let Ok(count) = u16::try_from(params.len()) else {
+            return too_large(span, "too many tool parameters");
+        };
+        let m = f.alloc()?;
+        let start = f.alloc_n(params.len() * 2)?;
+        let mut filled = vec![false; params.len()];
+        let mut positional = 0;
+        for a in args {
+            let i = match &a.name {
+                None => {
+                    positional += 1;
+                    positional - 1
+                }
+                Some(n) => match params.iter().position(|p| p.name.name == n.name) {
+                    Some(i) => i,
+                    None => return fail(n.span, format!("tool has no parameter `{}`", n.name)),
+                },
+            };
+            let Some(p) = params.get(i) else {
+                return fail(a.span, "too many tool arguments");
+            };
+            if let Some(done) = filled.get_mut(i) {
+                *done = true;
+            }
+            let k = start + 2 * i as Reg;
+            self.load_str(f, &p.name.name, k, p.name.span)?;
+            let mark = f.mark();
+            self.expr(f, &a.value, Some(k + 1))?;
+            f.free_to(mark);
+        }
+        for (i, p) in params.iter().enumerate() {
+            if filled.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            let Some(d) = &p.default else {
+                return fail(span, format!("missing tool argument `{}`", p.name.name));
+            };
+            let k = start + 2 * i as Reg;
+            self.load_str(f, &p.name.name, k, p.name.span)?;
+            self.eval_foreign(f, file, d, k + 1)?;
         }
         f.emit(Instr::MakeMap {
             dst: m,

@@ -56,7 +56,17 @@ const MAX_HOISTED: usize = 24;
 /// Returns every `E0999` diagnostic found when some construct cannot be lowered (a
 /// program that passed the checker should never produce one).
 pub fn lower(program: &Program) -> Result<Module, Vec<Diagnostic>> {
-    let mut l = Lowerer::new(program);
+    let (_, sigs) = crate::check::check_with_signatures(program);
+    lower_checked(program, &sigs)
+}
+
+/// [`lower`] with the checker's signatures at hand (they give typed tools their result
+/// types).
+pub(crate) fn lower_checked(
+    program: &Program,
+    sigs: &crate::check::Signatures,
+) -> Result<Module, Vec<Diagnostic>> {
+    let mut l = Lowerer::new(program, sigs);
     l.run();
     if l.diags.is_empty() {
         Ok(l.finish())
@@ -128,8 +138,8 @@ pub(super) struct Lowerer<'p> {
 }
 
 impl<'p> Lowerer<'p> {
-    fn new(prog: &'p Program) -> Lowerer<'p> {
-        let (t, diags) = Tables::build(prog);
+    fn new(prog: &'p Program, sigs: &crate::check::Signatures) -> Lowerer<'p> {
+        let (t, diags) = Tables::build(prog, sigs);
         Lowerer {
             prog,
             t,

@@ -971,3 +971,43 @@ fn register_pressure_stays_low_in_long_functions() {
         func(&m, "main").num_regs
     );
 }
+
+#[test]
+fn issue11_item4_typed_tool_arguments_keep_evaluation_order_and_send_every_parameter() {
+    let r = run(
+        "use tool echo.upper as Two(a: String, b: String = \"dflt\", c: list[Int] = [1, -2]) -> Json\n\
+         cell side(s: String) -> String\n  print(s)\n  s\nend\n\
+         cell main()\n  Two(b: side(\"first\"), a: side(\"second\"))\n  Two(side(\"p\"))\nend\n",
+    );
+    assert!(r.result.is_ok(), "{:?}", r.result.err());
+    assert_eq!(
+        r.out, "first\nsecond\np\n",
+        "arguments run in the order written"
+    );
+    let args: Vec<String> = r.tool_calls.iter().map(|c| c.args.to_string()).collect();
+    assert_eq!(
+        args,
+        [
+            r#"{"a":"second","b":"first","c":[1,-2]}"#,
+            r#"{"a":"p","b":"dflt","c":[1,-2]}"#
+        ],
+        "keys in declaration order, defaults filled in"
+    );
+}
+
+#[test]
+fn issue11_item4_a_tool_result_type_too_deep_for_the_vm_is_e0103() {
+    let ty = format!("{}Int{}", "list[".repeat(120), "]".repeat(120));
+    let src = format!("use tool a.b as B() -> {ty}\ncell main()\n  print(B())\nend\n");
+    let out = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || compile_named("deep.lm", &src).map(|_| ()))
+        .map(|h| h.join());
+    let Ok(Ok(Err(diags))) = out else {
+        panic!("expected diagnostics at a 1 MiB stack, got {out:?}");
+    };
+    assert!(
+        diags.iter().any(|d| d.code == "E0103" && d.line == 1),
+        "{diags:#?}"
+    );
+}

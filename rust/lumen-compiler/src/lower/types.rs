@@ -6,10 +6,14 @@
 
 use super::R;
 use crate::ast;
+use crate::check::types::Type;
+use crate::check::{DeclId, Signatures};
 use crate::diagnostic::{codes, Diagnostic};
 use crate::resolve::{FileId, Program, Symbol};
 use crate::span::Span;
-use lumen_vm::lir::{Constant, ToolDef, TypeDef, VariantDef};
+use lumen_vm::lir::{
+    Constant, ResultType, Shape, ToolDef, TypeDef, ValueType, VariantDef, MAX_VALUE_TYPE_DEPTH,
+};
 use std::collections::HashMap;
 
 /// The module tables built while lowering.
@@ -43,7 +47,7 @@ fn too_many(what: &str, span: Span) -> Box<Diagnostic> {
 impl Tables {
     /// Builds the type, variant and tool tables of every file. Grants are attached here
     /// too. Problems (tables too large, bad grant values) are returned as located errors.
-    pub fn build(prog: &Program) -> (Tables, Vec<Diagnostic>) {
+    pub fn build(prog: &Program, sigs: &Signatures) -> (Tables, Vec<Diagnostic>) {
         let mut t = Tables::default();
         let mut diags = Vec::new();
         for (fid, file) in prog.files.iter().enumerate() {
@@ -76,7 +80,151 @@ impl Tables {
                 }
             }
         }
+        for sig in &sigs.tools {
+            let (Some(ret), Some(&idx)) = (&sig.ret, t.tool_ids.get(&sig.id)) else {
+                continue;
+            };
+            let result = t.result_type(ret, sigs);
+            let too_deep = std::iter::once(&result.ty)
+                .chain(result.shapes.iter().flat_map(|s| s.fields.iter().flatten()))
+                .any(|v| depth(v) > MAX_VALUE_TYPE_DEPTH);
+            if too_deep {
+                if let Some(file) = prog.files.get(sig.id.0) {
+                    let span = match file.ast.items.get(sig.id.1) {
+                        Some(ast::Item::UseTool(u)) => u.span,
+                        _ => Span::default(),
+                    };
+                    diags.push(file.error(
+                        codes::TOO_DEEP,
+                        format!(
+                            "the result type of tool `{}` nests deeper than                              {MAX_VALUE_TYPE_DEPTH} levels",
+                            sig.alias
+                        ),
+                        span,
+                    ));
+                }
+                continue;
+            }
+            if let Some(tool) = t.tools.get_mut(idx as usize) {
+                tool.result = Some(result);
+            }
+        }
         (t, diags)
+    }
+
+    /// The LIR result type of a typed tool: `ret` and the payload types of every record
+    /// and enum reachable from it (a work list, so recursive types are fine).
+    fn result_type(&self, ret: &Type, sigs: &Signatures) -> ResultType {
+        let mut ids: HashMap<DeclId, u16> = HashMap::new();
+        let mut pending: Vec<DeclId> = Vec::new();
+        let ty = self.value_type(ret, &mut ids, &mut pending);
+        let mut shapes: Vec<Option<Shape>> = Vec::new();
+        while let Some(id) = pending.pop() {
+            let Some(&k) = ids.get(&id) else { continue };
+            let mut fields = Vec::new();
+            if let Some((_, _, fs)) = sigs.records.iter().find(|r| r.0 == id) {
+                let mut tys = Vec::new();
+                for (_, t, _) in fs {
+                    tys.push(self.value_type(t, &mut ids, &mut pending));
+                }
+                fields.push(tys);
+            } else if let Some((_, _, vs)) = sigs.enums.iter().find(|e| e.0 == id) {
+                for (_, fs) in vs {
+                    let mut tys = Vec::new();
+                    for (_, t) in fs {
+                        tys.push(self.value_type(t, &mut ids, &mut pending));
+                    }
+                    fields.push(tys);
+                }
+            }
+            let k = k as usize;
+            if shapes.len() <= k {
+                shapes.resize(k + 1, None);
+            }
+            if let Some(slot) = shapes.get_mut(k) {
+                *slot = Some(Shape {
+                    ty: self.type_ids.get(&id).copied().unwrap_or(u16::MAX),
+                    fields,
+                });
+            }
+        }
+        // Every index handed out was queued once, so no slot is empty; an empty one would
+        // fail validation (E0912) rather than pass silently.
+        let shapes = shapes
+            .into_iter()
+            .map(|s| {
+                s.unwrap_or(Shape {
+                    ty: u16::MAX,
+                    fields: Vec::new(),
+                })
+            })
+            .collect();
+        ResultType { ty, shapes }
+    }
+
+    /// The LIR value type of a checker type; a record or enum gets the next shape index
+    /// the first time it is seen (and is queued in `pending` for its payload types).
+    fn value_type(
+        &self,
+        t: &Type,
+        ids: &mut HashMap<DeclId, u16>,
+        pending: &mut Vec<DeclId>,
+    ) -> ValueType {
+        match t {
+            Type::Int => ValueType::Int,
+            Type::Float => ValueType::Float,
+            Type::Bool => ValueType::Bool,
+            Type::Str => ValueType::Str,
+            Type::Null => ValueType::Null,
+            // Function types are refused by the checker (E0314); the rest are lenient.
+            Type::Json | Type::Unknown | Type::Error | Type::Never | Type::Fn(..) => {
+                ValueType::Json
+            }
+            Type::List(a) => ValueType::List(Box::new(self.value_type(a, ids, pending))),
+            Type::Map(k, v) => {
+                let key = if **k == Type::Int {
+                    ValueType::Int
+                } else {
+                    ValueType::Str
+                };
+                ValueType::Map(Box::new(key), Box::new(self.value_type(v, ids, pending)))
+            }
+            Type::Tuple(ts) => ValueType::Tuple(
+                ts.iter()
+                    .map(|x| self.value_type(x, ids, pending))
+                    .collect(),
+            ),
+            Type::Result(a, b) => {
+                let a = self.value_type(a, ids, pending);
+                ValueType::Result(Box::new(a), Box::new(self.value_type(b, ids, pending)))
+            }
+            Type::Union(ms) => {
+                let mut rest: Vec<ValueType> = ms
+                    .iter()
+                    .filter(|m| **m != Type::Null)
+                    .map(|x| self.value_type(x, ids, pending))
+                    .collect();
+                let inner = if rest.len() == 1 {
+                    rest.pop().unwrap_or(ValueType::Json)
+                } else {
+                    ValueType::Union(rest)
+                };
+                if ms.contains(&Type::Null) {
+                    ValueType::Optional(Box::new(inner))
+                } else {
+                    inner
+                }
+            }
+            Type::Adt { file, item, .. } => {
+                let id = (*file, *item);
+                let next = u16::try_from(ids.len()).unwrap_or(u16::MAX);
+                let k = *ids.entry(id).or_insert_with(|| {
+                    pending.push(id);
+                    next
+                });
+                ValueType::User(k)
+            }
+        }
     }
 
     fn add_item(&mut self, fid: FileId, iid: usize, item: &ast::Item) -> R<()> {
@@ -174,6 +322,27 @@ impl Tables {
         self.name_ids.insert(v.to_string(), i);
         Ok(i)
     }
+}
+
+/// How deeply a value type nests (iterative).
+fn depth(t: &ValueType) -> usize {
+    let mut max = 0;
+    let mut stack = vec![(t, 1usize)];
+    while let Some((t, d)) = stack.pop() {
+        max = max.max(d);
+        match t {
+            ValueType::List(a) | ValueType::Optional(a) => stack.push((a, d + 1)),
+            ValueType::Map(a, b) | ValueType::Result(a, b) => {
+                stack.push((a, d + 1));
+                stack.push((b, d + 1));
+            }
+            ValueType::Tuple(ts) | ValueType::Union(ts) => {
+                stack.extend(ts.iter().map(|x| (x, d + 1)));
+            }
+            _ => {}
+        }
+    }
+    max
 }
 
 /// The JSON value of a grant's literal.

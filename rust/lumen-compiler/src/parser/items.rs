@@ -3,7 +3,8 @@
 use super::Parser;
 use crate::ast::{
     CellDecl, ConstDecl, EnumDecl, Expr, ExprKind, FieldDecl, Grant, Ident, Import, ImportNames,
-    Item, Module, Param, RecordDecl, TypeExpr, UnOp, UseTool, VariantDecl, VariantField,
+    Item, Module, Param, RecordDecl, ToolSignature, TypeExpr, UnOp, UseTool, VariantDecl,
+    VariantField,
 };
 use crate::diagnostic::codes;
 use crate::span::Span;
@@ -287,7 +288,7 @@ impl Parser {
         Some(path)
     }
 
-    /// `use tool a.b as Alias`
+    /// `use tool a.b as Alias [(params) [-> Type]]`
     fn use_tool(&mut self) -> Option<UseTool> {
         let kw = self.bump().span;
         self.expect(&TokenKind::Tool)?;
@@ -303,10 +304,27 @@ impl Parser {
         };
         self.expect(&TokenKind::As)?;
         let alias = self.ident("the tool's alias")?;
+        let sig = if self.at(&TokenKind::LParen) {
+            let start = self.peek_span();
+            let params = self.params(true);
+            let ret = if self.eat(&TokenKind::Arrow).is_some() {
+                Some(self.ty())
+            } else {
+                None
+            };
+            Some(ToolSignature {
+                params,
+                ret,
+                span: self.span_from(start),
+            })
+        } else {
+            None
+        };
         Some(UseTool {
             tool,
             tool_span,
             alias,
+            sig,
             span: self.span_from(kw),
         })
     }

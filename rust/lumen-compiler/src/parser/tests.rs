@@ -983,3 +983,65 @@ fn empty_and_comment_only_files() {
     let (m, _, d) = parse_file("x.lm", b"```\nprose only\n```\n");
     assert!(m.items.is_empty() && d.is_empty());
 }
+
+#[test]
+fn issue11_item3_pub_marks_a_cell() {
+    let m = parse_ok("pub cell f() -> Int\n  1\nend\ncell g()\n  f()\nend\n");
+    let pubs: Vec<(String, bool)> = m
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Cell(c) => Some((c.name.name.clone(), c.is_pub)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pubs, [("f".to_string(), true), ("g".to_string(), false)]);
+    let Some(Item::Cell(f)) = m.items.first() else {
+        panic!("no cell");
+    };
+    assert_eq!(f.span.start, 0, "the span starts at `pub`");
+    let errs = errors("pub const X = 1\ncell main()\n  print(X)\nend\n");
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert_eq!(errs[0].code, codes::UNEXPECTED_TOKEN);
+    assert!(errs[0].message.contains("only cells can be exported"));
+    // `pub` is a keyword now: not a name.
+    assert!(!errors("cell main()\n  let pub = 1\nend\n").is_empty());
+}
+
+#[test]
+fn issue11_item4_use_tool_takes_an_optional_signature() {
+    let m = parse_ok(
+        "use tool llm.chat as Chat(prompt: String, max_tokens: Int = 256) -> String\n\
+         use tool a.b as B()\nuse tool c.d as D\n",
+    );
+    let tools: Vec<&UseTool> = m
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::UseTool(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let Some(sig) = tools.first().and_then(|t| t.sig.as_ref()) else {
+        panic!("no signature parsed");
+    };
+    let names: Vec<&str> = sig.params.iter().map(|p| p.name.name.as_str()).collect();
+    assert_eq!(names, ["prompt", "max_tokens"]);
+    assert!(sig.params[1].default.is_some());
+    assert!(matches!(&sig.ret, Some(TypeExpr::Named { name, .. }) if name.name == "String"));
+    let b = tools.get(1).and_then(|t| t.sig.as_ref());
+    assert!(matches!(b, Some(s) if s.params.is_empty() && s.ret.is_none()));
+    assert!(tools.get(2).is_some_and(|t| t.sig.is_none()));
+    // Parameters need types, as a cell's do.
+    let errs = errors("use tool a.b as B(x) -> Int\n");
+    assert!(
+        errs.iter().any(|d| d.code == codes::MISSING_ANNOTATION),
+        "{errs:#?}"
+    );
+    // `-> R` only follows a parameter list.
+    let errs = errors("use tool a.b as B -> Int\n");
+    assert!(
+        errs.iter().any(|d| d.code == codes::UNEXPECTED_TOKEN),
+        "{errs:#?}"
+    );
+}
