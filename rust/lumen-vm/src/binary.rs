@@ -1530,7 +1530,8 @@ mod tests {
         let e = decode(&bytes).unwrap_err();
         assert_eq!(e.code, codes::INVALID_LIR);
         assert!(
-            e.message.contains("version 1 is not supported") && e.message.contains("version 2"),
+            e.message.contains("version 1 is not supported")
+                && e.message.contains(&format!("version {LIR_VERSION}")),
             "{}",
             e.message
         );
