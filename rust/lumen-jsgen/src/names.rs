@@ -137,7 +137,7 @@ fn identifier_chars(name: &str) -> String {
             }
         })
         .collect();
-    if !out.chars().next().is_some_and(|c| !c.is_ascii_digit()) {
+    if matches!(out.chars().next(), None | Some('0'..='9')) {
         out.insert(0, '_');
     }
     out
