@@ -1,5 +1,8 @@
-//! Converting host arguments (JSON values, from JavaScript) to the entry cell's parameters,
-//! directed by the declared parameter types (as written in the source):
+//! Converting host arguments (JSON values, from JavaScript) to the entry cell's parameters.
+//! When the LIR declares the cell's parameter types (`Module::entry_types`, every cell of
+//! the root file) the VM converts by them (`lumen_vm::Vm::convert_entry_arg`: records,
+//! enums and results too, with a typed tool result's rules). Otherwise the parameter types
+//! as written in the source direct the conversion here:
 //!
 //! - `Int`: an integer number (a float with no fractional part counts); `Float`: any number;
 //!   `Bool`, `String`: as such; `Null`: null; `T?`: null, or converted as `T`;
