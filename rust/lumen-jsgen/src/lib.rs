@@ -52,14 +52,11 @@
 //! exactly its declared arguments.
 //!
 //! # Files
-//! [`Generated`] holds four texts; the package should ship them as `index.js` (ESM, with
-//! `"type": "module"`), `index.cjs`, `index.d.ts` and `index.d.cts`, with `exports` mapping
-//! `import` → `{types: index.d.ts, default: index.js}` and `require` → `{types:
-//! index.d.cts, default: index.cjs}` — two declaration files because attw requires the
-//! types of a CommonJS entry to be CommonJS (`.d.cts`) and those of the ESM entry to be
-//! ESM. The declarations import the runtime's `ToolCallContext` and re-export its
-//! `LumenError` from the same specifiers as the code, so the runtime package must ship
-//! `.d.ts`/`.d.cts` next to its two entries.
+//! [`Generated`] holds the ES module, the CommonJS module and their declarations (`.d.ts`
+//! and `.d.cts`: attw wants CommonJS types for a CommonJS entry). Each imports the runtime
+//! through one relative specifier, which does not go through the package's `exports`
+//! conditions: a runtime with one entry per host needs one program entry per runtime
+//! entry, each generated with its specifier (see the README, "Files").
 
 use lumen_compiler::interface::Interface;
 
