@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run -p lumen-jsgen --example gen -- app.lm.md OUT_DIR [--stem app]
 //!     [--runtime ./lumen_wasm.js] [--runtime-cjs ./lumen_wasm.cjs]
+//!     [--runtime-types SPEC] [--runtime-cjs-types SPEC]
 //! ```
 //!
 //! Writes `OUT_DIR/<stem>.mjs`, `<stem>.cjs`, `<stem>.d.mts`, `<stem>.d.cts` (`.mjs` and
@@ -35,6 +36,8 @@ fn run() -> Result<(), String> {
             "--stem" => stem = value("--stem")?,
             "--runtime" => opts.runtime = value("--runtime")?,
             "--runtime-cjs" => opts.runtime_cjs = value("--runtime-cjs")?,
+            "--runtime-types" => opts.runtime_types = Some(value("--runtime-types")?),
+            "--runtime-cjs-types" => opts.runtime_cjs_types = Some(value("--runtime-cjs-types")?),
             _ => positional.push(a),
         }
     }

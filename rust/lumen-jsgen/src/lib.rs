@@ -80,6 +80,12 @@ pub struct Options {
     pub runtime_cjs: String,
     /// The program's file name, as run-time errors show it (default `main.lm`).
     pub filename: String,
+    /// Specifier the `.d.ts` imports the runtime's types from, when it is not
+    /// [`Options::runtime`] (e.g. `./index.js` for its `index.d.ts` while the code imports
+    /// `./index.node.js`).
+    pub runtime_types: Option<String>,
+    /// The same for the `.d.cts` ([`Options::runtime_cjs`] when `None`).
+    pub runtime_cjs_types: Option<String>,
 }
 
 impl Default for Options {
@@ -88,6 +94,8 @@ impl Default for Options {
             runtime: "./lumen_wasm.js".to_string(),
             runtime_cjs: "./lumen_wasm.cjs".to_string(),
             filename: "main.lm".to_string(),
+            runtime_types: None,
+            runtime_cjs_types: None,
         }
     }
 }
@@ -115,8 +123,16 @@ pub fn generate(iface: &Interface, lir: &[u8], opts: &Options) -> Generated {
     Generated {
         js: js::module(&plan, lir, opts, js::Flavour::Esm),
         cjs: js::module(&plan, lir, opts, js::Flavour::Cjs),
-        dts: dts::declarations(&plan, opts, &opts.runtime),
-        dcts: dts::declarations(&plan, opts, &opts.runtime_cjs),
+        dts: dts::declarations(
+            &plan,
+            opts,
+            opts.runtime_types.as_ref().unwrap_or(&opts.runtime),
+        ),
+        dcts: dts::declarations(
+            &plan,
+            opts,
+            opts.runtime_cjs_types.as_ref().unwrap_or(&opts.runtime_cjs),
+        ),
         warnings: plan.warnings,
     }
 }

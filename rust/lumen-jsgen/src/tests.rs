@@ -324,6 +324,8 @@ fn issue11_item3_runtime_specifiers_and_file_name_are_options() {
         runtime: "../rt/index.js".into(),
         runtime_cjs: "../rt/index.cjs".into(),
         filename: "shop \"v2\".lm.md".into(),
+        runtime_types: None,
+        runtime_cjs_types: Some("../rt/types.cjs".into()),
     };
     let g = generate(&iface(PROGRAM), b"", &opts);
     has_line(
@@ -335,7 +337,8 @@ fn issue11_item3_runtime_specifiers_and_file_name_are_options() {
         "const { run: $run, LumenError } = require(\"../rt/index.cjs\");",
     );
     has_line(&g.js, "const $FILE = \"shop \\\"v2\\\".lm.md\";");
-    has_line(&g.dcts, "export { LumenError } from \"../rt/index.cjs\";");
+    has_line(&g.dcts, "export { LumenError } from \"../rt/types.cjs\";");
+    has_line(&g.dts, "export { LumenError } from \"../rt/index.js\";");
 }
 
 #[test]

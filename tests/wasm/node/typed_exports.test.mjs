@@ -22,7 +22,10 @@ import { PKG_NODE, ROOT, assertLumenError, rejection } from '../lib/lumen.mjs';
 const TYPES = join(ROOT, 'tests', 'wasm', 'types');
 const PROGRAM = join(TYPES, 'app.lm.md');
 
-/** The entry files of the runtime package for `import` and `require` (its package.json). */
+/**
+ * The runtime package's entries for Node `import` and `require` and the specifiers of
+ * their types, from its package.json (`exports` conditions, else `main`/`types`).
+ */
 function runtimeEntries(dir) {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   // The first string reachable through `conditions` in an `exports` condition object.
@@ -39,15 +42,30 @@ function runtimeEntries(dir) {
   };
   const root = pkg.exports?.['.'] ?? pkg.exports;
   const main = pkg.main ?? 'lumen_wasm.js';
-  const esm = pick(root, ['node', 'import', 'default']) ?? pkg.module ?? main;
-  const cjs = pick(root, ['node', 'require', 'default']) ?? main;
   const rel = (p) => (p.startsWith('.') ? p : `./${p}`);
-  return { esm: rel(esm), cjs: rel(cjs) };
+  // `./index.d.ts` is imported as `./index.js`, `./index.d.cts` as `./index.cjs`.
+  const typesSpec = (t, fallback) => (t ? rel(t).replace(/\.d\.(c|m)?ts$/, (_, k) => `.${k ?? ''}js`) : fallback);
+  const esm = rel(pick(root, ['node', 'import', 'default']) ?? pkg.module ?? main);
+  const cjs = rel(pick(root, ['node', 'require', 'default']) ?? main);
+  const esmTypes = typesSpec(pick(root, ['node', 'import', 'types']), esm);
+  const cjsTypes = typesSpec(pick(root, ['node', 'require', 'types']), cjs);
+  return { esm, cjs, esmTypes, cjsTypes };
 }
 
-/** Runs the generator: `gen PROGRAM OUT --runtime ESM --runtime-cjs CJS`. */
+/** Runs the generator on the test program, for the runtime `entries`. */
 function generate(out, entries) {
-  const args = [PROGRAM, out, '--runtime', entries.esm, '--runtime-cjs', entries.cjs];
+  const args = [
+    PROGRAM,
+    out,
+    '--runtime',
+    entries.esm,
+    '--runtime-cjs',
+    entries.cjs,
+    '--runtime-types',
+    entries.esmTypes,
+    '--runtime-cjs-types',
+    entries.cjsTypes,
+  ];
   if (process.env.LUMEN_JSGEN) {
     execFileSync(process.env.LUMEN_JSGEN, args, { stdio: 'pipe' });
   } else {
