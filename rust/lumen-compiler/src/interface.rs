@@ -31,12 +31,16 @@
 //! - [`Ty::Json`] → the JSON value as is (objects keep their key order).
 //!
 //! JS → Lumen (a cell's arguments): through JSON (`JSON.stringify` rules) and then
-//! converted by the parameter's type (`rust/lumen-wasm/src/entry.rs`): an Int must be an
-//! integral number or a BigInt in range, a Float any number, lists/maps/tuples element by
-//! element. A tool's result, JS → Lumen: without a declared result type it is JSON as is
-//! (integers → Int, other numbers → Float, arrays → lists, objects → maps with String
+//! converted by the parameter's type as written (`rust/lumen-wasm/src/entry.rs`): an Int
+//! must be an integral number, a Float any number, `T?` null or a `T`, lists, tuples and
+//! maps element by element (`map[Int, V]` keys decimal integers). Records, enums, results
+//! and `Json` parameters get the JSON value as is today (objects become maps and strings
+//! stay strings: not records or variants, so a host that exports such cells must convert
+//! them itself, e.g. as `lumen_vm::tool_result` does for tool results). A tool's
+//! result, JS → Lumen: without a declared result type it is JSON as is (integers → Int,
+//! other numbers → Float, arrays → lists, objects → maps with String
 //! keys); with one (`use tool t as T(...) -> R`) the VM checks and converts it by `R`
-//! before the program sees it (see `docs/LANGUAGE.md`, "Typed tool declarations").
+//! before the program sees it (see `docs/LANGUAGE.md`, decisions 33–35).
 
 use crate::check::types::{AdtKind, Type};
 use crate::check::Signatures;

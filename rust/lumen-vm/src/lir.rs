@@ -133,7 +133,9 @@ pub struct ToolDef {
     pub grants: Vec<(String, serde_json::Value)>,
     /// The declared result type (`use tool t as T(...) -> R`): the provider's JSON result
     /// is checked against it and converted before the program sees it (see
-    /// `tool_result`). `None` for a tool without one: the result is JSON as is.
+    /// `tool_result`). `None` for a tool without one: the result is JSON as is. (Optional in
+    /// the JSON form, so an older module parses and is then refused by its version.)
+    #[serde(default)]
     pub result: Option<ResultType>,
 }
 

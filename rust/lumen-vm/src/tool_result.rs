@@ -490,10 +490,9 @@ fn integer(n: &serde_json::Number) -> Option<i64> {
         return Some(i);
     }
     let f = n.as_f64()?;
-    // -2^63 ≤ f < 2^63, integral.
-    if f.fract() == 0.0
-        && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f)
-    {
+    // -2^63 ≤ f < 2^63, integral (2^63 is exact as an f64).
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if f.fract() == 0.0 && (-TWO_63..TWO_63).contains(&f) {
         Some(f as i64)
     } else {
         None
@@ -592,10 +591,7 @@ mod tests {
 
     /// Runs `main` with the tool answering `answer`: the displayed result or the error.
     fn run(ty: ValueType, answer: serde_json::Value) -> Result<String, RuntimeError> {
-        let mut vm = match Vm::new(Rc::new(module(ty)), VmConfig::default()) {
-            Ok(vm) => vm,
-            Err(e) => return Err(e),
-        };
+        let mut vm = Vm::new(Rc::new(module(ty)), VmConfig::default())?;
         vm.start("main", vec![])?;
         let mut answer = Some(answer);
         loop {

@@ -76,12 +76,20 @@ pub(crate) fn check_with_signatures(program: &Program) -> (Vec<Diagnostic>, Sign
     (c.diags, sigs)
 }
 
+/// A named slot's checked type and whether it has a default (parameters, record fields).
+pub(crate) type SlotSig = (String, Type, bool);
+
+/// A variant's name and its payload fields (named or positional) with their types.
+pub(crate) type VariantSig = (String, Vec<(Option<String>, Type)>);
+
 /// The checked types of a program's declarations, in file and item order.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Signatures {
     pub cells: Vec<CellSignature>,
-    pub records: Vec<(DeclId, String, Vec<(String, Type, bool)>)>,
-    pub enums: Vec<(DeclId, String, Vec<(String, Vec<(Option<String>, Type)>)>)>,
+    /// Each record: its declaration, name and fields.
+    pub records: Vec<(DeclId, String, Vec<SlotSig>)>,
+    /// Each enum: its declaration, name and variants.
+    pub enums: Vec<(DeclId, String, Vec<VariantSig>)>,
     pub tools: Vec<ToolSignature>,
 }
 
