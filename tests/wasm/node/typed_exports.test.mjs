@@ -252,8 +252,11 @@ describe('issue 11 item 3: typed exports', () => {
   });
 
   describe('issue 11 item 3: tsc --noEmit --strict over the generated declarations', () => {
-    const tsc = (file) =>
-      spawnSync(
+    // ES module files resolve like a bundler; `.cts` files as Node's CommonJS.
+    const tsc = (file) => {
+      const resolution = file.endsWith('.cts') ? 'nodenext' : 'bundler';
+      const module = file.endsWith('.cts') ? 'nodenext' : 'esnext';
+      return spawnSync(
         tscPath(),
         [
           '--noEmit',
@@ -261,25 +264,28 @@ describe('issue 11 item 3: typed exports', () => {
           '--target',
           'es2022',
           '--module',
-          'esnext',
+          module,
           '--moduleResolution',
-          'bundler',
+          resolution,
           '--lib',
           'esnext,dom',
           file,
         ],
         { cwd: dir, encoding: 'utf8' },
       );
+    };
     const typed = (name) => {
       copyFileSync(join(TYPES, name), join(dir, name));
       return tsc(name);
     };
     const errorCodes = (r) => [...r.stdout.matchAll(/error (TS\d+)/g)].map((m) => m[1]);
 
-    test('issue 11 item 3: ok.ts type-checks', () => {
-      const r = typed('ok.ts');
-      assert.equal(r.status, 0, `tsc failed:\n${r.stdout}${r.stderr}`);
-    });
+    for (const file of ['ok.ts', 'ok_cjs.cts']) {
+      test(`issue 11 item 3: ${file} type-checks`, () => {
+        const r = typed(file);
+        assert.equal(r.status, 0, `tsc failed:\n${r.stdout}${r.stderr}`);
+      });
+    }
 
     for (const [file, code] of [
       ['bad_arg.ts', 'TS2345'],
