@@ -31,12 +31,12 @@
 //! - [`Ty::Json`] → the JSON value as is (objects keep their key order).
 //!
 //! JS → Lumen (a cell's arguments): through JSON (`JSON.stringify` rules) and then
-//! converted by the parameter's type as written (`rust/lumen-wasm/src/entry.rs`): an Int
-//! must be an integral number, a Float any number, `T?` null or a `T`, lists, tuples and
-//! maps element by element (`map[Int, V]` keys decimal integers). Records, enums, results
-//! and `Json` parameters get the JSON value as is today (objects become maps and strings
-//! stay strings: not records or variants, so a host that exports such cells must convert
-//! them itself, e.g. as `lumen_vm::tool_result` does for tool results). A tool's
+//! converted by the cell's declared parameter types, which lowering records in the LIR
+//! (`Module::entry_types`, every cell of the root file) and the VM applies
+//! (`lumen_vm::Vm::convert_entry_arg`) with the rules of a typed tool's result: records
+//! from objects with every field, variants from the shapes above, results from
+//! `{ok}`/`{err}`, an Int from an integral number, and so on (E0913 naming the parameter
+//! when an argument does not fit). A tool's
 //! result, JS → Lumen: without a declared result type it is JSON as is (integers → Int,
 //! other numbers → Float, arrays → lists, objects → maps with String
 //! keys); with one (`use tool t as T(...) -> R`) the VM checks and converts it by `R`

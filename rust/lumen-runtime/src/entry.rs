@@ -43,8 +43,15 @@ pub fn convert_args<R>(
     raw.iter()
         .enumerate()
         .map(|(i, r)| {
-            convert(r, ty(i))
-                .map_err(|e| format!("argument {} (`{}: {}`): {e}", i + 1, name(i), ty(i)))
+            convert(r, ty(i)).map_err(|e| {
+                format!(
+                    "argument {} (`{}: {}`) of cell `{}`: {e}",
+                    i + 1,
+                    name(i),
+                    ty(i),
+                    func.name
+                )
+            })
         })
         .collect()
 }

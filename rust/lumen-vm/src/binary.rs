@@ -3,7 +3,7 @@
 //! Layout: the magic `LMB\0`, the format version as a little-endian `u32`
 //! (= [`LIR_VERSION`]), then the module's sections in a fixed order, each introduced by a
 //! one-byte section tag: files, constants, names, functions, types, variants, tools,
-//! globals and init. Integers are LEB128 varints (signed ones zig-zag encoded), floats are
+//! globals, init and entry types. Integers are LEB128 varints (signed ones zig-zag encoded), floats are
 //! 8 little-endian bytes, strings are a length and UTF-8 bytes, lists are a count and
 //! their elements; an instruction is its opcode byte and its operands. Grant values are
 //! stored as JSON text.
@@ -14,8 +14,8 @@
 
 use crate::error::RuntimeError;
 use crate::lir::{
-    BinOp, Constant, FailKind, Function, Instr, Module, ResultType, Shape, ToolDef, TypeDef,
-    TypeTag, ValueType, VariantDef, LIR_VERSION, MAX_VALUE_TYPE_DEPTH,
+    BinOp, Constant, EntryTypes, FailKind, Function, Instr, Module, ResultType, Shape, ToolDef,
+    TypeDef, TypeTag, ValueType, VariantDef, LIR_VERSION, MAX_VALUE_TYPE_DEPTH,
 };
 use crate::validate::{invalid, validate};
 
@@ -31,6 +31,7 @@ const SEC_VARIANTS: u8 = 6;
 const SEC_TOOLS: u8 = 7;
 const SEC_GLOBALS: u8 = 8;
 const SEC_INIT: u8 = 9;
+const SEC_ENTRY_TYPES: u8 = 10;
 
 // ---------------------------------------------------------------- encoding
 
@@ -111,6 +112,21 @@ impl Writer {
             ValueType::User(k) => {
                 self.u8(12);
                 self.uv(*k as u64);
+            }
+        }
+    }
+    /// A self-contained type: the value type, then its shapes.
+    fn result_type(&mut self, r: &ResultType) {
+        self.value_type(&r.ty);
+        self.uv(r.shapes.len() as u64);
+        for sh in &r.shapes {
+            self.uv(sh.ty as u64);
+            self.uv(sh.fields.len() as u64);
+            for tys in &sh.fields {
+                self.uv(tys.len() as u64);
+                for t in tys {
+                    self.value_type(t);
+                }
             }
         }
     }
@@ -594,6 +610,16 @@ pub fn encode(m: &Module) -> Vec<u8> {
         }
         None => w.u8(0),
     }
+
+    w.u8(SEC_ENTRY_TYPES);
+    w.uv(m.entry_types.len() as u64);
+    for e in &m.entry_types {
+        w.uv(e.func as u64);
+        w.uv(e.params.len() as u64);
+        for p in &e.params {
+            w.result_type(p);
+        }
+    }
     w.out
 }
 
@@ -742,6 +768,28 @@ impl<'a> Reader<'a> {
             12 => ValueType::User(self.num("shape index")?),
             _ => return Err(corrupt("bad value type tag", pos)),
         })
+    }
+
+    /// A self-contained type (see [`Writer::result_type`]).
+    fn result_type(&mut self) -> R<ResultType> {
+        let ty = self.value_type(1)?;
+        let k = self.count()?;
+        let mut shapes = Vec::with_capacity(k);
+        for _ in 0..k {
+            let ty = self.num("type index")?;
+            let nv = self.count()?;
+            let mut fields = Vec::with_capacity(nv);
+            for _ in 0..nv {
+                let nf = self.count()?;
+                let mut tys = Vec::with_capacity(nf);
+                for _ in 0..nf {
+                    tys.push(self.value_type(1)?);
+                }
+                fields.push(tys);
+            }
+            shapes.push(Shape { ty, fields });
+        }
+        Ok(ResultType { ty, shapes })
     }
 
     fn bool(&mut self) -> R<bool> {
@@ -1157,6 +1205,18 @@ pub fn decode(bytes: &[u8]) -> Result<Module, RuntimeError> {
         None
     };
 
+    r.section(SEC_ENTRY_TYPES)?;
+    let n = r.count()?;
+    for _ in 0..n {
+        let func = r.num("function index")?;
+        let k = r.count()?;
+        let mut params = Vec::with_capacity(k);
+        for _ in 0..k {
+            params.push(r.result_type()?);
+        }
+        m.entry_types.push(EntryTypes { func, params });
+    }
+
     if r.remaining() != 0 {
         return Err(corrupt("trailing bytes", r.pos));
     }
@@ -1414,6 +1474,16 @@ mod tests {
             }],
             globals: 1,
             init: Some(1),
+            entry_types: vec![EntryTypes {
+                func: 0,
+                params: vec![ResultType {
+                    ty: ValueType::List(Box::new(ValueType::User(0))),
+                    shapes: vec![Shape {
+                        ty: 0,
+                        fields: vec![vec![ValueType::Int, ValueType::Float]],
+                    }],
+                }],
+            }],
         }
     }
 
@@ -1460,7 +1530,8 @@ mod tests {
         let e = decode(&bytes).unwrap_err();
         assert_eq!(e.code, codes::INVALID_LIR);
         assert!(
-            e.message.contains("version 1 is not supported") && e.message.contains("version 2"),
+            e.message.contains("version 1 is not supported")
+                && e.message.contains(&format!("version {LIR_VERSION}")),
             "{}",
             e.message
         );

@@ -157,6 +157,7 @@ fn deep_module(w: Wrap, then: Vec<Instr>) -> Module {
         tools: vec![],
         globals: 0,
         init: None,
+        entry_types: Vec::new(),
     }
 }
 

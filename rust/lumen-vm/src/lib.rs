@@ -15,6 +15,7 @@ pub mod builtins;
 mod builtins_impl;
 mod compare;
 mod drop;
+mod entry_args;
 pub mod error;
 mod frame;
 pub mod json;

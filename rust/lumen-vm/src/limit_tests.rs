@@ -29,6 +29,7 @@ fn module(functions: Vec<Function>) -> Module {
         tools: vec![],
         globals: 0,
         init: None,
+        entry_types: Vec::new(),
     }
 }
 

@@ -24,7 +24,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The LIR format version: bump on any change to instructions, builtins or layout.
-pub const LIR_VERSION: u32 = 2;
+pub const LIR_VERSION: u32 = 3;
 
 /// Register index within a frame.
 pub type Reg = u16;
@@ -47,6 +47,21 @@ pub struct Module {
     pub globals: u16,
     /// Index of the function that initialises globals, run once before the entry cell.
     pub init: Option<u32>,
+    /// The declared parameter types of the cells a host may run, so that it converts JSON
+    /// arguments to exactly those types (records, enums, results; see `entry_args`). A
+    /// cell without an entry here converts its arguments by `Function::param_types`.
+    #[serde(default)]
+    pub entry_types: Vec<EntryTypes>,
+}
+
+/// The parameter types of one exported cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryTypes {
+    /// Index into `Module::functions`.
+    pub func: u32,
+    /// One self-contained type per parameter, in order (a [`ResultType`]: the type and
+    /// the payload types of the records and enums it uses).
+    pub params: Vec<ResultType>,
 }
 
 /// A constant-pool entry.

@@ -249,6 +249,20 @@ impl Vm {
         self.pending_entry = None;
     }
 
+    /// Converts a host's JSON argument for parameter `param` (0-based) of the exported
+    /// cell `func` (an index into the module's functions) by the cell's declared parameter
+    /// type (`Module::entry_types`, see `entry_args`): `None` when the module does not
+    /// declare it (the host then converts by `Function::param_types`), else the value or
+    /// why the argument does not fit.
+    pub fn convert_entry_arg(
+        &self,
+        func: u32,
+        param: usize,
+        arg: &serde_json::Value,
+    ) -> Option<Result<Value, String>> {
+        crate::entry_args::convert(&self.module, &self.prog, func, param, arg)
+    }
+
     /// After `Outcome::ToolCall`: the tool's JSON result becomes the call's value. A tool
     /// with a declared result type gets its result checked and converted first (see
     /// `tool_result`); a result that does not fit makes the next `run` return E0906 at the

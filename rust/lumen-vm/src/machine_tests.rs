@@ -75,6 +75,7 @@ fn module(functions: Vec<Function>) -> Module {
         }],
         globals: 1,
         init: None,
+        entry_types: Vec::new(),
     }
 }
 

@@ -74,6 +74,32 @@ pub fn validate(m: &Module) -> Result<(), RuntimeError> {
                 .map_err(|msg| invalid(format!("tool {ti} ({}): result type: {msg}", t.name)))?;
         }
     }
+    for e in &m.entry_types {
+        let arity = match m.functions.get(e.func as usize) {
+            Some(f) if f.exported => usize::from(f.arity),
+            _ => {
+                return Err(invalid(format!(
+                    "entry types name function {}, which is not an exported cell",
+                    e.func
+                )))
+            }
+        };
+        if e.params.len() != arity {
+            return Err(invalid(format!(
+                "entry types of function {} give {} parameter types for {arity} parameters",
+                e.func,
+                e.params.len()
+            )));
+        }
+        for (pi, r) in e.params.iter().enumerate() {
+            validate_result_type(m, r).map_err(|msg| {
+                invalid(format!(
+                    "entry types of function {}: parameter {pi}: {msg}",
+                    e.func
+                ))
+            })?;
+        }
+    }
     for (fi, f) in m.functions.iter().enumerate() {
         validate_function(m, fi, f)?;
     }
@@ -474,6 +500,7 @@ mod tests {
             tools: vec![],
             globals: 1,
             init: None,
+            entry_types: Vec::new(),
         }
     }
 

@@ -333,9 +333,14 @@ fn read_options(options: &JsValue) -> Result<(RunOptions, Host), JsValue> {
             return Err(type_error("options.args must be an array"));
         }
         let list: &Array = args.unchecked_ref();
-        for a in list.iter() {
-            out.args
-                .push(js_to_json(&a).map_err(|m| type_error(&format!("options.args: {m}")))?);
+        for (i, a) in list.iter().enumerate() {
+            // A value JSON cannot carry is reported against its parameter (E0913) once
+            // the entry cell is known.
+            let json = js_to_json(&a).unwrap_or_else(|m| {
+                out.unconvertible.push((i, m.to_string()));
+                serde_json::Value::Null
+            });
+            out.args.push(json);
         }
     }
     let tools = get(options, "tools");

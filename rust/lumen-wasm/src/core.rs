@@ -271,6 +271,10 @@ pub struct RunOptions {
     pub cell: String,
     /// The entry cell's arguments (converted by the parameter types, see [`entry`]).
     pub args: Vec<serde_json::Value>,
+    /// Arguments the host could not express as JSON (a `Map`, a function, a cycle), by
+    /// index into `args` (which holds `null` there), with the reason: E0913 naming the
+    /// parameter, like any other argument that does not fit.
+    pub unconvertible: Vec<(usize, String)>,
     /// Qualified names of the tools the host provides.
     pub tools: Vec<String>,
     /// Total instruction budget (`None`: unlimited).
@@ -287,6 +291,7 @@ impl Default for RunOptions {
             filename: None,
             cell: "main".to_string(),
             args: Vec::new(),
+            unconvertible: Vec::new(),
             tools: Vec::new(),
             fuel: None,
             max_depth: DEFAULT_MAX_DEPTH,
@@ -398,12 +403,12 @@ pub struct Session {
     finished: bool,
 }
 
-/// Finds the exported cell `cell`.
-fn find_cell<'m>(module: &'m Module, cell: &str) -> Option<&'m lumen_vm::lir::Function> {
+/// The index of the exported cell `cell`.
+fn find_cell(module: &Module, cell: &str) -> Option<usize> {
     module
         .functions
         .iter()
-        .find(|f| f.exported && f.name == cell)
+        .position(|f| f.exported && f.name == cell)
 }
 
 impl Session {
@@ -413,6 +418,7 @@ impl Session {
             filename,
             cell,
             args,
+            unconvertible,
             tools,
             fuel,
             max_depth,
@@ -442,19 +448,25 @@ impl Session {
                 return Err(LumenErrorData::from_runtime(&e));
             }
         };
-        let values = match find_cell(&module, &cell) {
-            Some(func) => entry::convert_all(func, &args)
-                .map_err(|m| LumenErrorData::from_runtime(&runtime_error(codes::BAD_ENTRY, m)))?,
-            None => return Err(no_cell_error(&module, &cell, &name, from_source)),
+        let Some(func_index) = find_cell(&module, &cell) else {
+            return Err(no_cell_error(&module, &cell, &name, from_source));
         };
+        let module = Rc::new(module);
         let mut vm = Vm::new(
-            Rc::new(module),
+            module.clone(),
             VmConfig {
                 max_depth,
                 fuel: Some(0),
             },
         )
         .map_err(|e| LumenErrorData::runtime_in_file(&e, &name))?;
+        let values = match module.functions.get(func_index) {
+            Some(func) => entry::convert_all(func, &args, &unconvertible, |i, j| {
+                vm.convert_entry_arg(func_index as u32, i, j)
+            })
+            .map_err(|m| LumenErrorData::from_runtime(&runtime_error(codes::BAD_ENTRY, m)))?,
+            None => return Err(no_cell_error(&module, &cell, &name, from_source)),
+        };
         let output = Rc::new(RefCell::new(Vec::new()));
         let sink = output.clone();
         vm.set_output(Box::new(move |line: &str| {
@@ -734,6 +746,116 @@ mod vm_tests {
             e.rendered,
             "error[E0913]: no cell named `other` to run (cells: main)\n  --> main.lmb"
         );
+    }
+
+    /// Binary LIR of `record Point(x: Int, y: Float)` and `cell main(p: Point) -> Point`
+    /// returning `p`, with (or without) the cell's declared parameter types.
+    fn point_lmb(typed: bool) -> Vec<u8> {
+        use lumen_vm::lir::{EntryTypes, ResultType, Shape, TypeDef, ValueType};
+        let module = Module {
+            version: LIR_VERSION,
+            files: vec!["point.lm".into()],
+            types: vec![TypeDef::Record {
+                name: "Point".into(),
+                fields: vec!["x".into(), "y".into()],
+            }],
+            functions: vec![Function {
+                name: "main".into(),
+                file: 0,
+                arity: 1,
+                params: vec!["p".into()],
+                param_types: vec!["Point".into()],
+                captures: 0,
+                num_regs: 1,
+                exported: true,
+                code: vec![Instr::Return { src: 0 }],
+                lines: vec![1],
+            }],
+            entry_types: if typed {
+                vec![EntryTypes {
+                    func: 0,
+                    params: vec![ResultType {
+                        ty: ValueType::User(0),
+                        shapes: vec![Shape {
+                            ty: 0,
+                            fields: vec![vec![ValueType::Int, ValueType::Float]],
+                        }],
+                    }],
+                }]
+            } else {
+                Vec::new()
+            },
+            ..Module::default()
+        };
+        lumen_vm::binary::encode(&module)
+    }
+
+    fn run_point(typed: bool, arg: serde_json::Value) -> Result<String, LumenErrorData> {
+        let mut s = start(Input::Binary(point_lmb(typed)), vec![arg])?;
+        match s.step(1000) {
+            Step::Done { display, .. } => Ok(display),
+            Step::Error(e) => Err(e),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn issue11_item3_arguments_convert_by_the_declared_parameter_types() {
+        use serde_json::json;
+        // A record from an object, its Float field from an integral number.
+        assert_eq!(
+            run_point(true, json!({"x": 1, "y": 2, "extra": true}))
+                .ok()
+                .as_deref(),
+            Some("Point(x: 1, y: 2.0)")
+        );
+        let e = run_point(true, json!({"x": 1})).err().unwrap();
+        assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Runtime, "E0913"));
+        assert_eq!(
+            e.message,
+            "argument 1 (`p: Point`) of cell `main`: expected Point, got an object without field `y`"
+        );
+        let e = run_point(true, json!({"x": 1.5, "y": 0})).err().unwrap();
+        assert_eq!(
+            e.message,
+            "argument 1 (`p: Point`) of cell `main`: expected Int at `$.x`, got a number (1.5)"
+        );
+        // Without declared types (older compilers' LIR) the type text decides: a map.
+        assert_eq!(
+            run_point(false, json!({"x": 1, "y": 2})).ok().as_deref(),
+            Some("{\"x\": 1, \"y\": 2}")
+        );
+    }
+
+    #[test]
+    fn issue11_item3_entry_types_that_do_not_fit_the_cell_are_invalid_lir() {
+        use lumen_vm::lir::{EntryTypes, ResultType, ValueType};
+        let mut module = lumen_vm::binary::decode(&point_lmb(true)).unwrap();
+        module.entry_types.push(EntryTypes {
+            func: 0,
+            params: vec![],
+        });
+        let e = start(Input::Binary(lumen_vm::binary::encode(&module)), vec![])
+            .err()
+            .unwrap();
+        assert_eq!(e.code, "E0912");
+        assert!(
+            e.message.contains("0 parameter types for 1"),
+            "{}",
+            e.message
+        );
+        module.entry_types = vec![EntryTypes {
+            func: 7,
+            params: vec![ResultType {
+                ty: ValueType::Int,
+                shapes: vec![],
+            }],
+        }];
+        let e = start(Input::Binary(lumen_vm::binary::encode(&module)), vec![])
+            .err()
+            .unwrap();
+        assert_eq!(e.code, "E0912");
+        assert!(e.message.contains("not an exported cell"), "{}", e.message);
     }
 
     #[cfg(not(feature = "compiler"))]

@@ -635,3 +635,130 @@ fn issue11_item4_wasm_host_checks_typed_tool_results_like_every_host() {
     assert_eq!(e.line, Some(8));
     assert_eq!(ran.output, vec!["before".to_string()]);
 }
+
+/// `cell` of `TYPED_ARGS` run from source and from its binary LIR with JSON `args`: the
+/// display, or the error's code and message. Both paths must agree.
+fn typed_call(cell: &str, args: Vec<serde_json::Value>) -> Result<String, (String, String)> {
+    let lmb = compile(TYPED_ARGS, Some("typed.lm")).expect("TYPED_ARGS compiles");
+    let mut outcomes = Vec::new();
+    for input in [Input::Source(TYPED_ARGS.into()), Input::Binary(lmb)] {
+        let r = run_with(
+            input,
+            RunOptions {
+                filename: Some("typed.lm".into()),
+                cell: cell.into(),
+                args: args.clone(),
+                ..RunOptions::default()
+            },
+        );
+        outcomes.push(match r.result {
+            Ok((_, d)) => Ok(d),
+            Err(e) => Err((e.code, e.message)),
+        });
+    }
+    assert_eq!(outcomes[0], outcomes[1], "source and binary LIR differ");
+    outcomes.swap_remove(0)
+}
+
+const TYPED_ARGS: &str = "record Point
+  x: Int
+  y: Float
+end
+
+enum Shape
+  Circle(radius: Float)
+  Pair(Int, Int)
+  Empty
+end
+
+cell moved(p: Point, dx: Int) -> Point
+  Point(x: p.x + dx, y: p.y)
+end
+
+cell shape(s: Shape) -> Shape
+  s
+end
+
+cell unwrap(r: result[list[Point], String]) -> Int
+  match r
+    ok(ps) -> len(ps)
+    err(_) -> -1
+  end
+end
+
+cell maybe(p: Point?) -> Bool
+  p == null
+end
+";
+
+#[test]
+fn issue11_item3_records_enums_and_results_arrive_typed() {
+    assert_eq!(
+        typed_call("moved", vec![json!({"x": 1, "y": 2}), json!(3)]).as_deref(),
+        Ok("Point(x: 4, y: 2.0)")
+    );
+    assert_eq!(
+        typed_call("shape", vec![json!({"Circle": {"radius": 1}})]).as_deref(),
+        Ok("Circle(radius: 1.0)")
+    );
+    assert_eq!(
+        typed_call("shape", vec![json!({"Pair": [1, 2]})]).as_deref(),
+        Ok("Pair(1, 2)")
+    );
+    assert_eq!(
+        typed_call("shape", vec![json!("Empty")]).as_deref(),
+        Ok("Empty")
+    );
+    assert_eq!(
+        typed_call("unwrap", vec![json!({"ok": [{"x": 1, "y": 1.5}]})]).as_deref(),
+        Ok("1")
+    );
+    assert_eq!(
+        typed_call("unwrap", vec![json!({"err": "no"})]).as_deref(),
+        Ok("-1")
+    );
+    assert_eq!(
+        typed_call("maybe", vec![json!(null)]).as_deref(),
+        Ok("true")
+    );
+}
+
+#[test]
+fn issue11_item3_arguments_that_do_not_fit_name_the_parameter() {
+    let cases = [
+        (
+            "moved",
+            vec![json!({"x": 1, "y": 2}), json!("ten")],
+            "argument 2 (`dx: Int`) of cell `moved`: expected Int, got a string (\"ten\")",
+        ),
+        (
+            "moved",
+            vec![json!({"x": 1}), json!(1)],
+            "argument 1 (`p: Point`) of cell `moved`: expected Point, got an object without field `y`",
+        ),
+        (
+            "shape",
+            vec![json!({"Square": [1]})],
+            "argument 1 (`s: Shape`) of cell `shape`: expected Shape, got an object with key \"Square\"",
+        ),
+        (
+            "shape",
+            vec![json!("Circle")],
+            "argument 1 (`s: Shape`) of cell `shape`: expected Shape, got a string (\"Circle\") (a variant that needs a payload)",
+        ),
+        (
+            "unwrap",
+            vec![json!({"ok": [{"x": 1, "y": "a"}]})],
+            "argument 1 (`r: result[list[Point], String]`) of cell `unwrap`: expected Float at `$.ok[0].y`, got a string (\"a\")",
+        ),
+        (
+            "unwrap",
+            vec![json!({"value": 1})],
+            "argument 1 (`r: result[list[Point], String]`) of cell `unwrap`: expected result[list[Point], String], got an object without an `ok` or `err` key",
+        ),
+    ];
+    for (cell, args, message) in cases {
+        let got = typed_call(cell, args);
+        assert_eq!(got, Err(("E0913".to_string(), message.to_string())));
+    }
+}

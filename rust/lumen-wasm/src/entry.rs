@@ -1,5 +1,8 @@
-//! Converting host arguments (JSON values, from JavaScript) to the entry cell's parameters,
-//! directed by the declared parameter types (as written in the source):
+//! Converting host arguments (JSON values, from JavaScript) to the entry cell's parameters.
+//! When the LIR declares the cell's parameter types (`Module::entry_types`, every cell of
+//! the root file) the VM converts by them (`lumen_vm::Vm::convert_entry_arg`: records,
+//! enums and results too, with a typed tool result's rules). Otherwise the parameter types
+//! as written in the source direct the conversion here:
 //!
 //! - `Int`: an integer number (a float with no fractional part counts); `Float`: any number;
 //!   `Bool`, `String`: as such; `Null`: null; `T?`: null, or converted as `T`;
@@ -152,8 +155,24 @@ fn convert_typed(j: &J, ty: &str, depth: usize) -> Result<Value, String> {
 }
 
 /// Converts all arguments for the cell `func` (an E0913 message when they do not fit).
-pub fn convert_all(func: &Function, raw: &[J]) -> Result<Vec<Value>, String> {
-    lumen_runtime::entry::convert_args(func, raw, convert)
+/// `typed(i, arg)` converts argument `i` by the cell's declared parameter type when the
+/// module has it (`lumen_vm::Vm::convert_entry_arg`: records, enums and results too), and
+/// returns `None` otherwise, when [`convert`] goes by the parameter's type text.
+/// `unconvertible` lists the arguments the host could not express as JSON (index, reason);
+/// they are reported like any other argument that does not fit its parameter.
+pub fn convert_all(
+    func: &Function,
+    raw: &[J],
+    unconvertible: &[(usize, String)],
+    typed: impl Fn(usize, &J) -> Option<Result<Value, String>>,
+) -> Result<Vec<Value>, String> {
+    let raw: Vec<(usize, &J)> = raw.iter().enumerate().collect();
+    lumen_runtime::entry::convert_args(func, &raw, |(i, j), ty| {
+        match unconvertible.iter().find(|(k, _)| k == i) {
+            Some((_, why)) => Err(format!("got {why}")),
+            None => typed(*i, j).unwrap_or_else(|| convert(j, ty)),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -216,17 +235,25 @@ mod tests {
         assert_eq!(repr(json!({"k": [1, 2.5]}), "Json"), "{\"k\": [1, 2.5]}");
     }
 
+    /// No declared entry types: convert by the type text.
+    fn untyped(_: usize, _: &J) -> Option<Result<Value, String>> {
+        None
+    }
+
     #[test]
     fn arity_and_errors_name_the_parameter() {
         let f = func(&[("n", "Int")]);
-        let e = convert_all(&f, &[]).unwrap_err();
+        let e = convert_all(&f, &[], &[], untyped).unwrap_err();
         assert_eq!(e, "cell `main` takes 1 argument (n: Int), got 0");
-        let e = convert_all(&f, &[json!("x")]).unwrap_err();
-        assert!(
-            e.starts_with("argument 1 (`n: Int`): expected an Int"),
-            "{e}"
+        let e = convert_all(&f, &[json!("x")], &[], untyped).unwrap_err();
+        assert_eq!(
+            e,
+            "argument 1 (`n: Int`) of cell `main`: expected an Int, got \"x\""
         );
-        let v = convert_all(&f, &[json!(7)]).unwrap();
+        let e =
+            convert_all(&f, &[json!(null)], &[(0, "a Map at `$`".into())], untyped).unwrap_err();
+        assert_eq!(e, "argument 1 (`n: Int`) of cell `main`: got a Map at `$`");
+        let v = convert_all(&f, &[json!(7)], &[], untyped).unwrap();
         assert_eq!(v.first().map(Value::to_repr).as_deref(), Some("7"));
         assert_eq!(split_top("a, map[b, c], d"), vec!["a", " map[b, c]", " d"]);
     }

@@ -39,7 +39,7 @@ use crate::diagnostic::{codes, Diagnostic};
 use crate::resolve::{FileId, Program, Symbol};
 use crate::span::Span;
 use lumen_vm::builtins::Builtin;
-use lumen_vm::lir::{Function, Instr, Module, Reg, LIR_VERSION};
+use lumen_vm::lir::{EntryTypes, Function, Instr, Module, Reg, LIR_VERSION};
 use regs::{FnCx, FnHead, LitKey};
 use std::collections::HashMap;
 use types::Tables;
@@ -69,7 +69,10 @@ pub(crate) fn lower_checked(
     let mut l = Lowerer::new(program, sigs);
     l.run();
     if l.diags.is_empty() {
-        Ok(l.finish())
+        let entry_types = l.entry_types(sigs);
+        let mut module = l.finish();
+        module.entry_types = entry_types;
+        Ok(module)
     } else {
         Err(l.diags)
     }
@@ -148,6 +151,32 @@ impl<'p> Lowerer<'p> {
             globals: HashMap::new(),
             diags,
         }
+    }
+
+    /// The declared parameter types of the root file's cells (`Module::entry_types`), so
+    /// a host converts JSON arguments to exactly those types. Cells of imported modules,
+    /// and a cell with a parameter type nested deeper than the VM checks, are left out:
+    /// their arguments convert by `Function::param_types`.
+    fn entry_types(&self, sigs: &crate::check::Signatures) -> Vec<EntryTypes> {
+        let mut out: Vec<EntryTypes> = sigs
+            .cells
+            .iter()
+            .filter(|c| c.id.0 == 0)
+            .filter_map(|c| {
+                let func = *self.cells.get(&c.id)?;
+                let params = c
+                    .params
+                    .iter()
+                    .map(|(_, t, _)| self.t.param_type(t, sigs))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(EntryTypes {
+                    func: u32::from(func),
+                    params,
+                })
+            })
+            .collect();
+        out.sort_by_key(|e| e.func);
+        out
     }
 
     /// Locates an unlocated diagnostic in `file` (at `fallback` when it has no span).
@@ -239,6 +268,7 @@ impl<'p> Lowerer<'p> {
             tools: self.t.tools,
             globals: self.globals.len() as u16,
             init,
+            entry_types: Vec::new(),
         }
     }
 

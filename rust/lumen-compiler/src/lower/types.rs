@@ -112,6 +112,17 @@ impl Tables {
         (t, diags)
     }
 
+    /// The self-contained LIR type of a cell parameter (for `Module::entry_types`), or
+    /// `None` when it nests deeper than the VM checks (the host then converts the
+    /// argument by its type text).
+    pub(super) fn param_type(&self, ty: &Type, sigs: &Signatures) -> Option<ResultType> {
+        let r = self.result_type(ty, sigs);
+        let too_deep = std::iter::once(&r.ty)
+            .chain(r.shapes.iter().flat_map(|s| s.fields.iter().flatten()))
+            .any(|v| depth(v) > MAX_VALUE_TYPE_DEPTH);
+        (!too_deep).then_some(r)
+    }
+
     /// The LIR result type of a typed tool: `ret` and the payload types of every record
     /// and enum reachable from it (a work list, so recursive types are fine).
     fn result_type(&self, ret: &Type, sigs: &Signatures) -> ResultType {
