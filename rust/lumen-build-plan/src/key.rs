@@ -57,7 +57,10 @@ mod tests {
         )
         .unwrap();
         let wasi = Plan::for_target(WasmTarget::Wasi, &DEFAULT_OPTIONS).unwrap();
-        let tools = [("wasm-pack", Some("0.15.1")), ("wasm-bindgen", Some("0.2.130"))];
+        let tools = [
+            ("wasm-pack", Some("0.15.1")),
+            ("wasm-bindgen", Some("0.2.130")),
+        ];
         let base = RuntimeKey {
             runtime_version: "0.1.0",
             plan: &web,
@@ -66,7 +69,10 @@ mod tests {
             sources: "abc",
         };
         assert_eq!(base.material(), base.clone().material());
-        let newer_bindgen = [("wasm-pack", Some("0.15.1")), ("wasm-bindgen", Some("0.2.131"))];
+        let newer_bindgen = [
+            ("wasm-pack", Some("0.15.1")),
+            ("wasm-bindgen", Some("0.2.131")),
+        ];
         let no_pack = [("wasm-pack", None), ("wasm-bindgen", Some("0.2.130"))];
         let changed = [
             RuntimeKey {

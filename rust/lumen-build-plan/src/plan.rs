@@ -360,7 +360,10 @@ mod tests {
         for t in [WasmTarget::Wasi, WasmTarget::WasiHttp] {
             for release in [false, true] {
                 let e = Plan::for_target(t, &opts(release, Profile::Size, true)).unwrap_err();
-                assert!(e.0.contains("--vm-only is for the JavaScript packages"), "{e}");
+                assert!(
+                    e.0.contains("--vm-only is for the JavaScript packages"),
+                    "{e}"
+                );
             }
         }
     }

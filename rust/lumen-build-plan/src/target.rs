@@ -76,7 +76,8 @@ const TARGETS: &[Row] = &[
     Row {
         target: WasmTarget::WasiHttp,
         name: "wasi-http",
-        help: "A WASI component (wasm32-wasip2) whose HTTP tools use wasi:http (wasmtime run -S http)",
+        help:
+            "A WASI component (wasm32-wasip2) whose HTTP tools use wasi:http (wasmtime run -S http)",
         host: Host::WasiComponent,
     },
 ];
