@@ -11,7 +11,6 @@
 //! - `3` internal error: a bug in Lumen. It is reported on one line,
 //!   `internal error: ... (please report this bug)`, without a backtrace.
 
-mod args;
 #[cfg(feature = "build")]
 mod build;
 mod check;

@@ -5,12 +5,13 @@
 //! cell's value on its own line when it is not `null`. A run-time error goes to standard
 //! error as `error[CODE]: message` and `  --> FILE:LINE (in CELL)`.
 
-use crate::{args, program, Failure};
+use crate::{program, Failure};
 use lumen_compiler::diagnostic::codes::NO_ENTRY;
-use lumen_runtime::driver::{run_program, RunConfig};
-use lumen_vm::error::{codes, RuntimeError};
+use lumen_runtime::driver::RunConfig;
+use lumen_runtime::entry;
+use lumen_runtime::stdio::run_printing;
+use lumen_vm::error::RuntimeError;
 use lumen_vm::lir::Module;
-use std::io::Write;
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -33,17 +34,6 @@ pub struct RunArgs {
     pub args: Vec<String>,
 }
 
-/// An E0913 error (bad entry cell or arguments), not tied to a source line.
-fn bad_entry(message: String) -> RuntimeError {
-    RuntimeError {
-        code: codes::BAD_ENTRY,
-        message,
-        file: String::new(),
-        line: 0,
-        function: String::new(),
-    }
-}
-
 /// Why the program could not be started.
 enum EntryError {
     /// No exported cell of that name: E0311, reported against the file.
@@ -58,26 +48,8 @@ fn entry_args(
     cell: &str,
     raw: &[String],
 ) -> Result<Vec<lumen_vm::value::Value>, EntryError> {
-    let Some(func) = module
-        .functions
-        .iter()
-        .find(|f| f.exported && f.name == cell)
-    else {
-        return Err(EntryError::NoCell(lumen_runtime::entry::no_cell_message(
-            module, cell,
-        )));
-    };
-    args::convert_all(func, raw).map_err(|m| EntryError::BadArgs(bad_entry(m)))
-}
-
-/// Writes each printed line to standard output as it is produced (standard output is
-/// line-buffered, so every line is flushed; a closed pipe is ignored).
-fn stdout_sink() -> Box<dyn FnMut(&str)> {
-    Box::new(|line: &str| {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(line.as_bytes());
-        let _ = out.write_all(b"\n");
-    })
+    let func = entry::find_cell(module, cell).map_err(EntryError::NoCell)?;
+    entry::convert_cli_args(func, raw).map_err(|m| EntryError::BadArgs(entry::bad_entry(m)))
 }
 
 /// Runs `lumen run`.
@@ -95,30 +67,16 @@ pub fn run(a: &RunArgs) -> Result<(), Failure> {
             return Err(Failure::Reported);
         }
     };
-    let outcome = {
-        let registry = crate::program::host_registry();
-        let config = RunConfig {
-            fuel: a.fuel,
-            max_depth: a.max_depth,
-            output: Some(stdout_sink()),
-            gate: None,
-        };
-        run_program(Rc::new(module), &a.cell, values, &registry, config)
+    let registry = crate::program::host_registry();
+    let config = RunConfig {
+        fuel: a.fuel,
+        max_depth: a.max_depth,
+        output: None,
+        gate: None,
     };
-    let mut out = std::io::stdout().lock();
-    match outcome {
-        Ok(value) => {
-            if !value.is_null() {
-                let _ = writeln!(out, "{value}");
-            }
-            let _ = out.flush();
-            Ok(())
-        }
-        Err(e) => {
-            let _ = out.flush();
-            drop(out);
-            eprintln!("{e}");
-            Err(Failure::Reported)
-        }
+    if run_printing(Rc::new(module), &a.cell, values, &registry, config) {
+        Ok(())
+    } else {
+        Err(Failure::Reported)
     }
 }

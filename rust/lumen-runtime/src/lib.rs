@@ -24,6 +24,7 @@ pub mod grants;
 pub mod native;
 pub mod provider;
 pub mod standard;
+pub mod stdio;
 pub mod urlhost;
 
 pub use driver::{answer_tool_call, run_program, OutputSink, RunConfig};

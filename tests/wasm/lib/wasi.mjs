@@ -1,6 +1,7 @@
 // Running the WASI command module `lumen.wasm` (pkg-wasi/, `lumen build --target wasm
 // --wasm-target wasi`) in Node's `node:wasi` and in Wasmtime, with one folder preopened as
-// `.`. Both resolve to `{code, stdout, stderr}`.
+// `.`, and any other WASI command module (`runNodeWasiFile`; the single-program apps of
+// wasi_app.test.mjs). All resolve to `{code, stdout, stderr}`.
 
 import { WASI } from 'node:wasi';
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,22 +20,34 @@ import { ROOT } from './lumen.mjs';
 /** The module: `$LUMEN_WASI`, else pkg-wasi/lumen.wasm. */
 export const WASI_WASM = process.env.LUMEN_WASI || join(ROOT, 'pkg-wasi', 'lumen.wasm');
 
-let compiled = null;
-async function wasiModule() {
-  if (!compiled) {
-    if (!existsSync(WASI_WASM)) {
-      throw new Error(
-        `${WASI_WASM} is missing: build it with ` +
-          '`lumen build --target wasm --wasm-target wasi --out-dir pkg-wasi`',
-      );
-    }
-    compiled = await WebAssembly.compile(readFileSync(WASI_WASM));
+const compiledModules = new Map();
+/** The compiled module of the `.wasm` file `path` (compiled once per path). */
+async function compiledModule(path, hint) {
+  if (!compiledModules.has(path)) {
+    if (!existsSync(path)) throw new Error(`${path} is missing: ${hint}`);
+    compiledModules.set(path, await WebAssembly.compile(readFileSync(path)));
   }
-  return compiled;
+  return compiledModules.get(path);
 }
 
 /** `lumen ARGS...` in a fresh `node:wasi` instance with `dir` preopened as `.`. */
 export async function runNodeWasi(dir, args) {
+  const module = await compiledModule(
+    WASI_WASM,
+    'build it with `lumen build --target wasm --wasm-target wasi --out-dir pkg-wasi`',
+  );
+  return runNodeWasiModule(module, dir, ['lumen', ...args]);
+}
+
+/**
+ * The WASI command module in the file `wasm` with the command line `argv` (program name
+ * first) in a fresh `node:wasi` instance with `dir` preopened as `.`.
+ */
+export async function runNodeWasiFile(wasm, dir, argv) {
+  return runNodeWasiModule(await compiledModule(wasm, 'build it first'), dir, argv);
+}
+
+async function runNodeWasiModule(module, dir, argv) {
   const scratch = mkdtempSync(join(tmpdir(), 'lumen-wasi-'));
   const outPath = join(scratch, 'out');
   const errPath = join(scratch, 'err');
@@ -43,14 +56,14 @@ export async function runNodeWasi(dir, args) {
   try {
     const wasi = new WASI({
       version: 'preview1',
-      args: ['lumen', ...args],
+      args: argv,
       env: {},
       preopens: { '.': dir },
       stdout: out,
       stderr: err,
       returnOnExit: true,
     });
-    const instance = await WebAssembly.instantiate(await wasiModule(), wasi.getImportObject());
+    const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
     const code = wasi.start(instance);
     closeSync(out);
     closeSync(err);
@@ -65,7 +78,7 @@ export async function runNodeWasi(dir, args) {
 }
 
 /** Wasmtime: `$WASMTIME`, else `wasmtime` on PATH, else `~/.cargo/bin/wasmtime`. */
-function wasmtimePath() {
+export function wasmtimePath() {
   if (process.env.WASMTIME) return process.env.WASMTIME;
   const onPath = spawnSync('wasmtime', ['--version'], { encoding: 'utf8' });
   if (onPath.status === 0) return 'wasmtime';
