@@ -153,6 +153,9 @@ pub enum Package {
         /// The component with `wasi:http` (`wasmtime run -S http`).
         http: bool,
     },
+    /// Nothing: the runtime is a template a program is embedded into
+    /// (`lumen-embed`), and the output is the one `<program>.wasm`.
+    Embed,
 }
 
 /// Everything a build of one target does, decided up front.
@@ -248,14 +251,70 @@ impl Plan {
         })
     }
 
-    /// How many steps the build reports (workspace, toolchain, fingerprint, compile,
-    /// [binaryen], package).
-    pub fn steps(&self) -> usize {
-        if self.optimize.is_some() {
-            6
-        } else {
-            5
+    /// The plan of the runtime a program is embedded into (`lumen build --target wasm
+    /// --wasm-target T app.lm.md`): the VM-only runtime template of `target`, built like
+    /// any runtime (and cached), then [`Package::Embed`]. A usage error for a target whose
+    /// program packages do not exist yet.
+    pub fn for_program(target: WasmTarget, options: &Options) -> Result<Plan, PlanError> {
+        let runtime = Plan::for_target(
+            target,
+            &Options {
+                vm_only: false,
+                ..*options
+            },
+        )?;
+        match target.host() {
+            // The program needs no compiler at run time: the VM-only WASI runtime.
+            Host::WasiCommand => Ok(Plan {
+                target,
+                options: Options {
+                    vm_only: true,
+                    ..*options
+                },
+                compile: Compile {
+                    krate: "lumen-wasi-app",
+                    tool: Tool::Cargo {
+                        bin: "lumen-wasi-app",
+                    },
+                    default_features: true,
+                    features: &[],
+                    ..runtime.compile
+                },
+                optimize: runtime.optimize,
+                package: Package::Embed,
+                wasm_file: "lumen-wasi-app.wasm",
+            }),
+            Host::Js { .. } | Host::WasiComponent => Err(PlanError(format!(
+                "a program cannot be built for --wasm-target {target} yet: only `wasi` \
+                 (build the runtime package without a program argument)"
+            ))),
         }
+    }
+
+    /// How many steps the build reports: workspace, toolchain, fingerprint, compile (or
+    /// cache), [binaryen], package — or, for a program, compiling the program first and
+    /// embedding it last instead of packaging.
+    pub fn steps(&self) -> usize {
+        let base = if self.optimize.is_some() { 6 } else { 5 };
+        match self.package {
+            Package::Embed => base + 1,
+            _ => base,
+        }
+    }
+
+    /// The file a program build writes into the output directory: the program's name
+    /// without `.lm.md`, `.lm` or `.lmb`, plus `.wasm` (`app.lm.md` → `app.wasm`).
+    pub fn app_file_name(program: &std::path::Path) -> String {
+        let name = program
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = [".lm.md", ".lm", ".lmb", ".md"]
+            .iter()
+            .find_map(|ext| name.strip_suffix(ext))
+            .unwrap_or(&name);
+        let stem = if stem.is_empty() { "app" } else { stem };
+        format!("{stem}.wasm")
     }
 
     /// The settings lines of the plan for fingerprints and cache keys: everything that
@@ -263,7 +322,10 @@ impl Plan {
     pub fn settings(&self) -> Vec<String> {
         let o = &self.options;
         vec![
-            format!("lumen-build 2 target={}", self.target),
+            format!(
+                "lumen-build 2 target={} crate={}",
+                self.target, self.compile.krate
+            ),
             format!(
                 "release={} profile={} debug_info={} vm_only={}",
                 o.release,
@@ -365,6 +427,57 @@ mod tests {
                     "{e}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn issue11_item0_a_wasi_program_embeds_into_the_vm_only_wasi_runtime() {
+        for release in [false, true] {
+            let p =
+                Plan::for_program(WasmTarget::Wasi, &opts(release, Profile::Size, false)).unwrap();
+            assert_eq!(p.compile.krate, "lumen-wasi-app");
+            assert_eq!(
+                p.compile.tool,
+                Tool::Cargo {
+                    bin: "lumen-wasi-app"
+                }
+            );
+            assert_eq!(p.compile.rust_target, "wasm32-wasip1");
+            assert!(p.options.vm_only, "no compiler at run time");
+            assert_eq!(p.package, Package::Embed);
+            assert_eq!(p.wasm_file, "lumen-wasi-app.wasm");
+            assert_eq!(p.optimize.is_some(), release);
+            assert_eq!(p.compile.cargo_profile, release.then_some("wasm-release"));
+            // Not the cache entry of the `lumen` command module.
+            let cli =
+                Plan::for_target(WasmTarget::Wasi, &opts(release, Profile::Size, false)).unwrap();
+            assert_ne!(p.settings(), cli.settings());
+        }
+        assert_eq!(
+            Plan::for_program(WasmTarget::Wasi, &DEFAULT_OPTIONS)
+                .unwrap()
+                .steps(),
+            6
+        );
+        for (input, out) in [
+            ("app.lm.md", "app.wasm"),
+            ("dir/clean.lm", "clean.wasm"),
+            ("x.lmb", "x.wasm"),
+            ("noext", "noext.wasm"),
+            (".lm.md", "app.wasm"),
+        ] {
+            assert_eq!(Plan::app_file_name(std::path::Path::new(input)), out);
+        }
+        // --vm-only is what a program gets anyway.
+        assert!(Plan::for_program(WasmTarget::Wasi, &opts(true, Profile::Size, true)).is_ok());
+        for t in [
+            WasmTarget::Web,
+            WasmTarget::Nodejs,
+            WasmTarget::Bundler,
+            WasmTarget::WasiHttp,
+        ] {
+            let e = Plan::for_program(t, &DEFAULT_OPTIONS).unwrap_err();
+            assert!(e.0.contains("only `wasi`"), "{e}");
         }
     }
 

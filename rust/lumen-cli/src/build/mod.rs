@@ -14,6 +14,7 @@ mod fingerprint;
 mod optimize;
 mod package;
 mod process;
+mod program;
 mod report;
 mod toolchain;
 mod workspace;
@@ -49,6 +50,9 @@ pub enum MessageFormat {
 /// Arguments of `lumen build`.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
+    /// A program (`.lm`, `.lm.md` or binary LIR) to build into `DIR/<name>.wasm` with the
+    /// cached runtime (`--wasm-target wasi`); without it, the runtime package is built.
+    pub program: Option<PathBuf>,
     /// What to build (only `wasm`).
     #[arg(long, value_enum)]
     pub target: Target,
@@ -99,12 +103,14 @@ impl BuildArgs {
     }
 }
 
-/// A failed build: the message, the tail of the failing tool's output, and whether it is
-/// the user's to fix (exit 2) or a failed build (exit 1).
+/// A failed build: the message, the tail of the failing tool's output, whether it is the
+/// user's to fix (exit 2) or a failed build (exit 1), and whether the message is already on
+/// standard error (compile diagnostics).
 struct BuildError {
     message: String,
     output: Vec<String>,
     usage: bool,
+    printed: bool,
 }
 
 impl BuildError {
@@ -113,6 +119,7 @@ impl BuildError {
             message: message.into(),
             output: Vec::new(),
             usage: true,
+            printed: false,
         }
     }
     fn failed(message: impl Into<String>, output: Vec<String>) -> BuildError {
@@ -120,6 +127,7 @@ impl BuildError {
             message: message.into(),
             output,
             usage: false,
+            printed: false,
         }
     }
 }
@@ -153,19 +161,24 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
     } else {
         Verbosity::Normal
     };
-    let plan = Plan::for_target(a.wasm_target, &a.options());
+    let plan = match &a.program {
+        None => Plan::for_target(a.wasm_target, &a.options()),
+        Some(_) => Plan::for_program(a.wasm_target, &a.options()),
+    };
     let steps = plan.as_ref().map(Plan::steps).unwrap_or(1);
     let reporter = Reporter::new(verbosity, steps);
-    let result = match &plan {
-        Ok(plan) => build(a, plan, &reporter),
-        Err(e) => Err(BuildError::usage(e.to_string())),
+    let result = match (&plan, &a.program) {
+        (Ok(plan), None) => build(a, plan, &reporter),
+        (Ok(plan), Some(program)) => program::build(a, plan, program, &reporter),
+        (Err(e), _) => Err(BuildError::usage(e.to_string())),
     };
     let elapsed = started.elapsed();
     let mut summary = Summary::new(Status::Failed);
     summary.target = Some(a.wasm_target);
     summary.release = a.release;
     summary.profile = Some(a.profile);
-    summary.vm_only = a.vm_only;
+    summary.vm_only = plan.as_ref().map_or(a.vm_only, |p| p.options.vm_only);
+    summary.program = a.program.clone();
     summary.elapsed_ms = Some(elapsed.as_millis() as u64);
     summary.steps = reporter
         .steps()
@@ -220,7 +233,9 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
                 });
                 print_json(&summary);
             }
-            eprintln!("error: {}", e.message);
+            if !e.printed {
+                eprintln!("error: {}", e.message);
+            }
             if !e.output.is_empty() {
                 eprintln!("last lines of its output:");
                 for l in &e.output {
@@ -257,14 +272,14 @@ struct Prepared {
 fn prepare(
     a: &BuildArgs,
     plan: &Plan,
-    out_dir: &Path,
+    out_dir: Option<&Path>,
     r: &Reporter,
 ) -> Result<Prepared, BuildError> {
     r.start("workspace", "finding the Lumen workspace");
     let cargo = toolchain::cargo_path();
     let ws = workspace::locate(a.manifest_path.as_deref(), &cargo).map_err(BuildError::usage)?;
     r.detail(&format!("workspace {}", ws.root.display()));
-    if out_dir == ws.root || ws.root.starts_with(out_dir) {
+    if let Some(out_dir) = out_dir.filter(|d| *d == ws.root || ws.root.starts_with(d)) {
         return Err(BuildError::usage(format!(
             "--out-dir {} would replace the workspace itself",
             out_dir.display()
@@ -286,6 +301,7 @@ fn prepare(
         message: e.message,
         output: e.output,
         usage: e.needs_user,
+        printed: false,
     })?;
     r.detail(&format!("rustc {}", tools.rustc));
     if let Some((p, v)) = &tools.wasm_pack {
@@ -320,12 +336,12 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
     let cwd = std::env::current_dir()
         .map_err(|e| BuildError::usage(format!("cannot read the current directory: {e}")))?;
     let out_dir = cwd.join(&a.out_dir);
-    let Prepared { ws, tools, key } = prepare(a, plan, &out_dir, r)?;
+    let Prepared { ws, tools, key } = prepare(a, plan, Some(&out_dir), r)?;
 
     let record = fingerprint::record_path(&ws.target_dir, &out_dir);
     let package = match plan.package {
         Package::Npm { flavour } => Some(package::package_name(flavour, plan.options.vm_only)),
-        Package::WasiReadme { .. } => None,
+        Package::WasiReadme { .. } | Package::Embed => None,
     };
     let previous = fingerprint::load(&record);
     let current_output = fingerprint::output(&out_dir);
@@ -353,7 +369,10 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
 
     let scratch = scratch_next_to(&out_dir, &cwd)?;
     let staged = scratch.path().join("pkg");
-    runtime(plan, &ws, &tools, &key, &staged, scratch.path(), r)?;
+    let built = runtime(plan, &ws, &tools, &key, &staged, scratch.path(), r)?;
+    if built != staged {
+        cache::restore(&built, &staged).map_err(|e| BuildError::failed(e, Vec::new()))?;
+    }
 
     r.start("package", &format!("assembling {}", out_dir.display()));
     match plan.package {
@@ -371,6 +390,11 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
         Package::WasiReadme { http } => {
             package::write(&staged.join("README.md"), &wasi_readme(&ws.version, http))
                 .map_err(BuildError::usage)?;
+        }
+        Package::Embed => {
+            return Err(BuildError::usage(
+                "this runtime is a template for a program: name the program to build",
+            ))
         }
     }
     let out_digest = fingerprint::output(&staged);
@@ -407,9 +431,9 @@ fn scratch_next_to(out_dir: &Path, cwd: &Path) -> Result<tempfile::TempDir, Buil
         })
 }
 
-/// The runtime of `plan`, compiled and post-processed, into `staged`: from the runtime
-/// cache when `key` is there, else by the plan's tool and binaryen (and then stored in the
-/// cache).
+/// The runtime of `plan`, compiled and post-processed: the runtime cache's entry when `key`
+/// is there, else built into `staged` by the plan's tool and binaryen (and then stored in
+/// the cache). Returns the directory holding it (the entry or `staged`).
 fn runtime(
     plan: &Plan,
     ws: &workspace::Workspace,
@@ -418,13 +442,13 @@ fn runtime(
     staged: &Path,
     scratch: &Path,
     r: &Reporter,
-) -> Result<(), BuildError> {
+) -> Result<PathBuf, BuildError> {
     if let Some(entry) = cache::lookup(&ws.target_dir, key, plan.wasm_file) {
         r.start(
             "cache",
             &format!("reusing the cached runtime ({})", entry.display()),
         );
-        return cache::restore(&entry, staged).map_err(|e| BuildError::failed(e, Vec::new()));
+        return Ok(entry);
     }
     match plan.compile.tool {
         Tool::WasmPack { target, .. } => {
@@ -458,7 +482,7 @@ fn runtime(
         })?;
     }
     cache::store(&ws.target_dir, key, staged);
-    Ok(())
+    Ok(staged.to_path_buf())
 }
 
 /// Runs a compile step's tool in the workspace's target dir (output streamed with
