@@ -24,15 +24,29 @@ for target in wasm32-unknown-unknown wasm32-wasip1 wasm32-wasip2; do
 done
 cargo --version
 
-# Node.js and npm: `cargo test` packs and runs the npm package (rust/lumen-cli/tests/build.rs,
-# xtask/tests/dist.rs), so they are needed before it, not only for scripts/test-wasm.sh.
+# What only apt installs: Node.js and npm (`cargo test` packs and runs the npm package,
+# rust/lumen-cli/tests/build.rs and xtask/tests/dist.rs, so they are needed before it, not
+# only for `cargo xtask test-wasm`), and Debian's Chromium for the browser tests (never a
+# downloaded browser; CHROMIUM_PATH names another one).
+APT=()
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  APT+=(nodejs npm)
+fi
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  APT+=(chromium)
+fi
+if [ "${#APT[@]}" -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "apt-get is not available: install ${APT[*]} by hand" >&2
+    exit 1
+  fi
   if [ "$(id -u)" = 0 ]; then SUDO=(); else SUDO=(sudo); fi
   "${SUDO[@]}" apt-get update
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${APT[@]}"
 fi
 node --version
 
-# fmt, clippy, cargo test, the wasm packages with the Node and Chromium tests, the size
-# budgets: see xtask/src/ci.rs.
+# fmt, clippy, cargo test, the wasm packages with the Node and Chromium tests (Wasmtime and
+# the npm test dependencies are installed there), the fuzz smoke, the size budgets: see
+# xtask/src/ci.rs.
 exec cargo xtask ci

@@ -19,11 +19,14 @@
 //! disable a budget).
 
 use crate::compress::Sizes;
+use lumen_build_plan::WasmTarget;
 use std::path::Path;
 use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
 
-/// The `--wasm-target` values an artifact may use.
-pub const TARGETS: [&str; 5] = ["web", "nodejs", "bundler", "wasi", "wasi-http"];
+/// The `--wasm-target` values an artifact may use (every [`WasmTarget`]).
+pub fn target_names() -> Vec<&'static str> {
+    WasmTarget::all().iter().map(|t| t.name()).collect()
+}
 
 const ARTIFACT_KEYS: [&str; 5] = ["name", "target", "vm_only", "budget_gzip", "recorded"];
 const RECORDED_KEYS: [&str; 3] = ["raw", "gzip", "brotli"];
@@ -46,8 +49,8 @@ pub struct Artifact {
     pub index: usize,
     /// Row name and build directory name (letters, digits, `-`, `_`, `.`).
     pub name: String,
-    /// `--wasm-target`, one of [`TARGETS`].
-    pub target: String,
+    /// `--wasm-target`.
+    pub target: WasmTarget,
     /// `--vm-only`.
     pub vm_only: bool,
     /// Largest allowed gzip size of the main `.wasm`, in bytes.
@@ -169,12 +172,12 @@ fn parse_artifact(index: usize, table: &Table) -> Result<Artifact, String> {
         .get("target")
         .and_then(Item::as_str)
         .ok_or("`target` (a string) is missing")?;
-    if !TARGETS.contains(&target) {
+    let Ok(target) = target.parse::<WasmTarget>() else {
         return Err(format!(
             "target `{target}` is not one of {}",
-            TARGETS.join(", ")
+            target_names().join(", ")
         ));
-    }
+    };
     let vm_only = match table.get("vm_only") {
         None => false,
         Some(item) => item.as_bool().ok_or("`vm_only` must be true or false")?,
@@ -205,7 +208,7 @@ fn parse_artifact(index: usize, table: &Table) -> Result<Artifact, String> {
     Ok(Artifact {
         index,
         name: name.to_string(),
-        target: target.to_string(),
+        target,
         vm_only,
         budget_gzip,
         recorded,
@@ -276,7 +279,7 @@ budget_gzip = 192000
             (
                 web.index,
                 web.name.as_str(),
-                web.target.as_str(),
+                web.target.name(),
                 web.vm_only,
                 web.budget_gzip
             ),

@@ -6,7 +6,8 @@
 //! 1. `cargo fmt --all -- --check`;
 //! 2. `cargo clippy --workspace --all-targets -- -D warnings`;
 //! 3. `cargo test --workspace`;
-//! 4. `bash scripts/test-wasm.sh` (builds the wasm packages, runs the Node and Chromium tests);
+//! 4. `test-wasm`, in this process (builds the wasm packages, runs the Node and Chromium
+//!    tests; see [`crate::test_wasm`]);
 //! 5. the fuzz smoke (30 s with seed 1, 30 s on a 1 MiB stack with a random seed that it
 //!    prints) and the
 //!    differential check of 200 generated programs against `pkg-node/` (see [`crate::fuzz`]);
@@ -31,6 +32,8 @@ enum Action {
     Run(&'static str, &'static [&'static str]),
     /// `wasm-size --check`, in-process.
     WasmSize,
+    /// `test-wasm`, in-process.
+    TestWasm,
     /// The fuzz smoke and the differential check ([`crate::fuzz::ci_smoke`]).
     Fuzz,
 }
@@ -61,7 +64,7 @@ fn steps() -> Vec<(String, Action)> {
             ],
         ),
         run("cargo", &["test", "--workspace"]),
-        run("bash", &["scripts/test-wasm.sh"]),
+        ("test-wasm".to_string(), Action::TestWasm),
         (
             "fuzz smoke (60 s) + differential (200 programs)".to_string(),
             Action::Fuzz,
@@ -194,6 +197,7 @@ fn perform(action: &Action) -> Result<(), String> {
             }
         }
         Action::Fuzz => crate::fuzz::ci_smoke(),
+        Action::TestWasm => crate::test_wasm::run(&crate::test_wasm::Options::default()),
         Action::WasmSize => {
             let mut options = crate::wasm_size::Options::new();
             options.check = true;
@@ -259,7 +263,7 @@ mod tests {
                 "cargo fmt --all -- --check",
                 "cargo clippy --workspace --all-targets -- -D warnings",
                 "cargo test --workspace",
-                "bash scripts/test-wasm.sh",
+                "test-wasm",
                 "fuzz smoke (60 s) + differential (200 programs)",
                 "wasm-size --check",
             ]

@@ -9,13 +9,20 @@
 
 use crate::lumen_build::{self, Request};
 use crate::Failure;
+use lumen_build_plan::WasmTarget;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The wasm targets that become npm packages.
-pub const DIST_TARGETS: [&str; 3] = ["web", "nodejs", "bundler"];
+/// The wasm targets that become npm packages: every JavaScript target.
+pub fn dist_targets() -> Vec<WasmTarget> {
+    WasmTarget::all()
+        .iter()
+        .copied()
+        .filter(|t| !t.is_wasi())
+        .collect()
+}
 
 /// The checksum file's name.
 pub const SUMS_FILE: &str = "SHA256SUMS";
@@ -150,10 +157,10 @@ pub fn command(args: &[String]) -> Result<(), Failure> {
     }
     let lumen = lumen_build::lumen_bin()?;
     let mut sums = Vec::new();
-    let mut packed: Vec<(String, &str)> = Vec::new();
-    for target in DIST_TARGETS {
+    let mut packed: Vec<(String, WasmTarget)> = Vec::new();
+    for target in dist_targets() {
         let request = Request {
-            target: target.to_string(),
+            target,
             vm_only: false,
             out_dir: dist.join(format!("pkg-{target}")),
         };

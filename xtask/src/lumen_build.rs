@@ -6,7 +6,6 @@
 //! The `lumen` binary is `LUMEN_BIN` when that variable is set (and not empty), else the
 //! dev `lumen` built here with cargo.
 
-use serde::Deserialize;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -14,65 +13,10 @@ use std::process::{Command, ExitStatus, Stdio};
 /// How many lines of `lumen`'s stderr a failure keeps when there is no JSON summary.
 const STDERR_TAIL: usize = 12;
 
-/// `status` of a build summary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    /// Built now.
-    Built,
-    /// Nothing to do: the out dir holds the current build.
-    UpToDate,
-    /// The build failed; `error` says why.
-    Failed,
-}
-
-/// The main `.wasm` file of a build (`wasm` in the summary).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct WasmFile {
-    /// Relative to the out dir.
-    pub path: PathBuf,
-    /// Raw size as `lumen` measured it.
-    #[serde(default)]
-    pub bytes: Option<u64>,
-}
-
-/// `error` of a failed build summary.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct SummaryError {
-    /// One line saying what failed.
-    pub message: String,
-    /// The last lines of the failing tool's output.
-    #[serde(default)]
-    pub output: Vec<String>,
-}
-
-/// The fields of `lumen build`'s JSON summary that xtask uses (others are ignored).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Summary {
-    /// Built, up to date or failed.
-    pub status: Status,
-    /// `web`, `nodejs`, `bundler` or `wasi`.
-    #[serde(default)]
-    pub target: Option<String>,
-    /// Absolute path of the output directory.
-    #[serde(default)]
-    pub out_dir: Option<PathBuf>,
-    /// npm package name (absent for wasi).
-    #[serde(default)]
-    pub package: Option<String>,
-    /// Package version.
-    #[serde(default)]
-    pub version: Option<String>,
-    /// Wall-clock time of the build.
-    #[serde(default)]
-    pub elapsed_ms: Option<u64>,
-    /// The main `.wasm` file (absent when the build failed early).
-    #[serde(default)]
-    pub wasm: Option<WasmFile>,
-    /// Why the build failed (only when `status` is `failed`).
-    #[serde(default)]
-    pub error: Option<SummaryError>,
-}
+use lumen_build_plan::WasmTarget;
+/// The summary and its parts: declared once, in lumen-build-plan, which `lumen build`
+/// serialises.
+pub use lumen_build_plan::{Status, Summary};
 
 /// Parses the summary from `lumen build`'s stdout: the last non-empty line must be the JSON
 /// object (anything before it is ignored, in case a tool wrote to stdout anyway).
@@ -90,7 +34,7 @@ pub fn parse_summary(stdout: &str) -> Result<Summary, String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     /// `--wasm-target`.
-    pub target: String,
+    pub target: WasmTarget,
     /// `--vm-only`.
     pub vm_only: bool,
     /// `--out-dir`.
@@ -104,7 +48,7 @@ impl Request {
             .iter()
             .map(OsString::from)
             .collect();
-        args.push(OsString::from(&self.target));
+        args.push(OsString::from(self.target.name()));
         if self.vm_only {
             args.push("--vm-only".into());
         }
@@ -150,7 +94,7 @@ impl BuildFailure {
 pub fn lumen_bin() -> Result<PathBuf, String> {
     match std::env::var_os("LUMEN_BIN") {
         Some(bin) if !bin.is_empty() => Ok(PathBuf::from(bin)),
-        _ => crate::build_dev_lumen(),
+        _ => crate::dev_lumen(),
     }
 }
 
@@ -261,7 +205,7 @@ mod tests {
 
     fn request(out_dir: &Path) -> Request {
         Request {
-            target: "web".into(),
+            target: WasmTarget::Web,
             vm_only: false,
             out_dir: out_dir.to_path_buf(),
         }
@@ -271,7 +215,7 @@ mod tests {
     fn parses_a_built_summary() {
         let s = parse_summary(BUILT).unwrap();
         assert_eq!(s.status, Status::Built);
-        assert_eq!(s.target.as_deref(), Some("web"));
+        assert_eq!(s.target, Some(WasmTarget::Web));
         assert_eq!(s.package.as_deref(), Some("lumen-wasm-web"));
         assert_eq!(s.version.as_deref(), Some("0.1.0"));
         assert_eq!(s.out_dir, Some(PathBuf::from("/abs/pkg")));

@@ -11,6 +11,11 @@
 //!   ([`wasm_size`]).
 //! - `dist`: builds the web, nodejs and bundler packages, packs them with `npm pack` into
 //!   `<target dir>/dist/` and writes `SHA256SUMS` ([`dist`]).
+//! - `wasm-packages [--release] [--vm-only]`: the runtime packages `pkg-web/`, `pkg-node/`,
+//!   `pkg-bundler/` (or `pkg-vm-*`) at the workspace root ([`wasm_packages`]).
+//! - `test-wasm [--release] [--no-build] [--node-only]`: those packages and the WASI builds,
+//!   Wasmtime and the npm test dependencies, then the Node.js and Chromium tests
+//!   ([`test_wasm`]).
 //! - `fuzz [--time S] [--seed N] [--jobs J] [--corpus DIR] | --differential K [--pkg DIR] |
 //!   --repro FILE`: the stable-Rust fuzzer `lumen-fuzz` ([`fuzz`], `docs/FUZZING.md`).
 //! - `ci`: everything CI runs, in order, stopping at the first failure ([`ci`]).
@@ -27,6 +32,8 @@ mod compress;
 mod dist;
 mod fuzz;
 mod lumen_build;
+mod test_wasm;
+mod wasm_packages;
 mod wasm_size;
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -34,6 +41,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   check-bench
   wasm-size [--check] [--record] [--target web|nodejs|bundler|wasi|all|NAME ...] [--budgets FILE]
   dist
+  wasm-packages [--release] [--vm-only]
+  test-wasm [--release] [--no-build] [--node-only]
   fuzz [--time S] [--seed N] [--jobs J] [--corpus DIR] [--max-execs N] [--no-minimize]
   fuzz --differential K [--seed N] [--pkg DIR]
   fuzz --repro FILE
@@ -68,6 +77,8 @@ fn main() -> ExitCode {
         Some("check-bench") => check_bench().map_err(Failure::from),
         Some("wasm-size") => wasm_size::command(rest),
         Some("dist") => dist::command(rest),
+        Some("wasm-packages") => wasm_packages::command(rest),
+        Some("test-wasm") => test_wasm::command(rest),
         Some("fuzz") => fuzz::command(rest),
         Some("ci") => ci::command(rest),
         Some(other) => Err(Failure::Usage(format!("unknown command `{other}`"))),
@@ -123,7 +134,12 @@ fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-/// Builds `target/release/lumen` and returns its path.
+/// The dev `lumen`, built once per xtask process ([`build_dev_lumen`]).
+fn dev_lumen() -> Result<PathBuf, String> {
+    static BUILT: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    BUILT.get_or_init(build_dev_lumen).clone()
+}
+
 /// The `lumen` that drives wasm builds: the dev build (already compiled by `cargo test`;
 /// its work is spent in cargo, wasm-pack and binaryen, whose C++ is optimised even in dev).
 fn build_dev_lumen() -> Result<PathBuf, String> {
@@ -145,6 +161,7 @@ fn build_dev_lumen() -> Result<PathBuf, String> {
     }
 }
 
+/// Builds `<target dir>/release/lumen` and returns its path.
 fn build_release_lumen() -> Result<PathBuf, String> {
     run(Command::new(cargo()).current_dir(root()).args([
         "build",

@@ -13,7 +13,7 @@
 //!   comma-separated lists too; `all` (the default) is every artifact.
 //! - `--budgets FILE`: another budgets file than `<workspace>/wasm-size.toml`.
 
-use crate::budgets::{Artifact, Budgets, TARGETS};
+use crate::budgets::{target_names, Artifact, Budgets};
 use crate::compress::{self, Sizes};
 use crate::lumen_build::{self, BuildFailure, Request};
 use crate::Failure;
@@ -90,13 +90,14 @@ pub fn select<'a>(
     filters: &[String],
 ) -> Result<Vec<&'a Artifact>, String> {
     for f in filters {
-        let known =
-            f == "all" || TARGETS.contains(&f.as_str()) || artifacts.iter().any(|a| &a.name == f);
+        let known = f == "all"
+            || target_names().contains(&f.as_str())
+            || artifacts.iter().any(|a| &a.name == f);
         if !known {
             let names: Vec<&str> = artifacts.iter().map(|a| a.name.as_str()).collect();
             return Err(format!(
                 "wasm-size: unknown --target `{f}` (targets: all, {}; artifacts: {})",
-                TARGETS.join(", "),
+                target_names().join(", "),
                 names.join(", ")
             ));
         }
@@ -104,7 +105,7 @@ pub fn select<'a>(
     let all = filters.is_empty() || filters.iter().any(|f| f == "all");
     Ok(artifacts
         .iter()
-        .filter(|a| all || filters.iter().any(|f| *f == a.target || *f == a.name))
+        .filter(|a| all || filters.iter().any(|f| f == a.target.name() || *f == a.name))
         .collect())
 }
 
@@ -277,7 +278,7 @@ pub fn problems(rows: &[Row]) -> Vec<String> {
 /// Builds and measures one artifact.
 fn measure(lumen: &std::path::Path, artifact: &Artifact) -> Outcome {
     let request = Request {
-        target: artifact.target.clone(),
+        target: artifact.target,
         vm_only: artifact.vm_only,
         out_dir: crate::target_dir().join("wasm-size").join(&artifact.name),
     };
@@ -388,7 +389,7 @@ mod tests {
         Artifact {
             index: 0,
             name: name.into(),
-            target: target.into(),
+            target: target.parse().unwrap(),
             vm_only: false,
             budget_gzip: budget,
             recorded,

@@ -1,6 +1,6 @@
 //! `cargo xtask dist` end to end with a FAKE `lumen` (a shell script given through
 //! `LUMEN_BIN` that writes a tiny npm package) and the real `npm pack`. Skipped, saying so,
-//! when npm is not installed (`scripts/test-wasm.sh` installs Node.js later in CI).
+//! when npm is not installed (scripts/test-all.sh installs Node.js before `cargo test`).
 #![cfg(unix)]
 
 use assert_cmd::Command;

@@ -33,7 +33,7 @@ after(async () => {
 
 function native() {
   const bin = process.env.LUMEN_BIN;
-  assert.ok(bin, 'LUMEN_BIN (a native lumen) is needed; scripts/test-wasm.sh sets it');
+  assert.ok(bin, 'LUMEN_BIN (a native lumen) is needed; cargo xtask test-wasm sets it');
   const r = spawnSync(bin, ['run', FILE], { cwd: DIR, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;

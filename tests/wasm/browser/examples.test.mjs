@@ -23,7 +23,7 @@ let context;
 before(async () => {
   for (const f of ['lumen_wasm.js', 'lumen_wasm_bg.wasm']) {
     if (!existsSync(join(PKG_WEB, f))) {
-      throw new Error(`${join(PKG_WEB, f)} is missing: build it with \`bash scripts/build-wasm.sh\``);
+      throw new Error(`${join(PKG_WEB, f)} is missing: build it with \`cargo xtask wasm-packages\``);
     }
   }
   server = await serve(ROOT, process.env.LUMEN_PKG_WEB ? { '/pkg-web/': PKG_WEB } : {});

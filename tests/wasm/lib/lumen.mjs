@@ -23,7 +23,7 @@ export const PKG_NODE = process.env.LUMEN_PKG_NODE
 export function loadLumen() {
   const entry = join(PKG_NODE, 'lumen_wasm.js');
   if (!existsSync(entry)) {
-    throw new Error(`${entry} is missing: build the packages with \`bash scripts/build-wasm.sh\``);
+    throw new Error(`${entry} is missing: build the packages with \`cargo xtask wasm-packages\``);
   }
   const require = createRequire(import.meta.url);
   return require(entry);

@@ -86,7 +86,7 @@ export function wasmtimePath() {
   if (existsSync(cargoBin)) return cargoBin;
   throw new Error(
     'wasmtime is not installed: cargo install wasmtime-cli --version 48.0.8 --locked ' +
-      '(scripts/test-wasm.sh does this)',
+      '(cargo xtask test-wasm does this)',
   );
 }
 
@@ -102,7 +102,7 @@ export const WASI_HTTP_WASM =
 export function runWasmtime(dir, args, { http = false } = {}) {
   const wasm = http ? WASI_HTTP_WASM : WASI_WASM;
   if (!existsSync(wasm)) {
-    throw new Error(`${wasm} is missing: run scripts/test-wasm.sh (it builds it)`);
+    throw new Error(`${wasm} is missing: run cargo xtask test-wasm (it builds it)`);
   }
   const flags = http ? ['run', '-S', 'http', '--dir', '.'] : ['run', '--dir', '.'];
   return runProcess(wasmtimePath(), [...flags, wasm, ...args], dir, { PATH: process.env.PATH });

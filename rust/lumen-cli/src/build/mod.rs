@@ -1,25 +1,32 @@
 //! `lumen build --target wasm`: the Lumen runtime as an npm-ready package (or a WASI
 //! command module), reproducibly and offline.
 //!
-//! Steps: find the workspace (`cargo metadata`) → check and fix the toolchain → compare the
-//! input fingerprint (up to date? stop) → compile (wasm-pack, or cargo for WASI) into a
-//! temporary directory next to the output → binaryen (release) → assemble the package →
-//! swap it into place → record the fingerprint. A failure at any step leaves the previous
-//! output untouched.
+//! What is built for a target is decided once, by [`lumen_build_plan::Plan::for_target`];
+//! this module executes the plan. Steps: find the workspace (`cargo metadata`) → check and
+//! fix the toolchain → compare the input fingerprint (up to date? stop) → compile (the plan's
+//! tool: wasm-pack, or cargo for WASI) into a temporary directory next to the output, or copy
+//! the same runtime from the runtime cache (`cache.rs`) → binaryen (when the plan says so) →
+//! assemble the package → swap it into place → record the fingerprint. A failure at any
+//! step leaves the previous output untouched.
 
+mod cache;
 mod fingerprint;
 mod optimize;
 mod package;
 mod process;
+mod program;
 mod report;
 mod toolchain;
 mod workspace;
 
 use crate::Failure;
 use clap::{Args, ValueEnum};
+use lumen_build_plan::{
+    FileEntry, Options, Package, Plan, Profile, RuntimeKey, Status, StepEntry, Summary,
+    SummaryError, Tool, ToolVersions, WasmTarget,
+};
 use package::FileSize;
 use report::{Reporter, Verbosity};
-use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -29,43 +36,6 @@ use std::time::Instant;
 pub enum Target {
     /// The Lumen runtime as WebAssembly.
     Wasm,
-}
-
-/// The host the WebAssembly package is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum WasmTarget {
-    /// Browsers without a bundler (ES module with `init()`).
-    Web,
-    /// Node.js (CommonJS).
-    Nodejs,
-    /// Bundlers (ES module importing the `.wasm`).
-    Bundler,
-    /// A WASI command module (`wasm32-wasip1`) for Wasmtime and `node:wasi`.
-    Wasi,
-    /// A WASI component (`wasm32-wasip2`) whose HTTP tools use `wasi:http`
-    /// (`wasmtime run -S http`).
-    WasiHttp,
-}
-
-impl WasmTarget {
-    fn name(self) -> &'static str {
-        match self {
-            WasmTarget::Web => "web",
-            WasmTarget::Nodejs => "nodejs",
-            WasmTarget::Bundler => "bundler",
-            WasmTarget::Wasi => "wasi",
-            WasmTarget::WasiHttp => "wasi-http",
-        }
-    }
-}
-
-/// What a release build optimises for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Profile {
-    /// Smallest download: cargo `opt-level = "z"` (the VM at 3), binaryen `-Oz`.
-    Size,
-    /// Fastest code: cargo `opt-level = 3`, binaryen `-O3`.
-    Speed,
 }
 
 /// How the result is reported.
@@ -80,6 +50,9 @@ pub enum MessageFormat {
 /// Arguments of `lumen build`.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
+    /// A program (`.lm`, `.lm.md` or binary LIR) to build into `DIR/<name>.wasm` with the
+    /// cached runtime (`--wasm-target wasi`); without it, the runtime package is built.
+    pub program: Option<PathBuf>,
     /// What to build (only `wasm`).
     #[arg(long, value_enum)]
     pub target: Target,
@@ -118,12 +91,26 @@ pub struct BuildArgs {
     pub message_format: MessageFormat,
 }
 
-/// A failed build: the message, the tail of the failing tool's output, and whether it is
-/// the user's to fix (exit 2) or a failed build (exit 1).
+impl BuildArgs {
+    /// The options the plan depends on.
+    fn options(&self) -> Options {
+        Options {
+            release: self.release,
+            profile: self.profile,
+            vm_only: self.vm_only,
+            debug_info: self.debug_info,
+        }
+    }
+}
+
+/// A failed build: the message, the tail of the failing tool's output, whether it is the
+/// user's to fix (exit 2) or a failed build (exit 1), and whether the message is already on
+/// standard error (compile diagnostics).
 struct BuildError {
     message: String,
     output: Vec<String>,
     usage: bool,
+    printed: bool,
 }
 
 impl BuildError {
@@ -132,6 +119,7 @@ impl BuildError {
             message: message.into(),
             output: Vec::new(),
             usage: true,
+            printed: false,
         }
     }
     fn failed(message: impl Into<String>, output: Vec<String>) -> BuildError {
@@ -139,19 +127,28 @@ impl BuildError {
             message: message.into(),
             output,
             usage: false,
+            printed: false,
         }
     }
 }
 
 /// The outcome the summary reports.
 struct Built {
-    status: &'static str,
+    status: Status,
     out_dir: PathBuf,
     package: Option<String>,
     version: String,
     files: Vec<FileSize>,
     wasm_file: String,
     tools: toolchain::Tools,
+}
+
+fn entry(f: &FileSize) -> FileEntry {
+    FileEntry {
+        path: PathBuf::from(&f.path),
+        bytes: Some(f.bytes),
+        gzip_bytes: Some(f.gzip_bytes),
+    }
 }
 
 /// Runs `lumen build`.
@@ -164,44 +161,50 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
     } else {
         Verbosity::Normal
     };
-    let steps = if optimizes(a) { 6 } else { 5 };
+    let plan = match &a.program {
+        None => Plan::for_target(a.wasm_target, &a.options()),
+        Some(_) => Plan::for_program(a.wasm_target, &a.options()),
+    };
+    let steps = plan.as_ref().map(Plan::steps).unwrap_or(1);
     let reporter = Reporter::new(verbosity, steps);
-    let result = build(a, &reporter);
-    let step_times = reporter.steps();
+    let result = match (&plan, &a.program) {
+        (Ok(plan), None) => build(a, plan, &reporter),
+        (Ok(plan), Some(program)) => program::build(a, plan, program, &reporter),
+        (Err(e), _) => Err(BuildError::usage(e.to_string())),
+    };
     let elapsed = started.elapsed();
-    let steps_json: Vec<_> = step_times
+    let mut summary = Summary::new(Status::Failed);
+    summary.target = Some(a.wasm_target);
+    summary.release = a.release;
+    summary.profile = Some(a.profile);
+    summary.vm_only = plan.as_ref().map_or(a.vm_only, |p| p.options.vm_only);
+    summary.program = a.program.clone();
+    summary.elapsed_ms = Some(elapsed.as_millis() as u64);
+    summary.steps = reporter
+        .steps()
         .iter()
-        .map(|s| json!({"name": s.name, "elapsed_ms": s.elapsed.as_millis() as u64}))
+        .map(|s| StepEntry {
+            name: s.name.clone(),
+            elapsed_ms: s.elapsed.as_millis() as u64,
+        })
         .collect();
-    let mut summary = json!({
-        "target": a.wasm_target.name(),
-        "release": a.release,
-        "profile": match a.profile { Profile::Size => "size", Profile::Speed => "speed" },
-        "vm_only": a.vm_only,
-        "elapsed_ms": elapsed.as_millis() as u64,
-        "steps": steps_json,
-    });
     match result {
         Ok(b) => {
-            let wasm = b.files.iter().find(|f| f.path == b.wasm_file);
-            let extra = json!({
-                "status": b.status,
-                "out_dir": b.out_dir.display().to_string(),
-                "package": b.package,
-                "version": b.version,
-                "wasm": wasm.map(|w| json!({"path": w.path, "bytes": w.bytes, "gzip_bytes": w.gzip_bytes})),
-                "files": b.files.iter().map(|f| json!({"path": f.path, "bytes": f.bytes, "gzip_bytes": f.gzip_bytes})).collect::<Vec<_>>(),
-                "tools": {
-                    "rustc": b.tools.rustc,
-                    "wasm_pack": b.tools.wasm_pack.as_ref().map(|t| t.1.clone()),
-                    "wasm_bindgen": b.tools.wasm_bindgen.as_ref().map(|t| t.1.clone()),
-                },
+            summary.status = b.status;
+            summary.out_dir = Some(b.out_dir.clone());
+            summary.package = b.package.clone();
+            summary.version = Some(b.version.clone());
+            summary.wasm = b.files.iter().find(|f| f.path == b.wasm_file).map(entry);
+            summary.files = b.files.iter().map(entry).collect();
+            summary.tools = Some(ToolVersions {
+                rustc: Some(b.tools.rustc.clone()),
+                wasm_pack: b.tools.wasm_pack.as_ref().map(|t| t.1.clone()),
+                wasm_bindgen: b.tools.wasm_bindgen.as_ref().map(|t| t.1.clone()),
             });
-            merge(&mut summary, extra);
             match a.message_format {
-                MessageFormat::Json => println!("{summary}"),
+                MessageFormat::Json => print_json(&summary),
                 MessageFormat::Human if verbosity != Verbosity::Quiet => {
-                    if b.status == "up-to-date" {
+                    if b.status == Status::UpToDate {
                         eprintln!(
                             "{} is up to date ({})",
                             b.out_dir.display(),
@@ -224,13 +227,15 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
         }
         Err(e) => {
             if a.message_format == MessageFormat::Json {
-                merge(
-                    &mut summary,
-                    json!({"status": "failed", "error": {"message": e.message, "output": e.output}}),
-                );
-                println!("{summary}");
+                summary.error = Some(SummaryError {
+                    message: e.message.clone(),
+                    output: e.output.clone(),
+                });
+                print_json(&summary);
             }
-            eprintln!("error: {}", e.message);
+            if !e.printed {
+                eprintln!("error: {}", e.message);
+            }
             if !e.output.is_empty() {
                 eprintln!("last lines of its output:");
                 for l in &e.output {
@@ -246,31 +251,35 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
     }
 }
 
-fn merge(into: &mut serde_json::Value, from: serde_json::Value) {
-    if let (serde_json::Value::Object(a), serde_json::Value::Object(b)) = (into, from) {
-        for (k, v) in b {
-            a.insert(k, v);
-        }
+fn print_json(summary: &Summary) {
+    match serde_json::to_string(summary) {
+        Ok(line) => println!("{line}"),
+        Err(e) => eprintln!("error: cannot write the JSON summary: {e}"),
     }
 }
 
-fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
-    let Target::Wasm = a.target;
-    let wasi = matches!(a.wasm_target, WasmTarget::Wasi | WasmTarget::WasiHttp);
-    if wasi && a.vm_only {
-        return Err(BuildError::usage(
-            "--vm-only is for the JavaScript packages; the WASI build is the whole `lumen` command",
-        ));
-    }
-    let cwd = std::env::current_dir()
-        .map_err(|e| BuildError::usage(format!("cannot read the current directory: {e}")))?;
-    let out_dir = cwd.join(&a.out_dir);
+/// The workspace, the checked toolchain and the runtime cache key of a plan: what every
+/// build finds out before it compiles anything.
+struct Prepared {
+    ws: workspace::Workspace,
+    tools: toolchain::Tools,
+    /// The runtime cache key (also the input fingerprint of the output directory).
+    key: String,
+}
 
+/// Steps 1–3 up to the cache key: workspace, toolchain, source fingerprint. `out_dir`
+/// must not be (or hold) the workspace.
+fn prepare(
+    a: &BuildArgs,
+    plan: &Plan,
+    out_dir: Option<&Path>,
+    r: &Reporter,
+) -> Result<Prepared, BuildError> {
     r.start("workspace", "finding the Lumen workspace");
     let cargo = toolchain::cargo_path();
     let ws = workspace::locate(a.manifest_path.as_deref(), &cargo).map_err(BuildError::usage)?;
     r.detail(&format!("workspace {}", ws.root.display()));
-    if out_dir == ws.root || ws.root.starts_with(&out_dir) {
+    if let Some(out_dir) = out_dir.filter(|d| *d == ws.root || ws.root.starts_with(d)) {
         return Err(BuildError::usage(format!(
             "--out-dir {} would replace the workspace itself",
             out_dir.display()
@@ -278,13 +287,12 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
     }
 
     r.start("toolchain", "checking the toolchain");
-    let rust_target = wasi_rust_target(a.wasm_target).unwrap_or("wasm32-unknown-unknown");
     let notice = |m: &str| r.notice(m);
     let echo = |l: &str| r.detail(l);
     let tools = toolchain::check(&toolchain::Check {
         install: !a.no_install,
-        rust_target,
-        needs_wasm_pack: !wasi,
+        rust_target: plan.compile.rust_target,
+        needs_wasm_pack: plan.compile.needs_wasm_pack(),
         wasm_bindgen_version: ws.wasm_bindgen.as_deref(),
         notice: &notice,
         echo: &echo,
@@ -293,6 +301,7 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
         message: e.message,
         output: e.output,
         usage: e.needs_user,
+        printed: false,
     })?;
     r.detail(&format!("rustc {}", tools.rustc));
     if let Some((p, v)) = &tools.wasm_pack {
@@ -303,56 +312,115 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
     }
 
     r.start("fingerprint", "comparing with the last build");
-    let settings = vec![
-        format!("lumen-build 1 target={}", a.wasm_target.name()),
-        format!(
-            "release={} profile={:?} debug_info={} vm_only={}",
-            a.release, a.profile, a.debug_info, a.vm_only
-        ),
-        format!("rustc={}", tools.rustc),
-        format!("wasm-pack={:?}", tools.wasm_pack.as_ref().map(|t| &t.1)),
-        format!(
-            "wasm-bindgen={:?}",
-            tools.wasm_bindgen.as_ref().map(|t| &t.1)
+    let extra = [ws.root.join("Cargo.toml"), ws.root.join("Cargo.lock")];
+    let sources = fingerprint::inputs(&ws.root, &ws.source_dirs, &extra, &[]);
+    let tool_versions = [
+        ("wasm-pack", tools.wasm_pack.as_ref().map(|t| t.1.as_str())),
+        (
+            "wasm-bindgen",
+            tools.wasm_bindgen.as_ref().map(|t| t.1.as_str()),
         ),
     ];
-    let extra = [ws.root.join("Cargo.toml"), ws.root.join("Cargo.lock")];
-    let inputs = fingerprint::inputs(&ws.root, &ws.source_dirs, &extra, &settings);
+    let key = cache::key(&RuntimeKey {
+        runtime_version: &ws.version,
+        plan,
+        rustc: &tools.rustc,
+        tools: &tool_versions,
+        sources: &sources,
+    });
+    Ok(Prepared { ws, tools, key })
+}
+
+fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> {
+    let Target::Wasm = a.target;
+    let cwd = std::env::current_dir()
+        .map_err(|e| BuildError::usage(format!("cannot read the current directory: {e}")))?;
+    let out_dir = cwd.join(&a.out_dir);
+    let Prepared { ws, tools, key } = prepare(a, plan, Some(&out_dir), r)?;
+
     let record = fingerprint::record_path(&ws.target_dir, &out_dir);
-    let wasm_file = if wasi {
-        "lumen.wasm".to_string()
-    } else {
-        "lumen_wasm_bg.wasm".to_string()
+    let package = match plan.package {
+        Package::Npm { flavour } => Some(package::package_name(flavour, plan.options.vm_only)),
+        Package::WasiReadme { .. } | Package::Embed => None,
     };
-    let package = (!wasi).then(|| package::package_name(a.wasm_target.name(), a.vm_only));
     let previous = fingerprint::load(&record);
     let current_output = fingerprint::output(&out_dir);
     r.detail(&match (&previous, &current_output) {
         (None, _) => "no record of an earlier build into this directory".to_string(),
         (Some(_), None) => "the output directory is missing or empty".to_string(),
-        (Some((i, _)), Some(_)) if *i != inputs => "the inputs changed".to_string(),
+        (Some((i, _)), Some(_)) if *i != key => "the inputs changed".to_string(),
         (Some((_, o)), Some(c)) if o != c => "the output was modified".to_string(),
         _ => "inputs and output unchanged".to_string(),
     });
     if let (Some((old_in, old_out)), Some(now_out)) = (previous, current_output) {
-        if old_in == inputs && old_out == now_out {
+        if old_in == key && old_out == now_out {
             let files = package::sizes(&out_dir).map_err(BuildError::usage)?;
             return Ok(Built {
-                status: "up-to-date",
+                status: Status::UpToDate,
                 out_dir,
                 package,
                 version: ws.version.clone(),
                 files,
-                wasm_file,
+                wasm_file: plan.wasm_file.to_string(),
                 tools,
             });
         }
     }
 
-    let parent = out_dir.parent().unwrap_or(&cwd).to_path_buf();
+    let scratch = scratch_next_to(&out_dir, &cwd)?;
+    let staged = scratch.path().join("pkg");
+    let built = runtime(plan, &ws, &tools, &key, &staged, scratch.path(), r)?;
+    if built != staged {
+        cache::restore(&built, &staged).map_err(|e| BuildError::failed(e, Vec::new()))?;
+    }
+
+    r.start("package", &format!("assembling {}", out_dir.display()));
+    match plan.package {
+        Package::Npm { flavour } => {
+            let name = package.clone().unwrap_or_default();
+            let pkg = package::package_json(flavour, &name, &ws.version, None);
+            let text = serde_json::to_string_pretty(&pkg).unwrap_or_default() + "\n";
+            package::write(&staged.join("package.json"), &text).map_err(BuildError::usage)?;
+            package::write(
+                &staged.join("README.md"),
+                &package::readme(&name, flavour, &ws.version),
+            )
+            .map_err(BuildError::usage)?;
+        }
+        Package::WasiReadme { http } => {
+            package::write(&staged.join("README.md"), &wasi_readme(&ws.version, http))
+                .map_err(BuildError::usage)?;
+        }
+        Package::Embed => {
+            return Err(BuildError::usage(
+                "this runtime is a template for a program: name the program to build",
+            ))
+        }
+    }
+    let out_digest = fingerprint::output(&staged);
+    package::replace_dir(&staged, &out_dir, scratch.path()).map_err(BuildError::usage)?;
+    if let Some(d) = out_digest {
+        fingerprint::store(&record, &key, &d);
+    }
+    let files = package::sizes(&out_dir).map_err(BuildError::usage)?;
+    Ok(Built {
+        status: Status::Built,
+        out_dir,
+        package,
+        version: ws.version.clone(),
+        files,
+        wasm_file: plan.wasm_file.to_string(),
+        tools,
+    })
+}
+
+/// A temporary directory in the parent of `out_dir` (same file system: the final move is a
+/// rename).
+fn scratch_next_to(out_dir: &Path, cwd: &Path) -> Result<tempfile::TempDir, BuildError> {
+    let parent = out_dir.parent().unwrap_or(cwd).to_path_buf();
     std::fs::create_dir_all(&parent)
         .map_err(|e| BuildError::usage(format!("cannot create {}: {e}", parent.display())))?;
-    let scratch = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(".lumen-build-")
         .tempdir_in(&parent)
         .map_err(|e| {
@@ -360,39 +428,52 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
                 "cannot create a temporary directory in {}: {e}",
                 parent.display()
             ))
-        })?;
-    let staged = scratch.path().join("pkg");
+        })
+}
 
-    if wasi {
+/// The runtime of `plan`, compiled and post-processed: the runtime cache's entry when `key`
+/// is there, else built into `staged` by the plan's tool and binaryen (and then stored in
+/// the cache). Returns the directory holding it (the entry or `staged`).
+fn runtime(
+    plan: &Plan,
+    ws: &workspace::Workspace,
+    tools: &toolchain::Tools,
+    key: &str,
+    staged: &Path,
+    scratch: &Path,
+    r: &Reporter,
+) -> Result<PathBuf, BuildError> {
+    if let Some(entry) = cache::lookup(&ws.target_dir, key, plan.wasm_file) {
         r.start(
-            "cargo",
-            &format!("compiling lumen for {rust_target} (cargo)"),
+            "cache",
+            &format!("reusing the cached runtime ({})", entry.display()),
         );
-        compile_wasi(a, &ws, &tools, &staged, r)?;
-    } else {
-        r.start(
-            "wasm-pack",
-            &format!("compiling lumen-wasm (wasm-pack, {})", a.wasm_target.name()),
-        );
-        compile_wasm_pack(a, &ws, &tools, &staged, r)?;
+        return Ok(entry);
     }
-
-    if optimizes(a) {
-        let level = match a.profile {
-            Profile::Size => optimize::Level::Size,
-            Profile::Speed => optimize::Level::Speed,
-        };
+    match plan.compile.tool {
+        Tool::WasmPack { target, .. } => {
+            r.start(
+                "wasm-pack",
+                &format!("compiling {} (wasm-pack, {target})", plan.compile.krate),
+            );
+            compile_wasm_pack(plan, ws, tools, staged, r)?;
+        }
+        Tool::Cargo { bin } => {
+            r.start(
+                "cargo",
+                &format!("compiling {bin} for {} (cargo)", plan.compile.rust_target),
+            );
+            compile_cargo(plan, ws, tools, staged, r)?;
+        }
+    }
+    if let Some(step) = plan.optimize {
         r.start(
             "wasm-opt",
-            match level {
-                optimize::Level::Size => "optimising with binaryen -Oz",
-                optimize::Level::Speed => "optimising with binaryen -O3",
-            },
+            &format!("optimising with binaryen {}", step.flag()),
         );
-        let wasm = staged.join(&wasm_file);
-        let tmp = scratch.path().join("opt.wasm");
-        optimize::optimize(&wasm, &tmp, level, a.debug_info)
-            .map_err(|e| BuildError::failed(e, Vec::new()))?;
+        let wasm = staged.join(plan.wasm_file);
+        let tmp = scratch.join("opt.wasm");
+        optimize::optimize(&wasm, &tmp, step).map_err(|e| BuildError::failed(e, Vec::new()))?;
         std::fs::rename(&tmp, &wasm).map_err(|e| {
             BuildError::failed(
                 format!("cannot replace {}: {e}", wasm.display()),
@@ -400,64 +481,8 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
             )
         })?;
     }
-
-    r.start("package", &format!("assembling {}", out_dir.display()));
-    if let Some(name) = &package {
-        let pkg = package::package_json(a.wasm_target.name(), name, &ws.version, None);
-        let text = serde_json::to_string_pretty(&pkg).unwrap_or_default() + "\n";
-        package::write(&staged.join("package.json"), &text).map_err(BuildError::usage)?;
-        package::write(
-            &staged.join("README.md"),
-            &package::readme(name, a.wasm_target.name(), &ws.version),
-        )
-        .map_err(BuildError::usage)?;
-    } else {
-        package::write(
-            &staged.join("README.md"),
-            &wasi_readme(&ws.version, a.wasm_target == WasmTarget::WasiHttp),
-        )
-        .map_err(BuildError::usage)?;
-    }
-    let out_digest = fingerprint::output(&staged);
-    package::replace_dir(&staged, &out_dir, scratch.path()).map_err(BuildError::usage)?;
-    if let Some(d) = out_digest {
-        fingerprint::store(&record, &inputs, &d);
-    }
-    let files = package::sizes(&out_dir).map_err(BuildError::usage)?;
-    Ok(Built {
-        status: "built",
-        out_dir,
-        package,
-        version: ws.version.clone(),
-        files,
-        wasm_file,
-        tools,
-    })
-}
-
-/// Whether binaryen runs: release builds, except the `wasi-http` component (binaryen
-/// optimises core modules, not components; its core module is built with the release
-/// profile's own optimisation).
-fn optimizes(a: &BuildArgs) -> bool {
-    a.release && a.wasm_target != WasmTarget::WasiHttp
-}
-
-/// The Rust target of the WASI builds (`None` for the wasm-bindgen ones).
-fn wasi_rust_target(t: WasmTarget) -> Option<&'static str> {
-    match t {
-        WasmTarget::Wasi => Some("wasm32-wasip1"),
-        WasmTarget::WasiHttp => Some("wasm32-wasip2"),
-        _ => None,
-    }
-}
-
-/// The cargo profile of a build.
-fn cargo_profile(a: &BuildArgs) -> Option<&'static str> {
-    match (a.release, a.profile) {
-        (false, _) => None,
-        (true, Profile::Size) => Some("wasm-release"),
-        (true, Profile::Speed) => Some("wasm-speed"),
-    }
+    cache::store(&ws.target_dir, key, staged);
+    Ok(staged.to_path_buf())
 }
 
 /// Runs a compile step's tool in the workspace's target dir (output streamed with
@@ -484,12 +509,15 @@ fn run_tool(
 
 /// wasm-pack into `staged`, keeping only what the package ships.
 fn compile_wasm_pack(
-    a: &BuildArgs,
+    plan: &Plan,
     ws: &workspace::Workspace,
     tools: &toolchain::Tools,
     staged: &Path,
     r: &Reporter,
 ) -> Result<(), BuildError> {
+    let Tool::WasmPack { target, out_name } = plan.compile.tool else {
+        return Err(BuildError::usage("the plan does not use wasm-pack"));
+    };
     let Some((wasm_pack, _)) = &tools.wasm_pack else {
         return Err(BuildError::usage("wasm-pack is missing"));
     };
@@ -497,16 +525,24 @@ fn compile_wasm_pack(
     cmd.current_dir(&ws.root)
         .arg("build")
         .arg(&ws.wasm_crate)
-        .args(["--target", a.wasm_target.name()])
+        .args(["--target", target])
         .arg("--out-dir")
         .arg(staged)
-        .args(["--out-name", "lumen_wasm", "--no-opt"]);
-    match cargo_profile(a) {
+        .args(["--out-name", out_name, "--no-opt"]);
+    match plan.compile.cargo_profile {
         None => cmd.arg("--dev"),
         Some(p) => cmd.args(["--profile", p]),
     };
-    if a.vm_only {
-        cmd.args(["--", "--no-default-features"]);
+    let mut cargo_args: Vec<String> = Vec::new();
+    if !plan.compile.default_features {
+        cargo_args.push("--no-default-features".into());
+    }
+    if !plan.compile.features.is_empty() {
+        cargo_args.push("--features".into());
+        cargo_args.push(plan.compile.features.join(","));
+    }
+    if !cargo_args.is_empty() {
+        cmd.arg("--").args(&cargo_args);
     }
     // wasm-pack looks for wasm-bindgen on PATH: put the checked one first.
     if let Some((bindgen, _)) = &tools.wasm_bindgen {
@@ -521,9 +557,9 @@ fn compile_wasm_pack(
         }
     }
     let tail = run_tool(&mut cmd, "wasm-pack", ws, r)?;
-    if !staged.join("lumen_wasm_bg.wasm").is_file() {
+    if !staged.join(plan.wasm_file).is_file() {
         return Err(BuildError::failed(
-            "wasm-pack succeeded but wrote no lumen_wasm_bg.wasm",
+            format!("wasm-pack succeeded but wrote no {}", plan.wasm_file),
             tail,
         ));
     }
@@ -534,50 +570,60 @@ fn compile_wasm_pack(
     Ok(())
 }
 
-/// `cargo build` of the `lumen` command for `wasm32-wasip1`, copied to `staged/lumen.wasm`.
-fn compile_wasi(
-    a: &BuildArgs,
+/// `cargo build` of the plan's binary for its rust target, copied to
+/// `staged/<wasm_file>`.
+fn compile_cargo(
+    plan: &Plan,
     ws: &workspace::Workspace,
     tools: &toolchain::Tools,
     staged: &Path,
     r: &Reporter,
 ) -> Result<(), BuildError> {
-    if ws.cli_crate.is_none() {
-        return Err(BuildError::usage("the workspace has no lumen-cli crate"));
-    }
-    let target = wasi_rust_target(a.wasm_target).unwrap_or("wasm32-wasip1");
-    let features = if a.wasm_target == WasmTarget::WasiHttp {
-        "wasi-http"
-    } else {
-        "wasi-tools"
+    let c = &plan.compile;
+    let Tool::Cargo { bin } = c.tool else {
+        return Err(BuildError::usage("the plan does not use cargo"));
     };
+    if !ws.has_package(c.krate) {
+        return Err(BuildError::usage(format!(
+            "the workspace has no {} crate",
+            c.krate
+        )));
+    }
     let mut cmd = Command::new(&tools.cargo);
     cmd.current_dir(&ws.root).args([
         "build",
         "-p",
-        "lumen-cli",
+        c.krate,
         "--bin",
-        "lumen",
+        bin,
         "--target",
-        target,
-        "--no-default-features",
-        "--features",
-        features,
+        c.rust_target,
         "--color",
         "never",
     ]);
-    let dir = match cargo_profile(a) {
-        None => "debug",
-        Some(p) => {
-            cmd.args(["--profile", p]);
-            p
-        }
-    };
-    let tail = run_tool(&mut cmd, &format!("cargo build for {target}"), ws, r)?;
-    let built = ws.target_dir.join(target).join(dir).join("lumen.wasm");
+    if !c.default_features {
+        cmd.arg("--no-default-features");
+    }
+    if !c.features.is_empty() {
+        cmd.arg("--features").arg(c.features.join(","));
+    }
+    if let Some(p) = c.cargo_profile {
+        cmd.args(["--profile", p]);
+    }
+    let tail = run_tool(
+        &mut cmd,
+        &format!("cargo build for {}", c.rust_target),
+        ws,
+        r,
+    )?;
+    let built = ws
+        .target_dir
+        .join(c.rust_target)
+        .join(c.profile_dir())
+        .join(format!("{bin}.wasm"));
     std::fs::create_dir_all(staged)
         .map_err(|e| BuildError::usage(format!("cannot create {}: {e}", staged.display())))?;
-    std::fs::copy(&built, staged.join("lumen.wasm"))
+    std::fs::copy(&built, staged.join(plan.wasm_file))
         .map_err(|e| BuildError::failed(format!("cannot copy {}: {e}", built.display()), tail))?;
     Ok(())
 }

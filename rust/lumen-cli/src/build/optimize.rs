@@ -1,23 +1,16 @@
 //! binaryen's optimiser, in-process through the `wasm-opt` crate.
 
+use lumen_build_plan::{Optimize, Profile};
 use std::path::Path;
 use wasm_opt::{Feature, OptimizationOptions, Pass};
 
-/// Which optimisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    /// `-Oz` (`--profile size`).
-    Size,
-    /// `-O3` (`--profile speed`).
-    Speed,
-}
-
-/// Optimises `input` into `output` and validates the result. Without `debug_info` the
-/// names and producers sections are dropped.
-pub fn optimize(input: &Path, output: &Path, level: Level, debug_info: bool) -> Result<(), String> {
-    let mut options = match level {
-        Level::Size => OptimizationOptions::new_optimize_for_size_aggressively(),
-        Level::Speed => OptimizationOptions::new_opt_level_3(),
+/// Optimises `input` into `output` as the plan's step says (`-Oz` or `-O3`) and validates
+/// the result. Without `keep_names` the names and producers sections are dropped.
+pub fn optimize(input: &Path, output: &Path, step: Optimize) -> Result<(), String> {
+    let debug_info = step.keep_names;
+    let mut options = match step.level {
+        Profile::Size => OptimizationOptions::new_optimize_for_size_aggressively(),
+        Profile::Speed => OptimizationOptions::new_opt_level_3(),
     };
     enable_rustc_features(&mut options);
     // LLVM has made the inlining decisions, and the VM keeps its cold paths out of the

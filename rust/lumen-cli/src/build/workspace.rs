@@ -13,8 +13,8 @@ pub struct Workspace {
     pub target_dir: PathBuf,
     /// The folder of `rust/lumen-wasm` (its `Cargo.toml`).
     pub wasm_crate: PathBuf,
-    /// The folder of `rust/lumen-cli` (the WASI build's crate).
-    pub cli_crate: Option<PathBuf>,
+    /// The names of the workspace-local packages.
+    pub packages: Vec<String>,
     /// The version of `lumen-wasm` (the workspace version).
     pub version: String,
     /// The resolved version of the `wasm-bindgen` crate (wasm-bindgen-cli must match it).
@@ -22,6 +22,13 @@ pub struct Workspace {
     /// The folders of every workspace-local package `lumen-wasm` depends on, itself
     /// included: the sources the fingerprint covers.
     pub source_dirs: Vec<PathBuf>,
+}
+
+impl Workspace {
+    /// Whether the workspace has a local package `name`.
+    pub fn has_package(&self, name: &str) -> bool {
+        self.packages.iter().any(|p| p == name)
+    }
 }
 
 /// Locates the workspace from `manifest` (a `Cargo.toml`) or from the current directory.
@@ -78,16 +85,18 @@ pub fn locate(manifest: Option<&Path>, cargo: &Path) -> Result<Workspace, String
         .collect();
     source_dirs.sort();
     source_dirs.dedup();
-    let cli_crate = meta
+    let mut packages: Vec<String> = meta
         .packages
         .iter()
-        .find(|p| p.name.as_str() == "lumen-cli")
-        .map(dir_of);
+        .filter(|p| p.source.is_none())
+        .map(|p| p.name.to_string())
+        .collect();
+    packages.sort();
     Ok(Workspace {
         root: meta.workspace_root.as_std_path().to_path_buf(),
         target_dir: meta.target_directory.as_std_path().to_path_buf(),
         wasm_crate: dir_of(wasm),
-        cli_crate,
+        packages,
         version: wasm.version.to_string(),
         wasm_bindgen,
         source_dirs,

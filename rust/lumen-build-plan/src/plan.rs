@@ -1,0 +1,505 @@
+//! [`Plan`]: one typed plan per target — what to compile, with which tool, how to
+//! post-process it and what to package. Every decision that depends on the target or the
+//! options is made here, once.
+
+use crate::target::{Host, WasmTarget};
+use std::fmt;
+
+/// What a release build optimises for (`--profile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Profile {
+    /// Smallest download: cargo `opt-level = "z"` (the VM at 3), binaryen `-Oz`.
+    Size,
+    /// Fastest code: cargo `opt-level = 3`, binaryen `-O3`.
+    Speed,
+}
+
+impl Profile {
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Size => "size",
+            Profile::Speed => "speed",
+        }
+    }
+}
+
+#[cfg(feature = "clap")]
+impl clap::ValueEnum for Profile {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Profile::Size, Profile::Speed]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let help = match self {
+            Profile::Size => "Smallest download: cargo opt-level \"z\" (the VM at 3), binaryen -Oz",
+            Profile::Speed => "Fastest code: cargo opt-level 3, binaryen -O3",
+        };
+        Some(clap::builder::PossibleValue::new(self.name()).help(help))
+    }
+}
+
+/// The options of a build that change what is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Options {
+    /// Optimised build (cargo profile `wasm-release` or `wasm-speed`, then binaryen).
+    pub release: bool,
+    /// What a release build optimises for.
+    pub profile: Profile,
+    /// Only the VM: runs binary LIR, no compiler.
+    pub vm_only: bool,
+    /// Keep the names section.
+    pub debug_info: bool,
+}
+
+/// A debug build of the full runtime.
+pub const DEFAULT_OPTIONS: Options = Options {
+    release: false,
+    profile: Profile::Size,
+    vm_only: false,
+    debug_info: false,
+};
+
+/// Options that do not go together (a usage error, exit status 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanError(pub String);
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+/// The program that compiles the crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// `wasm-pack build <crate dir> --target T --out-name <out_name> --no-opt`.
+    WasmPack {
+        /// wasm-pack's `--target`.
+        target: &'static str,
+        /// `--out-name`: the JS glue is `<out_name>.js`, the module `<out_name>_bg.wasm`.
+        out_name: &'static str,
+    },
+    /// `cargo build -p <crate> --bin <bin> --target <rust target>`; the module is
+    /// `<target dir>/<rust target>/<profile dir>/<bin>.wasm`.
+    Cargo {
+        /// The binary.
+        bin: &'static str,
+    },
+}
+
+/// What to compile, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compile {
+    /// The workspace package (`lumen-wasm`, `lumen-cli`).
+    pub krate: &'static str,
+    /// The tool that compiles it.
+    pub tool: Tool,
+    /// The rustup target.
+    pub rust_target: &'static str,
+    /// Whether the crate's default features stay on.
+    pub default_features: bool,
+    /// Features to enable.
+    pub features: &'static [&'static str],
+    /// The cargo profile (`None`: the dev profile).
+    pub cargo_profile: Option<&'static str>,
+}
+
+impl Compile {
+    /// The folder cargo writes the profile's output into (`debug`, `wasm-release`, ...).
+    pub fn profile_dir(&self) -> &'static str {
+        self.cargo_profile.unwrap_or("debug")
+    }
+
+    /// Whether wasm-pack (and so wasm-bindgen-cli) is needed.
+    pub fn needs_wasm_pack(&self) -> bool {
+        matches!(self.tool, Tool::WasmPack { .. })
+    }
+}
+
+/// Binaryen's pass over the compiled module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Optimize {
+    /// `-Oz` or `-O3`.
+    pub level: Profile,
+    /// Keep the names section (`--debug-info`).
+    pub keep_names: bool,
+}
+
+impl Optimize {
+    /// The binaryen flag (`-Oz`, `-O3`).
+    pub fn flag(self) -> &'static str {
+        match self.level {
+            Profile::Size => "-Oz",
+            Profile::Speed => "-O3",
+        }
+    }
+}
+
+/// What goes next to the `.wasm` in the output directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Package {
+    /// An npm package: our `package.json` and README for wasm-pack target `flavour`
+    /// (rust/lumen-cli/src/build/package.rs).
+    Npm {
+        /// The wasm-pack target the glue was generated for.
+        flavour: &'static str,
+    },
+    /// A README saying how to run the WASI module.
+    WasiReadme {
+        /// The component with `wasi:http` (`wasmtime run -S http`).
+        http: bool,
+    },
+    /// Nothing: the runtime is a template a program is embedded into
+    /// (`lumen-embed`), and the output is the one `<program>.wasm`.
+    Embed,
+}
+
+/// Everything a build of one target does, decided up front.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The target.
+    pub target: WasmTarget,
+    /// The options it was planned with.
+    pub options: Options,
+    /// What to compile.
+    pub compile: Compile,
+    /// Binaryen (release builds of core modules), or nothing.
+    pub optimize: Option<Optimize>,
+    /// What to package.
+    pub package: Package,
+    /// The main `.wasm` file, relative to the output directory.
+    pub wasm_file: &'static str,
+}
+
+impl Plan {
+    /// The plan of the runtime build for `target` with `options`, or a usage error.
+    pub fn for_target(target: WasmTarget, options: &Options) -> Result<Plan, PlanError> {
+        let cargo_profile = match (options.release, options.profile) {
+            (false, _) => None,
+            (true, Profile::Size) => Some("wasm-release"),
+            (true, Profile::Speed) => Some("wasm-speed"),
+        };
+        let binaryen = options.release.then_some(Optimize {
+            level: options.profile,
+            keep_names: options.debug_info,
+        });
+        let (compile, optimize, package, wasm_file) = match target.host() {
+            Host::Js { wasm_pack_target } => (
+                Compile {
+                    krate: "lumen-wasm",
+                    tool: Tool::WasmPack {
+                        target: wasm_pack_target,
+                        out_name: "lumen_wasm",
+                    },
+                    rust_target: "wasm32-unknown-unknown",
+                    default_features: !options.vm_only,
+                    features: &[],
+                    cargo_profile,
+                },
+                binaryen,
+                Package::Npm {
+                    flavour: wasm_pack_target,
+                },
+                "lumen_wasm_bg.wasm",
+            ),
+            Host::WasiCommand | Host::WasiComponent if options.vm_only => {
+                return Err(PlanError(
+                    "--vm-only is for the JavaScript packages; the WASI build is the whole `lumen` command"
+                        .to_string(),
+                ))
+            }
+            Host::WasiCommand => (
+                Compile {
+                    krate: "lumen-cli",
+                    tool: Tool::Cargo { bin: "lumen" },
+                    rust_target: "wasm32-wasip1",
+                    default_features: false,
+                    features: &["wasi-tools"],
+                    cargo_profile,
+                },
+                binaryen,
+                Package::WasiReadme { http: false },
+                "lumen.wasm",
+            ),
+            // Binaryen optimises core modules, not components; the component's core module
+            // is built with the release profile's own optimisation.
+            Host::WasiComponent => (
+                Compile {
+                    krate: "lumen-cli",
+                    tool: Tool::Cargo { bin: "lumen" },
+                    rust_target: "wasm32-wasip2",
+                    default_features: false,
+                    features: &["wasi-http"],
+                    cargo_profile,
+                },
+                None,
+                Package::WasiReadme { http: true },
+                "lumen.wasm",
+            ),
+        };
+        Ok(Plan {
+            target,
+            options: *options,
+            compile,
+            optimize,
+            package,
+            wasm_file,
+        })
+    }
+
+    /// The plan of the runtime a program is embedded into (`lumen build --target wasm
+    /// --wasm-target T app.lm.md`): the VM-only runtime template of `target`, built like
+    /// any runtime (and cached), then [`Package::Embed`]. A usage error for a target whose
+    /// program packages do not exist yet.
+    pub fn for_program(target: WasmTarget, options: &Options) -> Result<Plan, PlanError> {
+        let runtime = Plan::for_target(
+            target,
+            &Options {
+                vm_only: false,
+                ..*options
+            },
+        )?;
+        match target.host() {
+            // The program needs no compiler at run time: the VM-only WASI runtime.
+            Host::WasiCommand => Ok(Plan {
+                target,
+                options: Options {
+                    vm_only: true,
+                    ..*options
+                },
+                compile: Compile {
+                    krate: "lumen-wasi-app",
+                    tool: Tool::Cargo {
+                        bin: "lumen-wasi-app",
+                    },
+                    default_features: true,
+                    features: &[],
+                    ..runtime.compile
+                },
+                optimize: runtime.optimize,
+                package: Package::Embed,
+                wasm_file: "lumen-wasi-app.wasm",
+            }),
+            Host::Js { .. } | Host::WasiComponent => Err(PlanError(format!(
+                "a program cannot be built for --wasm-target {target} yet: only `wasi` \
+                 (build the runtime package without a program argument)"
+            ))),
+        }
+    }
+
+    /// How many steps the build reports: workspace, toolchain, fingerprint, compile (or
+    /// cache), [binaryen], package — or, for a program, compiling the program first and
+    /// embedding it last instead of packaging.
+    pub fn steps(&self) -> usize {
+        let base = if self.optimize.is_some() { 6 } else { 5 };
+        match self.package {
+            Package::Embed => base + 1,
+            _ => base,
+        }
+    }
+
+    /// The file a program build writes into the output directory: the program's name
+    /// without `.lm.md`, `.lm` or `.lmb`, plus `.wasm` (`app.lm.md` → `app.wasm`).
+    pub fn app_file_name(program: &std::path::Path) -> String {
+        let name = program
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = [".lm.md", ".lm", ".lmb", ".md"]
+            .iter()
+            .find_map(|ext| name.strip_suffix(ext))
+            .unwrap_or(&name);
+        let stem = if stem.is_empty() { "app" } else { stem };
+        format!("{stem}.wasm")
+    }
+
+    /// The settings lines of the plan for fingerprints and cache keys: everything that
+    /// changes the output.
+    pub fn settings(&self) -> Vec<String> {
+        let o = &self.options;
+        vec![
+            format!(
+                "lumen-build 2 target={} crate={}",
+                self.target, self.compile.krate
+            ),
+            format!(
+                "release={} profile={} debug_info={} vm_only={}",
+                o.release,
+                o.profile.name(),
+                o.debug_info,
+                o.vm_only
+            ),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(release: bool, profile: Profile, vm_only: bool) -> Options {
+        Options {
+            release,
+            profile,
+            vm_only,
+            debug_info: false,
+        }
+    }
+
+    #[test]
+    fn js_targets_are_wasm_pack_npm_packages() {
+        for (t, flavour) in [
+            (WasmTarget::Web, "web"),
+            (WasmTarget::Nodejs, "nodejs"),
+            (WasmTarget::Bundler, "bundler"),
+        ] {
+            let p = Plan::for_target(t, &DEFAULT_OPTIONS).unwrap();
+            assert_eq!(p.compile.krate, "lumen-wasm");
+            assert_eq!(
+                p.compile.tool,
+                Tool::WasmPack {
+                    target: flavour,
+                    out_name: "lumen_wasm"
+                }
+            );
+            assert!(p.compile.needs_wasm_pack());
+            assert_eq!(p.compile.rust_target, "wasm32-unknown-unknown");
+            assert!(p.compile.default_features);
+            assert_eq!(p.compile.cargo_profile, None);
+            assert_eq!(p.compile.profile_dir(), "debug");
+            assert_eq!(p.optimize, None);
+            assert_eq!(p.package, Package::Npm { flavour });
+            assert_eq!(p.wasm_file, "lumen_wasm_bg.wasm");
+            assert_eq!(p.steps(), 5);
+        }
+    }
+
+    #[test]
+    fn release_and_vm_only_js_plans() {
+        let p = Plan::for_target(WasmTarget::Web, &opts(true, Profile::Size, true)).unwrap();
+        assert!(!p.compile.default_features, "vm-only drops the compiler");
+        assert_eq!(p.compile.cargo_profile, Some("wasm-release"));
+        assert_eq!(p.optimize.map(Optimize::flag), Some("-Oz"));
+        assert_eq!(p.steps(), 6);
+        let p = Plan::for_target(WasmTarget::Nodejs, &opts(true, Profile::Speed, false)).unwrap();
+        assert_eq!(p.compile.cargo_profile, Some("wasm-speed"));
+        assert_eq!(p.compile.profile_dir(), "wasm-speed");
+        assert_eq!(p.optimize.map(Optimize::flag), Some("-O3"));
+        let mut o = opts(true, Profile::Size, false);
+        o.debug_info = true;
+        let p = Plan::for_target(WasmTarget::Bundler, &o).unwrap();
+        assert_eq!(p.optimize.map(|b| b.keep_names), Some(true));
+    }
+
+    #[test]
+    fn wasi_plans_build_the_lumen_command_with_cargo() {
+        let p = Plan::for_target(WasmTarget::Wasi, &opts(true, Profile::Size, false)).unwrap();
+        assert_eq!(p.compile.krate, "lumen-cli");
+        assert_eq!(p.compile.tool, Tool::Cargo { bin: "lumen" });
+        assert!(!p.compile.needs_wasm_pack());
+        assert_eq!(p.compile.rust_target, "wasm32-wasip1");
+        assert!(!p.compile.default_features);
+        assert_eq!(p.compile.features, ["wasi-tools"]);
+        assert_eq!(p.optimize.map(Optimize::flag), Some("-Oz"));
+        assert_eq!(p.package, Package::WasiReadme { http: false });
+        assert_eq!(p.wasm_file, "lumen.wasm");
+
+        let p = Plan::for_target(WasmTarget::WasiHttp, &opts(true, Profile::Size, false)).unwrap();
+        assert_eq!(p.compile.rust_target, "wasm32-wasip2");
+        assert_eq!(p.compile.features, ["wasi-http"]);
+        assert_eq!(p.optimize, None, "binaryen does not take components");
+        assert_eq!(p.steps(), 5);
+        assert_eq!(p.package, Package::WasiReadme { http: true });
+        assert_eq!(p.wasm_file, "lumen.wasm");
+    }
+
+    #[test]
+    fn vm_only_with_wasi_is_a_usage_error() {
+        for t in [WasmTarget::Wasi, WasmTarget::WasiHttp] {
+            for release in [false, true] {
+                let e = Plan::for_target(t, &opts(release, Profile::Size, true)).unwrap_err();
+                assert!(
+                    e.0.contains("--vm-only is for the JavaScript packages"),
+                    "{e}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn issue11_item0_a_wasi_program_embeds_into_the_vm_only_wasi_runtime() {
+        for release in [false, true] {
+            let p =
+                Plan::for_program(WasmTarget::Wasi, &opts(release, Profile::Size, false)).unwrap();
+            assert_eq!(p.compile.krate, "lumen-wasi-app");
+            assert_eq!(
+                p.compile.tool,
+                Tool::Cargo {
+                    bin: "lumen-wasi-app"
+                }
+            );
+            assert_eq!(p.compile.rust_target, "wasm32-wasip1");
+            assert!(p.options.vm_only, "no compiler at run time");
+            assert_eq!(p.package, Package::Embed);
+            assert_eq!(p.wasm_file, "lumen-wasi-app.wasm");
+            assert_eq!(p.optimize.is_some(), release);
+            assert_eq!(p.compile.cargo_profile, release.then_some("wasm-release"));
+            // Not the cache entry of the `lumen` command module.
+            let cli =
+                Plan::for_target(WasmTarget::Wasi, &opts(release, Profile::Size, false)).unwrap();
+            assert_ne!(p.settings(), cli.settings());
+        }
+        assert_eq!(
+            Plan::for_program(WasmTarget::Wasi, &DEFAULT_OPTIONS)
+                .unwrap()
+                .steps(),
+            6
+        );
+        for (input, out) in [
+            ("app.lm.md", "app.wasm"),
+            ("dir/clean.lm", "clean.wasm"),
+            ("x.lmb", "x.wasm"),
+            ("noext", "noext.wasm"),
+            (".lm.md", "app.wasm"),
+        ] {
+            assert_eq!(Plan::app_file_name(std::path::Path::new(input)), out);
+        }
+        // --vm-only is what a program gets anyway.
+        assert!(Plan::for_program(WasmTarget::Wasi, &opts(true, Profile::Size, true)).is_ok());
+        for t in [
+            WasmTarget::Web,
+            WasmTarget::Nodejs,
+            WasmTarget::Bundler,
+            WasmTarget::WasiHttp,
+        ] {
+            let e = Plan::for_program(t, &DEFAULT_OPTIONS).unwrap_err();
+            assert!(e.0.contains("only `wasi`"), "{e}");
+        }
+    }
+
+    #[test]
+    fn settings_change_with_every_option() {
+        let base = Plan::for_target(WasmTarget::Web, &DEFAULT_OPTIONS).unwrap();
+        let variants = [
+            Plan::for_target(WasmTarget::Nodejs, &DEFAULT_OPTIONS).unwrap(),
+            Plan::for_target(WasmTarget::Web, &opts(true, Profile::Size, false)).unwrap(),
+            Plan::for_target(WasmTarget::Web, &opts(false, Profile::Speed, false)).unwrap(),
+            Plan::for_target(WasmTarget::Web, &opts(false, Profile::Size, true)).unwrap(),
+            Plan::for_target(
+                WasmTarget::Web,
+                &Options {
+                    debug_info: true,
+                    ..DEFAULT_OPTIONS
+                },
+            )
+            .unwrap(),
+        ];
+        for v in &variants {
+            assert_ne!(base.settings(), v.settings(), "{v:?}");
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! `cargo xtask test-wasm [--release] [--no-build] [--node-only]`: tests the WebAssembly
+//! builds with real engines. In order:
+//!
+//! 1. Node.js ≥ 20 and npm must be installed (scripts/test-all.sh installs them with apt);
+//! 2. unless `--no-build`: the JavaScript packages `pkg-web/`, `pkg-node/`, `pkg-bundler/`
+//!    ([`crate::wasm_packages`]);
+//! 3. Wasmtime 48.0.8 (`cargo install wasmtime-cli --locked` when `wasmtime --version` is
+//!    another or none; never a prebuilt download);
+//! 4. unless `--no-build` or `LUMEN_WASI` is set: the WASI command module
+//!    `pkg-wasi/lumen.wasm` and the `wasi:http` component `pkg-wasi-http/lumen.wasm`;
+//! 5. the test dependencies of `tests/wasm` (`npm ci` when `node_modules` was not installed
+//!    from exactly this lockfile; playwright-core never downloads a browser);
+//! 6. unless `--node-only`: Chromium at `CHROMIUM_PATH` (default `/usr/bin/chromium`;
+//!    scripts/test-all.sh installs Debian's with apt);
+//! 7. `LUMEN_BIN`, a native `lumen` the tests compare `compile()` with (`lumen emit`):
+//!    the dev `lumen` when unset;
+//! 8. `node --test tests/wasm/node/` (and `tests/wasm/browser/`).
+//!
+//! `--release` builds the packages in release mode. `LUMEN_PKG_NODE`/`LUMEN_PKG_WEB` name
+//! other builds to test in place of `pkg-node/`/`pkg-web/` (with `--no-build`); `LUMEN_WASI`
+//! another `lumen.wasm` in place of `pkg-wasi/lumen.wasm`. Every `lumen build` is run by
+//! the dev `lumen`, built once with the selection of `cargo test --workspace`
+//! ([`crate::dev_lumen`]), so nothing — binaryen's C++ above all — is compiled twice.
+
+use crate::wasm_packages;
+use crate::Failure;
+use lumen_build_plan::WasmTarget;
+use sha2::{Digest, Sha256};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The Wasmtime the WASI tests run under.
+pub const WASMTIME_VERSION: &str = "48.0.8";
+
+/// The oldest Node.js major version the tests support.
+const NODE_MAJOR: u32 = 20;
+
+/// Parsed options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// `--release`.
+    pub release: bool,
+    /// Build the packages (false: `--no-build`).
+    pub build: bool,
+    /// Run the browser tests (false: `--node-only`).
+    pub browser: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            release: false,
+            build: true,
+            browser: true,
+        }
+    }
+}
+
+/// Parses the arguments after `test-wasm`.
+pub fn parse_args(args: &[String]) -> Result<Options, Failure> {
+    let mut o = Options::default();
+    for a in args {
+        match a.as_str() {
+            "--release" => o.release = true,
+            "--no-build" => o.build = false,
+            "--node-only" => o.browser = false,
+            other => {
+                return Err(Failure::Usage(format!(
+                    "test-wasm: unknown argument `{other}`"
+                )))
+            }
+        }
+    }
+    Ok(o)
+}
+
+fn step(title: &str) {
+    println!("\n==> {title}");
+}
+
+/// A non-empty environment variable.
+fn env_var(name: &str) -> Option<OsString> {
+    std::env::var_os(name).filter(|v| !v.is_empty())
+}
+
+/// The major version in `node --version` output (`v20.19.2`).
+pub fn node_major(version: &str) -> Option<u32> {
+    version
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Whether `wasmtime --version` output names `want` (`wasmtime 48.0.8 (...)`).
+pub fn wasmtime_matches(version_output: &str, want: &str) -> bool {
+    version_output.split_whitespace().any(|w| w == want)
+}
+
+/// The first line a program prints for `args`, if it runs and succeeds.
+fn output_of(program: &OsString, args: &[&str], path: &OsString) -> Option<String> {
+    let out = Command::new(program)
+        .args(args)
+        .env("PATH", path)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// PATH with `$CARGO_HOME/bin` (where `cargo install` puts wasmtime) first.
+fn path_with_cargo_bin() -> OsString {
+    let cargo_home = env_var("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env_var("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    let mut dirs = vec![cargo_home.join("bin")];
+    if let Some(old) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&old));
+    }
+    std::env::join_paths(dirs).unwrap_or_else(|_| std::env::var_os("PATH").unwrap_or_default())
+}
+
+/// The digest `node_modules/.lumen-lock-sum` holds when it was installed from these files.
+pub fn lock_sum(files: &[&Path]) -> Result<String, String> {
+    let mut h = Sha256::new();
+    for f in files {
+        let bytes = std::fs::read(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+        h.update(f.to_string_lossy().as_bytes());
+        h.update(b"\0");
+        h.update(Sha256::digest(&bytes));
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn check_node(path: &OsString) -> Result<(), String> {
+    let node = output_of(&"node".into(), &["--version"], path);
+    let npm = output_of(&"npm".into(), &["--version"], path);
+    let (Some(node), Some(_)) = (node, npm) else {
+        return Err(
+            "Node.js and npm are needed: install them (scripts/test-all.sh does: \
+                    apt-get install nodejs npm)"
+                .to_string(),
+        );
+    };
+    match node_major(&node) {
+        Some(major) if major >= NODE_MAJOR => {
+            println!("node {node}");
+            Ok(())
+        }
+        _ => Err(format!(
+            "node {node} is too old: the tests need Node.js {NODE_MAJOR} or newer"
+        )),
+    }
+}
+
+fn ensure_wasmtime(path: &OsString) -> Result<(), String> {
+    let have = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
+    if !wasmtime_matches(&have, WASMTIME_VERSION) {
+        // Built from crates.io (about 8 minutes on 2 cores, once): no prebuilt binary.
+        crate::run(Command::new(crate::cargo()).args([
+            "install",
+            "wasmtime-cli",
+            "--version",
+            WASMTIME_VERSION,
+            "--locked",
+        ]))?;
+    }
+    let now = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
+    if !wasmtime_matches(&now, WASMTIME_VERSION) {
+        return Err(format!(
+            "wasmtime {WASMTIME_VERSION} is not on PATH after the install (found: {now:?})"
+        ));
+    }
+    println!("{now}");
+    Ok(())
+}
+
+fn ensure_node_modules(path: &OsString) -> Result<(), String> {
+    let dir = crate::root().join("tests/wasm");
+    let sum = lock_sum(&[&dir.join("package-lock.json"), &dir.join("package.json")])?;
+    let stamp = dir.join("node_modules/.lumen-lock-sum");
+    let current = std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == sum)
+        && dir.join("node_modules/playwright-core").is_dir();
+    if current {
+        println!("node_modules is up to date");
+        return Ok(());
+    }
+    // playwright-core never downloads a browser by itself; the variable makes that explicit.
+    crate::run(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .env("PATH", path)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+    )?;
+    std::fs::write(&stamp, format!("{sum}\n"))
+        .map_err(|e| format!("cannot write {}: {e}", stamp.display()))
+}
+
+/// Runs the steps.
+pub fn run(o: &Options) -> Result<(), String> {
+    let path = path_with_cargo_bin();
+    step("node.js");
+    check_node(&path)?;
+
+    if o.build {
+        step(&format!(
+            "packages (cargo xtask wasm-packages{})",
+            if o.release { " --release" } else { "" }
+        ));
+        wasm_packages::run(&wasm_packages::Options {
+            release: o.release,
+            vm_only: false,
+        })?;
+    }
+
+    step("wasmtime (the WASI tests run lumen.wasm in it)");
+    ensure_wasmtime(&path)?;
+
+    if o.build && env_var("LUMEN_WASI").is_none() {
+        let lumen = crate::dev_lumen()?;
+        step("WASI command module (lumen build --wasm-target wasi -> pkg-wasi/lumen.wasm)");
+        wasm_packages::build_one(
+            &lumen,
+            WasmTarget::Wasi,
+            &wasm_packages::out_dir(WasmTarget::Wasi, false),
+            o.release,
+            false,
+        )?;
+        step("WASI component with wasi:http (--wasm-target wasi-http -> pkg-wasi-http/lumen.wasm)");
+        wasm_packages::build_one(
+            &lumen,
+            WasmTarget::WasiHttp,
+            &wasm_packages::out_dir(WasmTarget::WasiHttp, false),
+            o.release,
+            false,
+        )?;
+    }
+    for (var, default) in [("LUMEN_PKG_NODE", "pkg-node"), ("LUMEN_PKG_WEB", "pkg-web")] {
+        let pkg = env_var(var)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(default));
+        let pkg = crate::root().join(pkg);
+        if !pkg.join("lumen_wasm.js").is_file() {
+            return Err(format!(
+                "{}/lumen_wasm.js is missing: run cargo xtask wasm-packages",
+                pkg.display()
+            ));
+        }
+    }
+
+    step("npm dependencies (tests/wasm)");
+    ensure_node_modules(&path)?;
+
+    let mut env: Vec<(&str, OsString)> = vec![("PATH", path.clone())];
+    if o.browser {
+        step("chromium");
+        let chromium = env_var("CHROMIUM_PATH").unwrap_or_else(|| "/usr/bin/chromium".into());
+        match output_of(&chromium, &["--version"], &path) {
+            Some(v) => println!("{v}"),
+            None if Path::new(&chromium).is_file() => {}
+            None => {
+                return Err(format!(
+                    "no Chromium at {} (set CHROMIUM_PATH, or install Debian's: \
+                     scripts/test-all.sh does; --node-only skips the browser tests)",
+                    Path::new(&chromium).display()
+                ))
+            }
+        }
+        env.push(("CHROMIUM_PATH", chromium));
+    }
+
+    if env_var("LUMEN_BIN").is_none() {
+        step("native lumen (to compare compile() with lumen emit)");
+        match crate::dev_lumen() {
+            Ok(lumen) if lumen.is_file() => {
+                println!("LUMEN_BIN={}", lumen.display());
+                env.push(("LUMEN_BIN", lumen.into_os_string()));
+            }
+            _ => eprintln!(
+                "warning: cargo build of lumen failed; the lumen emit comparison is skipped"
+            ),
+        }
+    }
+
+    step("tests");
+    let mut cmd = Command::new("node");
+    cmd.arg("--test")
+        .arg("tests/wasm/node/")
+        .current_dir(crate::root());
+    if o.browser {
+        cmd.arg("tests/wasm/browser/");
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    crate::run(&mut cmd)
+}
+
+/// Entry point of `cargo xtask test-wasm`.
+pub fn command(args: &[String]) -> Result<(), Failure> {
+    run(&parse_args(args)?).map_err(Failure::Failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_parse() {
+        assert_eq!(parse_args(&[]).unwrap(), Options::default());
+        let o = parse_args(&[
+            "--release".into(),
+            "--no-build".into(),
+            "--node-only".into(),
+        ])
+        .unwrap();
+        assert_eq!(
+            o,
+            Options {
+                release: true,
+                build: false,
+                browser: false
+            }
+        );
+        assert!(matches!(
+            parse_args(&["--browser".into()]),
+            Err(Failure::Usage(m)) if m.contains("--browser")
+        ));
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(node_major("v20.19.2\n"), Some(20));
+        assert_eq!(node_major("v18.0.0"), Some(18));
+        assert_eq!(node_major("garbage"), None);
+        assert!(wasmtime_matches(
+            "wasmtime 48.0.8 (abc 2025-01-01)",
+            "48.0.8"
+        ));
+        assert!(!wasmtime_matches("wasmtime 48.0.80", "48.0.8"));
+        assert!(!wasmtime_matches("", "48.0.8"));
+    }
+
+    #[test]
+    fn lock_sum_tracks_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("package-lock.json");
+        std::fs::write(&a, "{}").unwrap();
+        let one = lock_sum(&[&a]).unwrap();
+        assert_eq!(one, lock_sum(&[&a]).unwrap());
+        std::fs::write(&a, "{ }").unwrap();
+        assert_ne!(one, lock_sum(&[&a]).unwrap());
+        assert!(lock_sum(&[&dir.path().join("missing")]).is_err());
+    }
+}
