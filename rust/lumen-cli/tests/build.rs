@@ -86,9 +86,7 @@ fn target_is_required_and_checked() {
         .args(["build", "--target", "wasm", "--wasm-target", "deno"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
-            "possible values: js, wasi",
-        ));
+        .stderr(predicate::str::contains("possible values: js, wasi"));
     lumen()
         .args(["build", "--target", "wasm", "--quiet", "--verbose"])
         .assert()
