@@ -3,8 +3,8 @@
 //!
 //! ```toml
 //! [[artifact]]
-//! name = "web"          # table row name; also the build directory <target>/wasm-size/<name>
-//! target = "web"        # --wasm-target: web, nodejs, bundler or wasi
+//! name = "js"           # table row name; also the build directory <target>/wasm-size/<name>
+//! target = "js"         # --wasm-target: js, wasi or wasi-http (web, nodejs, bundler: aliases of js)
 //! vm_only = false       # --vm-only (optional, default false)
 //! budget_gzip = 298000  # bytes of gzip (level 9) the main .wasm may take
 //! [artifact.recorded]   # optional, rewritten by --record
@@ -250,8 +250,8 @@ mod tests {
     const SAMPLE: &str = r#"# Budgets for the wasm artifacts.
 
 [[artifact]]
-name = "web"          # row name
-target = "web"
+name = "js"           # row name
+target = "js"
 budget_gzip = 298000  # bytes
 [artifact.recorded]   # written by --record
 raw = 743605    # raw comment
@@ -260,8 +260,8 @@ brotli = 0
 
 # The VM alone.
 [[artifact]]
-name = "vm-web"
-target = "web"
+name = "vm-js"
+target = "js"
 vm_only = true
 budget_gzip = 192000
 "#;
@@ -283,7 +283,7 @@ budget_gzip = 192000
                 web.vm_only,
                 web.budget_gzip
             ),
-            (0, "web", "web", false, 298000)
+            (0, "js", "js", false, 298000)
         );
         assert_eq!(
             web.recorded,
@@ -305,7 +305,7 @@ budget_gzip = 192000
         let names: Vec<&str> = b.artifacts.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(
             names,
-            ["web", "nodejs", "bundler", "vm-web", "wasi", "wasi-http"]
+            ["js", "vm-js", "wasi", "wasi-http"]
         );
     }
 
@@ -316,51 +316,51 @@ budget_gzip = 192000
             ("x = 1", "unknown top-level key `x`"),
             ("[[artifact]\n", "invalid TOML"),
             (
-                "[[artifact]]\ntarget = \"web\"\nbudget_gzip = 1",
+                "[[artifact]]\ntarget = \"js\"\nbudget_gzip = 1",
                 "artifact 1: `name` (a string) is missing",
             ),
             (
-                "[[artifact]]\nname = \"a/b\"\ntarget = \"web\"\nbudget_gzip = 1",
+                "[[artifact]]\nname = \"a/b\"\ntarget = \"js\"\nbudget_gzip = 1",
                 "must be letters",
             ),
             (
-                "[[artifact]]\nname = \"..\"\ntarget = \"web\"\nbudget_gzip = 1",
+                "[[artifact]]\nname = \"..\"\ntarget = \"js\"\nbudget_gzip = 1",
                 "must be letters",
             ),
             (
                 "[[artifact]]\nname = \"a\"\ntarget = \"deno\"\nbudget_gzip = 1",
-                "artifact 1 (a): target `deno` is not one of web, nodejs, bundler, wasi",
+                "artifact 1 (a): target `deno` is not one of js, wasi, wasi-http",
             ),
             (
-                "[[artifact]]\nname = \"a\"\ntarget = \"web\"",
+                "[[artifact]]\nname = \"a\"\ntarget = \"js\"",
                 "`budget_gzip` is missing",
             ),
             (
-                "[[artifact]]\nname = \"a\"\ntarget = \"web\"\nbudget_gzip = 0",
+                "[[artifact]]\nname = \"a\"\ntarget = \"js\"\nbudget_gzip = 0",
                 "positive integer",
             ),
             (
-                "[[artifact]]\nname = \"a\"\ntarget = \"web\"\nbudget_gzip = \"300k\"",
+                "[[artifact]]\nname = \"a\"\ntarget = \"js\"\nbudget_gzip = \"300k\"",
                 "positive integer",
             ),
             (
-                "[[artifact]]\nname = \"a\"\ntarget = \"web\"\nbudget_gz = 1",
+                "[[artifact]]\nname = \"a\"\ntarget = \"js\"\nbudget_gz = 1",
                 "unknown key `budget_gz`",
             ),
             (
-                "[[artifact]]\nname = \"a\"\ntarget = \"web\"\nvm_only = 1\nbudget_gzip = 1",
+                "[[artifact]]\nname = \"a\"\ntarget = \"js\"\nvm_only = 1\nbudget_gzip = 1",
                 "`vm_only` must be true or false",
             ),
             (
-                "[[artifact]]\nname = \"a\"\ntarget = \"web\"\nbudget_gzip = 1\nrecorded = { raw = -1 }",
+                "[[artifact]]\nname = \"a\"\ntarget = \"js\"\nbudget_gzip = 1\nrecorded = { raw = -1 }",
                 "`recorded.raw` must be a non-negative integer",
             ),
             (
-                "[[artifact]]\nname = \"a\"\ntarget = \"web\"\nbudget_gzip = 1\nrecorded = { zopfli = 1 }",
+                "[[artifact]]\nname = \"a\"\ntarget = \"js\"\nbudget_gzip = 1\nrecorded = { zopfli = 1 }",
                 "unknown key `recorded.zopfli`",
             ),
             (
-                "[[artifact]]\nname = \"a\"\ntarget = \"web\"\nbudget_gzip = 1\n[[artifact]]\nname = \"a\"\ntarget = \"wasi\"\nbudget_gzip = 1",
+                "[[artifact]]\nname = \"a\"\ntarget = \"js\"\nbudget_gzip = 1\n[[artifact]]\nname = \"a\"\ntarget = \"wasi\"\nbudget_gzip = 1",
                 "artifact name `a` appears twice",
             ),
         ];

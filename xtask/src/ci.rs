@@ -10,7 +10,7 @@
 //!    tests; see [`crate::test_wasm`]);
 //! 5. the fuzz smoke (30 s with seed 1, 30 s on a 1 MiB stack with a random seed that it
 //!    prints) and the
-//!    differential check of 200 generated programs against `pkg-node/` (see [`crate::fuzz`]);
+//!    differential check of 200 generated programs against `pkg/` (see [`crate::fuzz`]);
 //! 6. `wasm-size --check`, in this process (see [`crate::wasm_size`]).
 //!
 //! Each step starts with a `==> [n/7] ...` header; a summary with each step's elapsed time

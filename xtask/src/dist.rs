@@ -1,7 +1,8 @@
 //! `cargo xtask dist`: the npm tarballs of a release.
 //!
-//! For each of web, nodejs and bundler: `lumen build --target wasm --release --wasm-target T
-//! --out-dir <target dir>/dist/pkg-T --message-format json --quiet`, then `npm pack --json
+//! For the one JavaScript package, full (`lumen-wasm`) and VM-only (`lumen-wasm-vm`):
+//! `lumen build --target wasm --release --wasm-target js [--vm-only] --out-dir <target
+//! dir>/dist/pkg-js[-vm] --message-format json --quiet`, then `npm pack --json
 //! --pack-destination <target dir>/dist` in that directory. Tarballs of an earlier run (and its
 //! `SHA256SUMS`) are removed first, so the directory holds exactly this release; at the end
 //! `<target dir>/dist/SHA256SUMS` lists the tarballs in `sha256sum` format, sorted by name
@@ -15,13 +16,23 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The wasm targets that become npm packages: every JavaScript target.
-pub fn dist_targets() -> Vec<WasmTarget> {
+/// The builds that become npm packages: every JavaScript target, full and VM-only.
+pub fn dist_targets() -> Vec<(WasmTarget, bool)> {
     WasmTarget::all()
         .iter()
         .copied()
         .filter(|t| !t.is_wasi())
+        .flat_map(|t| [(t, false), (t, true)])
         .collect()
+}
+
+/// The name of a build in messages and directories (`js`, `js-vm`).
+fn build_name(target: WasmTarget, vm_only: bool) -> String {
+    if vm_only {
+        format!("{target}-vm")
+    } else {
+        target.to_string()
+    }
 }
 
 /// The checksum file's name.
@@ -157,11 +168,12 @@ pub fn command(args: &[String]) -> Result<(), Failure> {
     }
     let lumen = lumen_build::lumen_bin()?;
     let mut sums = Vec::new();
-    let mut packed: Vec<(String, WasmTarget)> = Vec::new();
-    for target in dist_targets() {
+    let mut packed: Vec<(String, String)> = Vec::new();
+    for (t, vm_only) in dist_targets() {
+        let target = build_name(t, vm_only);
         let request = Request {
-            target,
-            vm_only: false,
+            target: t,
+            vm_only,
             out_dir: dist.join(format!("pkg-{target}")),
         };
         eprintln!("dist: building {target} ...");
@@ -214,6 +226,15 @@ pub fn command(args: &[String]) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue11_item2_dist_packs_the_js_package_full_and_vm_only() {
+        let builds: Vec<String> = dist_targets()
+            .into_iter()
+            .map(|(t, vm)| build_name(t, vm))
+            .collect();
+        assert_eq!(builds, ["js", "js-vm"]);
+    }
 
     #[test]
     fn sha256_of_known_inputs() {

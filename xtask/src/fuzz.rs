@@ -7,12 +7,12 @@
 //!   fails when any input crashed or hung. The seed programs are `tests/programs`,
 //!   `tests/conformance` and `examples` (plus `--corpus`).
 //! - `fuzz --differential K [--seed N] [--pkg DIR]`: K generated programs run natively,
-//!   then through the lumen-wasm Node package (`pkg-node/` unless `--pkg`) by
+//!   then through the lumen-wasm Node package (`pkg/` unless `--pkg`) by
 //!   `tests/wasm/differential.mjs`; fails on any difference.
 //! - `fuzz --repro FILE`: runs one saved input in a fresh process and prints its verdict.
 //!
 //! [`ci_smoke`] is the CI step: 30 s with seed 1, 30 s with a random seed (printed) on a
-//! 1 MiB stack (wasm's), then a differential run of 200 programs against `pkg-node/`.
+//! 1 MiB stack (wasm's), then a differential run of 200 programs against `pkg/`.
 
 use crate::{cargo, root, run, target_dir, Failure};
 use std::path::PathBuf;
@@ -137,7 +137,7 @@ fn differential(
         seed.to_string(),
         programs.to_string_lossy().into_owned(),
     ]))?;
-    let pkg = pkg.cloned().unwrap_or_else(|| root().join("pkg-node"));
+    let pkg = pkg.cloned().unwrap_or_else(|| root().join("pkg"));
     run(Command::new("node")
         .current_dir(root())
         .arg("tests/wasm/differential.mjs")
@@ -162,7 +162,7 @@ pub fn command(args: &[String]) -> Result<(), Failure> {
 }
 
 /// The CI step: a fixed-seed smoke run and a random-seed one on a 1 MiB stack (30 s each),
-/// then 200 programs of the differential check against `pkg-node/`. Fails on any crash,
+/// then 200 programs of the differential check against `pkg/`. Fails on any crash,
 /// hang or difference.
 pub fn ci_smoke() -> Result<(), String> {
     let exe = build()?;

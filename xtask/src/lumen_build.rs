@@ -195,7 +195,7 @@ mod tests {
     use super::*;
     use std::os::unix::process::ExitStatusExt;
 
-    const BUILT: &str = r#"{"status":"built","target":"web","release":true,"profile":"size","vm_only":false,"out_dir":"/abs/pkg","package":"lumen-wasm-web","version":"0.1.0","elapsed_ms":1234,"wasm":{"path":"lumen_wasm_bg.wasm","bytes":743605,"gzip_bytes":283971},"files":[{"path":"package.json","bytes":512,"gzip_bytes":300}],"steps":[{"name":"toolchain","elapsed_ms":12}],"tools":{"rustc":"1.95.0"}}"#;
+    const BUILT: &str = r#"{"status":"built","target":"js","release":true,"profile":"size","vm_only":false,"out_dir":"/abs/pkg","package":"lumen-wasm","version":"0.1.0","elapsed_ms":1234,"wasm":{"path":"lumen_wasm_bg.wasm","bytes":743605,"gzip_bytes":283971},"files":[{"path":"package.json","bytes":512,"gzip_bytes":300}],"steps":[{"name":"toolchain","elapsed_ms":12}],"tools":{"rustc":"1.95.0"}}"#;
 
     const FAILED: &str = r#"{"status":"failed","target":"wasi","release":true,"profile":"size","vm_only":false,"out_dir":"/abs/pkg","elapsed_ms":10,"steps":[],"error":{"message":"wasm-pack failed (exit status 1)","output":["error[E0425]: cannot find value","aborting"]}}"#;
 
@@ -205,7 +205,7 @@ mod tests {
 
     fn request(out_dir: &Path) -> Request {
         Request {
-            target: WasmTarget::Web,
+            target: WasmTarget::Js,
             vm_only: false,
             out_dir: out_dir.to_path_buf(),
         }
@@ -215,8 +215,8 @@ mod tests {
     fn parses_a_built_summary() {
         let s = parse_summary(BUILT).unwrap();
         assert_eq!(s.status, Status::Built);
-        assert_eq!(s.target, Some(WasmTarget::Web));
-        assert_eq!(s.package.as_deref(), Some("lumen-wasm-web"));
+        assert_eq!(s.target, Some(WasmTarget::Js));
+        assert_eq!(s.package.as_deref(), Some("lumen-wasm"));
         assert_eq!(s.version.as_deref(), Some("0.1.0"));
         assert_eq!(s.out_dir, Some(PathBuf::from("/abs/pkg")));
         assert_eq!(s.elapsed_ms, Some(1234));
@@ -262,7 +262,7 @@ mod tests {
 
     #[test]
     fn request_arguments_follow_the_contract() {
-        let mut r = request(Path::new("/t/wasm-size/vm-web"));
+        let mut r = request(Path::new("/t/wasm-size/vm-js"));
         r.vm_only = true;
         let args: Vec<String> = r
             .args()
@@ -271,7 +271,7 @@ mod tests {
             .collect();
         assert_eq!(
             args.join(" "),
-            "build --target wasm --release --wasm-target web --vm-only --out-dir /t/wasm-size/vm-web --message-format json --quiet"
+            "build --target wasm --release --wasm-target js --vm-only --out-dir /t/wasm-size/vm-js --message-format json --quiet"
         );
         r.vm_only = false;
         assert!(!r.args().iter().any(|a| a == "--vm-only"));

@@ -9,12 +9,12 @@
 //!   artifact listed in `wasm-size.toml` through `lumen build --message-format json` and prints
 //!   raw, gzip and brotli sizes against the gzip budgets and the last recorded sizes
 //!   ([`wasm_size`]).
-//! - `dist`: builds the web, nodejs and bundler packages, packs them with `npm pack` into
-//!   `<target dir>/dist/` and writes `SHA256SUMS` ([`dist`]).
-//! - `wasm-packages [--release] [--vm-only]`: the runtime packages `pkg-web/`, `pkg-node/`,
-//!   `pkg-bundler/` (or `pkg-vm-*`) at the workspace root ([`wasm_packages`]).
+//! - `dist`: builds the npm packages `lumen-wasm` and `lumen-wasm-vm`, packs them with
+//!   `npm pack` into `<target dir>/dist/` and writes `SHA256SUMS` ([`dist`]).
+//! - `wasm-packages [--release] [--vm-only]`: the one JavaScript package `pkg/` (or
+//!   `pkg-vm/`) at the workspace root ([`wasm_packages`]).
 //! - `test-wasm [--release] [--no-build] [--node-only]`: those packages and the WASI builds,
-//!   Wasmtime and the npm test dependencies, then the Node.js and Chromium tests
+//!   Wasmtime and the npm test dependencies, then the Node.js, Chromium and host tests
 //!   ([`test_wasm`]).
 //! - `fuzz [--time S] [--seed N] [--jobs J] [--corpus DIR] | --differential K [--pkg DIR] |
 //!   --repro FILE`: the stable-Rust fuzzer `lumen-fuzz` ([`fuzz`], `docs/FUZZING.md`).

@@ -2,8 +2,7 @@
 //! builds with real engines. In order:
 //!
 //! 1. Node.js ≥ 20 and npm must be installed (scripts/test-all.sh installs them with apt);
-//! 2. unless `--no-build`: the JavaScript packages `pkg-web/`, `pkg-node/`, `pkg-bundler/`
-//!    ([`crate::wasm_packages`]);
+//! 2. unless `--no-build`: the one JavaScript package `pkg/` ([`crate::wasm_packages`]);
 //! 3. Wasmtime 48.0.8 (`cargo install wasmtime-cli --locked` when `wasmtime --version` is
 //!    another or none; never a prebuilt download);
 //! 4. unless `--no-build` or `LUMEN_WASI` is set: the WASI command module
@@ -14,10 +13,12 @@
 //!    scripts/test-all.sh installs Debian's with apt);
 //! 7. `LUMEN_BIN`, a native `lumen` the tests compare `compile()` with (`lumen emit`):
 //!    the dev `lumen` when unset;
-//! 8. `node --test tests/wasm/node/` (and `tests/wasm/browser/`).
+//! 8. `node --test tests/wasm/node/` and the host tests of the packed package
+//!    (`tests/wasm/hosts/`: Node, publint/attw, workerd, Deno), and unless `--node-only`
+//!    `tests/wasm/browser/` and `tests/wasm/hosts/browser.test.mjs`.
 //!
-//! `--release` builds the packages in release mode. `LUMEN_PKG_NODE`/`LUMEN_PKG_WEB` name
-//! other builds to test in place of `pkg-node/`/`pkg-web/` (with `--no-build`); `LUMEN_WASI`
+//! `--release` builds the packages in release mode. `LUMEN_PKG` names another build to test
+//! in place of `pkg/` (with `--no-build`); `LUMEN_WASI`
 //! another `lumen.wasm` in place of `pkg-wasi/lumen.wasm`. Every `lumen build` is run by
 //! the dev `lumen`, built once with the selection of `cargo test --workspace`
 //! ([`crate::dev_lumen`]), so nothing — binaryen's C++ above all — is compiled twice.
@@ -241,17 +242,16 @@ pub fn run(o: &Options) -> Result<(), String> {
             false,
         )?;
     }
-    for (var, default) in [("LUMEN_PKG_NODE", "pkg-node"), ("LUMEN_PKG_WEB", "pkg-web")] {
-        let pkg = env_var(var)
+    let pkg = crate::root().join(
+        env_var("LUMEN_PKG")
             .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(default));
-        let pkg = crate::root().join(pkg);
-        if !pkg.join("lumen_wasm.js").is_file() {
-            return Err(format!(
-                "{}/lumen_wasm.js is missing: run cargo xtask wasm-packages",
-                pkg.display()
-            ));
-        }
+            .unwrap_or_else(|| PathBuf::from(wasm_packages::out_dir(WasmTarget::Js, false))),
+    );
+    if !pkg.join("index.js").is_file() {
+        return Err(format!(
+            "{}/index.js is missing: run cargo xtask wasm-packages",
+            pkg.display()
+        ));
     }
 
     step("npm dependencies (tests/wasm)");
@@ -291,15 +291,28 @@ pub fn run(o: &Options) -> Result<(), String> {
     step("tests");
     let mut cmd = Command::new("node");
     cmd.arg("--test")
-        .arg("tests/wasm/node/")
+        .args(test_paths(o.browser))
         .current_dir(crate::root());
-    if o.browser {
-        cmd.arg("tests/wasm/browser/");
-    }
     for (k, v) in env {
         cmd.env(k, v);
     }
     crate::run(&mut cmd)
+}
+
+/// What `node --test` runs: the Node tests and the host tests of the packed package, plus
+/// the browser ones with `browser`.
+pub fn test_paths(browser: bool) -> Vec<&'static str> {
+    let mut paths = vec![
+        "tests/wasm/node/",
+        "tests/wasm/hosts/node.test.mjs",
+        "tests/wasm/hosts/lint.test.mjs",
+        "tests/wasm/hosts/workerd.test.mjs",
+        "tests/wasm/hosts/deno.test.mjs",
+    ];
+    if browser {
+        paths.extend(["tests/wasm/browser/", "tests/wasm/hosts/browser.test.mjs"]);
+    }
+    paths
 }
 
 /// Entry point of `cargo xtask test-wasm`.
@@ -332,6 +345,26 @@ mod tests {
             parse_args(&["--browser".into()]),
             Err(Failure::Usage(m)) if m.contains("--browser")
         ));
+    }
+
+    #[test]
+    fn issue11_item2_the_host_tests_run_and_the_browser_ones_only_with_a_browser() {
+        let node = test_paths(false);
+        assert!(node.contains(&"tests/wasm/node/"));
+        assert!(node.contains(&"tests/wasm/hosts/node.test.mjs"));
+        assert!(node.iter().all(|p| !p.contains("browser")));
+        let all = test_paths(true);
+        assert!(all.contains(&"tests/wasm/browser/"));
+        assert!(all.contains(&"tests/wasm/hosts/browser.test.mjs"));
+        // Every test file under tests/wasm/hosts/ is run.
+        let hosts = crate::root().join("tests/wasm/hosts");
+        for e in std::fs::read_dir(hosts).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".test.mjs") {
+                let path = format!("tests/wasm/hosts/{name}");
+                assert!(all.contains(&path.as_str()), "{path} is not run");
+            }
+        }
     }
 
     #[test]

@@ -1,8 +1,7 @@
-//! `cargo xtask wasm-packages [--release] [--vm-only]`: the Lumen runtime for every
-//! JavaScript target, at the workspace root — `pkg-web/` (web), `pkg-node/` (nodejs),
-//! `pkg-bundler/` (bundler), or `pkg-vm-*` with `--vm-only` — through `lumen build --target
-//! wasm` run by the dev `lumen` (what the Node and Chromium tests and the example pages
-//! load).
+//! `cargo xtask wasm-packages [--release] [--vm-only]`: the Lumen runtime as the one npm
+//! package for every JavaScript host, at the workspace root — `pkg/` (`pkg-vm/` with
+//! `--vm-only`) — through `lumen build --target wasm --wasm-target js` run by the dev
+//! `lumen` (what the Node, Chromium and host tests and the example pages load).
 //!
 //! `lumen build` installs what is missing (the wasm32 target, wasm-pack, a matching
 //! wasm-bindgen-cli, all from crates.io), builds in a temporary directory, swaps the folder
@@ -39,16 +38,17 @@ pub fn parse_args(args: &[String]) -> Result<Options, Failure> {
     Ok(o)
 }
 
-/// The folder (relative to the workspace root) a target's package is built into.
+/// The folder (relative to the workspace root) a target's package is built into: `pkg/`
+/// (`pkg-vm/`) for the JavaScript package, `pkg-<target>/` for the WASI ones.
 pub fn out_dir(target: WasmTarget, vm_only: bool) -> String {
-    let short = match target {
-        WasmTarget::Nodejs => "node",
-        other => other.name(),
+    let base = match target {
+        WasmTarget::Js => "pkg".to_string(),
+        other => format!("pkg-{}", other.name()),
     };
     if vm_only {
-        format!("pkg-vm-{short}")
+        base.replacen("pkg", "pkg-vm", 1)
     } else {
-        format!("pkg-{short}")
+        base
     }
 }
 
@@ -125,14 +125,14 @@ mod tests {
             .into_iter()
             .map(|t| out_dir(t, false))
             .collect();
-        assert_eq!(dirs, ["pkg-web", "pkg-node", "pkg-bundler"]);
+        assert_eq!(dirs, ["pkg"]);
         let vm: Vec<String> = js_targets().into_iter().map(|t| out_dir(t, true)).collect();
-        assert_eq!(vm, ["pkg-vm-web", "pkg-vm-node", "pkg-vm-bundler"]);
+        assert_eq!(vm, ["pkg-vm"]);
         assert_eq!(out_dir(WasmTarget::Wasi, false), "pkg-wasi");
         assert_eq!(out_dir(WasmTarget::WasiHttp, false), "pkg-wasi-http");
         assert_eq!(
-            build_args(WasmTarget::Nodejs, "pkg-node", true, true).join(" "),
-            "build --target wasm --wasm-target nodejs --out-dir pkg-node --release --vm-only"
+            build_args(WasmTarget::Js, "pkg-vm", true, true).join(" "),
+            "build --target wasm --wasm-target js --out-dir pkg-vm --release --vm-only"
         );
         assert_eq!(
             build_args(WasmTarget::Wasi, "pkg-wasi", false, false).join(" "),

@@ -17,6 +17,7 @@ use crate::budgets::{target_names, Artifact, Budgets};
 use crate::compress::{self, Sizes};
 use crate::lumen_build::{self, BuildFailure, Request};
 use crate::Failure;
+use lumen_build_plan::WasmTarget;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -91,7 +92,7 @@ pub fn select<'a>(
 ) -> Result<Vec<&'a Artifact>, String> {
     for f in filters {
         let known = f == "all"
-            || target_names().contains(&f.as_str())
+            || f.parse::<WasmTarget>().is_ok()
             || artifacts.iter().any(|a| &a.name == f);
         if !known {
             let names: Vec<&str> = artifacts.iter().map(|a| a.name.as_str()).collect();
@@ -105,7 +106,11 @@ pub fn select<'a>(
     let all = filters.is_empty() || filters.iter().any(|f| f == "all");
     Ok(artifacts
         .iter()
-        .filter(|a| all || filters.iter().any(|f| f == a.target.name() || *f == a.name))
+        .filter(|a| {
+            all || filters
+                .iter()
+                .any(|f| f.parse::<WasmTarget>() == Ok(a.target) || *f == a.name)
+        })
         .collect())
 }
 
@@ -552,9 +557,8 @@ wasi            -        -        -        400,000          -           -  build
     #[test]
     fn selection_by_target_or_name() {
         let list = vec![
-            artifact("web", "web", 1, Recorded::default()),
-            artifact("nodejs", "nodejs", 1, Recorded::default()),
-            artifact("vm-web", "web", 1, Recorded::default()),
+            artifact("js", "js", 1, Recorded::default()),
+            artifact("vm-js", "js", 1, Recorded::default()),
             artifact("wasi", "wasi", 1, Recorded::default()),
         ];
         let names = |filters: &[&str]| -> Vec<String> {
@@ -564,13 +568,15 @@ wasi            -        -        -        400,000          -           -  build
                 .map(|a| a.name.clone())
                 .collect()
         };
-        assert_eq!(names(&[]), ["web", "nodejs", "vm-web", "wasi"]);
-        assert_eq!(names(&["all"]), ["web", "nodejs", "vm-web", "wasi"]);
-        assert_eq!(names(&["web"]), ["web", "vm-web"]);
-        assert_eq!(names(&["wasi", "nodejs"]), ["nodejs", "wasi"]);
-        assert_eq!(names(&["vm-web"]), ["vm-web"]);
+        assert_eq!(names(&[]), ["js", "vm-js", "wasi"]);
+        assert_eq!(names(&["all"]), ["js", "vm-js", "wasi"]);
+        assert_eq!(names(&["js"]), ["js", "vm-js"]);
+        // The deprecated names of `js` select its artifacts.
+        assert_eq!(names(&["web"]), ["js", "vm-js"]);
+        assert_eq!(names(&["wasi", "vm-js"]), ["vm-js", "wasi"]);
+        assert_eq!(names(&["vm-js"]), ["vm-js"]);
         assert!(
-            names(&["bundler"]).is_empty(),
+            names(&["wasi-http"]).is_empty(),
             "a known target without artifacts"
         );
         let err = select(&list, &strings(&["deno"])).unwrap_err();

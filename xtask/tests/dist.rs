@@ -8,21 +8,23 @@ use predicates::prelude::*;
 use sha2::{Digest, Sha256};
 use std::os::unix::fs::PermissionsExt;
 
-/// Writes `package.json` (name `lumen-wasm-<target>`), a .wasm and a JS file into `--out-dir`.
+/// Writes `package.json` (name `lumen-wasm`, `lumen-wasm-vm` with `--vm-only`), a .wasm and
+/// a JS file into `--out-dir`.
 const FAKE: &str = r#"#!/bin/sh
-out=""; target=""
+out=""; target=""; name="lumen-wasm"
 while [ $# -gt 0 ]; do
   case "$1" in
     --out-dir) out="$2"; shift ;;
     --wasm-target) target="$2"; shift ;;
+    --vm-only) name="lumen-wasm-vm" ;;
   esac
   shift
 done
 mkdir -p "$out"
-printf '{"name":"lumen-wasm-%s","version":"0.1.0","files":["lumen_wasm_bg.wasm","lumen_wasm.js"]}\n' "$target" > "$out/package.json"
+printf '{"name":"%s","version":"0.1.0","files":["lumen_wasm_bg.wasm","index.js"]}\n' "$name" > "$out/package.json"
 printf '\0asm\1\0\0\0' > "$out/lumen_wasm_bg.wasm"
-echo "export const target = '$target';" > "$out/lumen_wasm.js"
-printf '{"status":"built","target":"%s","out_dir":"%s","package":"lumen-wasm-%s","version":"0.1.0","wasm":{"path":"lumen_wasm_bg.wasm","bytes":8}}\n' "$target" "$out" "$target"
+echo "export const target = '$target';" > "$out/index.js"
+printf '{"status":"built","target":"%s","out_dir":"%s","package":"%s","version":"0.1.0","wasm":{"path":"lumen_wasm_bg.wasm","bytes":8}}\n' "$target" "$out" "$name"
 "#;
 
 fn npm_available() -> bool {
@@ -33,7 +35,7 @@ fn npm_available() -> bool {
 }
 
 #[test]
-fn dist_packs_three_tarballs_and_writes_sha256sums() {
+fn dist_packs_the_full_and_the_vm_only_package_and_writes_sha256sums() {
     assert!(
         npm_available(),
         "npm is not installed: this test needs Node.js and npm (scripts/test-all.sh installs them)"
@@ -45,7 +47,7 @@ fn dist_packs_three_tarballs_and_writes_sha256sums() {
     let target = dir.path().join("target");
     let dist = target.join("dist");
     std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(dist.join("lumen-wasm-web-0.0.9.tgz"), b"old").unwrap();
+    std::fs::write(dist.join("lumen-wasm-0.0.9.tgz"), b"old").unwrap();
 
     Command::new(env!("CARGO_BIN_EXE_xtask"))
         .arg("dist")
@@ -54,7 +56,7 @@ fn dist_packs_three_tarballs_and_writes_sha256sums() {
         .assert()
         .success()
         .stdout(predicate::str::contains("removed stale"))
-        .stdout(predicate::str::contains("lumen-wasm-bundler-0.1.0.tgz"))
+        .stdout(predicate::str::contains("lumen-wasm-vm-0.1.0.tgz"))
         .stdout(predicate::str::contains("SHA256SUMS"));
 
     let mut names: Vec<String> = std::fs::read_dir(&dist)
@@ -66,12 +68,10 @@ fn dist_packs_three_tarballs_and_writes_sha256sums() {
         names,
         [
             "SHA256SUMS",
-            "lumen-wasm-bundler-0.1.0.tgz",
-            "lumen-wasm-nodejs-0.1.0.tgz",
-            "lumen-wasm-web-0.1.0.tgz",
-            "pkg-bundler",
-            "pkg-nodejs",
-            "pkg-web",
+            "lumen-wasm-0.1.0.tgz",
+            "lumen-wasm-vm-0.1.0.tgz",
+            "pkg-js",
+            "pkg-js-vm",
         ]
     );
     let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();
@@ -91,10 +91,6 @@ fn dist_packs_three_tarballs_and_writes_sha256sums() {
         .collect();
     assert_eq!(
         listed,
-        [
-            "lumen-wasm-bundler-0.1.0.tgz",
-            "lumen-wasm-nodejs-0.1.0.tgz",
-            "lumen-wasm-web-0.1.0.tgz"
-        ]
+        ["lumen-wasm-0.1.0.tgz", "lumen-wasm-vm-0.1.0.tgz"]
     );
 }

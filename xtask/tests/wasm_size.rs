@@ -35,22 +35,22 @@ printf '{"status":"built","target":"%s","release":true,"profile":"size","vm_only
 /// A fake `lumen build` that fails the way the contract says: exit 1, a `failed` summary.
 const FAKE_FAIL: &str = r#"#!/bin/sh
 echo "compiling..." >&2
-printf '{"status":"failed","target":"web","release":true,"profile":"size","vm_only":false,"out_dir":"/nowhere","elapsed_ms":3,"steps":[],"error":{"message":"wasm-pack failed (exit status 1)","output":["error: linking with rust-lld failed"]}}\n'
+printf '{"status":"failed","target":"js","release":true,"profile":"size","vm_only":false,"out_dir":"/nowhere","elapsed_ms":3,"steps":[],"error":{"message":"wasm-pack failed (exit status 1)","output":["error: linking with rust-lld failed"]}}\n'
 exit 1
 "#;
 
 const BUDGETS: &str = r#"# test budgets
 [[artifact]]
-name = "web"   # the full build
-target = "web"
+name = "js"    # the full build
+target = "js"
 budget_gzip = BUDGET
 [artifact.recorded]
 raw = 4000
 gzip = 4200
 
 [[artifact]]
-name = "vm-web"
-target = "web"
+name = "vm-js"
+target = "js"
 vm_only = true
 budget_gzip = BUDGET
 
@@ -99,15 +99,15 @@ fn calls(dir: &Path) -> String {
 fn check_fails_when_over_budget() {
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let s = setup(FAKE_OK, 1000);
-    xtask(&s, &["--check", "--target", "web"])
+    xtask(&s, &["--check", "--target", "js"])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("OVER"))
         .stdout(predicate::str::contains("1,000"))
         .stderr(predicate::str::contains("over budget"))
-        .stderr(predicate::str::contains("web is over budget"))
-        .stderr(predicate::str::contains("vm-web is over budget"));
-    // `--target web` selects both artifacts with that target, not wasi; each with the
+        .stderr(predicate::str::contains("js is over budget"))
+        .stderr(predicate::str::contains("vm-js is over budget"));
+    // `--target js` selects both artifacts with that target, not wasi; each with the
     // contract's arguments and its own out dir under the target dir.
     let log = calls(s.dir.path());
     let target = s.dir.path().join("target").join("wasm-size");
@@ -116,12 +116,12 @@ fn check_fails_when_over_budget() {
         lines,
         [
             format!(
-                "build --target wasm --release --wasm-target web --out-dir {} --message-format json --quiet",
-                target.join("web").display()
+                "build --target wasm --release --wasm-target js --out-dir {} --message-format json --quiet",
+                target.join("js").display()
             ),
             format!(
-                "build --target wasm --release --wasm-target web --vm-only --out-dir {} --message-format json --quiet",
-                target.join("vm-web").display()
+                "build --target wasm --release --wasm-target js --vm-only --out-dir {} --message-format json --quiet",
+                target.join("vm-js").display()
             ),
         ]
     );
@@ -131,13 +131,13 @@ fn check_fails_when_over_budget() {
 fn check_passes_within_a_generous_budget() {
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let s = setup(FAKE_OK, 1_000_000);
-    xtask(&s, &["--check", "--target", "web"])
+    xtask(&s, &["--check", "--target", "js"])
         .assert()
         .success()
         .stdout(predicate::str::contains("4,096"))
         .stdout(predicate::str::contains("1,000,000"))
         .stdout(predicate::str::contains("+96")) // raw 4,096 against the recorded 4,000
-        .stdout(predicate::str::contains("new")) // vm-web has nothing recorded
+        .stdout(predicate::str::contains("new")) // vm-js has nothing recorded
         .stdout(predicate::str::contains(
             "wasm-size check passed: 2 artifact(s)",
         ))
@@ -172,7 +172,7 @@ fn a_failed_build_fails_the_check_with_its_message() {
             "wasi: build failed: wasm-pack failed (exit status 1)",
         ))
         .stderr(predicate::str::contains(
-            "web: build failed: wasm-pack failed",
+            "js: build failed: wasm-pack failed",
         ));
 }
 
@@ -180,7 +180,7 @@ fn a_failed_build_fails_the_check_with_its_message() {
 fn record_rewrites_the_budgets_file() {
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let s = setup(FAKE_OK, 1_000_000);
-    xtask(&s, &["--record", "--target", "vm-web"])
+    xtask(&s, &["--record", "--target", "vm-js"])
         .assert()
         .success()
         .stdout(predicate::str::contains(
@@ -188,10 +188,10 @@ fn record_rewrites_the_budgets_file() {
         ));
     let text = std::fs::read_to_string(&s.budgets).unwrap();
     assert!(text.starts_with("# test budgets\n"), "{text}");
-    assert!(text.contains("name = \"web\"   # the full build"), "{text}");
-    // The web artifact was not built: its numbers stay.
+    assert!(text.contains("name = \"js\"    # the full build"), "{text}");
+    // The js artifact was not built: its numbers stay.
     assert!(text.contains("raw = 4000\ngzip = 4200\n"), "{text}");
-    // vm-web got a recorded table with the fake's 4,096 raw bytes.
+    // vm-js got a recorded table with the fake's 4,096 raw bytes.
     assert!(text.contains("[artifact.recorded]\nraw = 4096\n"), "{text}");
     assert!(!text.contains(".tmp"));
 }

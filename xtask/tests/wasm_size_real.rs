@@ -17,7 +17,7 @@ fn real_release_build_over_a_tiny_budget_fails_the_check() {
     let out = Command::cargo_bin("xtask")
         .unwrap()
         .env_remove("LUMEN_BIN")
-        .args(["wasm-size", "--check", "--target", "web", "--budgets"])
+        .args(["wasm-size", "--check", "--target", "js", "--budgets"])
         .arg(&budgets)
         .timeout(std::time::Duration::from_secs(3000))
         .assert()

@@ -46,9 +46,9 @@ mod tests {
 
     #[test]
     fn the_key_changes_when_any_input_changes() {
-        let web = Plan::for_target(WasmTarget::Web, &DEFAULT_OPTIONS).unwrap();
+        let web = Plan::for_target(WasmTarget::Js, &DEFAULT_OPTIONS).unwrap();
         let release = Plan::for_target(
-            WasmTarget::Web,
+            WasmTarget::Js,
             &Options {
                 release: true,
                 profile: Profile::Size,

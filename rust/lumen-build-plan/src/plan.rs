@@ -82,6 +82,10 @@ pub enum Tool {
         target: &'static str,
         /// `--out-name`: the JS glue is `<out_name>.js`, the module `<out_name>_bg.wasm`.
         out_name: &'static str,
+        /// Also `wasm-bindgen --target nodejs` on the same cargo output, as
+        /// `<out_name>.cjs` (the CommonJS glue of the one npm package; its `.wasm` must be
+        /// byte for byte wasm-pack's).
+        cjs_glue: bool,
     },
     /// `cargo build -p <crate> --bin <bin> --target <rust target>`; the module is
     /// `<target dir>/<rust target>/<profile dir>/<bin>.wasm`.
@@ -142,12 +146,9 @@ impl Optimize {
 /// What goes next to the `.wasm` in the output directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Package {
-    /// An npm package: our `package.json` and README for wasm-pack target `flavour`
-    /// (rust/lumen-cli/src/build/package.rs).
-    Npm {
-        /// The wasm-pack target the glue was generated for.
-        flavour: &'static str,
-    },
+    /// The one npm package for every JavaScript host: entries, loader, types,
+    /// `package.json` and README around the glue (rust/lumen-cli/src/build/npm/).
+    Npm,
     /// A README saying how to run the WASI module.
     WasiReadme {
         /// The component with `wasi:http` (`wasmtime run -S http`).
@@ -188,12 +189,13 @@ impl Plan {
             keep_names: options.debug_info,
         });
         let (compile, optimize, package, wasm_file) = match target.host() {
-            Host::Js { wasm_pack_target } => (
+            Host::Js => (
                 Compile {
                     krate: "lumen-wasm",
                     tool: Tool::WasmPack {
-                        target: wasm_pack_target,
+                        target: "web",
                         out_name: "lumen_wasm",
+                        cjs_glue: true,
                     },
                     rust_target: "wasm32-unknown-unknown",
                     default_features: !options.vm_only,
@@ -201,9 +203,7 @@ impl Plan {
                     cargo_profile,
                 },
                 binaryen,
-                Package::Npm {
-                    flavour: wasm_pack_target,
-                },
+                Package::Npm,
                 "lumen_wasm_bg.wasm",
             ),
             Host::WasiCommand | Host::WasiComponent if options.vm_only => {
@@ -284,7 +284,7 @@ impl Plan {
                 package: Package::Embed,
                 wasm_file: "lumen-wasi-app.wasm",
             }),
-            Host::Js { .. } | Host::WasiComponent => Err(PlanError(format!(
+            Host::Js | Host::WasiComponent => Err(PlanError(format!(
                 "a program cannot be built for --wasm-target {target} yet: only `wasi` \
                  (build the runtime package without a program argument)"
             ))),
@@ -323,7 +323,7 @@ impl Plan {
         let o = &self.options;
         vec![
             format!(
-                "lumen-build 2 target={} crate={}",
+                "lumen-build 3 target={} crate={}",
                 self.target, self.compile.krate
             ),
             format!(
@@ -351,47 +351,42 @@ mod tests {
     }
 
     #[test]
-    fn js_targets_are_wasm_pack_npm_packages() {
-        for (t, flavour) in [
-            (WasmTarget::Web, "web"),
-            (WasmTarget::Nodejs, "nodejs"),
-            (WasmTarget::Bundler, "bundler"),
-        ] {
-            let p = Plan::for_target(t, &DEFAULT_OPTIONS).unwrap();
-            assert_eq!(p.compile.krate, "lumen-wasm");
-            assert_eq!(
-                p.compile.tool,
-                Tool::WasmPack {
-                    target: flavour,
-                    out_name: "lumen_wasm"
-                }
-            );
-            assert!(p.compile.needs_wasm_pack());
-            assert_eq!(p.compile.rust_target, "wasm32-unknown-unknown");
-            assert!(p.compile.default_features);
-            assert_eq!(p.compile.cargo_profile, None);
-            assert_eq!(p.compile.profile_dir(), "debug");
-            assert_eq!(p.optimize, None);
-            assert_eq!(p.package, Package::Npm { flavour });
-            assert_eq!(p.wasm_file, "lumen_wasm_bg.wasm");
-            assert_eq!(p.steps(), 5);
-        }
+    fn issue11_item2_the_js_target_is_one_npm_package_with_both_glues() {
+        let p = Plan::for_target(WasmTarget::Js, &DEFAULT_OPTIONS).unwrap();
+        assert_eq!(p.compile.krate, "lumen-wasm");
+        assert_eq!(
+            p.compile.tool,
+            Tool::WasmPack {
+                target: "web",
+                out_name: "lumen_wasm",
+                cjs_glue: true,
+            }
+        );
+        assert!(p.compile.needs_wasm_pack());
+        assert_eq!(p.compile.rust_target, "wasm32-unknown-unknown");
+        assert!(p.compile.default_features);
+        assert_eq!(p.compile.cargo_profile, None);
+        assert_eq!(p.compile.profile_dir(), "debug");
+        assert_eq!(p.optimize, None);
+        assert_eq!(p.package, Package::Npm);
+        assert_eq!(p.wasm_file, "lumen_wasm_bg.wasm");
+        assert_eq!(p.steps(), 5);
     }
 
     #[test]
     fn release_and_vm_only_js_plans() {
-        let p = Plan::for_target(WasmTarget::Web, &opts(true, Profile::Size, true)).unwrap();
+        let p = Plan::for_target(WasmTarget::Js, &opts(true, Profile::Size, true)).unwrap();
         assert!(!p.compile.default_features, "vm-only drops the compiler");
         assert_eq!(p.compile.cargo_profile, Some("wasm-release"));
         assert_eq!(p.optimize.map(Optimize::flag), Some("-Oz"));
         assert_eq!(p.steps(), 6);
-        let p = Plan::for_target(WasmTarget::Nodejs, &opts(true, Profile::Speed, false)).unwrap();
+        let p = Plan::for_target(WasmTarget::Js, &opts(true, Profile::Speed, false)).unwrap();
         assert_eq!(p.compile.cargo_profile, Some("wasm-speed"));
         assert_eq!(p.compile.profile_dir(), "wasm-speed");
         assert_eq!(p.optimize.map(Optimize::flag), Some("-O3"));
         let mut o = opts(true, Profile::Size, false);
         o.debug_info = true;
-        let p = Plan::for_target(WasmTarget::Bundler, &o).unwrap();
+        let p = Plan::for_target(WasmTarget::Js, &o).unwrap();
         assert_eq!(p.optimize.map(|b| b.keep_names), Some(true));
     }
 
@@ -470,12 +465,7 @@ mod tests {
         }
         // --vm-only is what a program gets anyway.
         assert!(Plan::for_program(WasmTarget::Wasi, &opts(true, Profile::Size, true)).is_ok());
-        for t in [
-            WasmTarget::Web,
-            WasmTarget::Nodejs,
-            WasmTarget::Bundler,
-            WasmTarget::WasiHttp,
-        ] {
+        for t in [WasmTarget::Js, WasmTarget::WasiHttp] {
             let e = Plan::for_program(t, &DEFAULT_OPTIONS).unwrap_err();
             assert!(e.0.contains("only `wasi`"), "{e}");
         }
@@ -483,14 +473,14 @@ mod tests {
 
     #[test]
     fn settings_change_with_every_option() {
-        let base = Plan::for_target(WasmTarget::Web, &DEFAULT_OPTIONS).unwrap();
+        let base = Plan::for_target(WasmTarget::Js, &DEFAULT_OPTIONS).unwrap();
         let variants = [
-            Plan::for_target(WasmTarget::Nodejs, &DEFAULT_OPTIONS).unwrap(),
-            Plan::for_target(WasmTarget::Web, &opts(true, Profile::Size, false)).unwrap(),
-            Plan::for_target(WasmTarget::Web, &opts(false, Profile::Speed, false)).unwrap(),
-            Plan::for_target(WasmTarget::Web, &opts(false, Profile::Size, true)).unwrap(),
+            Plan::for_target(WasmTarget::Wasi, &DEFAULT_OPTIONS).unwrap(),
+            Plan::for_target(WasmTarget::Js, &opts(true, Profile::Size, false)).unwrap(),
+            Plan::for_target(WasmTarget::Js, &opts(false, Profile::Speed, false)).unwrap(),
+            Plan::for_target(WasmTarget::Js, &opts(false, Profile::Size, true)).unwrap(),
             Plan::for_target(
-                WasmTarget::Web,
+                WasmTarget::Js,
                 &Options {
                     debug_info: true,
                     ..DEFAULT_OPTIONS

@@ -144,13 +144,13 @@ impl Summary {
 mod tests {
     use super::*;
 
-    const BUILT: &str = r#"{"status":"built","target":"web","release":true,"profile":"size","vm_only":false,"elapsed_ms":1234,"steps":[{"name":"toolchain","elapsed_ms":12}],"out_dir":"/abs/pkg","package":"lumen-wasm-web","version":"0.1.0","wasm":{"path":"lumen_wasm_bg.wasm","bytes":743605,"gzip_bytes":283971},"files":[{"path":"package.json","bytes":512,"gzip_bytes":300}],"tools":{"rustc":"1.95.0","wasm_pack":"0.15.1","wasm_bindgen":null}}"#;
+    const BUILT: &str = r#"{"status":"built","target":"js","release":true,"profile":"size","vm_only":false,"elapsed_ms":1234,"steps":[{"name":"toolchain","elapsed_ms":12}],"out_dir":"/abs/pkg","package":"lumen-wasm","version":"0.1.0","wasm":{"path":"lumen_wasm_bg.wasm","bytes":743605,"gzip_bytes":283971},"files":[{"path":"package.json","bytes":512,"gzip_bytes":300}],"tools":{"rustc":"1.95.0","wasm_pack":"0.15.1","wasm_bindgen":null}}"#;
 
     #[test]
     fn summary_round_trips_through_json() {
         let s: Summary = serde_json::from_str(BUILT).unwrap();
         assert_eq!(s.status, Status::Built);
-        assert_eq!(s.target, Some(WasmTarget::Web));
+        assert_eq!(s.target, Some(WasmTarget::Js));
         assert_eq!(s.profile, Some(Profile::Size));
         assert_eq!(s.steps[0].name, "toolchain");
         assert_eq!(s.wasm.as_ref().and_then(|w| w.gzip_bytes), Some(283971));

@@ -7,12 +7,10 @@ use std::str::FromStr;
 /// The host a `lumen build --target wasm` output is for (`--wasm-target`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum WasmTarget {
-    /// Browsers without a bundler (ES module with `init()`).
-    Web,
-    /// Node.js (CommonJS).
-    Nodejs,
-    /// Bundlers (ES module importing the `.wasm`).
-    Bundler,
+    /// One npm package for every JavaScript host: Node.js (`import` and `require`),
+    /// browsers, bundlers, Web Workers, Deno and workerd. `web`, `nodejs` and `bundler` are
+    /// deprecated aliases.
+    Js,
     /// A WASI command module (`wasm32-wasip1`) for Wasmtime and `node:wasi`.
     Wasi,
     /// A WASI component (`wasm32-wasip2`) whose HTTP tools use `wasi:http`.
@@ -22,11 +20,9 @@ pub enum WasmTarget {
 /// What kind of host a target is: it decides the compile tool, post-processing and package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Host {
-    /// A JavaScript host: an npm package built by wasm-pack with this `--target`.
-    Js {
-        /// wasm-pack's `--target` (`web`, `nodejs`, `bundler`).
-        wasm_pack_target: &'static str,
-    },
+    /// A JavaScript host: the one npm package (wasm-pack's `web` glue plus wasm-bindgen's
+    /// `nodejs` glue for the same `.wasm`, and our entries; rust/lumen-cli/src/build/npm/).
+    Js,
     /// A WASI command module (`wasm32-wasip1`).
     WasiCommand,
     /// A WASI component (`wasm32-wasip2`) with HTTP through `wasi:http`.
@@ -37,6 +33,8 @@ pub enum Host {
 struct Row {
     target: WasmTarget,
     name: &'static str,
+    /// Older names that mean the same target (accepted, reported as deprecated).
+    aliases: &'static [&'static str],
     help: &'static str,
     host: Host,
 }
@@ -44,38 +42,23 @@ struct Row {
 /// Every target, in the order `--help` lists them.
 const TARGETS: &[Row] = &[
     Row {
-        target: WasmTarget::Web,
-        name: "web",
-        help: "Browsers without a bundler (ES module with `init()`)",
-        host: Host::Js {
-            wasm_pack_target: "web",
-        },
-    },
-    Row {
-        target: WasmTarget::Nodejs,
-        name: "nodejs",
-        help: "Node.js (CommonJS)",
-        host: Host::Js {
-            wasm_pack_target: "nodejs",
-        },
-    },
-    Row {
-        target: WasmTarget::Bundler,
-        name: "bundler",
-        help: "Bundlers (ES module importing the `.wasm`)",
-        host: Host::Js {
-            wasm_pack_target: "bundler",
-        },
+        target: WasmTarget::Js,
+        name: "js",
+        aliases: &["web", "nodejs", "bundler"],
+        help: "One npm package for every JavaScript host: Node.js, browsers, bundlers, workers, Deno, workerd (web, nodejs, bundler: deprecated aliases)",
+        host: Host::Js,
     },
     Row {
         target: WasmTarget::Wasi,
         name: "wasi",
+        aliases: &[],
         help: "A WASI command module (wasm32-wasip1) for Wasmtime and node:wasi",
         host: Host::WasiCommand,
     },
     Row {
         target: WasmTarget::WasiHttp,
         name: "wasi-http",
+        aliases: &[],
         help:
             "A WASI component (wasm32-wasip2) whose HTTP tools use wasi:http (wasmtime run -S http)",
         host: Host::WasiComponent,
@@ -83,10 +66,8 @@ const TARGETS: &[Row] = &[
 ];
 
 /// Every variant, in table order (for `clap::ValueEnum`).
-const ALL: [WasmTarget; 5] = [
-    WasmTarget::Web,
-    WasmTarget::Nodejs,
-    WasmTarget::Bundler,
+const ALL: [WasmTarget; 3] = [
+    WasmTarget::Js,
     WasmTarget::Wasi,
     WasmTarget::WasiHttp,
 ];
@@ -106,9 +87,23 @@ impl WasmTarget {
             .unwrap_or(&TARGETS[0])
     }
 
-    /// The command-line name (`web`, `wasi-http`, ...).
+    /// The command-line name (`js`, `wasi`, `wasi-http`).
     pub fn name(self) -> &'static str {
         self.row().name
+    }
+
+    /// The deprecated names that parse to this target (`web`, `nodejs`, `bundler` for
+    /// [`WasmTarget::Js`]).
+    pub fn aliases(self) -> &'static [&'static str] {
+        self.row().aliases
+    }
+
+    /// The target `name` is a deprecated alias of, if it is one.
+    pub fn deprecated_alias(name: &str) -> Option<WasmTarget> {
+        TARGETS
+            .iter()
+            .find(|r| r.aliases.contains(&name))
+            .map(|r| r.target)
     }
 
     /// One line for `--help`.
@@ -123,7 +118,7 @@ impl WasmTarget {
 
     /// Whether the output is a WASI module or component (no JavaScript).
     pub fn is_wasi(self) -> bool {
-        !matches!(self.host(), Host::Js { .. })
+        !matches!(self.host(), Host::Js)
     }
 }
 
@@ -157,7 +152,7 @@ impl FromStr for WasmTarget {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         TARGETS
             .iter()
-            .find(|r| r.name == s)
+            .find(|r| r.name == s || r.aliases.contains(&s))
             .map(|r| r.target)
             .ok_or_else(|| UnknownTarget(s.to_string()))
     }
@@ -183,7 +178,11 @@ impl clap::ValueEnum for WasmTarget {
     }
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.name()).help(self.help()))
+        Some(
+            clap::builder::PossibleValue::new(self.name())
+                .aliases(self.aliases().iter().copied())
+                .help(self.help()),
+        )
     }
 }
 
@@ -200,7 +199,18 @@ mod tests {
             assert_eq!(t.to_string(), t.name());
         }
         let names: Vec<&str> = ALL.iter().map(|t| t.name()).collect();
-        assert_eq!(names, ["web", "nodejs", "bundler", "wasi", "wasi-http"]);
+        assert_eq!(names, ["js", "wasi", "wasi-http"]);
+    }
+
+    #[test]
+    fn issue11_item2_web_nodejs_and_bundler_are_aliases_of_js() {
+        for old in ["web", "nodejs", "bundler"] {
+            assert_eq!(old.parse::<WasmTarget>(), Ok(WasmTarget::Js));
+            assert_eq!(WasmTarget::deprecated_alias(old), Some(WasmTarget::Js));
+        }
+        assert_eq!(WasmTarget::deprecated_alias("js"), None);
+        assert_eq!(WasmTarget::deprecated_alias("wasi"), None);
+        assert_eq!(WasmTarget::Js.to_string(), "js");
     }
 
     #[test]
@@ -208,14 +218,13 @@ mod tests {
         let e = "deno".parse::<WasmTarget>().unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown wasm target `deno` (targets: web, nodejs, bundler, wasi, wasi-http)"
+            "unknown wasm target `deno` (targets: js, wasi, wasi-http)"
         );
     }
 
     #[test]
     fn wasi_targets_are_the_non_js_ones() {
-        assert!(!WasmTarget::Web.is_wasi());
-        assert!(!WasmTarget::Bundler.is_wasi());
+        assert!(!WasmTarget::Js.is_wasi());
         assert!(WasmTarget::Wasi.is_wasi());
         assert!(WasmTarget::WasiHttp.is_wasi());
     }

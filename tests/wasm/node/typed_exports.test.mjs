@@ -5,7 +5,7 @@
 // checked; and `tsc --noEmit --strict` type-checks tests/wasm/types/*.ts against the
 // generated declarations.
 //
-// Environment: LUMEN_PKG_NODE (the package, default pkg-node/), LUMEN_JSGEN (a built `gen`
+// Environment: LUMEN_PKG_NODE (the package, default pkg/), LUMEN_JSGEN (a built `gen`
 // example; default: `cargo run -q -p lumen-jsgen --example gen --`), LUMEN_TSC (a `tsc`;
 // default tests/wasm/node_modules/.bin/tsc). A missing one fails the test.
 

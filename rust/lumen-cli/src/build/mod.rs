@@ -11,6 +11,7 @@
 
 mod cache;
 mod fingerprint;
+mod npm;
 mod optimize;
 mod package;
 mod process;
@@ -60,7 +61,7 @@ pub struct BuildArgs {
     #[arg(long)]
     pub release: bool,
     /// The host of the package.
-    #[arg(long, value_enum, default_value = "web")]
+    #[arg(long, value_enum, default_value = "js")]
     pub wasm_target: WasmTarget,
     /// Output directory (replaced as a whole when the build succeeds).
     #[arg(long, default_value = "pkg")]
@@ -275,6 +276,11 @@ fn prepare(
     out_dir: Option<&Path>,
     r: &Reporter,
 ) -> Result<Prepared, BuildError> {
+    if let Some(old) = npm::deprecated_alias(std::env::args()) {
+        r.notice(&format!(
+            "--wasm-target {old} is deprecated: it builds the one package for every JavaScript host (--wasm-target js)"
+        ));
+    }
     r.start("workspace", "finding the Lumen workspace");
     let cargo = toolchain::cargo_path();
     let ws = workspace::locate(a.manifest_path.as_deref(), &cargo).map_err(BuildError::usage)?;
@@ -340,20 +346,26 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
 
     let record = fingerprint::record_path(&ws.target_dir, &out_dir);
     let package = match plan.package {
-        Package::Npm { flavour } => Some(package::package_name(flavour, plan.options.vm_only)),
+        Package::Npm => Some(npm::package_name(plan.options.vm_only).to_string()),
         Package::WasiReadme { .. } | Package::Embed => None,
+    };
+    // The output directory depends on the runtime and on the package templates (a CLI with
+    // other npm templates repackages the same cached runtime).
+    let inputs = match plan.package {
+        Package::Npm => format!("{key} npm-templates={:016x}", npm::templates_digest()),
+        Package::WasiReadme { .. } | Package::Embed => key.clone(),
     };
     let previous = fingerprint::load(&record);
     let current_output = fingerprint::output(&out_dir);
     r.detail(&match (&previous, &current_output) {
         (None, _) => "no record of an earlier build into this directory".to_string(),
         (Some(_), None) => "the output directory is missing or empty".to_string(),
-        (Some((i, _)), Some(_)) if *i != key => "the inputs changed".to_string(),
+        (Some((i, _)), Some(_)) if *i != inputs => "the inputs changed".to_string(),
         (Some((_, o)), Some(c)) if o != c => "the output was modified".to_string(),
         _ => "inputs and output unchanged".to_string(),
     });
     if let (Some((old_in, old_out)), Some(now_out)) = (previous, current_output) {
-        if old_in == key && old_out == now_out {
+        if old_in == inputs && old_out == now_out {
             let files = package::sizes(&out_dir).map_err(BuildError::usage)?;
             return Ok(Built {
                 status: Status::UpToDate,
@@ -376,16 +388,16 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
 
     r.start("package", &format!("assembling {}", out_dir.display()));
     match plan.package {
-        Package::Npm { flavour } => {
+        Package::Npm => {
             let name = package.clone().unwrap_or_default();
-            let pkg = package::package_json(flavour, &name, &ws.version, None);
-            let text = serde_json::to_string_pretty(&pkg).unwrap_or_default() + "\n";
-            package::write(&staged.join("package.json"), &text).map_err(BuildError::usage)?;
-            package::write(
-                &staged.join("README.md"),
-                &package::readme(&name, flavour, &ws.version),
+            npm::assemble(
+                &staged,
+                &name,
+                &ws.version,
+                "MIT OR Apache-2.0",
+                plan.options.vm_only,
             )
-            .map_err(BuildError::usage)?;
+            .map_err(|e| BuildError::failed(e, Vec::new()))?;
         }
         Package::WasiReadme { http } => {
             package::write(&staged.join("README.md"), &wasi_readme(&ws.version, http))
@@ -400,7 +412,7 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
     let out_digest = fingerprint::output(&staged);
     package::replace_dir(&staged, &out_dir, scratch.path()).map_err(BuildError::usage)?;
     if let Some(d) = out_digest {
-        fingerprint::store(&record, &key, &d);
+        fingerprint::store(&record, &inputs, &d);
     }
     let files = package::sizes(&out_dir).map_err(BuildError::usage)?;
     Ok(Built {
@@ -451,12 +463,17 @@ fn runtime(
         return Ok(entry);
     }
     match plan.compile.tool {
-        Tool::WasmPack { target, .. } => {
+        Tool::WasmPack {
+            target, cjs_glue, ..
+        } => {
             r.start(
                 "wasm-pack",
                 &format!("compiling {} (wasm-pack, {target})", plan.compile.krate),
             );
             compile_wasm_pack(plan, ws, tools, staged, r)?;
+            if cjs_glue {
+                node_glue(plan, ws, tools, scratch, staged)?;
+            }
         }
         Tool::Cargo { bin } => {
             r.start(
@@ -515,7 +532,9 @@ fn compile_wasm_pack(
     staged: &Path,
     r: &Reporter,
 ) -> Result<(), BuildError> {
-    let Tool::WasmPack { target, out_name } = plan.compile.tool else {
+    let Tool::WasmPack {
+        target, out_name, ..
+    } = plan.compile.tool else {
         return Err(BuildError::usage("the plan does not use wasm-pack"));
     };
     let Some((wasm_pack, _)) = &tools.wasm_pack else {
@@ -568,6 +587,27 @@ fn compile_wasm_pack(
         let _ = std::fs::remove_file(staged.join(f));
     }
     Ok(())
+}
+
+/// The CommonJS glue of the npm package (`<out_name>.cjs`): wasm-bindgen `--target nodejs`
+/// on the cargo output wasm-pack just compiled.
+fn node_glue(
+    plan: &Plan,
+    ws: &workspace::Workspace,
+    tools: &toolchain::Tools,
+    scratch: &Path,
+    staged: &Path,
+) -> Result<(), BuildError> {
+    let Some((bindgen, _)) = &tools.wasm_bindgen else {
+        return Err(BuildError::usage("wasm-bindgen is missing"));
+    };
+    let raw = ws
+        .target_dir
+        .join(plan.compile.rust_target)
+        .join(plan.compile.profile_dir())
+        .join(format!("{}.wasm", plan.compile.krate.replace('-', "_")));
+    npm::node_glue(bindgen, &raw, !plan.options.release, scratch, staged)
+        .map_err(|(message, output)| BuildError::failed(message, output))
 }
 
 /// `cargo build` of the plan's binary for its rust target, copied to
