@@ -11,8 +11,11 @@
 //!    from exactly this lockfile; playwright-core never downloads a browser);
 //! 6. unless `--node-only`: Chromium at `CHROMIUM_PATH` (default `/usr/bin/chromium`;
 //!    scripts/test-all.sh installs Debian's with apt);
-//! 7. `LUMEN_BIN`, a native `lumen` the tests compare `compile()` with (`lumen emit`):
-//!    the dev `lumen` when unset;
+//! 7. the inputs of `tests/wasm/node/wasi_app.test.mjs` and `typed_exports.test.mjs`, unless
+//!    set: `LUMEN_WASI_APP_RUNTIME` (`cargo build -p lumen-wasi-app --target
+//!    wasm32-wasip1`), `LUMEN_EMBED` and `LUMEN_JSGEN` (the `embed` and `gen` examples the
+//!    dev `lumen`'s build compiled); `LUMEN_BIN`, a native `lumen` the tests compare
+//!    `compile()` with and run programs with: the dev `lumen` when unset;
 //! 8. `node --test tests/wasm/node/` and the host tests of the packed package
 //!    (`tests/wasm/hosts/`: Node, publint/attw, workerd, Deno), and unless `--node-only`
 //!    `tests/wasm/browser/` and `tests/wasm/hosts/browser.test.mjs`.
@@ -275,6 +278,26 @@ pub fn run(o: &Options) -> Result<(), String> {
         env.push(("CHROMIUM_PATH", chromium));
     }
 
+    if env_var("LUMEN_WASI_APP_RUNTIME").is_none() {
+        step("WASI app runtime (cargo build -p lumen-wasi-app --target wasm32-wasip1)");
+        let runtime = wasi_app_runtime(o.release)?;
+        println!("LUMEN_WASI_APP_RUNTIME={}", runtime.display());
+        env.push(("LUMEN_WASI_APP_RUNTIME", runtime.into_os_string()));
+    }
+    // The embedder and the typed-module generator are examples: the dev `lumen`'s
+    // `cargo build --workspace --all-targets` built them.
+    for (var, example) in [("LUMEN_EMBED", "embed"), ("LUMEN_JSGEN", "gen")] {
+        if env_var(var).is_none() {
+            crate::dev_lumen()?;
+            let exe = example_path(example);
+            if !exe.is_file() {
+                return Err(format!("{} is missing (cargo build --workspace --all-targets did not build it)", exe.display()));
+            }
+            println!("{var}={}", exe.display());
+            env.push((var, exe.into_os_string()));
+        }
+    }
+
     if env_var("LUMEN_BIN").is_none() {
         step("native lumen (to compare compile() with lumen emit)");
         match crate::dev_lumen() {
@@ -297,6 +320,43 @@ pub fn run(o: &Options) -> Result<(), String> {
         cmd.env(k, v);
     }
     crate::run(&mut cmd)
+}
+
+/// The VM-only WASI runtime `tests/wasm/node/wasi_app.test.mjs` embeds programs into,
+/// built with cargo (`wasm-release` with `release`) — the same cargo build a program's
+/// `lumen build --wasm-target wasi` runs, so it is compiled once.
+fn wasi_app_runtime(release: bool) -> Result<PathBuf, String> {
+    let mut cmd = Command::new(crate::cargo());
+    cmd.current_dir(crate::root()).args([
+        "build",
+        "--quiet",
+        "-p",
+        "lumen-wasi-app",
+        "--target",
+        "wasm32-wasip1",
+    ]);
+    if release {
+        cmd.args(["--profile", "wasm-release"]);
+    }
+    crate::run(&mut cmd)?;
+    let profile = if release { "wasm-release" } else { "debug" };
+    let wasm = crate::target_dir()
+        .join("wasm32-wasip1")
+        .join(profile)
+        .join("lumen-wasi-app.wasm");
+    if wasm.is_file() {
+        Ok(wasm)
+    } else {
+        Err(format!("cargo build did not produce {}", wasm.display()))
+    }
+}
+
+/// `<target dir>/debug/examples/<name>`.
+fn example_path(name: &str) -> PathBuf {
+    crate::target_dir()
+        .join("debug")
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// What `node --test` runs: the Node tests and the host tests of the packed package, plus
