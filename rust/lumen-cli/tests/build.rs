@@ -188,7 +188,9 @@ fn failing_wasm_pack() -> tempfile::TempDir {
     write_script(
         bin.path(),
         "wasm-pack",
-        "if [ \"$1\" = --version ]; then echo 'wasm-pack 0.15.1'; exit 0; fi\n\
+        // A version no real install has: the runtime cache (keyed by the tool versions)
+        // then has no entry, so the build does run this wasm-pack.
+        "if [ \"$1\" = --version ]; then echo 'wasm-pack 0.15.99'; exit 0; fi\n\
          echo 'Compiling lumen-wasm (fake)'\n\
          echo 'error: the fake wasm-pack failed on purpose' >&2\n\
          exit 1",

@@ -463,12 +463,10 @@ fn runtime(
         return Ok(entry);
     }
     match plan.compile.tool {
-        Tool::WasmPack {
-            target, cjs_glue, ..
-        } => {
+        Tool::WasmPack { cjs_glue, .. } => {
             r.start(
                 "wasm-pack",
-                &format!("compiling {} (wasm-pack, {target})", plan.compile.krate),
+                &format!("compiling {} (wasm-pack, {})", plan.compile.krate, plan.target),
             );
             compile_wasm_pack(plan, ws, tools, staged, r)?;
             if cjs_glue {
