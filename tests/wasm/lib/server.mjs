@@ -4,7 +4,7 @@
 
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
-import { extname, join, normalize, sep } from 'node:path';
+import { basename, dirname, extname, join, normalize, sep } from 'node:path';
 
 /** Content types by file extension. */
 export const MIME = {
@@ -27,10 +27,11 @@ export function contentType(path) {
 
 /**
  * Starts serving `root`; resolves to `{origin, requests, close()}`, where `requests` lists
- * every `{method, path, status}` served. `mounts` maps URL prefixes (`/pkg-web/`) to other
- * folders served in their place.
+ * every `{method, path, status}` served. `mounts` maps URL prefixes (`/pkg/`) to other
+ * folders served in their place, `files` exact URL paths to files (a web server configured to
+ * serve a package's `.wasm` next to a bundle).
  */
-export function serve(root, mounts = {}) {
+export function serve(root, mounts = {}, files = {}) {
   const requests = [];
   const server = createServer((req, res) => {
     const finish = (status, headers, body) => {
@@ -50,6 +51,10 @@ export function serve(root, mounts = {}) {
       return;
     }
     let base = root;
+    if (Object.hasOwn(files, pathname)) {
+      base = dirname(files[pathname]);
+      pathname = `/${basename(files[pathname])}`;
+    }
     for (const [prefix, dir] of Object.entries(mounts)) {
       if (pathname.startsWith(prefix)) {
         base = dir;

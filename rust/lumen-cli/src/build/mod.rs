@@ -8,6 +8,7 @@
 //! output untouched.
 
 mod fingerprint;
+mod npm;
 mod optimize;
 mod package;
 mod process;
@@ -34,12 +35,11 @@ pub enum Target {
 /// The host the WebAssembly package is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WasmTarget {
-    /// Browsers without a bundler (ES module with `init()`).
-    Web,
-    /// Node.js (CommonJS).
-    Nodejs,
-    /// Bundlers (ES module importing the `.wasm`).
-    Bundler,
+    /// One npm package for every JavaScript host: Node.js (`import` and `require`),
+    /// browsers, bundlers, Web Workers, Deno and workerd. `web`, `nodejs` and `bundler` are
+    /// deprecated aliases.
+    #[value(alias = "web", alias = "nodejs", alias = "bundler")]
+    Js,
     /// A WASI command module (`wasm32-wasip1`) for Wasmtime and `node:wasi`.
     Wasi,
     /// A WASI component (`wasm32-wasip2`) whose HTTP tools use `wasi:http`
@@ -50,9 +50,7 @@ pub enum WasmTarget {
 impl WasmTarget {
     fn name(self) -> &'static str {
         match self {
-            WasmTarget::Web => "web",
-            WasmTarget::Nodejs => "nodejs",
-            WasmTarget::Bundler => "bundler",
+            WasmTarget::Js => "js",
             WasmTarget::Wasi => "wasi",
             WasmTarget::WasiHttp => "wasi-http",
         }
@@ -87,7 +85,7 @@ pub struct BuildArgs {
     #[arg(long)]
     pub release: bool,
     /// The host of the package.
-    #[arg(long, value_enum, default_value = "web")]
+    #[arg(long, value_enum, default_value = "js")]
     pub wasm_target: WasmTarget,
     /// Output directory (replaced as a whole when the build succeeds).
     #[arg(long, default_value = "pkg")]
@@ -304,7 +302,8 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
 
     r.start("fingerprint", "comparing with the last build");
     let settings = vec![
-        format!("lumen-build 1 target={}", a.wasm_target.name()),
+        format!("lumen-build 2 target={}", a.wasm_target.name()),
+        format!("npm-templates={:016x}", npm::templates_digest()),
         format!(
             "release={} profile={:?} debug_info={} vm_only={}",
             a.release, a.profile, a.debug_info, a.vm_only
@@ -324,7 +323,7 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
     } else {
         "lumen_wasm_bg.wasm".to_string()
     };
-    let package = (!wasi).then(|| package::package_name(a.wasm_target.name(), a.vm_only));
+    let package = (!wasi).then(|| npm::package_name(a.vm_only).to_string());
     let previous = fingerprint::load(&record);
     let current_output = fingerprint::output(&out_dir);
     r.detail(&match (&previous, &current_output) {
@@ -375,6 +374,7 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
             &format!("compiling lumen-wasm (wasm-pack, {})", a.wasm_target.name()),
         );
         compile_wasm_pack(a, &ws, &tools, &staged, r)?;
+        node_glue(a, &ws, &tools, scratch.path(), &staged)?;
     }
 
     if optimizes(a) {
@@ -403,14 +403,8 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
 
     r.start("package", &format!("assembling {}", out_dir.display()));
     if let Some(name) = &package {
-        let pkg = package::package_json(a.wasm_target.name(), name, &ws.version, None);
-        let text = serde_json::to_string_pretty(&pkg).unwrap_or_default() + "\n";
-        package::write(&staged.join("package.json"), &text).map_err(BuildError::usage)?;
-        package::write(
-            &staged.join("README.md"),
-            &package::readme(name, a.wasm_target.name(), &ws.version),
-        )
-        .map_err(BuildError::usage)?;
+        npm::assemble(&staged, name, &ws.version, "MIT OR Apache-2.0", a.vm_only)
+            .map_err(|e| BuildError::failed(e, Vec::new()))?;
     } else {
         package::write(
             &staged.join("README.md"),
@@ -497,7 +491,7 @@ fn compile_wasm_pack(
     cmd.current_dir(&ws.root)
         .arg("build")
         .arg(&ws.wasm_crate)
-        .args(["--target", a.wasm_target.name()])
+        .args(["--target", "web"])
         .arg("--out-dir")
         .arg(staged)
         .args(["--out-name", "lumen_wasm", "--no-opt"]);
@@ -532,6 +526,27 @@ fn compile_wasm_pack(
         let _ = std::fs::remove_file(staged.join(f));
     }
     Ok(())
+}
+
+/// The CommonJS glue of the npm package (`lumen_wasm.cjs`): wasm-bindgen `--target nodejs`
+/// on the cargo output wasm-pack just compiled.
+fn node_glue(
+    a: &BuildArgs,
+    ws: &workspace::Workspace,
+    tools: &toolchain::Tools,
+    scratch: &Path,
+    staged: &Path,
+) -> Result<(), BuildError> {
+    let Some((bindgen, _)) = &tools.wasm_bindgen else {
+        return Err(BuildError::usage("wasm-bindgen is missing"));
+    };
+    let raw = ws
+        .target_dir
+        .join("wasm32-unknown-unknown")
+        .join(cargo_profile(a).unwrap_or("debug"))
+        .join("lumen_wasm.wasm");
+    npm::node_glue(bindgen, &raw, !a.release, scratch, staged)
+        .map_err(|(message, output)| BuildError::failed(message, output))
 }
 
 /// `cargo build` of the `lumen` command for `wasm32-wasip1`, copied to `staged/lumen.wasm`.

@@ -1,7 +1,6 @@
-//! Assembling the output directory: the npm `package.json` and README next to the `.wasm`
-//! and JS glue, file sizes for the summary, and the atomic replacement of the old output.
+//! The output directory: writing files, file sizes for the summary, and the atomic
+//! replacement of the old output (the npm package itself is assembled by [`super::npm`]).
 
-use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -14,89 +13,6 @@ pub struct FileSize {
     pub bytes: u64,
     /// Bytes after gzip -9.
     pub gzip_bytes: u64,
-}
-
-/// The npm package name for a wasm-pack target.
-pub fn package_name(target: &str, vm_only: bool) -> String {
-    if vm_only {
-        format!("lumen-wasm-vm-{target}")
-    } else {
-        format!("lumen-wasm-{target}")
-    }
-}
-
-/// The `package.json` of a wasm-pack target's output (`web`, `nodejs`, `bundler`).
-pub fn package_json(target: &str, name: &str, version: &str, license: Option<&str>) -> Value {
-    let files = json!([
-        "lumen_wasm_bg.wasm",
-        "lumen_wasm.js",
-        "lumen_wasm.d.ts",
-        "lumen_wasm_bg.wasm.d.ts",
-        "lumen_wasm_bg.js",
-        "README.md"
-    ]);
-    let mut pkg = json!({
-        "name": name,
-        "version": version,
-        "description": "The Lumen language toolchain (compiler and VM) in WebAssembly: check, compile and run Lumen programs with JavaScript tools.",
-        "license": license.unwrap_or("MIT OR Apache-2.0"),
-        "keywords": ["lumen", "webassembly", "wasm", "interpreter", "agents"],
-        "files": files,
-        "types": "lumen_wasm.d.ts",
-        "sideEffects": false,
-    });
-    let extra = match target {
-        // CommonJS: the glue reads the .wasm with fs at require time.
-        "nodejs" => json!({
-            "type": "commonjs",
-            "main": "lumen_wasm.js",
-            "exports": { ".": { "types": "./lumen_wasm.d.ts", "default": "./lumen_wasm.js" },
-                         "./lumen_wasm_bg.wasm": "./lumen_wasm_bg.wasm" },
-            "engines": { "node": ">=18" },
-        }),
-        // ES module with an init() default export that fetches the .wasm.
-        "web" => json!({
-            "type": "module",
-            "main": "lumen_wasm.js",
-            "module": "lumen_wasm.js",
-            "exports": { ".": { "types": "./lumen_wasm.d.ts", "default": "./lumen_wasm.js" },
-                         "./lumen_wasm_bg.wasm": "./lumen_wasm_bg.wasm" },
-        }),
-        // ES module importing the .wasm as a module: the bundler instantiates it. The glue
-        // does run code on import (instantiation), which bundlers must keep.
-        _ => json!({
-            "type": "module",
-            "main": "lumen_wasm.js",
-            "module": "lumen_wasm.js",
-            "exports": { ".": { "types": "./lumen_wasm.d.ts", "default": "./lumen_wasm.js" },
-                         "./lumen_wasm_bg.wasm": "./lumen_wasm_bg.wasm" },
-            "sideEffects": ["./lumen_wasm.js", "./snippets/*"],
-        }),
-    };
-    if let (Value::Object(p), Value::Object(e)) = (&mut pkg, extra) {
-        for (k, v) in e {
-            p.insert(k, v);
-        }
-    }
-    pkg
-}
-
-/// The README of a package.
-pub fn readme(name: &str, target: &str, version: &str) -> String {
-    let load = match target {
-        "nodejs" => format!("const {{ run, check, compile, version }} = require('{name}');"),
-        "web" => format!(
-            "import init, {{ run, check, compile, version }} from '{name}';\nawait init(); // fetches lumen_wasm_bg.wasm"
-        ),
-        _ => format!("import {{ run, check, compile, version }} from '{name}';"),
-    };
-    format!(
-        "# {name} {version}\n\nThe Lumen toolchain compiled to WebAssembly (wasm-pack target `{target}`).\n\n\
-```js\n{load}\nconst {{ display, output }} = await run(source, {{\n  filename: 'app.lm.md',\n  tools: {{ 'http.get': async ({{ url }}) => (await fetch(url)).json() }},\n}});\n```\n\n\
-API: `version()`, `check(source, filename?)`, `compile(source, filename?)`, \
-`run(sourceOrBytes, options?)` and `LumenError`; see `lumen_wasm.d.ts`.\n\
-Built by `lumen build --target wasm`.\n"
-    )
 }
 
 /// Writes `text` to `path`.
@@ -178,31 +94,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn package_json_has_what_npm_and_bundlers_need() {
-        for target in ["web", "nodejs", "bundler"] {
-            let name = package_name(target, false);
-            let p = package_json(target, &name, "1.2.3", None);
-            assert_eq!(p["name"], name.as_str());
-            assert_eq!(p["version"], "1.2.3");
-            assert_eq!(p["main"], "lumen_wasm.js");
-            assert_eq!(p["types"], "lumen_wasm.d.ts");
-            assert!(p["exports"]["."]["default"].is_string());
-            assert!(p["files"].as_array().unwrap().len() >= 3);
-            assert!(p.get("sideEffects").is_some());
-        }
-        assert_eq!(
-            package_json("nodejs", "x", "1.0.0", None)["type"],
-            "commonjs"
-        );
-        assert_eq!(package_json("web", "x", "1.0.0", None)["type"], "module");
-        assert_eq!(
-            package_json("web", "x", "1.0.0", None)["sideEffects"],
-            false
-        );
-        assert_eq!(package_name("web", true), "lumen-wasm-vm-web");
-    }
-
-    #[test]
     fn replace_dir_swaps_and_sizes_list_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("pkg");
@@ -220,10 +111,4 @@ mod tests {
         assert!(scratch.join("previous/old.txt").is_file());
     }
 
-    #[test]
-    fn readme_names_the_package() {
-        let r = readme("lumen-wasm-web", "web", "0.1.0");
-        assert!(r.contains("await init()"));
-        assert!(r.contains("lumen-wasm-web"));
-    }
 }

@@ -1,0 +1,229 @@
+// Issue 11 item 2 in headless Chromium: the same installed package with no bundler (an
+// import map, and a plain URL import), bundled by Vite (`vite build` and the dev server),
+// bundled by esbuild, and inside a module Web Worker. No plugin, no loader config, no init().
+// Each page runs PROBE (run() with a JS tool, check()) and publishes the summary on <body>.
+
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { launchChromium } from '../lib/browser.mjs';
+import { serve } from '../lib/server.mjs';
+import { project, run, freePort, BIN, PROBE, assertProbe } from './pack.mjs';
+
+const TIMEOUT = 60_000;
+
+/** Publishes what `probe(lumen)` resolves to (or why it failed) on <body>. */
+const PUBLISH = `
+function publish(p) {
+  p.then(
+    (r) => { document.body.dataset.result = JSON.stringify(r); },
+    (e) => { document.body.dataset.error = String((e && e.stack) || e); },
+  );
+}
+`;
+
+let host;
+let browser;
+
+before(async () => {
+  host = project({
+    'probe.js': `${PROBE}\nexport { probe };\n`,
+    'main.js': `import * as lumen from 'lumen-wasm';\nimport { probe } from './probe.js';\n${PUBLISH}\npublish(probe(lumen));\n`,
+    'index.html': '<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>\n',
+    'importmap.html':
+      '<!doctype html><html><head><script type="importmap">{"imports": {"lumen-wasm": "/node_modules/lumen-wasm/index.js"}}</script></head>' +
+      '<body><script type="module" src="./main.js"></script></body></html>\n',
+    'url.html': `<!doctype html><html><body><script type="module">
+import * as lumen from '/node_modules/lumen-wasm/index.js';
+import { probe } from '/probe.js';
+${PUBLISH}
+publish(probe(lumen));
+</script></body></html>\n`,
+    'worker.js': `import * as lumen from '/node_modules/lumen-wasm/index.js';
+import { probe } from '/probe.js';
+probe(lumen).then((result) => postMessage({ result }), (e) => postMessage({ error: String((e && e.stack) || e) }));
+`,
+    'worker.html': `<!doctype html><html><body><script type="module">
+const w = new Worker('/worker.js', { type: 'module' });
+w.onmessage = ({ data }) => {
+  if (data.error) document.body.dataset.error = data.error;
+  else document.body.dataset.result = JSON.stringify({ ...data.result, inWorker: true });
+};
+w.onerror = (e) => { document.body.dataset.error = 'worker error: ' + e.message; };
+</script></body></html>\n`,
+    'esbuild.html': '<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>\n',
+    'esbuild-init.js': `import * as lumen from 'lumen-wasm';
+import { probe } from './probe.js';
+${PUBLISH}
+let message = '';
+try { lumen.check('cell main() end'); } catch (e) { message = e.message; }
+publish(lumen.init('/node_modules/lumen-wasm/lumen_wasm_bg.wasm').then(async () => ({ ...(await probe(lumen)), before: message })));
+`,
+  });
+  browser = await launchChromium(TIMEOUT);
+});
+
+after(async () => {
+  await browser?.close();
+  host?.cleanup();
+});
+
+/** Opens `url`, waits for the published summary; returns `{result, problems}`. */
+async function probePage(url, { allow: given = [] } = {}) {
+  const allow = [...given];
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  const problems = [];
+  const allowed = (text) => allow.some((re) => re.test(text));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if ((m.type() === 'error' || m.type() === 'warning') && !allowed(m.text())) {
+      problems.push(`console ${m.type()}: ${m.text()}`);
+    }
+  });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  // A failed load is reported by URL (below); the browser's own favicon request is not ours.
+  allow.push(/^Failed to load resource/);
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico') && !allowed(`${r.status()} ${r.url()}`)) {
+      problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    }
+  });
+  try {
+    await page.goto(url);
+    await page.waitForSelector('body[data-result], body[data-error]', { state: 'attached' });
+    const error = await page.getAttribute('body', 'data-error');
+    assert.equal(error, null, `the page failed: ${error}`);
+    const result = JSON.parse(await page.getAttribute('body', 'data-result'));
+    return { result, problems };
+  } finally {
+    await page.close();
+  }
+}
+
+describe('issue 11 item 2: one package in the browser', () => {
+  let server;
+  before(async () => {
+    server = await serve(host.dir);
+  });
+  after(async () => server?.close());
+
+  test('issue 11 item 2: no bundler, through an import map', async () => {
+    const { result, problems } = await probePage(`${server.origin}/importmap.html`);
+    assertProbe(result);
+    assert.deepEqual(problems, []);
+  });
+
+  test('issue 11 item 2: no bundler, the entry imported by URL (as from a CDN)', async () => {
+    const { result, problems } = await probePage(`${server.origin}/url.html`);
+    assertProbe(result);
+    assert.deepEqual(problems, []);
+  });
+
+  test('issue 11 item 2: inside a module Web Worker', async () => {
+    const { result, problems } = await probePage(`${server.origin}/worker.html`);
+    assertProbe(result);
+    assert.equal(result.inWorker, true);
+    assert.deepEqual(problems, []);
+  });
+});
+
+describe('issue 11 item 2: bundled by Vite', () => {
+  test('issue 11 item 2: `vite build` output runs (the .wasm emitted as an asset)', async () => {
+    const r = await run('vite', ['build', '--outDir', 'dist-vite', '--logLevel', 'warn'], { cwd: host.dir });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.stderr.trim(), '', `vite build warned: ${r.stderr}`);
+    const server = await serve(join(host.dir, 'dist-vite'));
+    try {
+      const { result, problems } = await probePage(`${server.origin}/index.html`);
+      assertProbe(result);
+      assert.deepEqual(problems, []);
+      assert.ok(
+        server.requests.some((q) => /\.wasm$/.test(q.path) && q.status === 200),
+        `the bundle fetched the emitted .wasm: ${JSON.stringify(server.requests)}`,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('issue 11 item 2: the Vite dev server serves it', async () => {
+    const port = await freePort();
+    const child = spawn(join(BIN, 'vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+      cwd: host.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let log = '';
+    child.stdout.on('data', (d) => (log += d));
+    child.stderr.on('data', (d) => (log += d));
+    try {
+      const deadline = Date.now() + TIMEOUT;
+      for (;;) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/`);
+          if (res.ok) break;
+        } catch {}
+        if (Date.now() > deadline || child.exitCode !== null) assert.fail(`vite did not start: ${log}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const { result, problems } = await probePage(`http://127.0.0.1:${port}/index.html`, {
+        allow: [/\[vite\]/],
+      });
+      assertProbe(result);
+      assert.deepEqual(problems, []);
+      assert.doesNotMatch(log, /error/i, log);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
+
+describe('issue 11 item 2: bundled by esbuild (no loader, no plugin)', () => {
+  test('issue 11 item 2: the bundle runs when the package .wasm is served next to it', async () => {
+    const r = await run(
+      'esbuild',
+      ['main.js', '--bundle', '--format=esm', '--platform=browser', '--outfile=dist-esbuild/main.js', '--log-level=warning'],
+      { cwd: host.dir },
+    );
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.stderr.trim(), '', `esbuild warned: ${r.stderr}`);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(host.dir, 'dist-esbuild', 'index.html'), '<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>\n');
+    // The web server maps the package's .wasm next to the bundle: nothing is copied.
+    const wasm = join(host.dir, 'node_modules', 'lumen-wasm', 'lumen_wasm_bg.wasm');
+    const server = await serve(host.dir, {}, { '/dist-esbuild/lumen_wasm_bg.wasm': wasm });
+    try {
+      const { result, problems } = await probePage(`${server.origin}/dist-esbuild/index.html`);
+      assertProbe(result);
+      assert.deepEqual(problems, []);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('issue 11 item 2: without the .wasm next to the bundle the API says why, and init(url) loads it', async () => {
+    const r = await run(
+      'esbuild',
+      ['esbuild-init.js', '--bundle', '--format=esm', '--platform=browser', '--outfile=dist-esbuild-init/main.js', '--log-level=warning'],
+      { cwd: host.dir },
+    );
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(host.dir, 'dist-esbuild-init', 'index.html'), '<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>\n');
+    const server = await serve(host.dir);
+    try {
+      const { result, problems } = await probePage(`${server.origin}/dist-esbuild-init/index.html`, {
+        allow: [/^404 .*\/dist-esbuild-init\/lumen_wasm_bg\.wasm$/],
+      });
+      assertProbe(result);
+      assert.match(result.before, /the WebAssembly runtime is not loaded/);
+      assert.match(result.before, /404/);
+      assert.match(result.before, /init\(url \| bytes \| WebAssembly\.Module\)/);
+      assert.deepEqual(problems, []);
+    } finally {
+      await server.close();
+    }
+  });
+});
