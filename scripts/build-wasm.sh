@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# Builds the Lumen WebAssembly package (rust/lumen-wasm) for the three wasm-pack targets:
-#   pkg-web/ (web), pkg-node/ (nodejs), pkg-bundler/ (bundler)
-# at the repository root, with `lumen build --target wasm` (the dev build of lumen-cli).
+# Builds the Lumen WebAssembly npm package (rust/lumen-wasm), one package for every
+# JavaScript host, into pkg/ at the repository root, with `lumen build --target wasm
+# --wasm-target js` (the dev build of lumen-cli).
 #
 #   scripts/build-wasm.sh [--release] [--vm-only]
 #
 #   --release   optimised: cargo profile `wasm-release`, then binaryen -Oz inside lumen build
-#   --vm-only   without the compiler: only binary LIR runs; the folders are
-#               pkg-vm-web/, pkg-vm-node/, pkg-vm-bundler/
+#   --vm-only   without the compiler: only binary LIR runs; the folder is pkg-vm/
 #
 # `lumen build` installs what is missing (the wasm32 target, wasm-pack, a matching
 # wasm-bindgen-cli, all from crates.io), builds in a temporary directory and swaps the folder
@@ -16,11 +15,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ARGS=()
-PREFIX=pkg
+DIR=pkg
 for arg in "$@"; do
   case "$arg" in
     --release) ARGS+=(--release) ;;
-    --vm-only) ARGS+=(--vm-only); PREFIX=pkg-vm ;;
+    --vm-only) ARGS+=(--vm-only); DIR=pkg-vm ;;
     -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "build-wasm.sh: unknown option $arg" >&2; exit 2 ;;
   esac
@@ -32,9 +31,5 @@ cargo build --quiet --workspace --all-targets
 LUMEN="$(cargo metadata --format-version 1 --no-deps |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')/debug/lumen"
 
-for pair in web:web nodejs:node bundler:bundler; do
-  target="${pair%%:*}"
-  dir="$PREFIX-${pair##*:}"
-  printf '\n==> lumen build --wasm-target %s -> %s/\n' "$target" "$dir"
-  "$LUMEN" build --target wasm --wasm-target "$target" --out-dir "$dir" "${ARGS[@]}"
-done
+printf '\n==> lumen build --wasm-target js -> %s/\n' "$DIR"
+"$LUMEN" build --target wasm --wasm-target js --out-dir "$DIR" "${ARGS[@]}"

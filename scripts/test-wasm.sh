@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Tests the WebAssembly packages: builds pkg-node/pkg-web/pkg-bundler and the WASI
+# Tests the WebAssembly packages: builds the npm package pkg/ and the WASI
 # command module pkg-wasi/lumen.wasm, installs Wasmtime 48.0.8 (cargo install) and the test
-# dependencies (playwright-core only; the browser is Debian's chromium, never downloaded),
-# then runs the Node.js tests (tests/wasm/node/) and the browser tests (tests/wasm/browser/)
-# with `node --test`. Works on a fresh Debian/Ubuntu machine; installs only what is missing,
+# dependencies (playwright-core, vite, esbuild, workerd, deno, publint, attw, typescript from
+# tests/wasm/package-lock.json; the browser is Debian's chromium, never downloaded),
+# then runs the Node.js tests (tests/wasm/node/), the browser tests (tests/wasm/browser/) and
+# the host tests of the packed package (tests/wasm/hosts/) with `node --test`. Works on a fresh Debian/Ubuntu machine; installs only what is missing,
 # so running it twice does the work once.
 #
 # Usage: bash scripts/test-wasm.sh [--release] [--no-build] [--node-only]
@@ -11,8 +12,8 @@
 #   --no-build   use the packages already in pkg-*/ (fails when they are missing)
 #   --node-only  skip the browser tests (no chromium needed)
 # Environment: CHROMIUM_PATH (default /usr/bin/chromium); LUMEN_BIN, a native `lumen` to
-# compare `compile()` with `lumen emit` (default: built here with cargo); LUMEN_PKG_NODE and
-# LUMEN_PKG_WEB, other builds to test in place of pkg-node/ and pkg-web/ (with --no-build);
+# compare `compile()` with `lumen emit` (default: built here with cargo); LUMEN_PKG, another
+# build to test in place of pkg/ (with --no-build);
 # LUMEN_WASI, another WASI `lumen.wasm` in place of pkg-wasi/lumen.wasm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -92,12 +93,10 @@ if [ "$BUILD" = 1 ] && [ -z "${LUMEN_WASI:-}" ]; then
   step "WASI component with wasi:http (--wasm-target wasi-http -> pkg-wasi-http/lumen.wasm)"
   "$DEV_LUMEN" build --target wasm --wasm-target wasi-http --out-dir pkg-wasi-http "${BUILD_ARGS[@]}"
 fi
-for pkg in "${LUMEN_PKG_NODE:-pkg-node}" "${LUMEN_PKG_WEB:-pkg-web}"; do
-  if [ ! -f "$pkg/lumen_wasm.js" ]; then
-    echo "$pkg/lumen_wasm.js is missing: run bash scripts/build-wasm.sh" >&2
-    exit 1
-  fi
-done
+if [ ! -f "${LUMEN_PKG:-pkg}/index.js" ]; then
+  echo "${LUMEN_PKG:-pkg}/index.js is missing: run bash scripts/build-wasm.sh" >&2
+  exit 1
+fi
 
 step "npm dependencies (tests/wasm)"
 # node_modules is current when it was installed from exactly this lockfile.
@@ -132,8 +131,9 @@ if [ -z "${LUMEN_BIN:-}" ] && command -v cargo >/dev/null 2>&1; then
 fi
 
 step "tests"
-TEST_DIRS=(tests/wasm/node/)
+TEST_DIRS=(tests/wasm/node/ tests/wasm/hosts/node.test.mjs tests/wasm/hosts/lint.test.mjs
+  tests/wasm/hosts/workerd.test.mjs tests/wasm/hosts/deno.test.mjs)
 if [ "$BROWSER" = 1 ]; then
-  TEST_DIRS+=(tests/wasm/browser/)
+  TEST_DIRS+=(tests/wasm/browser/ tests/wasm/hosts/browser.test.mjs)
 fi
 node --test "${TEST_DIRS[@]}"

@@ -32,7 +32,7 @@ function usage(message) {
 }
 
 function parseArgs(argv) {
-  const out = { programs: null, pkg: process.env.LUMEN_PKG_NODE ?? 'pkg-node' };
+  const out = { programs: null, pkg: process.env.LUMEN_PKG_NODE ?? process.env.LUMEN_PKG ?? 'pkg' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -48,7 +48,7 @@ function parseArgs(argv) {
 }
 
 function loadPackage(dir) {
-  const entry = join(resolve(dir), 'lumen_wasm.js');
+  const entry = join(resolve(dir), 'index.cjs');
   if (!existsSync(entry)) usage(`${entry} is missing: build the Node package first`);
   return createRequire(import.meta.url)(entry);
 }

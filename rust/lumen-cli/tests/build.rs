@@ -86,9 +86,7 @@ fn target_is_required_and_checked() {
         .args(["build", "--target", "wasm", "--wasm-target", "deno"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
-            "possible values: web, nodejs, bundler, wasi",
-        ));
+        .stderr(predicate::str::contains("possible values: js, wasi"));
     lumen()
         .args(["build", "--target", "wasm", "--quiet", "--verbose"])
         .assert()
@@ -223,7 +221,7 @@ fn failing_wasm_pack_leaves_the_previous_pkg_untouched() {
             "[1/5] finding the Lumen workspace",
         ))
         .stderr(predicate::str::contains(
-            "[4/5] compiling lumen-wasm (wasm-pack, web)",
+            "[4/5] compiling lumen-wasm (wasm-pack, js)",
         ));
     assert_eq!(
         std::fs::read(pkg.join("lumen_wasm_bg.wasm")).unwrap(),
@@ -259,7 +257,7 @@ fn failure_summary_in_json() {
     assert_eq!(stdout.lines().count(), 1, "one JSON line: {stdout}");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(v["status"], "failed");
-    assert_eq!(v["target"], "nodejs");
+    assert_eq!(v["target"], "js", "nodejs is an alias of js");
     assert!(v["error"]["message"]
         .as_str()
         .unwrap()
@@ -348,7 +346,7 @@ fn release_build_packs_installs_and_runs_in_node_then_hits_the_cache() {
         "wasm",
         "--release",
         "--wasm-target",
-        "nodejs",
+        "js",
         "--out-dir",
         "pkg",
         "--message-format",
@@ -370,7 +368,7 @@ fn release_build_packs_installs_and_runs_in_node_then_hits_the_cache() {
     );
     let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(v["status"], "built");
-    assert_eq!(v["package"], "lumen-wasm-nodejs");
+    assert_eq!(v["package"], "lumen-wasm");
     let wasm_bytes = v["wasm"]["bytes"].as_u64().unwrap();
     assert!(wasm_bytes > 10_000);
     let pkg = work.path().join("pkg");
@@ -410,7 +408,7 @@ fn release_build_packs_installs_and_runs_in_node_then_hits_the_cache() {
             .args(["install", "--no-audit", "--no-fund", "--offline"])
             .arg(&tarball),
     );
-    let script = "const l = require('lumen-wasm-nodejs');\
+    let script = "const l = require('lumen-wasm');\
         l.run('cell main() -> Int\\n  print(\"hi from \" + \"wasm\")\\n  return 40 + 2\\nend\\n')\
          .then(r => console.log(JSON.stringify({v: l.version(), d: r.display, o: r.output})));";
     let printed = run_ok(

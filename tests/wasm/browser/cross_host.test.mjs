@@ -1,5 +1,5 @@
 // One program, five hosts: examples/cross_host.lm.md runs natively (`lumen run`), through
-// the Node.js package (`pkg-node`, wasm-bindgen), in headless Chromium (`pkg-web`, served on
+// the Node.js package (`pkg/` through `require`), in headless Chromium (`pkg/` by URL, served on
 // 127.0.0.1), under `node:wasi` and in Wasmtime (`pkg-wasi/lumen.wasm`); the five outputs
 // must be identical (and not empty).
 
@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
-import { ROOT, loadLumen, stdoutOf } from '../lib/lumen.mjs';
+import { ROOT, PKG_WEB, loadLumen, stdoutOf } from '../lib/lumen.mjs';
 import { serve } from '../lib/server.mjs';
 import { runNodeWasi, runWasmtime } from '../lib/wasi.mjs';
 
@@ -21,7 +21,7 @@ let browserHost;
 let context;
 
 before(async () => {
-  server = await serve(ROOT);
+  server = await serve(ROOT, { '/pkg/': PKG_WEB });
   browserHost = await launchChromium();
   context = browserHost.context;
 });
@@ -50,8 +50,7 @@ async function browser() {
     await page.goto(`${server.origin}/examples/`);
     return await page.evaluate(
       async ({ source, filename }) => {
-        const lumen = await import('/pkg-web/lumen_wasm.js');
-        await lumen.default();
+        const lumen = await import('/pkg/index.js');
         const r = await lumen.run(source, { filename });
         return r.output.map((l) => `${l}\n`).join('') + (r.display ? `${r.display}\n` : '');
       },

@@ -1,32 +1,31 @@
 // The browser examples in headless Chromium (Debian's /usr/bin/chromium driven by
 // playwright-core; no browser download): examples/wasm_hello.html and
-// examples/wasm_tool_fetch.html load `pkg-web`, served with the rest of the repository by a
+// examples/wasm_tool_fetch.html load the package `pkg/` (what the README's main command
+// writes), served with the rest of the repository by a
 // static server on 127.0.0.1 at a random port. Any page error or console error fails the test.
-// LUMEN_PKG_WEB serves another build of the web package in place of pkg-web/.
+// LUMEN_PKG (or LUMEN_PKG_WEB) serves another build of the package in place of pkg/.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
-import { ROOT, workspaceVersion } from '../lib/lumen.mjs';
+import { ROOT, PKG_WEB, BUILD_HINT, workspaceVersion } from '../lib/lumen.mjs';
 import { serve } from '../lib/server.mjs';
 
 const TIMEOUT = 60_000;
-/** The web package the pages load as `../pkg-web/`: pkg-web/, or `$LUMEN_PKG_WEB`. */
-const PKG_WEB = process.env.LUMEN_PKG_WEB ? resolve(process.env.LUMEN_PKG_WEB) : join(ROOT, 'pkg-web');
 
 let server;
 let browserHost;
 let context;
 
 before(async () => {
-  for (const f of ['lumen_wasm.js', 'lumen_wasm_bg.wasm']) {
+  for (const f of ['index.js', 'lumen_wasm_bg.wasm']) {
     if (!existsSync(join(PKG_WEB, f))) {
-      throw new Error(`${join(PKG_WEB, f)} is missing: build it with \`bash scripts/build-wasm.sh\``);
+      throw new Error(`${join(PKG_WEB, f)} is missing: build it with \`${BUILD_HINT}\``);
     }
   }
-  server = await serve(ROOT, process.env.LUMEN_PKG_WEB ? { '/pkg-web/': PKG_WEB } : {});
+  server = await serve(ROOT, { '/pkg/': PKG_WEB });
   browserHost = await launchChromium(TIMEOUT);
   context = browserHost.context;
 });

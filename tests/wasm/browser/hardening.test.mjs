@@ -1,11 +1,11 @@
-// Issue 10 in headless Chromium (pkg-web): a trap never poisons the instance (item 4), a
+// Issue 10 in headless Chromium (the package pkg/): a trap never poisons the instance (item 4), a
 // runaway loop is cancelled through an AbortSignal (item 7), and an ungranted http.get
 // never reaches the page's JS function (item 6).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium } from '../lib/browser.mjs';
-import { ROOT } from '../lib/lumen.mjs';
+import { ROOT, PKG_WEB } from '../lib/lumen.mjs';
 import { serve } from '../lib/server.mjs';
 
 let server;
@@ -14,14 +14,13 @@ let page;
 const pageErrors = [];
 
 before(async () => {
-  server = await serve(ROOT);
+  server = await serve(ROOT, { '/pkg/': PKG_WEB });
   browserHost = await launchChromium();
   page = await browserHost.context.newPage();
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   await page.goto(`${server.origin}/examples/`);
   await page.evaluate(async () => {
-    const lumen = await import('/pkg-web/lumen_wasm.js');
-    await lumen.default();
+    const lumen = await import('/pkg/index.js');
     globalThis.lumen = lumen;
     globalThis.escaped = [];
     addEventListener('error', (e) => escaped.push(String(e.message)));

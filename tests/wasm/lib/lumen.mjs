@@ -1,5 +1,5 @@
-// Shared helpers for the WebAssembly tests: where the repository and the packages are,
-// loading `pkg-node` (a CommonJS package built by `wasm-pack --target nodejs`), and
+// Shared helpers for the WebAssembly tests: where the repository and the package are,
+// loading the npm package `pkg/` (`lumen build --target wasm`) through its CommonJS entry, and
 // the small checks every test file makes on a `LumenError`.
 
 import { createRequire } from 'node:module';
@@ -11,19 +11,30 @@ import assert from 'node:assert/strict';
 /** The repository root (`tests/wasm/lib/../../..`). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** The Node.js package folder: `pkg-node/`, or `$LUMEN_PKG_NODE` to test another build. */
-export const PKG_NODE = process.env.LUMEN_PKG_NODE
-  ? resolve(process.env.LUMEN_PKG_NODE)
-  : join(ROOT, 'pkg-node');
+/**
+ * The npm package folder every JavaScript host loads: `pkg/` (what the README's main command
+ * writes), or `$LUMEN_PKG` to test another build (`$LUMEN_PKG_NODE` / `$LUMEN_PKG_WEB`, the
+ * names from before the one package, are still read by the Node / browser tests).
+ */
+export const PKG = resolve(process.env.LUMEN_PKG ?? join(ROOT, 'pkg'));
+
+/** The package the Node.js tests load: $LUMEN_PKG_NODE, else PKG. */
+export const PKG_NODE = process.env.LUMEN_PKG_NODE ? resolve(process.env.LUMEN_PKG_NODE) : PKG;
+
+/** The package the browser tests serve: $LUMEN_PKG_WEB, else PKG. */
+export const PKG_WEB = process.env.LUMEN_PKG_WEB ? resolve(process.env.LUMEN_PKG_WEB) : PKG;
+
+/** The command that builds PKG. */
+export const BUILD_HINT = 'cargo run -p lumen-cli -- build --target wasm --out-dir pkg';
 
 /**
- * Loads `pkg-node/lumen_wasm.js`. Throws with the command that builds it when the package
- * is missing, so a test run without a build fails with a clear message.
+ * Loads the package's CommonJS entry (`index.cjs`). Throws with the command that builds it
+ * when the package is missing, so a test run without a build fails with a clear message.
  */
 export function loadLumen() {
-  const entry = join(PKG_NODE, 'lumen_wasm.js');
+  const entry = join(PKG_NODE, 'index.cjs');
   if (!existsSync(entry)) {
-    throw new Error(`${entry} is missing: build the packages with \`bash scripts/build-wasm.sh\``);
+    throw new Error(`${entry} is missing: build the package with \`${BUILD_HINT}\``);
   }
   const require = createRequire(import.meta.url);
   return require(entry);

@@ -140,7 +140,7 @@ describe('issue 10 item 4: a trap never poisons the instance', () => {
 
 test('issue 10 item 4: where code generation from strings is off (a strict CSP), the package works unguarded', () => {
   const script = `
-    const l = require(${JSON.stringify(join(PKG_NODE, 'lumen_wasm.js'))});
+    const l = require(${JSON.stringify(join(PKG_NODE, 'index.cjs'))});
     const ok = 'cell main() -> Int\\n  40 + 2\\nend\\n';
     if (l.check(ok).length !== 0) throw new Error('check failed');
     l.run(ok).then((r) => console.log('value', r.value), (e) => console.log('error', e.message));

@@ -110,5 +110,4 @@ mod tests {
         assert!(s[0].gzip_bytes > 0 && s[0].gzip_bytes < 100);
         assert!(scratch.join("previous/old.txt").is_file());
     }
-
 }

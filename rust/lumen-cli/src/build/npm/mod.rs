@@ -49,7 +49,14 @@ export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
 /// templates rebuilds the package).
 pub fn templates_digest() -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for t in [LOADER, ENTRY_BROWSER, ENTRY_NODE, ENTRY_WORKERD, ENTRY_CJS, INIT_TYPES] {
+    for t in [
+        LOADER,
+        ENTRY_BROWSER,
+        ENTRY_NODE,
+        ENTRY_WORKERD,
+        ENTRY_CJS,
+        INIT_TYPES,
+    ] {
         for b in t.bytes().chain([0]) {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -135,7 +142,16 @@ fn types(glue_dts: &str) -> Result<String, String> {
     let cut = glue_dts
         .find("\nexport type InitInput")
         .ok_or("the wasm-bindgen glue's .d.ts has no InitInput (not the `web` target?)")?;
-    Ok(format!("{}\n{INIT_TYPES}", glue_dts[..cut].trim_end()))
+    // `[Symbol.dispose]` needs TypeScript's `esnext.disposable` lib: under `--strict` with an
+    // ES2022 lib it is an error in the user's build, so the declaration is left out (the
+    // method still exists at run time where the engine has `Symbol.dispose`).
+    let api: String = glue_dts[..cut]
+        .trim_end()
+        .lines()
+        .filter(|l| l.trim() != "[Symbol.dispose](): void;")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    Ok(format!("{api}{INIT_TYPES}"))
 }
 
 /// `wasm-bindgen --target nodejs` on the same cargo output wasm-pack used, into
@@ -150,15 +166,24 @@ pub fn node_glue(
     let out = scratch.join("nodejs-glue");
     let mut cmd = Command::new(wasm_bindgen);
     cmd.arg(raw_wasm)
-        .args(["--target", "nodejs", "--out-name", "lumen_wasm", "--no-typescript"])
+        .args([
+            "--target",
+            "nodejs",
+            "--out-name",
+            "lumen_wasm",
+            "--no-typescript",
+        ])
         .arg("--out-dir")
         .arg(&out);
     if debug {
         cmd.arg("--debug");
     }
-    let done = cmd
-        .output()
-        .map_err(|e| (format!("cannot run {}: {e}", wasm_bindgen.display()), Vec::new()))?;
+    let done = cmd.output().map_err(|e| {
+        (
+            format!("cannot run {}: {e}", wasm_bindgen.display()),
+            Vec::new(),
+        )
+    })?;
     if !done.status.success() {
         let text = String::from_utf8_lossy(&done.stderr);
         let tail: Vec<String> = text.lines().rev().take(20).map(str::to_string).collect();
@@ -167,7 +192,9 @@ pub fn node_glue(
             tail.into_iter().rev().collect(),
         ));
     }
-    let read = |p: &Path| std::fs::read(p).map_err(|e| (format!("cannot read {}: {e}", p.display()), Vec::new()));
+    let read = |p: &Path| {
+        std::fs::read(p).map_err(|e| (format!("cannot read {}: {e}", p.display()), Vec::new()))
+    };
     if read(&out.join("lumen_wasm_bg.wasm"))? != read(&staged.join("lumen_wasm_bg.wasm"))? {
         return Err((
             "wasm-bindgen's nodejs and web outputs have different .wasm files".into(),
@@ -276,11 +303,26 @@ pub fn assemble(
     let dts = types(&glue_dts)?;
     let write = |f: &str, text: &str| super::package::write(&staged.join(f), text);
     write("lumen_wasm.js", &glue_js)?;
-    write("lumen_loader.js", &LOADER.replace("/*@WRAPPERS@*/\n", &wrappers(&api)))?;
-    write("index.js", &ENTRY_BROWSER.replace("/*@EXPORTS@*/", &exports))?;
-    write("index.node.js", &ENTRY_NODE.replace("/*@EXPORTS@*/", &exports))?;
-    write("index.workerd.js", &ENTRY_WORKERD.replace("/*@EXPORTS@*/", &exports))?;
-    write("index.cjs", &ENTRY_CJS.replace("/*@CJS_EXPORTS@*/\n", &cjs_exports))?;
+    write(
+        "lumen_loader.js",
+        &LOADER.replace("/*@WRAPPERS@*/\n", &wrappers(&api)),
+    )?;
+    write(
+        "index.js",
+        &ENTRY_BROWSER.replace("/*@EXPORTS@*/", &exports),
+    )?;
+    write(
+        "index.node.js",
+        &ENTRY_NODE.replace("/*@EXPORTS@*/", &exports),
+    )?;
+    write(
+        "index.workerd.js",
+        &ENTRY_WORKERD.replace("/*@EXPORTS@*/", &exports),
+    )?;
+    write(
+        "index.cjs",
+        &ENTRY_CJS.replace("/*@CJS_EXPORTS@*/\n", &cjs_exports),
+    )?;
     write("index.d.ts", &dts)?;
     write("index.d.cts", &dts)?;
     write("README.md", &readme(name, version, vm_only))?;
@@ -305,7 +347,7 @@ mod tests {
     use super::*;
 
     const GLUE_JS: &str = "/* @ts-self-types=\"./lumen_wasm.d.ts\" */\nexport class LumenError {\n}\nexport function check(source, filename) {\n}\nexport function run(source, options) {\n}\nexport function version() {\n}\nexport function __lumenTestFault(kind) {\n}\nfunction __wbg_get_imports() {}\n";
-    const GLUE_DTS: &str = "export function check(source: string, filename?: string): Diagnostic[];\nexport function run(source: string | Uint8Array, options?: RunOptions): Promise<RunResult>;\nexport function version(): string;\n\nexport type InitInput = RequestInfo;\nexport function initSync(m: any): any;\n";
+    const GLUE_DTS: &str = "export class LumenError {\n    free(): void;\n    [Symbol.dispose](): void;\n}\nexport function check(source: string, filename?: string): Diagnostic[];\nexport function run(source: string | Uint8Array, options?: RunOptions): Promise<RunResult>;\nexport function version(): string;\n\nexport type InitInput = RequestInfo;\nexport function initSync(m: any): any;\n";
 
     #[test]
     fn issue11_item2_the_api_is_read_from_the_glue() {
@@ -331,6 +373,7 @@ mod tests {
     fn issue11_item2_types_drop_the_glue_init_and_declare_init() {
         let t = types(GLUE_DTS).unwrap();
         assert!(!t.contains("initSync") && !t.contains("RequestInfo"));
+        assert!(!t.contains("Symbol.dispose") && t.contains("free(): void;"));
         assert!(t.contains("export function init(source?: InitInput"));
         assert!(t.contains("export function run("));
         assert!(types("export function run(): void;\n").is_err());
@@ -377,7 +420,10 @@ mod tests {
             serde_json::from_str(&std::fs::read_to_string(d.join("package.json")).unwrap())
                 .unwrap();
         for f in pkg["files"].as_array().unwrap() {
-            assert!(d.join(f.as_str().unwrap()).is_file(), "{f} is listed but missing");
+            assert!(
+                d.join(f.as_str().unwrap()).is_file(),
+                "{f} is listed but missing"
+            );
         }
         assert!(!d.join("lumen_wasm.d.ts").exists());
         let index = std::fs::read_to_string(d.join("index.js")).unwrap();
