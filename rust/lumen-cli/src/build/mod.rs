@@ -12,6 +12,7 @@ mod npm;
 mod optimize;
 mod package;
 mod process;
+mod program;
 mod report;
 mod toolchain;
 mod workspace;
@@ -114,6 +115,12 @@ pub struct BuildArgs {
     /// Summary format.
     #[arg(long, value_enum, default_value = "human")]
     pub message_format: MessageFormat,
+    /// A program (`app.lm.md`): build it as one typed npm package with the VM-only runtime
+    /// (see `build/program.rs`). Without it, the runtime package is built.
+    pub program: Option<PathBuf>,
+    /// The program package's npm name (default: the program's file stem).
+    #[arg(long, requires = "program")]
+    pub name: Option<String>,
 }
 
 /// A failed build: the message, the tail of the failing tool's output, and whether it is
@@ -162,7 +169,13 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
     } else {
         Verbosity::Normal
     };
-    let steps = if optimizes(a) { 6 } else { 5 };
+    let steps = if a.program.is_some() {
+        3
+    } else if optimizes(a) {
+        6
+    } else {
+        5
+    };
     let reporter = Reporter::new(verbosity, steps);
     let result = build(a, &reporter);
     let step_times = reporter.steps();
@@ -253,6 +266,9 @@ fn merge(into: &mut serde_json::Value, from: serde_json::Value) {
 }
 
 fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
+    if let Some(p) = &a.program {
+        return program::build(a, p, r);
+    }
     let Target::Wasm = a.target;
     let wasi = matches!(a.wasm_target, WasmTarget::Wasi | WasmTarget::WasiHttp);
     if wasi && a.vm_only {
