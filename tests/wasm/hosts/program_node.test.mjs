@@ -116,10 +116,10 @@ test('issue 11 item 1: the package.json mirrors the runtime conditions, types fi
   assert.equal(dot.workerd.default, './index.workerd.js');
   // Each entry imports the runtime entry of its own host.
   const entry = (f) => readFileSync(join(dir, f), 'utf8');
-  assert.match(entry('index.node.js'), /from '\.\/runtime\/index\.node\.js'/);
-  assert.match(entry('index.workerd.js'), /from '\.\/runtime\/index\.workerd\.js'/);
-  assert.match(entry('index.js'), /from '\.\/runtime\/index\.js'/);
-  assert.match(entry('index.cjs'), /require\('\.\/runtime\/index\.cjs'\)/);
+  assert.match(entry('index.node.js'), /from "\.\/runtime\/index\.node\.js"/);
+  assert.match(entry('index.workerd.js'), /from "\.\/runtime\/index\.workerd\.js"/);
+  assert.match(entry('index.js'), /from "\.\/runtime\/index\.js"/);
+  assert.match(entry('index.cjs'), /require\("\.\/runtime\/index\.cjs"\)/);
   const readme = entry('README.md');
   assert.match(readme, /`shift\(p: Point, dx: Int\)` → `Point`/);
   assert.match(readme, /`llm\.chat`/);
