@@ -91,7 +91,14 @@ fn issue11_item1_a_binary_lir_or_a_bad_name_is_a_usage_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("binary LIR"));
     let out = lumen()
         .current_dir(dir.path())
-        .args(["build", "--target", "wasm", "app.lm.md", "--name", "Bad Name"])
+        .args([
+            "build",
+            "--target",
+            "wasm",
+            "app.lm.md",
+            "--name",
+            "Bad Name",
+        ])
         .output()
         .expect("lumen build");
     assert_eq!(out.status.code(), Some(2));

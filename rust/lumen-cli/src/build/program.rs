@@ -16,8 +16,7 @@
 use super::{
     fingerprint, npm, package,
     report::{Reporter, Verbosity},
-    toolchain, BuildArgs, BuildError, Built,
-    MessageFormat, Target, WasmTarget,
+    toolchain, BuildArgs, BuildError, Built, MessageFormat, Target, WasmTarget,
 };
 use crate::loader::FsLoader;
 use crate::program as source;
@@ -100,7 +99,11 @@ pub(super) fn build(a: &BuildArgs, program: &Path, r: &Reporter) -> Result<Built
     package::replace_dir(&staged, &out_dir, scratch.path()).map_err(BuildError::usage)?;
     let files = package::sizes(&out_dir).map_err(BuildError::usage)?;
     Ok(Built {
-        status: if reused { "built (runtime cached)" } else { "built" },
+        status: if reused {
+            "built (runtime cached)"
+        } else {
+            "built"
+        },
         out_dir,
         package: Some(name),
         version: PROGRAM_VERSION.to_string(),
@@ -186,7 +189,11 @@ fn locate(manifest: Option<&Path>) -> Result<Workspace, BuildError> {
             e.to_string().lines().last().unwrap_or("")
         ))
     })?;
-    if !meta.packages.iter().any(|p| p.name.as_str() == "lumen-wasm") {
+    if !meta
+        .packages
+        .iter()
+        .any(|p| p.name.as_str() == "lumen-wasm")
+    {
         return Err(BuildError::usage(format!(
             "not in a Lumen workspace: the workspace at {} has no `lumen-wasm` crate",
             meta.workspace_root
