@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests the WebAssembly packages: builds the npm package pkg/ and the WASI
 # command module pkg-wasi/lumen.wasm, installs Wasmtime 48.0.8 (cargo install) and the test
-# dependencies (playwright-core, vite, esbuild, workerd, deno, publint, attw, typescript from
+# dependencies (playwright-core, vite, webpack, esbuild, workerd, deno, publint, attw, typescript from
 # tests/wasm/package-lock.json; the browser is Debian's chromium, never downloaded),
 # then runs the Node.js tests (tests/wasm/node/), the browser tests (tests/wasm/browser/) and
 # the host tests of the packed package (tests/wasm/hosts/) with `node --test`. Works on a fresh Debian/Ubuntu machine; installs only what is missing,

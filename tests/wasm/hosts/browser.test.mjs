@@ -1,6 +1,6 @@
 // Issue 11 item 2 in headless Chromium: the same installed package with no bundler (an
-// import map, and a plain URL import), bundled by Vite (`vite build` and the dev server),
-// bundled by esbuild, and inside a module Web Worker. No plugin, no loader config, no init().
+// import map, and a plain URL import), bundled by Vite (`vite build` and the dev server), by
+// webpack 5 and by esbuild, and inside a module Web Worker. No plugin, no loader config, no init().
 // Each page runs PROBE (run() with a JS tool, check()) and publishes the summary on <body>.
 
 import { test, describe, before, after } from 'node:test';
@@ -176,6 +176,32 @@ describe('issue 11 item 2: bundled by Vite', () => {
       assert.doesNotMatch(log, /error/i, log);
     } finally {
       child.kill('SIGTERM');
+    }
+  });
+});
+
+describe('issue 11 item 2: bundled by webpack 5 (no config)', () => {
+  test('issue 11 item 2: `webpack --mode production` output runs (the .wasm emitted as an asset)', async () => {
+    const r = await run(
+      'webpack',
+      ['--mode', 'production', '--entry', './main.js', '--output-path', 'dist-webpack', '--no-stats'],
+      { cwd: host.dir, env: { ...process.env, NO_COLOR: '1' } },
+    );
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, /warning|error/i, r.stdout + r.stderr);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(host.dir, 'dist-webpack', 'index.html'), '<!doctype html><html><body><script src="./main.js"></script></body></html>\n');
+    const server = await serve(join(host.dir, 'dist-webpack'));
+    try {
+      const { result, problems } = await probePage(`${server.origin}/index.html`);
+      assertProbe(result);
+      assert.deepEqual(problems, []);
+      assert.ok(
+        server.requests.some((q) => /\.wasm$/.test(q.path) && q.status === 200),
+        `the bundle fetched the emitted .wasm: ${JSON.stringify(server.requests)}`,
+      );
+    } finally {
+      await server.close();
     }
   });
 });

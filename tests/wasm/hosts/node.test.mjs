@@ -59,3 +59,39 @@ test('issue 11 item 2: the ES module and CommonJS entries export the same API', 
     assert.ok(esm.includes(name), `exports ${name}: ${esm}`);
   }
 });
+
+test('issue 11 item 2: with its .wasm gone the ES module entry still imports, and each call says why', async () => {
+  const { cpSync, rmSync, writeFileSync } = await import('node:fs');
+  const copy = `${host.dir}/broken-copy`;
+  cpSync(`${host.dir}/node_modules/${host.name}`, copy, { recursive: true });
+  rmSync(`${copy}/lumen_wasm_bg.wasm`);
+  writeFileSync(
+    `${host.dir}/broken.mjs`,
+    `import * as lumen from './broken-copy/index.node.js';\n` +
+      `const said = [];\n` +
+      `try { lumen.version(); } catch (e) { said.push(e.message); }\n` +
+      `try { await lumen.run('cell main() end'); } catch (e) { said.push(e.message); }\n` +
+      `console.log(JSON.stringify(said));\n`,
+  );
+  const r = await run(process.execPath, ['broken.mjs'], { cwd: host.dir });
+  assert.equal(r.code, 0, r.stderr);
+  const said = JSON.parse(r.stdout);
+  assert.equal(said.length, 2, r.stdout);
+  for (const m of said) {
+    assert.match(m, /^lumen: the WebAssembly runtime is not loaded: .*lumen_wasm_bg\.wasm/);
+    assert.match(m, /init\(url \| bytes \| WebAssembly\.Module\)/);
+    assert.doesNotMatch(m, /__wbindgen/);
+  }
+});
+
+test('issue 11 item 2: init() resolves in Node.js (no fetch of a file URL)', async () => {
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(
+    `${host.dir}/init.cjs`,
+    `const lumen = require('${host.name}');\n` +
+      `lumen.init().then(() => import('${host.name}')).then((m) => m.init()).then(() => console.log('ok'));\n`,
+  );
+  const r = await run(process.execPath, ['init.cjs'], { cwd: host.dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'ok');
+});

@@ -1,4 +1,4 @@
-// The JavaScript API of `pkg-node` against docs/briefs' contract (issue 3): version, check,
+// The JavaScript API of the package `pkg/` (its CommonJS entry) against docs/briefs' contract (issue 3): version, check,
 // compile, run and its options, LumenError kinds, value conversion, and that a long run
 // leaves the event loop free.
 

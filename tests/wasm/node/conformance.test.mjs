@@ -1,4 +1,4 @@
-// Golden tests of `pkg-node`: every program of tests/conformance/, tests/programs/ and
+// Golden tests of the package `pkg/`: every program of tests/conformance/, tests/programs/ and
 // examples/ runs through the JavaScript API `run()` and must give what the native `lumen run`
 // gives (the format of tests/conformance/README.md, the rules of
 // rust/lumen-cli/tests/conformance.rs):

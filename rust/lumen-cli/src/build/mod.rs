@@ -280,6 +280,11 @@ fn build(a: &BuildArgs, r: &Reporter) -> Result<Built, BuildError> {
         .map_err(|e| BuildError::usage(format!("cannot read the current directory: {e}")))?;
     let out_dir = cwd.join(&a.out_dir);
 
+    if let Some(old) = npm::deprecated_alias(std::env::args()) {
+        r.notice(&format!(
+            "--wasm-target {old} is deprecated: it builds the one package for every JavaScript host (--wasm-target js)"
+        ));
+    }
     r.start("workspace", "finding the Lumen workspace");
     let cargo = toolchain::cargo_path();
     let ws = workspace::locate(a.manifest_path.as_deref(), &cargo).map_err(BuildError::usage)?;

@@ -64,6 +64,23 @@ pub fn templates_digest() -> u64 {
     h
 }
 
+/// The deprecated `--wasm-target` alias (`web`, `nodejs`, `bundler`) among `args`, if any:
+/// clap maps each to `js`, so the command line is the only place that still tells.
+pub fn deprecated_alias<I: IntoIterator<Item = String>>(args: I) -> Option<String> {
+    let mut args = args.into_iter();
+    while let Some(a) = args.next() {
+        let value = if a == "--wasm-target" {
+            args.next()
+        } else {
+            a.strip_prefix("--wasm-target=").map(str::to_string)
+        };
+        if let Some(v) = value.filter(|v| matches!(v.as_str(), "web" | "nodejs" | "bundler")) {
+            return Some(v);
+        }
+    }
+    None
+}
+
 /// The npm package name.
 pub fn package_name(vm_only: bool) -> &'static str {
     if vm_only {
@@ -348,6 +365,24 @@ mod tests {
 
     const GLUE_JS: &str = "/* @ts-self-types=\"./lumen_wasm.d.ts\" */\nexport class LumenError {\n}\nexport function check(source, filename) {\n}\nexport function run(source, options) {\n}\nexport function version() {\n}\nexport function __lumenTestFault(kind) {\n}\nfunction __wbg_get_imports() {}\n";
     const GLUE_DTS: &str = "export class LumenError {\n    free(): void;\n    [Symbol.dispose](): void;\n}\nexport function check(source: string, filename?: string): Diagnostic[];\nexport function run(source: string | Uint8Array, options?: RunOptions): Promise<RunResult>;\nexport function version(): string;\n\nexport type InitInput = RequestInfo;\nexport function initSync(m: any): any;\n";
+
+    #[test]
+    fn issue11_item2_old_target_names_are_reported_as_deprecated() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            deprecated_alias(args(&["lumen", "build", "--wasm-target", "nodejs"])).as_deref(),
+            Some("nodejs")
+        );
+        assert_eq!(
+            deprecated_alias(args(&["lumen", "--wasm-target=web"])).as_deref(),
+            Some("web")
+        );
+        assert_eq!(
+            deprecated_alias(args(&["lumen", "--wasm-target", "js"])),
+            None
+        );
+        assert_eq!(deprecated_alias(args(&["lumen", "--wasm-target"])), None);
+    }
 
     #[test]
     fn issue11_item2_the_api_is_read_from_the_glue() {
