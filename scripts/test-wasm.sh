@@ -93,6 +93,11 @@ if [ "$BUILD" = 1 ] && [ -z "${LUMEN_WASI:-}" ]; then
   step "WASI component with wasi:http (--wasm-target wasi-http -> pkg-wasi-http/lumen.wasm)"
   "$DEV_LUMEN" build --target wasm --wasm-target wasi-http --out-dir pkg-wasi-http "${BUILD_ARGS[@]}"
 fi
+if [ "$BUILD" = 1 ] && [ -z "${LUMEN_PROGRAM_PKG:-}" ]; then
+  step "program package (lumen build --target wasm tests/wasm/types/app.lm.md -> pkg-program/)"
+  dev_lumen
+  "$DEV_LUMEN" build --target wasm tests/wasm/types/app.lm.md --out-dir pkg-program "${BUILD_ARGS[@]}"
+fi
 if [ ! -f "${LUMEN_PKG:-pkg}/index.js" ]; then
   echo "${LUMEN_PKG:-pkg}/index.js is missing: run bash scripts/build-wasm.sh" >&2
   exit 1
@@ -132,8 +137,10 @@ fi
 
 step "tests"
 TEST_DIRS=(tests/wasm/node/ tests/wasm/hosts/node.test.mjs tests/wasm/hosts/lint.test.mjs
-  tests/wasm/hosts/workerd.test.mjs tests/wasm/hosts/deno.test.mjs)
+  tests/wasm/hosts/workerd.test.mjs tests/wasm/hosts/deno.test.mjs
+  tests/wasm/hosts/program_node.test.mjs tests/wasm/hosts/program_lint.test.mjs
+  tests/wasm/hosts/program_workerd.test.mjs tests/wasm/hosts/program_deno.test.mjs)
 if [ "$BROWSER" = 1 ]; then
-  TEST_DIRS+=(tests/wasm/browser/ tests/wasm/hosts/browser.test.mjs)
+  TEST_DIRS+=(tests/wasm/browser/ tests/wasm/hosts/browser.test.mjs tests/wasm/hosts/program_browser.test.mjs)
 fi
 node --test "${TEST_DIRS[@]}"
