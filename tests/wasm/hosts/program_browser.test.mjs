@@ -1,6 +1,6 @@
 // Issue 11 items 2 and 7 in headless Chromium: the installed PROGRAM package (program.mjs)
-// with no bundler (an import map), inside a module Web Worker, bundled by Vite and by
-// esbuild. No plugin, no loader config, no init(). Each page calls the typed cells (PROBE)
+// with no bundler (an import map), inside a module Web Worker, bundled by Vite, webpack 5
+// and esbuild. No plugin, no loader config, no init(). Each page calls the typed cells (PROBE)
 // and publishes the summary on <body>.
 
 import { test, describe, before, after } from 'node:test';
@@ -107,6 +107,25 @@ test('issue 11 item 7: the program package bundled by `vite build` runs', async 
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(r.stderr.trim(), '', `vite build warned: ${r.stderr}`);
   const server = await serve(join(host.dir, 'dist-vite'));
+  try {
+    const { result, problems } = await probePage(`${server.origin}/index.html`);
+    assertProbe(result);
+    assert.deepEqual(problems, []);
+  } finally {
+    await server.close();
+  }
+});
+
+test('issue 11 item 7: the program package bundled by webpack 5 (no config) runs', async () => {
+  const r = await run(
+    'webpack',
+    ['--mode', 'production', '--entry', './main.js', '--output-path', 'dist-webpack', '--no-stats'],
+    { cwd: host.dir, env: { ...process.env, NO_COLOR: '1' } },
+  );
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout + r.stderr, /warning|error/i, r.stdout + r.stderr);
+  writeFileSync(join(host.dir, 'dist-webpack', 'index.html'), '<!doctype html><html><body><script src="./main.js"></script></body></html>\n');
+  const server = await serve(join(host.dir, 'dist-webpack'));
   try {
     const { result, problems } = await probePage(`${server.origin}/index.html`);
     assertProbe(result);
