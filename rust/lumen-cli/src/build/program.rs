@@ -97,6 +97,9 @@ pub(super) fn build(a: &BuildArgs, program: &Path, r: &Reporter) -> Result<Built
         r.notice(&format!("warning: {w}"));
     }
     package::replace_dir(&staged, &out_dir, scratch.path()).map_err(BuildError::usage)?;
+    if reused {
+        r.notice("program-only build: the runtime came from the cache (no Rust compilation)");
+    }
     let files = package::sizes(&out_dir).map_err(BuildError::usage)?;
     Ok(Built {
         status: if reused {
@@ -299,7 +302,30 @@ fn runtime_cache(
             Vec::new(),
         ));
     }
+    prune(&dir);
     Ok((dir, false))
+}
+
+/// How many runtimes the cache keeps (the newest; e.g. a debug and a release one).
+const CACHE_KEEP: usize = 4;
+
+/// Removes all but the [`CACHE_KEEP`] most recently built runtimes next to `fresh`.
+fn prune(fresh: &Path) {
+    let Some(cache) = fresh.parent() else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(cache) else {
+        return;
+    };
+    let mut dirs: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.path() != fresh && e.path().is_dir())
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    dirs.sort_by(|a, b| b.0.cmp(&a.0));
+    for (_, d) in dirs.into_iter().skip(CACHE_KEEP - 1) {
+        let _ = std::fs::remove_dir_all(d);
+    }
 }
 
 /// Whether `dir` holds a complete runtime package (every file the program package copies).
@@ -551,6 +577,20 @@ mod tests {
         assert!(check_package_name("App").is_err());
         assert!(check_package_name("@me").is_err());
         assert!(check_package_name("_x").is_err());
+    }
+
+    #[test]
+    fn issue11_item1_the_runtime_cache_keeps_the_newest_runtimes() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..6 {
+            std::fs::create_dir(dir.path().join(format!("k{i}"))).unwrap();
+        }
+        let fresh = dir.path().join("k5");
+        prune(&fresh);
+        let left = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(left, CACHE_KEEP);
+        assert!(fresh.is_dir());
+        assert!(!runtime_complete(&fresh));
     }
 
     #[test]
