@@ -322,7 +322,7 @@ fn prune(fresh: &Path) {
         .filter(|e| e.path() != fresh && e.path().is_dir())
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
-    dirs.sort_by(|a, b| b.0.cmp(&a.0));
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.0));
     for (_, d) in dirs.into_iter().skip(CACHE_KEEP - 1) {
         let _ = std::fs::remove_dir_all(d);
     }
