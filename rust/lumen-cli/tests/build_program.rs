@@ -106,6 +106,35 @@ fn issue11_item1_a_binary_lir_or_a_bad_name_is_a_usage_error() {
     assert_eq!(listing(dir.path()), ["app.lm.md", "app.lmb"]);
 }
 
+#[test]
+fn issue11_item1_an_out_dir_holding_the_program_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("src")).expect("mkdir");
+    std::fs::write(dir.path().join("src/app.lm.md"), GOOD).expect("write");
+    for out in [".", "src", ".."] {
+        let o = lumen()
+            .current_dir(dir.path())
+            .args([
+                "build",
+                "--target",
+                "wasm",
+                "src/app.lm.md",
+                "--out-dir",
+                out,
+            ])
+            .output()
+            .expect("lumen build");
+        assert_eq!(o.status.code(), Some(2), "--out-dir {out}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("would replace"),
+            "--out-dir {out}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert_eq!(listing(dir.path()), ["src"]);
+    assert_eq!(listing(&dir.path().join("src")), ["app.lm.md"]);
+}
+
 /// The real cargo.
 fn real_cargo() -> PathBuf {
     let path = std::env::var_os("PATH").unwrap_or_default();

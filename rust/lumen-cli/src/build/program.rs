@@ -55,6 +55,8 @@ pub(super) fn build(a: &BuildArgs, program: &Path, r: &Reporter) -> Result<Built
         None => package_name_of(program),
     };
 
+    guard_out_dir(&out_dir, &cwd, program)?;
+
     r.start("compile", &format!("compiling {}", program.display()));
     let compiled = compile(program)?;
 
@@ -119,6 +121,21 @@ pub(super) fn build(a: &BuildArgs, program: &Path, r: &Reporter) -> Result<Built
             wasm_bindgen: None,
         },
     })
+}
+
+/// Refuses an `--out-dir` that would replace (and then delete) the program, the current
+/// directory or one of its parents: the output directory is replaced as a whole.
+fn guard_out_dir(out_dir: &Path, cwd: &Path, program: &Path) -> Result<(), BuildError> {
+    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let out = real(out_dir);
+    let program = real(&cwd.join(program));
+    if real(cwd).starts_with(&out) || program.starts_with(&out) {
+        return Err(BuildError::usage(format!(
+            "--out-dir {} would replace the directory of the program or the current directory (it is replaced as a whole); choose a folder of its own, such as pkg",
+            out_dir.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The version of a program package.
