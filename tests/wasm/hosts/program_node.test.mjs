@@ -123,6 +123,7 @@ test('issue 11 item 1: the package.json mirrors the runtime conditions, types fi
   const readme = entry('README.md');
   assert.match(readme, /`shift\(p: Point, dx: Int\)` → `Point`/);
   assert.match(readme, /`llm\.chat`/);
+  assert.match(readme, /`delete_\(n: Int\)` → `Int` \(the cell `delete`\)/);
   assert.match(readme, /import \{ shift, LumenError \} from 'app'/);
 });
 

@@ -448,18 +448,26 @@ fn package_json(name: &str, files: &[String]) -> Value {
 
 /// The package README: the exported cells and how to import them.
 fn readme(name: &str, filename: &str, iface: &lumen_compiler::Interface) -> String {
+    // The same spelling the generated module uses (`delete` → `delete_`).
+    let mut scope = lumen_jsgen::names::Scope::values();
+    let js_names: Vec<String> = iface.cells.iter().map(|c| scope.claim(&c.name)).collect();
     let cells: Vec<String> = iface
         .cells
         .iter()
-        .map(|c| {
+        .zip(&js_names)
+        .map(|(c, js)| {
             let params: Vec<String> = c
                 .params
                 .iter()
                 .map(|p| format!("{}: {}", p.name, lumen_type(&p.ty)))
                 .collect();
+            let renamed = if *js != c.name {
+                format!(" (the cell `{}`)", c.name)
+            } else {
+                String::new()
+            };
             format!(
-                "- `{}({})` → `{}`",
-                c.name,
+                "- `{js}({})` → `{}`{renamed}",
                 params.join(", "),
                 lumen_type(&c.ret)
             )
@@ -470,10 +478,9 @@ fn readme(name: &str, filename: &str, iface: &lumen_compiler::Interface) -> Stri
         .iter()
         .map(|t| format!("- `{}`", t.qualified))
         .collect();
-    let first = iface
-        .cells
+    let first = js_names
         .first()
-        .map(|c| c.name.clone())
+        .cloned()
         .unwrap_or_else(|| "main".to_string());
     let tools_text = if tools.is_empty() {
         "The program uses no tools.".to_string()
