@@ -224,6 +224,10 @@ fn issue11_item1_a_program_only_rebuild_runs_no_cargo_build() {
     );
     assert!(!stderr.contains("ran"), "a wasm tool ran: {stderr}");
     assert_eq!(summary["status"], "built (runtime cached)");
+    assert_eq!(summary["vm_only"], true);
+    assert_eq!(summary["program"], "app.lm.md");
+    assert_eq!(summary["package"], "app");
+    assert_eq!(summary["wasm"]["path"], "runtime/lumen_wasm_bg.wasm");
     let index = std::fs::read_to_string(d.join("pkg/index.js")).expect("index.js");
     assert!(index.contains("scale"), "the new cell is exported");
     let ms = summary["elapsed_ms"].as_u64().expect("elapsed_ms");

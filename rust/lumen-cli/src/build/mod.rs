@@ -188,7 +188,9 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
         "target": a.wasm_target.name(),
         "release": a.release,
         "profile": match a.profile { Profile::Size => "size", Profile::Speed => "speed" },
-        "vm_only": a.vm_only,
+        // A program package always carries the VM-only runtime.
+        "vm_only": a.vm_only || a.program.is_some(),
+        "program": a.program.as_ref().map(|p| p.display().to_string()),
         "elapsed_ms": elapsed.as_millis() as u64,
         "steps": steps_json,
     });
