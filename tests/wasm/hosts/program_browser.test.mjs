@@ -1,6 +1,6 @@
 // Issue 11 items 2 and 7 in headless Chromium: the installed PROGRAM package (program.mjs)
-// with no bundler (an import map), inside a module Web Worker, bundled by Vite, webpack 5
-// and esbuild. No plugin, no loader config, no init(). Each page calls the typed cells (PROBE)
+// with no bundler (an import map), inside a module Web Worker, bundled by Vite (build and dev server),
+// webpack 5 and esbuild. No plugin, no loader config, no init(). Each page calls the typed cells (PROBE)
 // and publishes the summary on <body>.
 
 import { test, describe, before, after } from 'node:test';
@@ -9,7 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
 import { serve } from '../lib/server.mjs';
-import { project, run, NAME, PROBE, assertProbe } from './program.mjs';
+import { spawn } from 'node:child_process';
+import { project, run, freePort, BIN, NAME, PROBE, assertProbe } from './program.mjs';
 
 const TIMEOUT = 60_000;
 
@@ -56,13 +57,14 @@ after(async () => {
 });
 
 /** Opens `url`, waits for the published summary; returns `{result, problems}`. */
-async function probePage(url) {
+async function probePage(url, allow = []) {
   const page = await browser.context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
-    if ((m.type() === 'error' || m.type() === 'warning') && !/^Failed to load resource/.test(m.text())) {
+    const text = m.text();
+    if ((m.type() === 'error' || m.type() === 'warning') && !/^Failed to load resource/.test(text) && !allow.some((re) => re.test(text))) {
       problems.push(`console ${m.type()}: ${m.text()}`);
     }
   });
@@ -113,6 +115,35 @@ test('issue 11 item 7: the program package bundled by `vite build` runs', async 
     assert.deepEqual(problems, []);
   } finally {
     await server.close();
+  }
+});
+
+test('issue 11 item 7: the Vite dev server serves the program package', async () => {
+  const port = await freePort();
+  const child = spawn(join(BIN, 'vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    cwd: host.dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  try {
+    const deadline = Date.now() + TIMEOUT;
+    for (;;) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/`);
+        if (res.ok) break;
+      } catch {}
+      if (Date.now() > deadline || child.exitCode !== null) assert.fail(`vite did not start: ${log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const { result, problems } = await probePage(`http://127.0.0.1:${port}/index.html`, [/\[vite\]/]);
+    assertProbe(result);
+    assert.deepEqual(problems, []);
+    assert.doesNotMatch(log, /error/i, log);
+  } finally {
+    child.kill('SIGTERM');
   }
 });
 
