@@ -303,10 +303,7 @@ budget_gzip = 192000
         let path = crate::root().join("wasm-size.toml");
         let b = Budgets::load(&path).unwrap();
         let names: Vec<&str> = b.artifacts.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(
-            names,
-            ["js", "vm-js", "wasi", "wasi-http"]
-        );
+        assert_eq!(names, ["js", "vm-js", "wasi", "wasi-http"]);
     }
 
     #[test]

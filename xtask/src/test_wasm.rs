@@ -7,6 +7,8 @@
 //!    another or none; never a prebuilt download);
 //! 4. unless `--no-build` or `LUMEN_WASI` is set: the WASI command module
 //!    `pkg-wasi/lumen.wasm` and the `wasi:http` component `pkg-wasi-http/lumen.wasm`;
+//!    unless `--no-build` or `LUMEN_PROGRAM_PKG` is set: the program package
+//!    `pkg-program/` of `tests/wasm/types/app.lm.md` (`lumen build --target wasm app.lm.md`);
 //! 5. the test dependencies of `tests/wasm` (`npm ci` when `node_modules` was not installed
 //!    from exactly this lockfile; playwright-core never downloads a browser);
 //! 6. unless `--node-only`: Chromium at `CHROMIUM_PATH` (default `/usr/bin/chromium`;
@@ -16,9 +18,9 @@
 //!    wasm32-wasip1`), `LUMEN_EMBED` and `LUMEN_JSGEN` (the `embed` and `gen` examples the
 //!    dev `lumen`'s build compiled); `LUMEN_BIN`, a native `lumen` the tests compare
 //!    `compile()` with and run programs with: the dev `lumen` when unset;
-//! 8. `node --test tests/wasm/node/` and the host tests of the packed package
-//!    (`tests/wasm/hosts/`: Node, publint/attw, workerd, Deno), and unless `--node-only`
-//!    `tests/wasm/browser/` and `tests/wasm/hosts/browser.test.mjs`.
+//! 8. `node --test tests/wasm/node/` and the host tests of the packed runtime and program
+//!    packages (`tests/wasm/hosts/`: Node, publint/attw, workerd, Deno), and unless
+//!    `--node-only` `tests/wasm/browser/` and the browser host tests.
 //!
 //! `--release` builds the packages in release mode. `LUMEN_PKG` names another build to test
 //! in place of `pkg/` (with `--no-build`); `LUMEN_WASI`
@@ -33,6 +35,12 @@ use sha2::{Digest, Sha256};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The test program of `tests/wasm/hosts/program_*.test.mjs`, built as a program package.
+const PROGRAM: &str = "tests/wasm/types/app.lm.md";
+
+/// Where that program package is built (`LUMEN_PROGRAM_PKG` overrides it, with no build).
+const PROGRAM_PKG: &str = "pkg-program";
 
 /// The Wasmtime the WASI tests run under.
 pub const WASMTIME_VERSION: &str = "48.0.8";
@@ -245,6 +253,26 @@ pub fn run(o: &Options) -> Result<(), String> {
             false,
         )?;
     }
+    if o.build && env_var("LUMEN_PROGRAM_PKG").is_none() {
+        let lumen = crate::dev_lumen()?;
+        step(&format!(
+            "program package (lumen build --target wasm {PROGRAM} -> {PROGRAM_PKG}/)"
+        ));
+        let mut cmd = Command::new(&lumen);
+        cmd.args([
+            "build",
+            "--target",
+            "wasm",
+            PROGRAM,
+            "--out-dir",
+            PROGRAM_PKG,
+        ])
+        .current_dir(crate::root());
+        if o.release {
+            cmd.arg("--release");
+        }
+        crate::run(&mut cmd)?;
+    }
     let pkg = crate::root().join(
         env_var("LUMEN_PKG")
             .map(PathBuf::from)
@@ -291,7 +319,10 @@ pub fn run(o: &Options) -> Result<(), String> {
             crate::dev_lumen()?;
             let exe = example_path(example);
             if !exe.is_file() {
-                return Err(format!("{} is missing (cargo build --workspace --all-targets did not build it)", exe.display()));
+                return Err(format!(
+                    "{} is missing (cargo build --workspace --all-targets did not build it)",
+                    exe.display()
+                ));
             }
             println!("{var}={}", exe.display());
             env.push((var, exe.into_os_string()));
@@ -368,9 +399,17 @@ pub fn test_paths(browser: bool) -> Vec<&'static str> {
         "tests/wasm/hosts/lint.test.mjs",
         "tests/wasm/hosts/workerd.test.mjs",
         "tests/wasm/hosts/deno.test.mjs",
+        "tests/wasm/hosts/program_node.test.mjs",
+        "tests/wasm/hosts/program_lint.test.mjs",
+        "tests/wasm/hosts/program_workerd.test.mjs",
+        "tests/wasm/hosts/program_deno.test.mjs",
     ];
     if browser {
-        paths.extend(["tests/wasm/browser/", "tests/wasm/hosts/browser.test.mjs"]);
+        paths.extend([
+            "tests/wasm/browser/",
+            "tests/wasm/hosts/browser.test.mjs",
+            "tests/wasm/hosts/program_browser.test.mjs",
+        ]);
     }
     paths
 }
@@ -412,6 +451,7 @@ mod tests {
         let node = test_paths(false);
         assert!(node.contains(&"tests/wasm/node/"));
         assert!(node.contains(&"tests/wasm/hosts/node.test.mjs"));
+        assert!(node.contains(&"tests/wasm/hosts/program_node.test.mjs"));
         assert!(node.iter().all(|p| !p.contains("browser")));
         let all = test_paths(true);
         assert!(all.contains(&"tests/wasm/browser/"));

@@ -91,9 +91,8 @@ pub fn select<'a>(
     filters: &[String],
 ) -> Result<Vec<&'a Artifact>, String> {
     for f in filters {
-        let known = f == "all"
-            || f.parse::<WasmTarget>().is_ok()
-            || artifacts.iter().any(|a| &a.name == f);
+        let known =
+            f == "all" || f.parse::<WasmTarget>().is_ok() || artifacts.iter().any(|a| &a.name == f);
         if !known {
             let names: Vec<&str> = artifacts.iter().map(|a| a.name.as_str()).collect();
             return Err(format!(

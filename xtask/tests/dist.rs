@@ -89,8 +89,5 @@ fn dist_packs_the_full_and_the_vm_only_package_and_writes_sha256sums() {
             name
         })
         .collect();
-    assert_eq!(
-        listed,
-        ["lumen-wasm-0.1.0.tgz", "lumen-wasm-vm-0.1.0.tgz"]
-    );
+    assert_eq!(listed, ["lumen-wasm-0.1.0.tgz", "lumen-wasm-vm-0.1.0.tgz"]);
 }

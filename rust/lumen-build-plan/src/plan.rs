@@ -157,6 +157,10 @@ pub enum Package {
     /// Nothing: the runtime is a template a program is embedded into
     /// (`lumen-embed`), and the output is the one `<program>.wasm`.
     Embed,
+    /// A program's npm package: the runtime's npm package (as [`Package::Npm`] assembles it)
+    /// under `runtime/`, and the program's typed entries (`lumen-jsgen`), `package.json`
+    /// and README at the root (rust/lumen-cli/src/build/program.rs).
+    NpmProgram,
 }
 
 /// Everything a build of one target does, decided up front.
@@ -251,10 +255,11 @@ impl Plan {
         })
     }
 
-    /// The plan of the runtime a program is embedded into (`lumen build --target wasm
-    /// --wasm-target T app.lm.md`): the VM-only runtime template of `target`, built like
-    /// any runtime (and cached), then [`Package::Embed`]. A usage error for a target whose
-    /// program packages do not exist yet.
+    /// The plan of a program build (`lumen build --target wasm --wasm-target T app.lm.md`):
+    /// the VM-only runtime of `target`, built like any runtime (and cached), then
+    /// [`Package::NpmProgram`] (`js`) or [`Package::Embed`] into the VM-only template
+    /// `lumen-wasi-app` (`wasi`). A usage error for a target whose program packages do not
+    /// exist yet.
     pub fn for_program(target: WasmTarget, options: &Options) -> Result<Plan, PlanError> {
         let runtime = Plan::for_target(
             target,
@@ -264,6 +269,21 @@ impl Plan {
             },
         )?;
         match target.host() {
+            // The program needs no compiler at run time: the VM-only runtime package, the
+            // same plan (and so the same cache entry) as `--wasm-target js --vm-only`.
+            Host::Js => {
+                let vm = Plan::for_target(
+                    target,
+                    &Options {
+                        vm_only: true,
+                        ..*options
+                    },
+                )?;
+                Ok(Plan {
+                    package: Package::NpmProgram,
+                    ..vm
+                })
+            }
             // The program needs no compiler at run time: the VM-only WASI runtime.
             Host::WasiCommand => Ok(Plan {
                 target,
@@ -284,9 +304,9 @@ impl Plan {
                 package: Package::Embed,
                 wasm_file: "lumen-wasi-app.wasm",
             }),
-            Host::Js | Host::WasiComponent => Err(PlanError(format!(
-                "a program cannot be built for --wasm-target {target} yet: only `wasi` \
-                 (build the runtime package without a program argument)"
+            Host::WasiComponent => Err(PlanError(format!(
+                "a program cannot be built for --wasm-target {target} yet: only `js` and \
+                 `wasi` (build the runtime package without a program argument)"
             ))),
         }
     }
@@ -297,8 +317,8 @@ impl Plan {
     pub fn steps(&self) -> usize {
         let base = if self.optimize.is_some() { 6 } else { 5 };
         match self.package {
-            Package::Embed => base + 1,
-            _ => base,
+            Package::Embed | Package::NpmProgram => base + 1,
+            Package::Npm | Package::WasiReadme { .. } => base,
         }
     }
 
@@ -465,9 +485,25 @@ mod tests {
         }
         // --vm-only is what a program gets anyway.
         assert!(Plan::for_program(WasmTarget::Wasi, &opts(true, Profile::Size, true)).is_ok());
-        for t in [WasmTarget::Js, WasmTarget::WasiHttp] {
-            let e = Plan::for_program(t, &DEFAULT_OPTIONS).unwrap_err();
-            assert!(e.0.contains("only `wasi`"), "{e}");
+        let e = Plan::for_program(WasmTarget::WasiHttp, &DEFAULT_OPTIONS).unwrap_err();
+        assert!(e.0.contains("only `js` and `wasi`"), "{e}");
+    }
+
+    #[test]
+    fn issue11_item1_a_js_program_packages_the_cached_vm_only_runtime() {
+        for release in [false, true] {
+            let o = opts(release, Profile::Size, false);
+            let p = Plan::for_program(WasmTarget::Js, &o).unwrap();
+            let vm = Plan::for_target(WasmTarget::Js, &opts(release, Profile::Size, true)).unwrap();
+            assert_eq!(p.package, Package::NpmProgram);
+            assert!(p.options.vm_only, "no compiler at run time");
+            assert!(!p.compile.default_features);
+            assert_eq!(p.compile, vm.compile);
+            assert_eq!(p.optimize, vm.optimize);
+            assert_eq!(p.wasm_file, "lumen_wasm_bg.wasm");
+            // The same runtime cache entry as `--wasm-target js --vm-only`.
+            assert_eq!(p.settings(), vm.settings());
+            assert_eq!(p.steps(), vm.steps() + 1);
         }
     }
 

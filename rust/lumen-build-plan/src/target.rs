@@ -66,11 +66,7 @@ const TARGETS: &[Row] = &[
 ];
 
 /// Every variant, in table order (for `clap::ValueEnum`).
-const ALL: [WasmTarget; 3] = [
-    WasmTarget::Js,
-    WasmTarget::Wasi,
-    WasmTarget::WasiHttp,
-];
+const ALL: [WasmTarget; 3] = [WasmTarget::Js, WasmTarget::Wasi, WasmTarget::WasiHttp];
 
 impl WasmTarget {
     /// Every target.

@@ -18,6 +18,7 @@ mod process;
 mod program;
 mod report;
 mod toolchain;
+mod wasi_app;
 mod workspace;
 
 use crate::Failure;
@@ -51,8 +52,9 @@ pub enum MessageFormat {
 /// Arguments of `lumen build`.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// A program (`.lm`, `.lm.md` or binary LIR) to build into `DIR/<name>.wasm` with the
-    /// cached runtime (`--wasm-target wasi`); without it, the runtime package is built.
+    /// A program (`app.lm.md`) to build with the cached VM-only runtime: one typed npm
+    /// package in DIR (`--wasm-target js`, `build/program.rs`) or one `DIR/<name>.wasm`
+    /// (`--wasm-target wasi`, `build/wasi_app.rs`); without it, the runtime package is built.
     pub program: Option<PathBuf>,
     /// What to build (only `wasm`).
     #[arg(long, value_enum)]
@@ -90,6 +92,9 @@ pub struct BuildArgs {
     /// Summary format.
     #[arg(long, value_enum, default_value = "human")]
     pub message_format: MessageFormat,
+    /// The program package's npm name (default: the program's file stem).
+    #[arg(long, requires = "program")]
+    pub name: Option<String>,
 }
 
 impl BuildArgs {
@@ -170,7 +175,10 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
     let reporter = Reporter::new(verbosity, steps);
     let result = match (&plan, &a.program) {
         (Ok(plan), None) => build(a, plan, &reporter),
-        (Ok(plan), Some(program)) => program::build(a, plan, program, &reporter),
+        (Ok(plan), Some(program)) => match plan.package {
+            Package::NpmProgram => program::build(a, plan, program, &reporter),
+            _ => wasi_app::build(a, plan, program, &reporter),
+        },
         (Err(e), _) => Err(BuildError::usage(e.to_string())),
     };
     let elapsed = started.elapsed();
@@ -347,13 +355,13 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
     let record = fingerprint::record_path(&ws.target_dir, &out_dir);
     let package = match plan.package {
         Package::Npm => Some(npm::package_name(plan.options.vm_only).to_string()),
-        Package::WasiReadme { .. } | Package::Embed => None,
+        Package::WasiReadme { .. } | Package::Embed | Package::NpmProgram => None,
     };
     // The output directory depends on the runtime and on the package templates (a CLI with
     // other npm templates repackages the same cached runtime).
     let inputs = match plan.package {
         Package::Npm => format!("{key} npm-templates={:016x}", npm::templates_digest()),
-        Package::WasiReadme { .. } | Package::Embed => key.clone(),
+        Package::WasiReadme { .. } | Package::Embed | Package::NpmProgram => key.clone(),
     };
     let previous = fingerprint::load(&record);
     let current_output = fingerprint::output(&out_dir);
@@ -403,7 +411,7 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
             package::write(&staged.join("README.md"), &wasi_readme(&ws.version, http))
                 .map_err(BuildError::usage)?;
         }
-        Package::Embed => {
+        Package::Embed | Package::NpmProgram => {
             return Err(BuildError::usage(
                 "this runtime is a template for a program: name the program to build",
             ))
@@ -466,7 +474,10 @@ fn runtime(
         Tool::WasmPack { cjs_glue, .. } => {
             r.start(
                 "wasm-pack",
-                &format!("compiling {} (wasm-pack, {})", plan.compile.krate, plan.target),
+                &format!(
+                    "compiling {} (wasm-pack, {})",
+                    plan.compile.krate, plan.target
+                ),
             );
             compile_wasm_pack(plan, ws, tools, staged, r)?;
             if cjs_glue {
@@ -532,7 +543,8 @@ fn compile_wasm_pack(
 ) -> Result<(), BuildError> {
     let Tool::WasmPack {
         target, out_name, ..
-    } = plan.compile.tool else {
+    } = plan.compile.tool
+    else {
         return Err(BuildError::usage("the plan does not use wasm-pack"));
     };
     let Some((wasm_pack, _)) = &tools.wasm_pack else {

@@ -74,7 +74,9 @@ pub fn deprecated_alias<I: IntoIterator<Item = String>>(args: I) -> Option<Strin
         } else {
             a.strip_prefix("--wasm-target=").map(str::to_string)
         };
-        if let Some(v) = value.filter(|v| lumen_build_plan::WasmTarget::deprecated_alias(v).is_some()) {
+        if let Some(v) =
+            value.filter(|v| lumen_build_plan::WasmTarget::deprecated_alias(v).is_some())
+        {
             return Some(v);
         }
     }

@@ -1,0 +1,194 @@
+//! `lumen build --target wasm --wasm-target wasi app.lm.md` (issue 11 items 0, 1 and 5): a
+//! program as one WASI app, embedded into the cached VM-only runtime. Real builds: the
+//! first one compiles the runtime (once per target dir and runtime version), later ones
+//! reuse it; the apps run under Wasmtime (which must be installed: `cargo xtask test-wasm`
+//! installs it).
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn manifest() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml")
+}
+
+fn lumen() -> Command {
+    Command::cargo_bin("lumen").expect("the lumen binary")
+}
+
+/// Wasmtime: on PATH or in `$CARGO_HOME/bin` (`~/.cargo/bin`).
+fn wasmtime() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    std::env::split_paths(&path)
+        .chain(cargo_home.map(|h| h.join("bin")))
+        .map(|d| d.join("wasmtime"))
+        .find(|p| p.is_file())
+        .expect("wasmtime is not installed: cargo xtask test-wasm installs it")
+}
+
+const APP: &str = "# Greeter\n\n```lumen\nuse tool fs.write as WriteFile\ngrant WriteFile path \"out\"\n\ncell main(name: String, times: Int) -> String\n  for i in 0..times\n    print(\"hi {name} #{i}\")\n  end\n  WriteFile(path: \"out/\" ++ name ++ \".txt\", text: upper(name))\n  upper(name)\nend\n```\n";
+
+/// `lumen build --target wasm --wasm-target wasi PROGRAM --out-dir dist` in `dir`, JSON
+/// summary; returns (exit code, summary or null, stderr).
+fn build(dir: &Path, program: &str) -> (Option<i32>, serde_json::Value, String) {
+    let out = lumen()
+        .current_dir(dir)
+        .args([
+            "build",
+            "--target",
+            "wasm",
+            "--wasm-target",
+            "wasi",
+            program,
+        ])
+        .args(["--out-dir", "dist", "--message-format", "json", "--quiet"])
+        .arg("--manifest-path")
+        .arg(manifest())
+        .timeout(std::time::Duration::from_secs(1800))
+        .output()
+        .expect("lumen runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let summary = serde_json::from_str(stdout.trim()).unwrap_or(serde_json::Value::Null);
+    (
+        out.status.code(),
+        summary,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn step_names(summary: &serde_json::Value) -> Vec<String> {
+    summary["steps"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn issue11_item1_a_program_builds_into_one_wasi_app_and_a_program_only_rebuild_runs_no_cargo() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("app.lm.md"), APP).unwrap();
+    std::fs::create_dir_all(work.path().join("out")).unwrap();
+    let (code, first, stderr) = build(work.path(), "app.lm.md");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(first["status"], "built");
+    assert_eq!(first["program"], "app.lm.md");
+    assert_eq!(first["vm_only"], true, "the app runtime has no compiler");
+    assert_eq!(first["wasm"]["path"], "app.wasm");
+    let app = work.path().join("dist/app.wasm");
+    assert_eq!(
+        std::fs::metadata(&app).unwrap().len(),
+        first["wasm"]["bytes"].as_u64().unwrap()
+    );
+    let names: Vec<_> = std::fs::read_dir(work.path().join("dist"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["app.wasm"], "only the app, no temporary files");
+
+    // The app runs under Wasmtime like `lumen run app.lm.md -- ARGS`.
+    let run = std::process::Command::new(wasmtime())
+        .current_dir(work.path())
+        .args(["run", "--dir", ".", "dist/app.wasm", "ada", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        "hi ada #0\nhi ada #1\nADA\n",
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(run.status.success());
+    assert_eq!(
+        std::fs::read_to_string(work.path().join("out/ada.txt")).unwrap(),
+        "ADA"
+    );
+
+    // Only the program changes: the runtime comes from the cache, no cargo runs, and the
+    // rebuild is quick (best of three, so that a loaded machine does not decide).
+    std::fs::write(
+        work.path().join("app.lm.md"),
+        APP.replace("hi {name}", "hello {name}"),
+    )
+    .unwrap();
+    let mut best = u64::MAX;
+    for _ in 0..3 {
+        let (code, again, stderr) = build(work.path(), "app.lm.md");
+        assert_eq!(code, Some(0), "{stderr}");
+        let steps = step_names(&again);
+        assert!(steps.contains(&"cache".to_string()), "{steps:?}");
+        assert!(
+            !steps.iter().any(|s| s == "cargo" || s == "wasm-pack"),
+            "no Rust compilation when only the program changed: {steps:?}"
+        );
+        best = best.min(again["elapsed_ms"].as_u64().unwrap());
+    }
+    assert!(best < 500, "program-only rebuild took {best} ms");
+    let run = std::process::Command::new(wasmtime())
+        .current_dir(work.path())
+        .args(["run", "--dir", ".", "dist/app.wasm", "bo", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "hello bo #0\nBO\n");
+}
+
+#[test]
+fn issue11_item1_a_program_with_errors_gives_lumen_check_diagnostics_and_writes_nothing() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("bad.lm"),
+        "cell main() -> Int\n  return \"x\"\nend\n",
+    )
+    .unwrap();
+    let (code, summary, stderr) = build(work.path(), "bad.lm");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(summary["status"], "failed");
+    assert_eq!(
+        step_names(&summary),
+        ["compile"],
+        "no cargo, no workspace step"
+    );
+    let check = lumen()
+        .current_dir(work.path())
+        .args(["check", "bad.lm"])
+        .output()
+        .unwrap();
+    let check_err = String::from_utf8_lossy(&check.stderr);
+    let diagnostic: String = check_err
+        .lines()
+        .take_while(|l| !l.starts_with("checked "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(diagnostic.contains("error[E0300]"), "{check_err}");
+    assert!(
+        stderr.contains(diagnostic.trim_end()),
+        "build:\n{stderr}\ncheck:\n{check_err}"
+    );
+    assert!(!work.path().join("dist").exists(), "nothing is written");
+}
+
+#[test]
+fn issue11_item1_program_builds_are_for_js_and_wasi_only_for_now() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("app.lm.md"), APP).unwrap();
+    let out = lumen()
+        .current_dir(work.path())
+        .args([
+            "build",
+            "--target",
+            "wasm",
+            "--wasm-target",
+            "wasi-http",
+            "app.lm.md",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only `js` and `wasi`"));
+    assert!(!work.path().join("pkg").exists());
+}

@@ -1,0 +1,187 @@
+// Issue 11 items 2 and 7 in headless Chromium: the installed PROGRAM package (program.mjs)
+// with no bundler (an import map), inside a module Web Worker, bundled by Vite (build and dev server),
+// webpack 5 and esbuild. No plugin, no loader config, no init(). Each page calls the typed cells (PROBE)
+// and publishes the summary on <body>.
+
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchChromium } from '../lib/browser.mjs';
+import { serve } from '../lib/server.mjs';
+import { spawn } from 'node:child_process';
+import { project, run, freePort, BIN, NAME, PROBE, assertProbe } from './program.mjs';
+
+const TIMEOUT = 60_000;
+
+const PUBLISH = `
+function publish(p) {
+  p.then(
+    (r) => { document.body.dataset.result = JSON.stringify(r); },
+    (e) => { document.body.dataset.error = String((e && e.stack) || e); },
+  );
+}
+`;
+const PAGE = '<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>\n';
+
+let host;
+let browser;
+
+before(async () => {
+  host = project({
+    'probe.js': `${PROBE}\nexport { probe };\n`,
+    'main.js': `import * as app from '${NAME}';\nimport { probe } from './probe.js';\n${PUBLISH}\npublish(probe(app));\n`,
+    'index.html': PAGE,
+    'importmap.html':
+      `<!doctype html><html><head><script type="importmap">{"imports": {"${NAME}": "/node_modules/${NAME}/index.js"}}</script></head>` +
+      '<body><script type="module" src="./main.js"></script></body></html>\n',
+    'worker.js': `import * as app from '/node_modules/${NAME}/index.js';
+import { probe } from '/probe.js';
+probe(app).then((result) => postMessage({ result }), (e) => postMessage({ error: String((e && e.stack) || e) }));
+`,
+    'worker.html': `<!doctype html><html><body><script type="module">
+const w = new Worker('/worker.js', { type: 'module' });
+w.onmessage = ({ data }) => {
+  if (data.error) document.body.dataset.error = data.error;
+  else document.body.dataset.result = JSON.stringify({ ...data.result, inWorker: true });
+};
+w.onerror = (e) => { document.body.dataset.error = 'worker error: ' + e.message; };
+</script></body></html>\n`,
+  });
+  browser = await launchChromium(TIMEOUT);
+});
+
+after(async () => {
+  await browser?.close();
+  host?.cleanup();
+});
+
+/** Opens `url`, waits for the published summary; returns `{result, problems}`. */
+async function probePage(url, allow = []) {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    const text = m.text();
+    if ((m.type() === 'error' || m.type() === 'warning') && !/^Failed to load resource/.test(text) && !allow.some((re) => re.test(text))) {
+      problems.push(`console ${m.type()}: ${m.text()}`);
+    }
+  });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  try {
+    await page.goto(url);
+    await page.waitForSelector('body[data-result], body[data-error]', { state: 'attached' });
+    const error = await page.getAttribute('body', 'data-error');
+    assert.equal(error, null, `the page failed: ${error}`);
+    return { result: JSON.parse(await page.getAttribute('body', 'data-result')), problems };
+  } finally {
+    await page.close();
+  }
+}
+
+describe('issue 11 item 7: the program package in the browser', () => {
+  let server;
+  before(async () => {
+    server = await serve(host.dir);
+  });
+  after(async () => server?.close());
+
+  test('issue 11 item 7: no bundler, through an import map', async () => {
+    const { result, problems } = await probePage(`${server.origin}/importmap.html`);
+    assertProbe(result);
+    assert.deepEqual(problems, []);
+  });
+
+  test('issue 11 item 7: inside a module Web Worker', async () => {
+    const { result, problems } = await probePage(`${server.origin}/worker.html`);
+    assertProbe(result);
+    assert.equal(result.inWorker, true);
+    assert.deepEqual(problems, []);
+  });
+});
+
+test('issue 11 item 7: the program package bundled by `vite build` runs', async () => {
+  const r = await run('vite', ['build', '--outDir', 'dist-vite', '--logLevel', 'warn'], { cwd: host.dir });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.stderr.trim(), '', `vite build warned: ${r.stderr}`);
+  const server = await serve(join(host.dir, 'dist-vite'));
+  try {
+    const { result, problems } = await probePage(`${server.origin}/index.html`);
+    assertProbe(result);
+    assert.deepEqual(problems, []);
+  } finally {
+    await server.close();
+  }
+});
+
+test('issue 11 item 7: the Vite dev server serves the program package', async () => {
+  const port = await freePort();
+  const child = spawn(join(BIN, 'vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    cwd: host.dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  try {
+    const deadline = Date.now() + TIMEOUT;
+    for (;;) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/`);
+        if (res.ok) break;
+      } catch {}
+      if (Date.now() > deadline || child.exitCode !== null) assert.fail(`vite did not start: ${log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const { result, problems } = await probePage(`http://127.0.0.1:${port}/index.html`, [/\[vite\]/]);
+    assertProbe(result);
+    assert.deepEqual(problems, []);
+    assert.doesNotMatch(log, /error/i, log);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
+
+test('issue 11 item 7: the program package bundled by webpack 5 (no config) runs', async () => {
+  const r = await run(
+    'webpack',
+    ['--mode', 'production', '--entry', './main.js', '--output-path', 'dist-webpack', '--no-stats'],
+    { cwd: host.dir, env: { ...process.env, NO_COLOR: '1' } },
+  );
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout + r.stderr, /warning|error/i, r.stdout + r.stderr);
+  writeFileSync(join(host.dir, 'dist-webpack', 'index.html'), '<!doctype html><html><body><script src="./main.js"></script></body></html>\n');
+  const server = await serve(join(host.dir, 'dist-webpack'));
+  try {
+    const { result, problems } = await probePage(`${server.origin}/index.html`);
+    assertProbe(result);
+    assert.deepEqual(problems, []);
+  } finally {
+    await server.close();
+  }
+});
+
+test('issue 11 item 7: the program package bundled by esbuild runs with the .wasm served next to the bundle', async () => {
+  const r = await run(
+    'esbuild',
+    ['main.js', '--bundle', '--format=esm', '--platform=browser', '--outfile=dist-esbuild/main.js', '--log-level=warning'],
+    { cwd: host.dir },
+  );
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.stderr.trim(), '', `esbuild warned: ${r.stderr}`);
+  writeFileSync(join(host.dir, 'dist-esbuild', 'index.html'), PAGE);
+  const wasm = join(host.dir, 'node_modules', NAME, 'runtime', 'lumen_wasm_bg.wasm');
+  const server = await serve(host.dir, {}, { '/dist-esbuild/lumen_wasm_bg.wasm': wasm });
+  try {
+    const { result, problems } = await probePage(`${server.origin}/dist-esbuild/index.html`);
+    assertProbe(result);
+    assert.deepEqual(problems, []);
+  } finally {
+    await server.close();
+  }
+});
