@@ -327,7 +327,7 @@ fn prepare(
 
     r.start("fingerprint", "comparing with the last build");
     let extra = [ws.root.join("Cargo.toml"), ws.root.join("Cargo.lock")];
-    let sources = fingerprint::inputs(&ws.root, &ws.source_dirs, &extra, &[]);
+    let sources = fingerprint::inputs(&ws.root, &ws.source_dirs(plan.compile.krate), &extra, &[]);
     let tool_versions = [
         ("wasm-pack", tools.wasm_pack.as_ref().map(|t| t.1.as_str())),
         (

@@ -1,7 +1,7 @@
 //! Finding the Lumen workspace: the `lumen-wasm` crate, the workspace version, the target
 //! directory and the wasm-bindgen version the crate resolved to, through `cargo metadata`.
 
-use cargo_metadata::{MetadataCommand, Package};
+use cargo_metadata::{DependencyKind, MetadataCommand, Package};
 use std::path::{Path, PathBuf};
 
 /// What the build needs to know about the workspace.
@@ -19,12 +19,36 @@ pub struct Workspace {
     pub version: String,
     /// The resolved version of the `wasm-bindgen` crate (wasm-bindgen-cli must match it).
     pub wasm_bindgen: Option<String>,
-    /// The folders of every workspace-local package `lumen-wasm` depends on, itself
-    /// included: the sources the fingerprint covers.
-    pub source_dirs: Vec<PathBuf>,
+    /// Every workspace-local package but xtask: its name, folder and the local packages it
+    /// depends on (normal and build dependencies).
+    local: Vec<(String, PathBuf, Vec<String>)>,
 }
 
 impl Workspace {
+    /// The folders of `krate` and of every workspace-local package it depends on,
+    /// transitively: the sources a build of `krate` compiles, which its fingerprint and
+    /// runtime cache key cover (a change elsewhere, e.g. in lumen-cli, keeps the cached
+    /// runtimes).
+    pub fn source_dirs(&self, krate: &str) -> Vec<PathBuf> {
+        let mut wanted = vec![krate.to_string()];
+        let mut seen: Vec<&str> = Vec::new();
+        let mut dirs = Vec::new();
+        while let Some(name) = wanted.pop() {
+            let Some((n, dir, deps)) = self.local.iter().find(|(n, _, _)| *n == name) else {
+                continue;
+            };
+            if seen.contains(&n.as_str()) {
+                continue;
+            }
+            seen.push(n);
+            dirs.push(dir.clone());
+            wanted.extend(deps.iter().cloned());
+        }
+        dirs.sort();
+        dirs.dedup();
+        dirs
+    }
+
     /// Whether the workspace has a local package `name`.
     pub fn has_package(&self, name: &str) -> bool {
         self.packages.iter().any(|p| p == name)
@@ -76,15 +100,21 @@ pub fn locate(manifest: Option<&Path>, cargo: &Path) -> Result<Workspace, String
         .find(|p| p.name.as_str() == "wasm-bindgen")
         .map(|p| p.version.to_string());
     // Workspace-local (path) packages are the ones without a registry source.
-    let mut source_dirs: Vec<PathBuf> = meta
+    let local: Vec<(String, PathBuf, Vec<String>)> = meta
         .packages
         .iter()
         .filter(|p| p.source.is_none())
         .filter(|p| p.name.as_str() != "xtask")
-        .map(dir_of)
+        .map(|p| {
+            let deps = p
+                .dependencies
+                .iter()
+                .filter(|d| d.path.is_some() && d.kind != DependencyKind::Development)
+                .map(|d| d.name.clone())
+                .collect();
+            (p.name.to_string(), dir_of(p), deps)
+        })
         .collect();
-    source_dirs.sort();
-    source_dirs.dedup();
     let mut packages: Vec<String> = meta
         .packages
         .iter()
@@ -99,6 +129,35 @@ pub fn locate(manifest: Option<&Path>, cargo: &Path) -> Result<Workspace, String
         packages,
         version: wasm.version.to_string(),
         wasm_bindgen,
-        source_dirs,
+        local,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue11_item0_a_runtime_fingerprint_covers_its_crate_and_local_dependencies_only() {
+        // The real workspace: lumen-wasm compiles the VM, the compiler and the runtime, not
+        // lumen-cli; the WASI app template compiles the VM and the runtime.
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
+        let ws = locate(Some(&manifest), &super::super::toolchain::cargo_path()).unwrap();
+        let names = |krate: &str| -> Vec<String> {
+            ws.source_dirs(krate)
+                .iter()
+                .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        let wasm = names("lumen-wasm");
+        assert!(wasm.contains(&"lumen-wasm".to_string()), "{wasm:?}");
+        assert!(wasm.contains(&"lumen-vm".to_string()), "{wasm:?}");
+        assert!(wasm.contains(&"lumen-compiler".to_string()), "{wasm:?}");
+        assert!(!wasm.contains(&"lumen-cli".to_string()), "{wasm:?}");
+        let app = names("lumen-wasi-app");
+        assert!(app.contains(&"lumen-vm".to_string()), "{app:?}");
+        assert!(!app.contains(&"lumen-cli".to_string()), "{app:?}");
+        assert!(names("lumen-cli").contains(&"lumen-cli".to_string()));
+        assert!(ws.source_dirs("no-such-crate").is_empty());
+    }
 }
