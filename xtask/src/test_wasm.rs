@@ -3,8 +3,8 @@
 //!
 //! 1. Node.js ≥ 20 and npm must be installed (scripts/test-all.sh installs them with apt);
 //! 2. unless `--no-build`: the one JavaScript package `pkg/` ([`crate::wasm_packages`]);
-//! 3. Wasmtime 48.0.8 (`cargo install wasmtime-cli --locked` when `wasmtime --version` is
-//!    another or none; never a prebuilt download);
+//! 3. Wasmtime 48.0.8 (`cargo install wasmtime-cli --locked` with [`WASMTIME_FEATURES`]
+//!    when `wasmtime --version` is another or none; never a prebuilt download);
 //! 4. unless `--no-build` or `LUMEN_WASI` is set: the WASI command module
 //!    `pkg-wasi/lumen.wasm` and the `wasi:http` component `pkg-wasi-http/lumen.wasm`;
 //!    unless `--no-build` or `LUMEN_PROGRAM_PKG` is set: the program package
@@ -44,6 +44,12 @@ const PROGRAM_PKG: &str = "pkg-program";
 
 /// The Wasmtime the WASI tests run under.
 pub const WASMTIME_VERSION: &str = "48.0.8";
+
+/// The wasmtime-cli features installed: what the tests use (`wasmtime run`, `--dir`,
+/// `-S http` on a component) and no more — no winch, pulley, wizer, `serve`, `wast`,
+/// wasi-nn/tls/keyvalue/config, GC or debugger support, which are most of a default build.
+pub const WASMTIME_FEATURES: &str = "run,cranelift,wasi-http,component-model,backtrace,\
+parallel-compilation,logging,demangle,clap/default,clap/wrap_help";
 
 /// The oldest Node.js major version the tests support.
 const NODE_MAJOR: u32 = 20;
@@ -173,13 +179,17 @@ fn check_node(path: &OsString) -> Result<(), String> {
 fn ensure_wasmtime(path: &OsString) -> Result<(), String> {
     let have = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
     if !wasmtime_matches(&have, WASMTIME_VERSION) {
-        // Built from crates.io (about 8 minutes on 2 cores, once): no prebuilt binary.
+        // Built from crates.io (once; about 10 minutes on 2 busy cores with these
+        // features): no prebuilt binary.
         crate::run(Command::new(crate::cargo()).args([
             "install",
             "wasmtime-cli",
             "--version",
             WASMTIME_VERSION,
             "--locked",
+            "--no-default-features",
+            "--features",
+            WASMTIME_FEATURES,
         ]))?;
     }
     let now = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
