@@ -2,8 +2,8 @@
 //!
 //! Subcommands: `run` (compile and run a program with the native tools), `check` (report
 //! every diagnostic), `emit` (write the compiled LIR as JSON or binary), `build` (the
-//! runtime as a WebAssembly package, or a program as a WASI app; feature `build`, see
-//! `build/mod.rs`).
+//! runtime as a WebAssembly package, or a program as a typed npm package or a WASI app;
+//! feature `build`, see `build/mod.rs`).
 //!
 //! Exit status:
 //! - `0` success;
@@ -44,8 +44,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Write a program's compiled LIR (JSON or binary).
     Emit(emit::EmitArgs),
-    /// Build the Lumen runtime as an npm package or a WASI module, or a program as a WASI app
-    /// (`--target wasm`).
+    /// Build the Lumen runtime as an npm package or a WASI module, or a program as a typed npm
+    /// package or a WASI app (`--target wasm`).
     #[cfg(feature = "build")]
     Build(build::BuildArgs),
 }

@@ -53,8 +53,8 @@ pub enum MessageFormat {
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     /// A program (`app.lm.md`) to build with the cached VM-only runtime: one typed npm
-    /// package in DIR (`--wasm-target js`, `build/program.rs`) or one `DIR/<name>.wasm`
-    /// (`--wasm-target wasi`, `build/wasi_app.rs`); without it, the runtime package is built.
+    /// package in DIR (`--wasm-target js`) or one WASI app `DIR/<name>.wasm`
+    /// (`--wasm-target wasi`); without it, the runtime package is built.
     pub program: Option<PathBuf>,
     /// What to build (only `wasm`).
     #[arg(long, value_enum)]
