@@ -14,7 +14,10 @@
 //!    scripts/test-all.sh installs Debian's with apt);
 //! 7. `LUMEN_BIN`, a native `lumen` the tests compare `compile()` with (`lumen emit`):
 //!    the dev `lumen` when unset;
-//! 8. `node --test tests/wasm/node/` (and `tests/wasm/browser/`).
+//! 8. `LUMEN_WASI_APP_RUNTIME` (the VM-only WASI runtime template, `cargo build -p
+//!    lumen-wasi-app --target wasm32-wasip1`, `--profile wasm-release` with `--release`) and
+//!    `LUMEN_EMBED` (the dev build's `examples/embed`) for the WASI app tests, unless set;
+//! 9. `node --test tests/wasm/node/` (and `tests/wasm/browser/`).
 //!
 //! `--release` builds the packages in release mode. `LUMEN_PKG_NODE`/`LUMEN_PKG_WEB` name
 //! other builds to test in place of `pkg-node/`/`pkg-web/` (with `--no-build`); `LUMEN_WASI`
@@ -283,6 +286,47 @@ pub fn run(o: &Options) -> Result<(), String> {
             }
         }
         env.push(("CHROMIUM_PATH", chromium));
+    }
+
+    // The WASI app tests (tests/wasm/node/wasi_app.test.mjs): the VM-only runtime template
+    // and the embedder command, unless given.
+    if env_var("LUMEN_WASI_APP_RUNTIME").is_none() {
+        step("WASI app runtime template (lumen-wasi-app for wasm32-wasip1)");
+        let mut cmd = Command::new(crate::cargo());
+        cmd.current_dir(crate::root()).args([
+            "build",
+            "--quiet",
+            "-p",
+            "lumen-wasi-app",
+            "--target",
+            "wasm32-wasip1",
+        ]);
+        let profile = if o.release {
+            cmd.args(["--profile", "wasm-release"]);
+            "wasm-release"
+        } else {
+            "debug"
+        };
+        crate::run(&mut cmd)?;
+        let wasm = crate::target_dir()
+            .join("wasm32-wasip1")
+            .join(profile)
+            .join("lumen-wasi-app.wasm");
+        println!("LUMEN_WASI_APP_RUNTIME={}", wasm.display());
+        env.push(("LUMEN_WASI_APP_RUNTIME", wasm.into_os_string()));
+    }
+    if env_var("LUMEN_EMBED").is_none() {
+        // Built by the dev lumen's `cargo build --workspace --all-targets` (examples too).
+        let lumen = crate::dev_lumen()?;
+        let embed = lumen
+            .parent()
+            .map(|d| {
+                d.join("examples")
+                    .join(format!("embed{}", std::env::consts::EXE_SUFFIX))
+            })
+            .unwrap_or_default();
+        println!("LUMEN_EMBED={}", embed.display());
+        env.push(("LUMEN_EMBED", embed.into_os_string()));
     }
 
     if env_var("LUMEN_BIN").is_none() {
