@@ -191,4 +191,21 @@ fn issue11_item1_program_builds_are_for_js_and_wasi_only_for_now() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("only `js` and `wasi`"));
     assert!(!work.path().join("pkg").exists());
+    // `--name` is the npm package's; a WASI app is named after its program.
+    let out = lumen()
+        .current_dir(work.path())
+        .args([
+            "build",
+            "--target",
+            "wasm",
+            "--wasm-target",
+            "wasi",
+            "app.lm.md",
+        ])
+        .args(["--name", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--name names the npm package"));
+    assert!(!work.path().join("pkg").exists());
 }

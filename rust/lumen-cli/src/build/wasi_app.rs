@@ -19,6 +19,11 @@ pub(super) fn build(
     program: &Path,
     r: &Reporter,
 ) -> Result<Built, BuildError> {
+    if a.name.is_some() {
+        return Err(BuildError::usage(
+            "--name names the npm package of a program (--wasm-target js); a WASI app is named after its program",
+        ));
+    }
     let cwd = std::env::current_dir()
         .map_err(|e| BuildError::usage(format!("cannot read the current directory: {e}")))?;
     let out_dir = cwd.join(&a.out_dir);
