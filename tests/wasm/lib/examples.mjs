@@ -25,7 +25,9 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { createServer, request as httpRequest } from 'node:http';
 import { ROOT } from './lumen.mjs';
+import { serve } from './server.mjs';
 
 /** The program package's browser entry, relative to the package folder. */
 export const PROGRAM_ENTRY = 'index.js';
@@ -148,4 +150,61 @@ export function buildProgramPackage(src, outDir) {
   }
   if (!existsSync(entry)) throw new Error(`the build wrote no ${entry}`);
   return entry;
+}
+
+/**
+ * Serves `root` like lib/server.mjs's `serve(root, mounts)` and answers the URL paths of
+ * `routes` itself: `routes[path](request, body)` (the body as text) resolves to
+ * `{status?, type?, body}` (`type` defaults to JSON, a non-string `body` is sent as JSON).
+ * Every other request goes to the static server. Resolves to `{origin, requests, close()}`,
+ * `requests` listing the static server's.
+ */
+export async function serveWithRoutes(root, mounts, routes) {
+  const files = await serve(root, mounts);
+  const front = createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://localhost').pathname;
+    if (Object.hasOwn(routes, path)) {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      try {
+        const answer = await routes[path](req, body);
+        const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+        res.writeHead(answer.status ?? 200, {
+          'Content-Type': answer.type ?? 'application/json',
+          'Cache-Control': 'no-store',
+        });
+        res.end(text);
+      } catch (e) {
+        res.writeHead(500, { 'Content-Type': 'text/plain' });
+        res.end(`route ${path} failed: ${e.message}\n`);
+      }
+      return;
+    }
+    const upstream = httpRequest(
+      `${files.origin}${req.url}`,
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (e) => {
+      res.writeHead(502, { 'Content-Type': 'text/plain' });
+      res.end(`${e.message}\n`);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise((done, reject) => {
+    front.once('error', reject);
+    front.listen(0, '127.0.0.1', done);
+  });
+  return {
+    origin: `http://127.0.0.1:${front.address().port}`,
+    requests: files.requests,
+    async close() {
+      front.closeAllConnections?.();
+      await new Promise((done) => front.close(() => done()));
+      await files.close();
+    },
+  };
 }
