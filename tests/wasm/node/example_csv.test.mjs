@@ -11,7 +11,7 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { ROOT } from '../lib/lumen.mjs';
@@ -113,6 +113,20 @@ describe('issue 11 item 8: examples/csv_clean as a WASI app', () => {
     // No preopened directory: the granted folder `data` does not exist in the sandbox.
     assert.match(r.stderr, /^error\[E0906\]: tool ReadFile \(fs\.read\): cannot open the granted directory `\/?data`/);
     assert.match(r.stderr, /clean\.lm\.md:\d+ \(in main\)/);
+    assert.deepEqual(written(dir), {});
+  });
+
+  test('issue 11 item 8: an empty input stops with the program error (E0905) and writes nothing', async () => {
+    const args = ['data/empty.csv', 'out/contacts.clean.csv'];
+    const expectedDir = freshCopy();
+    writeFileSync(join(expectedDir, 'data', 'empty.csv'), '\n\n');
+    const expected = await native(expectedDir, args);
+    const dir = freshCopy();
+    writeFileSync(join(dir, 'data', 'empty.csv'), '\n\n');
+    const r = await wasmtime(dir, args);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(r.stderr.startsWith('error[E0905]: data/empty.csv is empty: expected a header line'), r.stderr);
+    assert.deepEqual(r, expected, 'wasmtime differs from lumen run');
     assert.deepEqual(written(dir), {});
   });
 
