@@ -55,7 +55,9 @@ fn issue11_item5_bad_arguments_are_e0913_with_exit_1() {
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
-        err.starts_with("error[E0913]: argument 1 (`n: Int`) of cell `main`: expected an Int, got `forty`"),
+        err.starts_with(
+            "error[E0913]: argument 1 (`n: Int`) of cell `main`: expected an Int, got `forty`"
+        ),
         "{err}"
     );
     let out = run(Some(&program("main")), &["1"]);
