@@ -6,8 +6,7 @@
 // endpoint the summarize page fetches, /api/chat, is a deterministic stub of this test.
 // Any page error or console error fails a test.
 //
-// Environment: LUMEN_BIN (required), CHROMIUM_PATH, and for LUMEN_EXAMPLES_DEV=1 the
-// inputs that lib/examples.mjs names.
+// Environment: LUMEN_BIN (required: the `lumen` with the `build` feature), CHROMIUM_PATH.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -6,8 +6,8 @@
 // Then the sandbox and the policy: without the preopen the job can open nothing, and a
 // path outside a grant is E0907; neither writes a file.
 //
-// Environment: LUMEN_BIN (required; runs the job natively and builds the app), WASMTIME
-// (optional), and for LUMEN_EXAMPLES_DEV=1 the inputs that lib/examples.mjs names.
+// Environment: LUMEN_BIN (required; runs the job natively and builds the app with `lumen
+// build`), WASMTIME (optional).
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
