@@ -98,6 +98,20 @@ const PROGRAMS = {
     '```',
     '',
   ].join('\n'),
+  // Writing a file that exists (Wasmtime gave a read-only handle for it: "Invalid argument").
+  'overwrite.lm': [
+    'use tool fs.write as WriteFile',
+    'use tool fs.read as ReadFile',
+    'grant WriteFile path "out"',
+    'grant ReadFile path "out"',
+    '',
+    'cell main(text: String) -> String',
+    '  WriteFile(path: "out/note.txt", text: "a longer first text")',
+    '  WriteFile(path: "out/note.txt", text: text)',
+    '  ReadFile(path: "out/note.txt")["text"]',
+    'end',
+    '',
+  ].join('\n'),
   'fails.lm': [
     'cell pick(xs: list[Int], i: Int) -> Int',
     '  xs[i]',
@@ -130,6 +144,7 @@ const RUNS = [
   ['files.lm.md', ['people.csv', 'clean.csv'], 0],
   ['files.lm.md', ['../../etc/hostname', 'x.csv'], 1], // E0907: outside the grant
   ['files.lm.md', ['missing.csv', 'x.csv'], 1], // E0906: no such file
+  ['overwrite.lm', ['short'], 0],
   ['fails.lm', ['1'], 0],
   ['fails.lm', ['7'], 1], // E0903: index out of range, in `pick`
   ['all_args.lm', ['a', '--b', 'c d'], 0],

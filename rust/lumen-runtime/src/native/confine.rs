@@ -387,8 +387,24 @@ fn open_component(
         Ok(fd) => {
             same_entry(dir, name, &fd)?;
             let file = std::fs::File::from(fd);
-            file.set_len(0).map_err(WalkError::Io)?;
-            Ok(file.into())
+            match file.set_len(0) {
+                Ok(()) => Ok(file.into()),
+                // Wasmtime gives a read-only handle when an existing file is opened through
+                // a directory handle we opened ourselves, unless the open may create or
+                // truncate (`EINVAL` on truncate). Reopen with `O_CREAT` (the file exists:
+                // nothing is created, nothing truncated) and check that it is still the
+                // entry we checked. Wasmtime honours "do not follow" (cap-std), so the name
+                // cannot have been swapped for a link it would follow.
+                Err(e) if e.raw_os_error() == Some(Errno::INVAL.raw_os_error()) => {
+                    let again = openat(dir, name, existing | OFlags::CREATE, mode).map_err(io)?;
+                    same_entry(dir, name, &again)?;
+                    same_file(&file, &again)?;
+                    let again = std::fs::File::from(again);
+                    again.set_len(0).map_err(WalkError::Io)?;
+                    Ok(again.into())
+                }
+                Err(e) => Err(WalkError::Io(e)),
+            }
         }
         Err(Errno::NOENT) => {
             let fd = openat(dir, name, (flags - OFlags::TRUNC) | OFlags::EXCL, mode).map_err(io)?;
@@ -397,6 +413,20 @@ fn open_component(
         }
         Err(e) => Err(io(e)),
     }
+}
+
+/// Whether two handles are the same file (device and inode).
+#[cfg(target_os = "wasi")]
+fn same_file(a: &std::fs::File, b: &OwnedFd) -> Result<(), WalkError> {
+    use rustix::fs::fstat;
+    let io = |e: rustix::io::Errno| WalkError::Io(e.into());
+    let (x, y) = (fstat(a).map_err(io)?, fstat(b).map_err(io)?);
+    if x.st_dev != y.st_dev || x.st_ino != y.st_ino {
+        return Err(WalkError::Io(std::io::Error::other(
+            "the file changed while it was opened",
+        )));
+    }
+    Ok(())
 }
 
 /// Whether `fd` is the entry `name` in `dir` names now (not a link, same device and inode).
