@@ -3,6 +3,9 @@
 //! - `bench [--runs N] [--only fib,loop] [--json FILE]`: builds the release `lumen`, then runs
 //!   the shared benchmark driver (`../shared/bench/run.py` when present, else the copy in
 //!   `tests/bench/run.py`) and prints its table.
+//! - `bench-build [--runs N] [--release] [--program FILE:js|wasi ...]`: the time of a
+//!   program-only rebuild (runtime cached, program changed) and the program's sizes
+//!   ([`bench_build`], `docs/BENCHMARKS.md`).
 //! - `check-bench`: builds the release `lumen` and checks that every benchmark program prints
 //!   the expected result from `tests/bench/expected/`.
 //! - `wasm-size [--check] [--record] [--target T ...] [--budgets FILE]`: release-builds every
@@ -26,6 +29,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench_build;
 mod budgets;
 mod ci;
 mod compress;
@@ -39,6 +43,7 @@ mod wasm_size;
 const USAGE: &str = "usage: cargo xtask <command>
   bench [--runs N] [--only a,b] [--json FILE]
   check-bench
+  bench-build [--runs N] [--release] [--program FILE:js|wasi ...]
   wasm-size [--check] [--record] [--target web|nodejs|bundler|wasi|all|NAME ...] [--budgets FILE]
   dist
   wasm-packages [--release] [--vm-only]
@@ -77,6 +82,7 @@ fn main() -> ExitCode {
         Some("check-bench") => check_bench().map_err(Failure::from),
         Some("wasm-size") => wasm_size::command(rest),
         Some("dist") => dist::command(rest),
+        Some("bench-build") => bench_build::command(rest),
         Some("wasm-packages") => wasm_packages::command(rest),
         Some("test-wasm") => test_wasm::command(rest),
         Some("fuzz") => fuzz::command(rest),
