@@ -5,23 +5,11 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
+import { PUBLISH, TIMEOUT, probePage, startViteDev } from './page.mjs';
 import { serve } from '../lib/server.mjs';
 import { project, run, freePort, BIN, PROBE, assertProbe } from './pack.mjs';
-
-const TIMEOUT = 60_000;
-
-/** Publishes what `probe(lumen)` resolves to (or why it failed) on <body>. */
-const PUBLISH = `
-function publish(p) {
-  p.then(
-    (r) => { document.body.dataset.result = JSON.stringify(r); },
-    (e) => { document.body.dataset.error = String((e && e.stack) || e); },
-  );
-}
-`;
 
 let host;
 let browser;
@@ -69,39 +57,6 @@ after(async () => {
   host?.cleanup();
 });
 
-/** Opens `url`, waits for the published summary; returns `{result, problems}`. */
-async function probePage(url, { allow: given = [] } = {}) {
-  const allow = [...given];
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  const problems = [];
-  const allowed = (text) => allow.some((re) => re.test(text));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if ((m.type() === 'error' || m.type() === 'warning') && !allowed(m.text())) {
-      problems.push(`console ${m.type()}: ${m.text()}`);
-    }
-  });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-  // A failed load is reported by URL (below); the browser's own favicon request is not ours.
-  allow.push(/^Failed to load resource/);
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico') && !allowed(`${r.status()} ${r.url()}`)) {
-      problems.push(`HTTP ${r.status()}: ${r.url()}`);
-    }
-  });
-  try {
-    await page.goto(url);
-    await page.waitForSelector('body[data-result], body[data-error]', { state: 'attached' });
-    const error = await page.getAttribute('body', 'data-error');
-    assert.equal(error, null, `the page failed: ${error}`);
-    const result = JSON.parse(await page.getAttribute('body', 'data-result'));
-    return { result, problems };
-  } finally {
-    await page.close();
-  }
-}
-
 describe('issue 11 item 2: one package in the browser', () => {
   let server;
   before(async () => {
@@ -110,19 +65,19 @@ describe('issue 11 item 2: one package in the browser', () => {
   after(async () => server?.close());
 
   test('issue 11 item 2: no bundler, through an import map', async () => {
-    const { result, problems } = await probePage(`${server.origin}/importmap.html`);
+    const { result, problems } = await probePage(browser, `${server.origin}/importmap.html`);
     assertProbe(result);
     assert.deepEqual(problems, []);
   });
 
   test('issue 11 item 2: no bundler, the entry imported by URL (as from a CDN)', async () => {
-    const { result, problems } = await probePage(`${server.origin}/url.html`);
+    const { result, problems } = await probePage(browser, `${server.origin}/url.html`);
     assertProbe(result);
     assert.deepEqual(problems, []);
   });
 
   test('issue 11 item 2: inside a module Web Worker', async () => {
-    const { result, problems } = await probePage(`${server.origin}/worker.html`);
+    const { result, problems } = await probePage(browser, `${server.origin}/worker.html`);
     assertProbe(result);
     assert.equal(result.inWorker, true);
     assert.deepEqual(problems, []);
@@ -136,7 +91,7 @@ describe('issue 11 item 2: bundled by Vite', () => {
     assert.equal(r.stderr.trim(), '', `vite build warned: ${r.stderr}`);
     const server = await serve(join(host.dir, 'dist-vite'));
     try {
-      const { result, problems } = await probePage(`${server.origin}/index.html`);
+      const { result, problems } = await probePage(browser, `${server.origin}/index.html`);
       assertProbe(result);
       assert.deepEqual(problems, []);
       assert.ok(
@@ -149,33 +104,16 @@ describe('issue 11 item 2: bundled by Vite', () => {
   });
 
   test('issue 11 item 2: the Vite dev server serves it', async () => {
-    const port = await freePort();
-    const child = spawn(join(BIN, 'vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-      cwd: host.dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let log = '';
-    child.stdout.on('data', (d) => (log += d));
-    child.stderr.on('data', (d) => (log += d));
+    const vite = await startViteDev(host.dir, { freePort, BIN });
     try {
-      const deadline = Date.now() + TIMEOUT;
-      for (;;) {
-        try {
-          const res = await fetch(`http://127.0.0.1:${port}/`);
-          if (res.ok) break;
-        } catch {}
-        if (Date.now() > deadline || child.exitCode !== null) assert.fail(`vite did not start: ${log}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      const { result, problems } = await probePage(`http://127.0.0.1:${port}/index.html`, {
+      const { result, problems } = await probePage(browser, `${vite.origin}/index.html`, {
         allow: [/\[vite\]/],
       });
       assertProbe(result);
       assert.deepEqual(problems, []);
-      assert.doesNotMatch(log, /error/i, log);
+      assert.doesNotMatch(vite.log(), /error/i, vite.log());
     } finally {
-      child.kill('SIGTERM');
+      vite.stop();
     }
   });
 });
@@ -193,7 +131,7 @@ describe('issue 11 item 2: bundled by webpack 5 (no config)', () => {
     writeFileSync(join(host.dir, 'dist-webpack', 'index.html'), '<!doctype html><html><body><script src="./main.js"></script></body></html>\n');
     const server = await serve(join(host.dir, 'dist-webpack'));
     try {
-      const { result, problems } = await probePage(`${server.origin}/index.html`);
+      const { result, problems } = await probePage(browser, `${server.origin}/index.html`);
       assertProbe(result);
       assert.deepEqual(problems, []);
       assert.ok(
@@ -221,7 +159,7 @@ describe('issue 11 item 2: bundled by esbuild (no loader, no plugin)', () => {
     const wasm = join(host.dir, 'node_modules', 'lumen-wasm', 'lumen_wasm_bg.wasm');
     const server = await serve(host.dir, {}, { '/dist-esbuild/lumen_wasm_bg.wasm': wasm });
     try {
-      const { result, problems } = await probePage(`${server.origin}/dist-esbuild/index.html`);
+      const { result, problems } = await probePage(browser, `${server.origin}/dist-esbuild/index.html`);
       assertProbe(result);
       assert.deepEqual(problems, []);
     } finally {
@@ -240,7 +178,7 @@ describe('issue 11 item 2: bundled by esbuild (no loader, no plugin)', () => {
     writeFileSync(join(host.dir, 'dist-esbuild-init', 'index.html'), '<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>\n');
     const server = await serve(host.dir);
     try {
-      const { result, problems } = await probePage(`${server.origin}/dist-esbuild-init/index.html`, {
+      const { result, problems } = await probePage(browser, `${server.origin}/dist-esbuild-init/index.html`, {
         allow: [/^404 .*\/dist-esbuild-init\/lumen_wasm_bg\.wasm$/],
       });
       assertProbe(result);

@@ -8,20 +8,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
+import { PUBLISH, TIMEOUT, probePage, startViteDev } from './page.mjs';
 import { serve } from '../lib/server.mjs';
-import { spawn } from 'node:child_process';
 import { project, run, freePort, BIN, NAME, PROBE, assertProbe } from './program.mjs';
 
-const TIMEOUT = 60_000;
-
-const PUBLISH = `
-function publish(p) {
-  p.then(
-    (r) => { document.body.dataset.result = JSON.stringify(r); },
-    (e) => { document.body.dataset.error = String((e && e.stack) || e); },
-  );
-}
-`;
 const PAGE = '<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>\n';
 
 let host;
@@ -56,33 +46,6 @@ after(async () => {
   host?.cleanup();
 });
 
-/** Opens `url`, waits for the published summary; returns `{result, problems}`. */
-async function probePage(url, allow = []) {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    const text = m.text();
-    if ((m.type() === 'error' || m.type() === 'warning') && !/^Failed to load resource/.test(text) && !allow.some((re) => re.test(text))) {
-      problems.push(`console ${m.type()}: ${m.text()}`);
-    }
-  });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-  try {
-    await page.goto(url);
-    await page.waitForSelector('body[data-result], body[data-error]', { state: 'attached' });
-    const error = await page.getAttribute('body', 'data-error');
-    assert.equal(error, null, `the page failed: ${error}`);
-    return { result: JSON.parse(await page.getAttribute('body', 'data-result')), problems };
-  } finally {
-    await page.close();
-  }
-}
-
 describe('issue 11 item 7: the program package in the browser', () => {
   let server;
   before(async () => {
@@ -91,13 +54,13 @@ describe('issue 11 item 7: the program package in the browser', () => {
   after(async () => server?.close());
 
   test('issue 11 item 7: no bundler, through an import map', async () => {
-    const { result, problems } = await probePage(`${server.origin}/importmap.html`);
+    const { result, problems } = await probePage(browser, `${server.origin}/importmap.html`);
     assertProbe(result);
     assert.deepEqual(problems, []);
   });
 
   test('issue 11 item 7: inside a module Web Worker', async () => {
-    const { result, problems } = await probePage(`${server.origin}/worker.html`);
+    const { result, problems } = await probePage(browser, `${server.origin}/worker.html`);
     assertProbe(result);
     assert.equal(result.inWorker, true);
     assert.deepEqual(problems, []);
@@ -110,7 +73,7 @@ test('issue 11 item 7: the program package bundled by `vite build` runs', async 
   assert.equal(r.stderr.trim(), '', `vite build warned: ${r.stderr}`);
   const server = await serve(join(host.dir, 'dist-vite'));
   try {
-    const { result, problems } = await probePage(`${server.origin}/index.html`);
+    const { result, problems } = await probePage(browser, `${server.origin}/index.html`);
     assertProbe(result);
     assert.deepEqual(problems, []);
   } finally {
@@ -119,31 +82,14 @@ test('issue 11 item 7: the program package bundled by `vite build` runs', async 
 });
 
 test('issue 11 item 7: the Vite dev server serves the program package', async () => {
-  const port = await freePort();
-  const child = spawn(join(BIN, 'vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    cwd: host.dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  let log = '';
-  child.stdout.on('data', (d) => (log += d));
-  child.stderr.on('data', (d) => (log += d));
+  const vite = await startViteDev(host.dir, { freePort, BIN });
   try {
-    const deadline = Date.now() + TIMEOUT;
-    for (;;) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/`);
-        if (res.ok) break;
-      } catch {}
-      if (Date.now() > deadline || child.exitCode !== null) assert.fail(`vite did not start: ${log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const { result, problems } = await probePage(`http://127.0.0.1:${port}/index.html`, [/\[vite\]/]);
+    const { result, problems } = await probePage(browser, `${vite.origin}/index.html`, { allow: [/\[vite\]/] });
     assertProbe(result);
     assert.deepEqual(problems, []);
-    assert.doesNotMatch(log, /error/i, log);
+    assert.doesNotMatch(vite.log(), /error/i, vite.log());
   } finally {
-    child.kill('SIGTERM');
+    vite.stop();
   }
 });
 
@@ -158,7 +104,7 @@ test('issue 11 item 7: the program package bundled by webpack 5 (no config) runs
   writeFileSync(join(host.dir, 'dist-webpack', 'index.html'), '<!doctype html><html><body><script src="./main.js"></script></body></html>\n');
   const server = await serve(join(host.dir, 'dist-webpack'));
   try {
-    const { result, problems } = await probePage(`${server.origin}/index.html`);
+    const { result, problems } = await probePage(browser, `${server.origin}/index.html`);
     assertProbe(result);
     assert.deepEqual(problems, []);
   } finally {
@@ -178,7 +124,7 @@ test('issue 11 item 7: the program package bundled by esbuild runs with the .was
   const wasm = join(host.dir, 'node_modules', NAME, 'runtime', 'lumen_wasm_bg.wasm');
   const server = await serve(host.dir, {}, { '/dist-esbuild/lumen_wasm_bg.wasm': wasm });
   try {
-    const { result, problems } = await probePage(`${server.origin}/dist-esbuild/index.html`);
+    const { result, problems } = await probePage(browser, `${server.origin}/dist-esbuild/index.html`);
     assertProbe(result);
     assert.deepEqual(problems, []);
   } finally {

@@ -5,12 +5,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { serveWorker } from './workerd.mjs';
 import { project, run, freePort, BIN, SOURCE, BROKEN } from './pack.mjs';
 
-const TIMEOUT = 60_000;
 let host;
 
 before(() => {
@@ -43,63 +40,12 @@ export default {
 after(() => host?.cleanup());
 
 test('issue 11 item 2: workerd serves a worker that runs a program per request', async () => {
-  const b = await run(
-    'esbuild',
-    [
-      'worker.js',
-      '--bundle',
-      '--format=esm',
-      '--platform=neutral',
-      '--conditions=workerd,worker,browser',
-      '--external:*.wasm',
-      '--outfile=dist-workerd/worker.js',
-      '--log-level=warning',
-    ],
-    { cwd: host.dir },
-  );
-  assert.equal(b.code, 0, b.stdout + b.stderr);
-  const bundle = readFileSync(join(host.dir, 'dist-workerd', 'worker.js'), 'utf8');
-  assert.match(bundle, /from "\.\/lumen_wasm_bg\.wasm"/, 'the workerd entry imports the .wasm as a module');
-  const port = await freePort();
-  writeFileSync(
-    join(host.dir, 'config.capnp'),
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "dist-workerd/worker.js"),
-    (name = "lumen_wasm_bg.wasm", wasm = embed "node_modules/${host.name}/lumen_wasm_bg.wasm"),
-  ],
-  compatibilityDate = "2026-11-01",
-);
-`,
-  );
-  const child = spawn(join(BIN, 'workerd'), ['serve', 'config.capnp'], {
-    cwd: host.dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout.on('data', (d) => (log += d));
-  child.stderr.on('data', (d) => (log += d));
+  const worker = await serveWorker(host.dir, `node_modules/${host.name}/lumen_wasm_bg.wasm`, { run, freePort, BIN });
+  const { get } = worker;
   try {
-    const deadline = Date.now() + TIMEOUT;
-    const get = async (n) => {
-      for (;;) {
-        try {
-          const res = await fetch(`http://127.0.0.1:${port}/?n=${n}`);
-          return { status: res.status, body: await res.text() };
-        } catch (e) {
-          if (Date.now() > deadline || child.exitCode !== null) assert.fail(`workerd did not serve: ${e}\n${log}`);
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-    };
     for (const n of [21, 5]) {
-      const { status, body } = await get(n);
-      assert.equal(status, 200, `${body}\n${log}`);
+      const { status, body } = await get(`/?n=${n}`);
+      assert.equal(status, 200, `${body}\n${worker.log()}`);
       const r = JSON.parse(body);
       assert.equal(r.value, n * 2);
       assert.deepEqual(r.output, ['tool said {"text": "HI"}', `n is ${n}`]);
@@ -107,8 +53,8 @@ const worker :Workerd.Worker = (
       assert.equal(typeof r.version, 'string');
       assert.ok(r.diagnostics.length > 0 && /^E\d{4}$/.test(r.diagnostics[0]), body);
     }
-    assert.doesNotMatch(log, /error|uncaught/i, log);
+    assert.doesNotMatch(worker.log(), /error|uncaught/i, worker.log());
   } finally {
-    child.kill('SIGTERM');
+    worker.stop();
   }
 });
