@@ -2,7 +2,8 @@
 //!
 //! - `bench [--runs N] [--only fib,loop] [--json FILE]`: builds the release `lumen`, then runs
 //!   the shared benchmark driver (`../shared/bench/run.py` when present, else the copy in
-//!   `tests/bench/run.py`) and prints its table.
+//!   `tests/bench/run.py`) and prints its table; lumen-wasm is the package in `pkg/` (build
+//!   it with `cargo xtask wasm-packages --release`) unless `LUMEN_PKG_NODE` names another.
 //! - `bench-build [--runs N] [--release] [--program FILE:js|wasi ...]`: the time of a
 //!   program-only rebuild (runtime cached, program changed) and the program's sizes
 //!   ([`bench_build`], `docs/BENCHMARKS.md`).
@@ -195,10 +196,14 @@ fn bench(args: &[String]) -> Result<(), String> {
         root().join("tests/bench/run.py")
     };
     println!("benchmark driver: {}", script.display());
+    // The driver's lumen-wasm column needs a Node.js package: the one npm package `pkg/`
+    // (`cargo xtask wasm-packages --release`) unless LUMEN_PKG_NODE names another.
+    let pkg = std::env::var_os("LUMEN_PKG_NODE").unwrap_or_else(|| root().join("pkg").into());
     run(Command::new("python3")
         .arg(&script)
         .args(args)
         .env("LUMEN", &lumen)
+        .env("LUMEN_PKG_NODE", pkg)
         .current_dir(root()))
 }
 
