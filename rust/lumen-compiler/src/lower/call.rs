@@ -513,19 +513,7 @@ impl Lowerer<'_> {
             self.expr(f, &a.value, Some(k + 1))?;
             f.free_to(mark);
         }
-        f.emit(Instr::MakeMap {
-            dst: m,
-            start: if count == 0 { m } else { start },
-            count,
-        });
-        f.free_to(u32::from(m) + 1);
-        let d = dst.unwrap_or(m);
-        f.emit(Instr::CallTool {
-            dst: d,
-            tool,
-            args: m,
-        });
-        Ok(d)
+        Ok(finish_tool_call(f, m, start, count, tool, dst))
     }
 
     /// A call of a typed tool: every parameter becomes a key of the argument map, in
@@ -583,18 +571,32 @@ impl Lowerer<'_> {
             self.load_str(f, &p.name.name, k, p.name.span)?;
             self.eval_foreign(f, file, d, k + 1)?;
         }
-        f.emit(Instr::MakeMap {
-            dst: m,
-            start: if count == 0 { m } else { start },
-            count,
-        });
-        f.free_to(u32::from(m) + 1);
-        let d = dst.unwrap_or(m);
-        f.emit(Instr::CallTool {
-            dst: d,
-            tool,
-            args: m,
-        });
-        Ok(d)
+        Ok(finish_tool_call(f, m, start, count, tool, dst))
     }
+}
+
+/// The end of every tool call: the `count` name/value register pairs from `start` become the
+/// argument map in `m` (the registers above it are freed), and the call's result goes to
+/// `dst` (else `m`), which is returned.
+fn finish_tool_call(
+    f: &mut FnCx,
+    m: Reg,
+    start: Reg,
+    count: u16,
+    tool: u16,
+    dst: Option<Reg>,
+) -> Reg {
+    f.emit(Instr::MakeMap {
+        dst: m,
+        start: if count == 0 { m } else { start },
+        count,
+    });
+    f.free_to(u32::from(m) + 1);
+    let d = dst.unwrap_or(m);
+    f.emit(Instr::CallTool {
+        dst: d,
+        tool,
+        args: m,
+    });
+    d
 }
