@@ -7,7 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
-import { PUBLISH, TIMEOUT, probePage, startViteDev } from './page.mjs';
+import { PUBLISH, TIMEOUT, WORKER_PAGE, probePage, startViteDev } from './page.mjs';
 import { serve } from '../lib/server.mjs';
 import { project, run, freePort, BIN, PROBE, assertProbe } from './pack.mjs';
 
@@ -32,14 +32,7 @@ publish(probe(lumen));
 import { probe } from '/probe.js';
 probe(lumen).then((result) => postMessage({ result }), (e) => postMessage({ error: String((e && e.stack) || e) }));
 `,
-    'worker.html': `<!doctype html><html><body><script type="module">
-const w = new Worker('/worker.js', { type: 'module' });
-w.onmessage = ({ data }) => {
-  if (data.error) document.body.dataset.error = data.error;
-  else document.body.dataset.result = JSON.stringify({ ...data.result, inWorker: true });
-};
-w.onerror = (e) => { document.body.dataset.error = 'worker error: ' + e.message; };
-</script></body></html>\n`,
+    'worker.html': WORKER_PAGE,
     'esbuild.html': '<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>\n',
     'esbuild-init.js': `import * as lumen from 'lumen-wasm';
 import { probe } from './probe.js';

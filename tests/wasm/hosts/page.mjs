@@ -21,6 +21,19 @@ function publish(p) {
 `;
 
 /**
+ * A page that runs `/worker.js` as a module Web Worker and publishes what it posts
+ * (`{result}` or `{error}`) on <body>, the result marked `inWorker: true`.
+ */
+export const WORKER_PAGE = `<!doctype html><html><body><script type="module">
+const w = new Worker('/worker.js', { type: 'module' });
+w.onmessage = ({ data }) => {
+  if (data.error) document.body.dataset.error = data.error;
+  else document.body.dataset.result = JSON.stringify({ ...data.result, inWorker: true });
+};
+w.onerror = (e) => { document.body.dataset.error = 'worker error: ' + e.message; };
+</script></body></html>\n`;
+
+/**
  * Opens `url` in `browser` (lib/browser.mjs), waits for the published summary; returns
  * `{result, problems}`: page errors, console errors and warnings, failed requests and HTTP
  * errors, except those matching one of `allow` (and the browser's own favicon request).

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
-import { PUBLISH, TIMEOUT, probePage, startViteDev } from './page.mjs';
+import { PUBLISH, TIMEOUT, WORKER_PAGE, probePage, startViteDev } from './page.mjs';
 import { serve } from '../lib/server.mjs';
 import { project, run, freePort, BIN, NAME, PROBE, assertProbe } from './program.mjs';
 
@@ -29,14 +29,7 @@ before(async () => {
 import { probe } from '/probe.js';
 probe(app).then((result) => postMessage({ result }), (e) => postMessage({ error: String((e && e.stack) || e) }));
 `,
-    'worker.html': `<!doctype html><html><body><script type="module">
-const w = new Worker('/worker.js', { type: 'module' });
-w.onmessage = ({ data }) => {
-  if (data.error) document.body.dataset.error = data.error;
-  else document.body.dataset.result = JSON.stringify({ ...data.result, inWorker: true });
-};
-w.onerror = (e) => { document.body.dataset.error = 'worker error: ' + e.message; };
-</script></body></html>\n`,
+    'worker.html': WORKER_PAGE,
   });
   browser = await launchChromium(TIMEOUT);
 });
