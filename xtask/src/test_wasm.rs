@@ -176,6 +176,13 @@ fn check_node(path: &OsString) -> Result<(), String> {
     }
 }
 
+/// Installs what `cargo test --workspace` runs real wasm in, before it runs: Wasmtime
+/// (`rust/lumen-cli/tests/build_wasi_app.rs` runs the apps it builds). `cargo xtask ci`
+/// calls it as its own step; [`run`] checks it again (a no-op once installed).
+pub fn ensure_engines() -> Result<(), String> {
+    ensure_wasmtime(&path_with_cargo_bin())
+}
+
 fn ensure_wasmtime(path: &OsString) -> Result<(), String> {
     let have = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
     if !wasmtime_matches(&have, WASMTIME_VERSION) {

@@ -25,7 +25,12 @@ use std::path::Path;
 
 /// The runtime entries of the one npm package, each with the program entry that imports it
 /// (same file name, at the package root; the runtime sits in `runtime/`).
-const ENTRIES: [&str; 3] = ["index.js", "index.node.js", "index.workerd.js"];
+const ENTRIES: [&str; 4] = [
+    "index.js",
+    "index.node.js",
+    "index.workerd.js",
+    "index.inline.js",
+];
 
 /// The compiled program: its binary LIR and its interface.
 struct Compiled {
@@ -181,10 +186,11 @@ fn runtime_complete(dir: &Path) -> bool {
 
 /// The runtime package's files a program package ships (its `package.json` and README are
 /// the program's own).
-const RUNTIME_FILES: [&str; 10] = [
+const RUNTIME_FILES: [&str; 12] = [
     "index.js",
     "index.node.js",
     "index.workerd.js",
+    "index.inline.js",
     "index.cjs",
     "index.d.ts",
     "index.d.cts",
@@ -192,6 +198,7 @@ const RUNTIME_FILES: [&str; 10] = [
     "lumen_wasm.js",
     "lumen_wasm.cjs",
     "lumen_wasm_bg.wasm",
+    "lumen_wasm_inline.js",
 ];
 
 /// Writes the program package into `staged`; returns the generator's warnings.
@@ -264,10 +271,12 @@ fn package_json(name: &str, files: &[String]) -> Value {
                 "./index.js",
                 "./index.node.js",
                 "./index.workerd.js",
+                "./index.inline.js",
                 "./index.cjs",
                 "./runtime/index.js",
                 "./runtime/index.node.js",
                 "./runtime/index.workerd.js",
+                "./runtime/index.inline.js",
                 "./runtime/index.cjs"
             ]),
         );
