@@ -458,10 +458,14 @@ mod tests {
         let p = package_json("app", &["index.js".into(), "runtime/index.js".into()]);
         let dot = &p["exports"]["."];
         let keys: Vec<&String> = dot.as_object().unwrap().keys().collect();
-        assert_eq!(
-            keys,
-            ["workerd", "browser", "deno", "node", "import", "require", "default"]
-        );
+        let runtime = npm::package_json("lumen-wasm-vm", "0.1.0", "MIT", &[]);
+        let runtime_keys: Vec<&String> = runtime["exports"]["."]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(keys, runtime_keys);
+        assert_eq!(dot["browser"]["default"], "./index.inline.js");
         assert_eq!(dot["node"]["import"]["default"], "./index.node.js");
         assert_eq!(dot["workerd"]["default"], "./index.workerd.js");
         assert_eq!(dot["require"]["types"], "./index.d.cts");
