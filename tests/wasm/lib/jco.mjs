@@ -26,9 +26,10 @@ const RUNNER = join(HERE, 'jco_run.mjs');
  * The flags of `jco transpile`: `--instantiation async` makes `lumen.js` export
  * `instantiate(getCoreModule, imports)` so each run gets its own preview2-shim `WASIShim`
  * (arguments, environment and preopens per instance) instead of bindings that import
- * preview2-shim's process-wide defaults; `--quiet` drops the file table.
+ * preview2-shim's process-wide defaults; `--name lumen` names the output `lumen.js`
+ * whatever the component's file is called; `--quiet` drops the file table.
  */
-export const TRANSPILE_FLAGS = ['--instantiation', 'async', '--quiet'];
+export const TRANSPILE_FLAGS = ['--instantiation', 'async', '--name', 'lumen', '--quiet'];
 
 /**
  * `jco transpile` of `wasm` (default: the wasi:http component) into a new temporary folder.
