@@ -88,7 +88,7 @@ describe('issue 12 item 3: the wasi:http lumen component in Node.js through jco'
 
   for (const file of CONFORMANCE_PROGRAMS) {
     test(`issue 12 item 3: conformance ${file} through jco gives its .out/.err`, async () => {
-    const jco = await transpiled;
+      const jco = await transpiled;
       const r = await timed(() => runJco(jco.outDir, CONFORMANCE_DIR, ['run', file]));
       assertExpected(CONFORMANCE_DIR, file, r);
       assert.doesNotMatch(r.stderr, /jco_run:|ComponentError/, 'no JavaScript error');
