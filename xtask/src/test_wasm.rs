@@ -18,9 +18,11 @@
 //!    wasm32-wasip1`), `LUMEN_EMBED` and `LUMEN_JSGEN` (the `embed` and `gen` examples the
 //!    dev `lumen`'s build compiled); `LUMEN_BIN`, a native `lumen` the tests compare
 //!    `compile()` with and run programs with: the dev `lumen` when unset;
-//! 8. `node --test tests/wasm/node/` and the host tests of the packed runtime and program
-//!    packages (`tests/wasm/hosts/`: Node, publint/attw, workerd, Deno), and unless
-//!    `--node-only` `tests/wasm/browser/` and the browser host tests.
+//! 8. `node --test tests/wasm/node/` (with `jco.test.mjs`: `pkg-wasi-http/lumen.wasm`
+//!    through `jco transpile` and `@bytecodealliance/preview2-shim`, both from step 5) and
+//!    the host tests of the packed runtime and program packages (`tests/wasm/hosts/`: Node,
+//!    publint/attw, workerd, Deno), and unless `--node-only` `tests/wasm/browser/` and the
+//!    browser host tests.
 //!
 //! `--release` builds the packages in release mode. `LUMEN_PKG` names another build to test
 //! in place of `pkg/` (with `--no-build`); `LUMEN_WASI`
@@ -461,6 +463,16 @@ mod tests {
             parse_args(&["--browser".into()]),
             Err(Failure::Usage(m)) if m.contains("--browser")
         ));
+    }
+
+    #[test]
+    fn issue12_item3_the_jco_tests_run_without_a_browser() {
+        let jco = "tests/wasm/node/jco.test.mjs";
+        assert!(crate::root().join(jco).is_file(), "{jco} is missing");
+        assert!(
+            test_paths(false).iter().any(|p| jco.starts_with(p)),
+            "{jco} is not run"
+        );
     }
 
     #[test]
