@@ -535,7 +535,11 @@ mod tests {
             let w = Plan::for_program(WasmTarget::Worker, &o).unwrap();
             let js = Plan::for_program(WasmTarget::Js, &o).unwrap();
             assert_eq!(w.package, Package::Worker);
-            assert_eq!(w.target, WasmTarget::Js, "the runtime is the JavaScript one");
+            assert_eq!(
+                w.target,
+                WasmTarget::Js,
+                "the runtime is the JavaScript one"
+            );
             assert_eq!(w.compile, js.compile);
             assert_eq!(w.optimize, js.optimize);
             assert!(w.options.vm_only);

@@ -132,6 +132,12 @@ impl WasmTarget {
     pub fn is_wasi(self) -> bool {
         !matches!(self.host(), Host::Js)
     }
+
+    /// Whether the target builds only programs ([`WasmTarget::Worker`]): it has no runtime
+    /// package of its own (`lumen build` without a program is a usage error).
+    pub fn is_program_only(self) -> bool {
+        self == WasmTarget::Worker
+    }
 }
 
 impl fmt::Display for WasmTarget {
@@ -240,5 +246,7 @@ mod tests {
         assert!(WasmTarget::Wasi.is_wasi());
         assert!(WasmTarget::WasiHttp.is_wasi());
         assert!(!WasmTarget::Worker.is_wasi());
+        let program_only: Vec<_> = ALL.iter().filter(|t| t.is_program_only()).collect();
+        assert_eq!(program_only, [&WasmTarget::Worker]);
     }
 }
