@@ -63,8 +63,9 @@ pub(super) fn build(
         let missing = tools_without_provider(&staged.iface);
         if !missing.is_empty() {
             r.notice(&format!(
-                "warning: the worker provides only http.get and http.post; {} fail with E0908 until `{}` provides {} (see tools.js)",
+                "warning: the worker provides only http.get and http.post; {} {} with E0908 until `{}` provides {} (see tools.js)",
                 missing.join(", "),
+                if missing.len() == 1 { "fails" } else { "fail" },
                 tools_file_name(program),
                 if missing.len() == 1 { "it" } else { "them" }
             ));
