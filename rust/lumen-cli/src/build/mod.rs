@@ -54,8 +54,9 @@ pub enum MessageFormat {
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     /// A program (`app.lm.md`) to build with the cached VM-only runtime: one typed npm
-    /// package in DIR (`--wasm-target js`) or one WASI app `DIR/<name>.wasm`
-    /// (`--wasm-target wasi`); without it, the runtime package is built.
+    /// package in DIR (`--wasm-target js`), one WASI app `DIR/<name>.wasm`
+    /// (`--wasm-target wasi`) or a Cloudflare worker (`--wasm-target worker`); without it,
+    /// the runtime package is built.
     pub program: Option<PathBuf>,
     /// What to build (only `wasm`).
     #[arg(long, value_enum)]

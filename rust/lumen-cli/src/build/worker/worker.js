@@ -12,7 +12,8 @@ function failure(status, error) {
   return new Response(JSON.stringify({ error: error }), { status, headers: JSON_TYPE });
 }
 
-/** The `std.http` Request of a fetch Request, or null when its body is not UTF-8. */
+/** The `std.http` Request of a fetch Request, or a 400 Response when the body cannot be
+ * read or is not UTF-8. */
 async function toRequest(request) {
   const url = new URL(request.url);
   // Null-prototype objects: a name like `__proto__` is a key like any other.
@@ -20,11 +21,17 @@ async function toRequest(request) {
   for (const [name, value] of url.searchParams) query[name] = value; // decoded; last wins
   const headers = Object.create(null);
   for (const [name, value] of request.headers) headers[name] = value; // lower case, joined with ", "
+  let bytes;
+  try {
+    bytes = await request.arrayBuffer();
+  } catch (e) {
+    return failure(400, { message: `cannot read the request body: ${e?.message ?? e}` });
+  }
   let body;
   try {
-    body = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(await request.arrayBuffer());
+    body = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    return null;
+    return failure(400, { message: 'the request body is not valid UTF-8 text' });
   }
   return { method: request.method, path: url.pathname, query, headers, body };
 }
@@ -76,9 +83,7 @@ function toResponse(res) {
 export default {
   async fetch(request, env, ctx) {
     const req = await toRequest(request);
-    if (req === null) {
-      return failure(400, { message: 'the request body is not valid UTF-8 text' });
-    }
+    if (req instanceof Response) return req;
     let res;
     try {
       const tools = { 'http.get': httpTool('GET'), 'http.post': httpTool('POST'), ...(await userTools(env, ctx)) };
