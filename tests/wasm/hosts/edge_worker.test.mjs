@@ -11,7 +11,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { ROOT } from '../lib/lumen.mjs';
@@ -28,35 +29,45 @@ if (!existsSync(join(DIR, 'config.capnp'))) {
   );
 }
 
-let child;
-let port;
-let log = '';
-
-before(async () => {
-  port = await freePort();
-  child = spawn(join(BIN, 'workerd'), ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`], {
-    cwd: DIR,
+/**
+ * Starts `workerd serve config.capnp` in `dir` on a free port of 127.0.0.1 and waits until
+ * it answers; resolves to `{port, child, log()}`.
+ */
+async function serve(dir) {
+  const port = await freePort();
+  const child = spawn(join(BIN, 'workerd'), ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`], {
+    cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       await fetch(`http://127.0.0.1:${port}/`);
-      return;
+      return { port, child, log: () => log };
     } catch (e) {
       if (Date.now() > deadline || child.exitCode !== null) assert.fail(`workerd did not serve: ${e}\n${log}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+let server;
+let child;
+let port;
+
+before(async () => {
+  server = await serve(DIR);
+  ({ child, port } = server);
 });
 
 after(() => child?.kill('SIGTERM'));
 
 /** One request; resolves to `{status, type, body}` (`body` parsed when it is JSON). */
-async function call(path, init = {}) {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, init);
+async function call(path, init = {}, at = port) {
+  const res = await fetch(`http://127.0.0.1:${at}${path}`, init);
   const type = res.headers.get('content-type') ?? '';
   const text = await res.text();
   return { status: res.status, type, body: type.startsWith('application/json') ? JSON.parse(text) : text };
@@ -75,7 +86,7 @@ function raw(request) {
 
 test('issue 12 item 2: workerd serves the edge_api worker: routes, JSON bodies, a 404', async () => {
   const root = await call('/');
-  assert.equal(root.status, 200, log);
+  assert.equal(root.status, 200, server.log());
   assert.equal(root.type, 'application/json');
   assert.equal(root.body.service, 'edge_api');
 
@@ -109,7 +120,7 @@ test('issue 12 item 2: the worker puts method, path, decoded query, lower-case h
     headers,
     body: 'héllo',
   });
-  assert.equal(status, 200, log);
+  assert.equal(status, 200, server.log());
   assert.equal(body.method, 'PUT');
   assert.equal(body.path, '/echo/a%20b');
   // `__proto__` is a query name like any other (JSON.parse makes it an own key here too).
@@ -153,6 +164,34 @@ test('issue 12 item 2: an invalid UTF-8 body and huge headers get an error respo
   assert.match(await raw(`GET /hello HTTP/1.1\r\nHost: x\r\n${many}\r\nConnection: close\r\n\r\n`), /^HTTP\/1\.1 200 /);
 
   assert.deepEqual((await call('/users/2')).body, { id: 2, name: 'Grace' });
-  assert.equal(child.exitCode, null, log);
-  assert.doesNotMatch(log, /uncaught|panic/i, log);
+  assert.equal(child.exitCode, null, server.log());
+  assert.doesNotMatch(server.log(), /uncaught|panic/i, server.log());
+});
+
+test('issue 12 item 2: tools.js provides tools, the grant is checked before them, and every request starts afresh', async () => {
+  // A copy of the worker whose tools.js answers `http.get` itself (as a user's
+  // `edge_api.tools.js` would), so no network is needed.
+  const dir = mkdtempSync(join(tmpdir(), 'lumen-edge-'));
+  cpSync(DIR, dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'tools.js'),
+    `export default (env, ctx) => ({
+  'http.get': async ({ url }, { grants }) => ({ status: 299, body: url, json: { grants } }),
+});
+`,
+  );
+  const copy = await serve(dir);
+  try {
+    // `grant Fetch max_calls 1`: a second request may call again, since each runs in a fresh VM.
+    for (let i = 0; i < 3; i++) {
+      const ok = await call('/fetch?url=https://api.example.com/v1', {}, copy.port);
+      assert.deepEqual(ok, { status: 200, type: 'application/json', body: { status: 299 } }, copy.log());
+    }
+    const denied = await call('/fetch?url=https://evil.test/', {}, copy.port);
+    assert.equal(denied.status, 500);
+    assert.equal(denied.body.error.code, 'E0907');
+  } finally {
+    copy.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
