@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { ROOT } from '../lib/lumen.mjs';
-import { freePort, BIN } from './pack.mjs';
+import { freePort, run, BIN } from './pack.mjs';
+import { serveWorker } from './workerd.mjs';
 
 const DIR = process.env.LUMEN_EDGE_WORKER
   ? resolve(process.env.LUMEN_EDGE_WORKER)
@@ -192,6 +193,26 @@ test('issue 12 item 2: tools.js provides tools, the grant is checked before them
     assert.equal(denied.body.error.code, 'E0907');
   } finally {
     copy.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('issue 12 item 2: the worker bundled as wrangler bundles it answers the same', async () => {
+  // esbuild with `.wasm` imports kept as modules (wrangler's default rules), then workerd
+  // given the bundle and the runtime's `.wasm` (workerd.mjs writes its own config.capnp).
+  const dir = mkdtempSync(join(tmpdir(), 'lumen-edge-bundle-'));
+  cpSync(DIR, dir, { recursive: true });
+  const bundled = await serveWorker(dir, 'app/runtime/lumen_wasm_bg.wasm', { run, freePort, BIN });
+  try {
+    const users = await bundled.get('/users/2');
+    assert.deepEqual({ ...users, body: JSON.parse(users.body) }, { status: 200, body: { id: 2, name: 'Grace' } });
+    const missing = await bundled.get('/nope');
+    assert.equal(missing.status, 404, bundled.log());
+    const denied = await bundled.get('/fetch?url=https://evil.test/');
+    assert.equal(denied.status, 500);
+    assert.equal(JSON.parse(denied.body).error.code, 'E0907');
+  } finally {
+    bundled.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
