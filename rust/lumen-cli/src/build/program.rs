@@ -11,6 +11,8 @@
 //! runtime entry of the same host), `package.json` and `README.md` → swap it into
 //! `--out-dir`. A program-only rebuild finds the runtime in the cache and compiles no Rust
 //! (cargo runs only for `cargo metadata`, the wasm tools only for `--version`).
+//! `--wasm-target worker` stages the same package with [`stage_package`] and wraps it
+//! (`worker.rs`).
 
 use super::{
     cache, npm, package, prepare, report::Reporter, runtime, scratch_next_to, BuildArgs,
@@ -61,11 +63,11 @@ pub(super) struct Staged {
     pub iface: lumen_compiler::Interface,
     /// Whether the runtime came from the cache.
     pub reused: bool,
+    /// The checked toolchain (versions for the summary).
     pub tools: super::toolchain::Tools,
 }
 
 impl Staged {
-    /// The build's outcome once the staged output is in `out_dir`.
     /// The build's outcome once the staged output is in `out_dir`; `wasm_file` is the
     /// runtime's `.wasm` relative to it.
     pub fn finish(self, wasm_file: &str, r: &Reporter) -> Result<Built, BuildError> {
