@@ -9,6 +9,8 @@
 //!    `pkg-wasi/lumen.wasm` and the `wasi:http` component `pkg-wasi-http/lumen.wasm`;
 //!    unless `--no-build` or `LUMEN_PROGRAM_PKG` is set: the program package
 //!    `pkg-program/` of `tests/wasm/types/app.lm.md` (`lumen build --target wasm app.lm.md`);
+//!    unless `--no-build` or `LUMEN_EDGE_WORKER` is set: the Cloudflare worker
+//!    `pkg-edge-worker/` of `examples/edge_api.lm.md` (`--wasm-target worker`);
 //! 5. the test dependencies of `tests/wasm` (`npm ci` when `node_modules` was not installed
 //!    from exactly this lockfile; playwright-core never downloads a browser);
 //! 6. unless `--node-only`: Chromium at `CHROMIUM_PATH` (default `/usr/bin/chromium`;
@@ -43,6 +45,12 @@ const PROGRAM: &str = "tests/wasm/types/app.lm.md";
 
 /// Where that program package is built (`LUMEN_PROGRAM_PKG` overrides it, with no build).
 const PROGRAM_PKG: &str = "pkg-program";
+
+/// The HTTP handler of `tests/wasm/hosts/edge_worker.test.mjs`, built as a Cloudflare worker.
+const EDGE_PROGRAM: &str = "examples/edge_api.lm.md";
+
+/// Where that worker is built (`LUMEN_EDGE_WORKER` overrides it, with no build).
+const EDGE_WORKER: &str = "pkg-edge-worker";
 
 /// The Wasmtime the WASI tests run under.
 pub const WASMTIME_VERSION: &str = "48.0.8";
@@ -292,6 +300,28 @@ pub fn run(o: &Options) -> Result<(), String> {
         }
         crate::run(&mut cmd)?;
     }
+    if o.build && env_var("LUMEN_EDGE_WORKER").is_none() {
+        let lumen = crate::dev_lumen()?;
+        step(&format!(
+            "edge worker (lumen build --target wasm --wasm-target worker {EDGE_PROGRAM} -> {EDGE_WORKER}/)"
+        ));
+        let mut cmd = Command::new(&lumen);
+        cmd.args([
+            "build",
+            "--target",
+            "wasm",
+            "--wasm-target",
+            "worker",
+            EDGE_PROGRAM,
+            "--out-dir",
+            EDGE_WORKER,
+        ])
+        .current_dir(crate::root());
+        if o.release {
+            cmd.arg("--release");
+        }
+        crate::run(&mut cmd)?;
+    }
     let pkg = crate::root().join(
         env_var("LUMEN_PKG")
             .map(PathBuf::from)
@@ -422,6 +452,7 @@ pub fn test_paths(browser: bool) -> Vec<&'static str> {
         "tests/wasm/hosts/program_lint.test.mjs",
         "tests/wasm/hosts/program_workerd.test.mjs",
         "tests/wasm/hosts/program_deno.test.mjs",
+        "tests/wasm/hosts/edge_worker.test.mjs",
     ];
     if browser {
         paths.extend([

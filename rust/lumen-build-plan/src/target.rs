@@ -15,6 +15,10 @@ pub enum WasmTarget {
     Wasi,
     /// A WASI component (`wasm32-wasip2`) whose HTTP tools use `wasi:http`.
     WasiHttp,
+    /// A Cloudflare module worker answering HTTP with a program's `handle` cell (programs
+    /// only): the program's npm package plus `worker.js`, `wrangler.toml` and a workerd
+    /// `config.capnp`. Its runtime is the JavaScript one.
+    Worker,
 }
 
 /// What kind of host a target is: it decides the compile tool, post-processing and package.
@@ -63,10 +67,22 @@ const TARGETS: &[Row] = &[
             "A WASI component (wasm32-wasip2) whose HTTP tools use wasi:http (wasmtime run -S http)",
         host: Host::WasiComponent,
     },
+    Row {
+        target: WasmTarget::Worker,
+        name: "worker",
+        aliases: &[],
+        help: "A Cloudflare module worker for a program with `pub cell handle(req: Request) -> Response` (wrangler, workerd)",
+        host: Host::Js,
+    },
 ];
 
 /// Every variant, in table order (for `clap::ValueEnum`).
-const ALL: [WasmTarget; 3] = [WasmTarget::Js, WasmTarget::Wasi, WasmTarget::WasiHttp];
+const ALL: [WasmTarget; 4] = [
+    WasmTarget::Js,
+    WasmTarget::Wasi,
+    WasmTarget::WasiHttp,
+    WasmTarget::Worker,
+];
 
 impl WasmTarget {
     /// Every target.
@@ -115,6 +131,12 @@ impl WasmTarget {
     /// Whether the output is a WASI module or component (no JavaScript).
     pub fn is_wasi(self) -> bool {
         !matches!(self.host(), Host::Js)
+    }
+
+    /// Whether the target builds only programs ([`WasmTarget::Worker`]): it has no runtime
+    /// package of its own (`lumen build` without a program is a usage error).
+    pub fn is_program_only(self) -> bool {
+        self == WasmTarget::Worker
     }
 }
 
@@ -195,7 +217,7 @@ mod tests {
             assert_eq!(t.to_string(), t.name());
         }
         let names: Vec<&str> = ALL.iter().map(|t| t.name()).collect();
-        assert_eq!(names, ["js", "wasi", "wasi-http"]);
+        assert_eq!(names, ["js", "wasi", "wasi-http", "worker"]);
     }
 
     #[test]
@@ -214,7 +236,7 @@ mod tests {
         let e = "deno".parse::<WasmTarget>().unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown wasm target `deno` (targets: js, wasi, wasi-http)"
+            "unknown wasm target `deno` (targets: js, wasi, wasi-http, worker)"
         );
     }
 
@@ -223,5 +245,8 @@ mod tests {
         assert!(!WasmTarget::Js.is_wasi());
         assert!(WasmTarget::Wasi.is_wasi());
         assert!(WasmTarget::WasiHttp.is_wasi());
+        assert!(!WasmTarget::Worker.is_wasi());
+        let program_only: Vec<_> = ALL.iter().filter(|t| t.is_program_only()).collect();
+        assert_eq!(program_only, [&WasmTarget::Worker]);
     }
 }

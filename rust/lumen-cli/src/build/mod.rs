@@ -19,6 +19,7 @@ mod program;
 mod report;
 mod toolchain;
 mod wasi_app;
+mod worker;
 mod workspace;
 
 use crate::Failure;
@@ -53,8 +54,9 @@ pub enum MessageFormat {
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     /// A program (`app.lm.md`) to build with the cached VM-only runtime: one typed npm
-    /// package in DIR (`--wasm-target js`) or one WASI app `DIR/<name>.wasm`
-    /// (`--wasm-target wasi`); without it, the runtime package is built.
+    /// package in DIR (`--wasm-target js`), one WASI app `DIR/<name>.wasm`
+    /// (`--wasm-target wasi`) or a Cloudflare worker (`--wasm-target worker`); without it,
+    /// the runtime package is built.
     pub program: Option<PathBuf>,
     /// What to build (only `wasm`).
     #[arg(long, value_enum)]
@@ -177,6 +179,7 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
         (Ok(plan), None) => build(a, plan, &reporter),
         (Ok(plan), Some(program)) => match plan.package {
             Package::NpmProgram => program::build(a, plan, program, &reporter),
+            Package::Worker => worker::build(a, plan, program, &reporter),
             _ => wasi_app::build(a, plan, program, &reporter),
         },
         (Err(e), _) => Err(BuildError::usage(e.to_string())),
@@ -355,13 +358,15 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
     let record = fingerprint::record_path(&ws.target_dir, &out_dir);
     let package = match plan.package {
         Package::Npm => Some(npm::package_name(plan.options.vm_only).to_string()),
-        Package::WasiReadme { .. } | Package::Embed | Package::NpmProgram => None,
+        Package::WasiReadme { .. } | Package::Embed | Package::NpmProgram | Package::Worker => None,
     };
     // The output directory depends on the runtime and on the package templates (a CLI with
     // other npm templates repackages the same cached runtime).
     let inputs = match plan.package {
         Package::Npm => format!("{key} npm-templates={:016x}", npm::templates_digest()),
-        Package::WasiReadme { .. } | Package::Embed | Package::NpmProgram => key.clone(),
+        Package::WasiReadme { .. } | Package::Embed | Package::NpmProgram | Package::Worker => {
+            key.clone()
+        }
     };
     let previous = fingerprint::load(&record);
     let current_output = fingerprint::output(&out_dir);
@@ -411,7 +416,7 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
             package::write(&staged.join("README.md"), &wasi_readme(&ws.version, http))
                 .map_err(BuildError::usage)?;
         }
-        Package::Embed | Package::NpmProgram => {
+        Package::Embed | Package::NpmProgram | Package::Worker => {
             return Err(BuildError::usage(
                 "this runtime is a template for a program: name the program to build",
             ))
