@@ -15,6 +15,9 @@ pub enum WasmTarget {
     Wasi,
     /// A WASI component (`wasm32-wasip2`) whose HTTP tools use `wasi:http`.
     WasiHttp,
+    /// A program as a WebAssembly component with its own WIT world (`app.wasm` and
+    /// `app.wit`): typed exports for its cells, imports for its tools.
+    Component,
 }
 
 /// What kind of host a target is: it decides the compile tool, post-processing and package.
@@ -27,6 +30,9 @@ pub enum Host {
     WasiCommand,
     /// A WASI component (`wasm32-wasip2`) with HTTP through `wasi:http`.
     WasiComponent,
+    /// A program's component: the prebuilt component runtime with the program, its glue
+    /// and its WIT world (lumen-componentize).
+    ProgramComponent,
 }
 
 /// One row of [`TARGETS`].
@@ -63,10 +69,22 @@ const TARGETS: &[Row] = &[
             "A WASI component (wasm32-wasip2) whose HTTP tools use wasi:http (wasmtime run -S http)",
         host: Host::WasiComponent,
     },
+    Row {
+        target: WasmTarget::Component,
+        name: "component",
+        aliases: &[],
+        help: "A program as a WebAssembly component with its WIT world (app.wasm + app.wit): typed exports, tools as imports",
+        host: Host::ProgramComponent,
+    },
 ];
 
 /// Every variant, in table order (for `clap::ValueEnum`).
-const ALL: [WasmTarget; 3] = [WasmTarget::Js, WasmTarget::Wasi, WasmTarget::WasiHttp];
+const ALL: [WasmTarget; 4] = [
+    WasmTarget::Js,
+    WasmTarget::Wasi,
+    WasmTarget::WasiHttp,
+    WasmTarget::Component,
+];
 
 impl WasmTarget {
     /// Every target.
@@ -83,7 +101,7 @@ impl WasmTarget {
             .unwrap_or(&TARGETS[0])
     }
 
-    /// The command-line name (`js`, `wasi`, `wasi-http`).
+    /// The command-line name (`js`, `wasi`, `wasi-http`, `component`).
     pub fn name(self) -> &'static str {
         self.row().name
     }
@@ -195,7 +213,7 @@ mod tests {
             assert_eq!(t.to_string(), t.name());
         }
         let names: Vec<&str> = ALL.iter().map(|t| t.name()).collect();
-        assert_eq!(names, ["js", "wasi", "wasi-http"]);
+        assert_eq!(names, ["js", "wasi", "wasi-http", "component"]);
     }
 
     #[test]
@@ -214,7 +232,7 @@ mod tests {
         let e = "deno".parse::<WasmTarget>().unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown wasm target `deno` (targets: js, wasi, wasi-http)"
+            "unknown wasm target `deno` (targets: js, wasi, wasi-http, component)"
         );
     }
 
@@ -223,5 +241,7 @@ mod tests {
         assert!(!WasmTarget::Js.is_wasi());
         assert!(WasmTarget::Wasi.is_wasi());
         assert!(WasmTarget::WasiHttp.is_wasi());
+        assert!(WasmTarget::Component.is_wasi());
+        assert_eq!("component".parse(), Ok(WasmTarget::Component));
     }
 }
