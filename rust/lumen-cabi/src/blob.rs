@@ -77,8 +77,8 @@ impl ProgramBlob {
         let header = bytes
             .get(12..12usize.saturating_add(len))
             .ok_or("program blob: header runs past the end")?;
-        let h: Header = serde_json::from_slice(header)
-            .map_err(|e| format!("program blob: bad header: {e}"))?;
+        let h: Header =
+            serde_json::from_slice(header).map_err(|e| format!("program blob: bad header: {e}"))?;
         for t in h
             .exports
             .iter()
@@ -174,7 +174,7 @@ mod tests {
             let mut m = bytes.clone();
             let at = (seed as usize) % m.len();
             m[at] ^= 1 << ((seed >> 32) % 8);
-            if seed % 3 == 0 {
+            if seed.is_multiple_of(3) {
                 let at2 = ((seed >> 16) as usize) % m.len();
                 m[at2] = (seed >> 40) as u8;
             }
@@ -184,11 +184,7 @@ mod tests {
         assert!(ProgramBlob::decode(b"LMCB\x01\0\0\0\xff\xff\xff\xff").is_err());
         assert!(ProgramBlob::decode(b"XXXX\x01\0\0\0\0\0\0\0").is_err());
         // A header nested far too deeply is an error, not a stack overflow.
-        let deep = format!(
-            "{}{}",
-            "{\"List\":".repeat(100_000),
-            "}".repeat(100_000)
-        );
+        let deep = format!("{}{}", "{\"List\":".repeat(100_000), "}".repeat(100_000));
         let mut d = b"LMCB\x01\0\0\0".to_vec();
         let h = format!(
             "{{\"exports\":[{{\"cell\":\"a\",\"wit_name\":\"a\",\"params\":[],\"result\":{deep}}}],\"imports\":[],\"cli_run\":false}}"

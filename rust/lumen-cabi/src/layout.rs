@@ -306,7 +306,10 @@ mod tests {
         assert_eq!(size_align(&rs), (12, 4));
         assert_eq!(flatten(&rs), vec![I32, I32, I32]);
         // result with no payloads: 1 byte.
-        let empty = CType::Result { ok: None, err: None };
+        let empty = CType::Result {
+            ok: None,
+            err: None,
+        };
         assert_eq!(size_align(&empty), (1, 1));
         assert_eq!(flatten(&empty), vec![I32]);
         // result<s64, string>: flats join i64 with i32 → i64, then i32.
@@ -346,7 +349,7 @@ mod tests {
         assert_eq!(size_align(&big), (2, 2));
         let big_payload = variant(
             std::iter::once(Payload::Positional(vec![CType::Bool]))
-                .chain(std::iter::repeat(Payload::None).take(299))
+                .chain(std::iter::repeat_n(Payload::None, 299))
                 .collect(),
         );
         // u16 disc @0, bool payload @2 → 3, rounded to align 2 → 4.

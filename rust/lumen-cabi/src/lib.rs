@@ -15,12 +15,17 @@
 //!
 //! The README has the mapping table (Lumen type → CType → WIT → JSON side).
 
+pub mod abi;
 pub mod blob;
 pub mod error;
 pub mod layout;
 pub mod memory;
 pub mod types;
 
+pub use abi::{
+    lift_params, lift_result, load, lower_params, lower_result, store, MAX_LIST_ELEMENTS,
+    MAX_STRING_BYTES,
+};
 pub use blob::{ProgramBlob, BLOB_MAGIC, BLOB_VERSION};
 pub use error::AbiError;
 pub use layout::{
