@@ -560,11 +560,15 @@ mod tests {
             assert!(p.options.vm_only, "no compiler at run time");
             assert_eq!(p.package, Package::Component);
             assert_eq!(p.wasm_file, "lumen_component_runtime.wasm");
-            assert_eq!(p.optimize.is_some(), release, "binaryen takes the core module");
+            assert_eq!(
+                p.optimize.is_some(),
+                release,
+                "binaryen takes the core module"
+            );
             assert_eq!(p.compile.cargo_profile, release.then_some("wasm-release"));
             assert_eq!(p.steps(), if release { 7 } else { 6 });
-            let wasi = Plan::for_program(WasmTarget::Wasi, &opts(release, Profile::Size, false))
-                .unwrap();
+            let wasi =
+                Plan::for_program(WasmTarget::Wasi, &opts(release, Profile::Size, false)).unwrap();
             assert_ne!(p.settings(), wasi.settings(), "its own cache entry");
         }
         let e = Plan::for_target(WasmTarget::Component, &DEFAULT_OPTIONS).unwrap_err();

@@ -123,8 +123,7 @@ pub fn run_main<H: Host + 'static>(host: Rc<RefCell<H>>, loaded: &Loaded, raw: &
             let _ = std::io::stdout().flush();
             eprintln!("{e}");
             if let (CallError::Runtime(r), Some(file)) = (&e, loaded.module.files.first()) {
-                if r.code == codes::BAD_ENTRY && r.line == 0 && r.message.starts_with("no cell")
-                {
+                if r.code == codes::BAD_ENTRY && r.line == 0 && r.message.starts_with("no cell") {
                     eprintln!("  --> {file}");
                 }
             }
@@ -242,18 +241,27 @@ fn registry<H: Host + 'static>(loaded: &Loaded, host: Rc<RefCell<H>>) -> Provide
                         let args = args.as_object().unwrap_or(&empty);
                         let mut h = host.borrow_mut();
                         call_import(&mut *h, k, &sig, args).map_err(|m| {
-                            ToolError::failed(format!("tool {} ({}) failed: {m}", ctx.alias, ctx.tool))
+                            ToolError::failed(format!(
+                                "tool {} ({}) failed: {m}",
+                                ctx.alias, ctx.tool
+                            ))
                         })
                     },
                 ));
             }
             None => {
-                let sig = imports.first().cloned().unwrap_or_else(ImportSig::generic_call);
+                let sig = imports
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(ImportSig::generic_call);
                 registry.register(FnProvider::new(
                     def.name.clone(),
                     move |args: &serde_json::Value, ctx: &lumen_runtime::CallContext| {
                         let fail = |m: String| {
-                            ToolError::failed(format!("tool {} ({}) failed: {m}", ctx.alias, ctx.tool))
+                            ToolError::failed(format!(
+                                "tool {} ({}) failed: {m}",
+                                ctx.alias, ctx.tool
+                            ))
                         };
                         let mut call = serde_json::Map::new();
                         call.insert("name".into(), ctx.tool.clone().into());
@@ -298,7 +306,9 @@ fn call_import<H: Host>(
         Some(t) if flat > 1 => size_align(t),
         _ => (8, 8),
     };
-    let retptr = h.alloc(size.max(8), align.max(8)).map_err(|e| e.to_string())?;
+    let retptr = h
+        .alloc(size.max(8), align.max(8))
+        .map_err(|e| e.to_string())?;
     h.call_import(k, buf, retptr);
     let Some(ty) = &sig.result else {
         return Ok(serde_json::Value::Null);
@@ -317,9 +327,4 @@ pub fn read_slot<H: lumen_cabi::Memory>(h: &H, ptr: u32) -> Result<u64, String> 
     let mut a = [0u8; 8];
     a.copy_from_slice(b.get(..8).ok_or("short read")?);
     Ok(u64::from_le_bytes(a))
-}
-
-/// The flat slot count of a result (0, 1, or 1 pointer for more).
-pub fn result_flat(ty: Option<&CType>) -> usize {
-    ty.map_or(0, |t| flatten(t).len())
 }

@@ -32,7 +32,11 @@ pub const GLUE_CALL_IMPORT: &str = "call_import";
 
 /// The runtime's exports the glue calls, with their core signatures.
 const ENTRY_POINTS: [(&str, &[ValType], &[ValType]); 4] = [
-    ("lumen_export", &[ValType::I32, ValType::I32], &[ValType::I32]),
+    (
+        "lumen_export",
+        &[ValType::I32, ValType::I32],
+        &[ValType::I32],
+    ),
     ("lumen_scratch", &[ValType::I32], &[ValType::I32]),
     ("lumen_post", &[], &[]),
     ("lumen_run", &[], &[ValType::I32]),

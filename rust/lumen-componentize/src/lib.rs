@@ -92,7 +92,12 @@ pub fn componentize(
     let mut core = glue::generate(&embedded, &glue_plan)?;
     wasmparser::Validator::new()
         .validate_all(&core)
-        .map_err(|e| Error::Internal(format!("the glued core module: {}", one_line(&e.to_string()))))?;
+        .map_err(|e| {
+            Error::Internal(format!(
+                "the glued core module: {}",
+                one_line(&e.to_string())
+            ))
+        })?;
     wit_component::embed_component_metadata(
         &mut core,
         &resolve,

@@ -138,11 +138,7 @@ fn agree(
     Ok(())
 }
 
-fn import(
-    resolve: &Resolve,
-    world: WorldId,
-    s: &ImportSig,
-) -> Result<Option<CoreImport>, Error> {
+fn import(resolve: &Resolve, world: WorldId, s: &ImportSig) -> Result<Option<CoreImport>, Error> {
     let w = &resolve.worlds[world];
     for (key, item) in &w.imports {
         if key_name(resolve, key).as_deref() != Some(s.wit_interface.as_str()) {
@@ -271,7 +267,11 @@ pub fn glue(resolve: &Resolve, world: WorldId, blob: &ProgramBlob) -> Result<Glu
     if run.is_some() != blob.cli_run {
         return Err(Error::World(format!(
             "the program {} `main` as `wasi:cli/run`, but the world {}",
-            if blob.cli_run { "exports" } else { "does not export" },
+            if blob.cli_run {
+                "exports"
+            } else {
+                "does not export"
+            },
             if run.is_some() {
                 "exports it"
             } else {

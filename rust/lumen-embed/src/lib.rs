@@ -94,7 +94,9 @@ pub fn embed(runtime: &[u8], lir: &[u8]) -> Result<Vec<u8>, EmbedError> {
 pub fn embed_data(runtime: &[u8], data: &[u8]) -> Result<Vec<u8>, EmbedError> {
     let plan = rewrite::Plan::of(runtime)?;
     if data.is_empty() {
-        return Err(EmbedError::CorruptProgram("the program is empty".to_string()));
+        return Err(EmbedError::CorruptProgram(
+            "the program is empty".to_string(),
+        ));
     }
     let out = plan.rewrite(runtime, data)?;
     wasmparser::Validator::new()

@@ -379,7 +379,10 @@ fn issue12_item1_embed_data_puts_any_bytes_behind_the_hooks() {
     let out = embed_data(&good_runtime(), &blob).unwrap();
     let s = shape(&out);
     assert_eq!(s.passive, std::slice::from_ref(&blob));
-    assert_eq!(s.bodies[2], [format!("i32.const {}", blob.len()), "End".into()]);
+    assert_eq!(
+        s.bodies[2],
+        [format!("i32.const {}", blob.len()), "End".into()]
+    );
     assert!(matches!(
         embed_data(&good_runtime(), &[]),
         Err(EmbedError::CorruptProgram(_))
