@@ -117,3 +117,6 @@ pub fn componentize(
         .map_err(|e| Error::Internal(one_line(&format!("{e:#}"))))?;
     Ok(component)
 }
+
+#[cfg(test)]
+mod tests;
