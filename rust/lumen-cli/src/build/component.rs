@@ -88,12 +88,17 @@ pub(super) fn build(
     r.start("compile", &format!("compiling {}", program.display()));
     let compiled = super::program::compile(program)?;
     let (package, world_name) = wit_names(&stem);
-    let world = lumen_wit::world(
+    // `main` is `wasi:cli/run` whenever the program has one, exported cell or not.
+    let has_main = lumen_vm::binary::decode(&compiled.lir)
+        .map(|m| m.functions.iter().any(|f| f.exported && f.name == "main"))
+        .unwrap_or(false);
+    let world = lumen_wit::world_with_main(
         &compiled.iface,
         &lumen_wit::Options {
             package,
             world: world_name,
         },
+        has_main,
     )
     .map_err(|errors| {
         let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
