@@ -38,6 +38,9 @@ mod program;
 #[cfg(target_family = "wasm")]
 mod wasm;
 
-pub use call::{call_export, run_main, CallError};
+pub use call::{call_export, param_slots, read_slot, run_main, CallError};
 pub use host::Host;
 pub use program::Loaded;
+
+#[cfg(test)]
+mod tests;

@@ -174,8 +174,9 @@ fn issue12_item1_the_glue_imports_the_wit_functions_and_exports_the_wrappers() {
     let plan = world::glue(&resolve, world, &b).unwrap();
     assert!(plan.imports[0].is_none(), "no host.call in this world");
     assert_eq!(plan.run.as_deref(), Some("wasi:cli/run@0.2.0#run"));
-    let embedded = lumen_embed::embed_data(&runtime(), &b.encode()).unwrap();
-    let core = glue::generate(&embedded, &plan).unwrap();
+    let scan = glue::Scan::of(&runtime()).unwrap();
+    let glued = glue::generate(scan, &runtime(), &plan).unwrap();
+    let core = lumen_embed::embed_data(&glued, &b.encode()).unwrap();
     wasmparser::Validator::new().validate_all(&core).unwrap();
     let (imports, exports) = shape(&core);
     assert_eq!(
