@@ -52,12 +52,15 @@ end
 ```
 "#;
 
+/// The host's answer to a tool call (qualified name, named arguments).
+type Answer = Box<dyn Fn(&str, &Value) -> Value>;
+
 /// The host side: memory, the import signatures, the calls seen and the answers to give.
 struct Fake {
     mem: VecMemory,
     imports: Vec<ImportSig>,
     calls: Vec<(String, Value)>,
-    answer: Box<dyn Fn(&str, &Value) -> Value>,
+    answer: Answer,
 }
 
 impl Memory for Fake {
