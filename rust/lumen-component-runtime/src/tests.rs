@@ -49,6 +49,10 @@ end
 pub cell fail(n: Int) -> Int
   10 // n
 end
+
+pub cell echo(j: Json) -> Json
+  j
+end
 ```
 "#;
 
@@ -305,4 +309,40 @@ fn issue12_item1_bad_export_calls_are_errors_not_panics() {
     // A corrupt blob.
     assert!(Loaded::decode(b"LMCB\x01\0\0\0garbage").is_err());
     assert!(Loaded::decode(b"").is_err());
+}
+
+#[test]
+fn issue12_item1_deeply_nested_json_is_an_error_at_a_small_stack() {
+    // 1 MiB: the stack a wasm32-wasip1 module gets.
+    let r = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(|| {
+            let l = loaded();
+            let h = host(&l, |_, _| json!(null));
+            let ok = call(&l, &h, "echo", json!({"j": {"a": [[1], {"b": null}]}}));
+            // The JSON text as a host would pass it: a pointer and a length.
+            let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+            let ptr = {
+                let mut f = h.borrow_mut();
+                let ptr = f.mem.alloc(deep.len() as u32, 1).unwrap();
+                f.mem.write(ptr, deep.as_bytes()).unwrap();
+                ptr
+            };
+            let echo = l
+                .blob
+                .exports
+                .iter()
+                .position(|e| e.cell == "echo")
+                .unwrap() as u32;
+            let deep = call_export(h.clone(), &l, echo, &[ptr.into(), deep.len() as u64]);
+            (ok, deep.map_err(|e| e.to_string()))
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(r.0, Ok(json!({"a": [[1], {"b": null}]})));
+    match r.1 {
+        Err(m) => assert!(m.contains("E0913"), "{m}"),
+        Ok(v) => panic!("a 100 000-deep argument was accepted: {v:?}"),
+    }
 }
