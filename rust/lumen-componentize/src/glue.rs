@@ -43,7 +43,7 @@ const ENTRY_POINTS: [(&str, &[ValType], &[ValType]); 4] = [
 ];
 
 /// Exports of the runtime that the component keeps.
-const KEPT_EXPORTS: [&str; 5] = [
+pub(crate) const KEPT_EXPORTS: [&str; 5] = [
     "memory",
     "cabi_realloc",
     "cabi_export_realloc",

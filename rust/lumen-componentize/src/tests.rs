@@ -305,3 +305,25 @@ fn issue12_item1_corrupt_lir_and_mismatched_worlds_are_reported() {
     let e = componentize(&runtime(), WIT, "t", &b).unwrap_err();
     assert!(matches!(e, Error::Internal(_)), "{e}");
 }
+
+#[test]
+fn issue12_item1_an_export_named_memory_does_not_collide_with_the_memory() {
+    let wit = WIT.replace(
+        "    export nothing: func();\n",
+        "    export nothing: func();\n    export memory: func(n: s64) -> s64;\n",
+    );
+    let mut b = blob();
+    b.exports.push(ExportSig {
+        cell: "memory".into(),
+        wit_name: "memory".into(),
+        params: vec![p("n", CType::S64)],
+        result: Some(CType::S64),
+    });
+    let (resolve, world) = world::resolve(&wit, "t").unwrap();
+    let plan = world::glue(&resolve, world, &b).unwrap();
+    let last = plan.exports.last().unwrap();
+    assert_eq!(last.name, "cm32p2||memory");
+    assert_eq!(last.post, "cm32p2||memory_post");
+    let wasm = componentize(&runtime(), &wit, "t", &b).unwrap();
+    wasmparser::Validator::new().validate_all(&wasm).unwrap();
+}
