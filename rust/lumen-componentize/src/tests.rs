@@ -327,3 +327,31 @@ fn issue12_item1_an_export_named_memory_does_not_collide_with_the_memory() {
     let wasm = componentize(&runtime(), &wit, "t", &b).unwrap();
     wasmparser::Validator::new().validate_all(&wasm).unwrap();
 }
+
+#[test]
+fn issue12_item1_truncated_and_bit_flipped_runtimes_never_panic() {
+    let good = runtime();
+    let b = blob();
+    let mut outcomes = (0usize, 0usize);
+    let mut check = |bytes: &[u8]| match componentize(bytes, WIT, "t", &b) {
+        Ok(wasm) => {
+            wasmparser::Validator::new().validate_all(&wasm).unwrap();
+            outcomes.0 += 1;
+        }
+        Err(e) => {
+            assert!(!e.to_string().is_empty());
+            outcomes.1 += 1;
+        }
+    };
+    for len in 0..good.len() {
+        check(&good[..len]);
+    }
+    for i in 0..good.len() {
+        for bit in [0x01u8, 0x10, 0x80] {
+            let mut bytes = good.clone();
+            bytes[i] ^= bit;
+            check(&bytes);
+        }
+    }
+    assert!(outcomes.1 > good.len(), "{outcomes:?}");
+}
