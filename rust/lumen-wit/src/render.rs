@@ -60,7 +60,10 @@ pub(crate) fn world(
     let mut errors = Vec::new();
     check_options(opts, &mut errors);
     let types = Types::new(iface);
+    // WIT keeps a world's exports apart from its imports and types (which share one
+    // namespace: a type and an imported interface may not have the same name).
     let mut world_scope = Scope::new(format!("world `{}`", opts.world));
+    let mut export_scope = Scope::new(format!("the exports of world `{}`", opts.world));
 
     // Exports.
     let mut exports = Vec::new();
@@ -69,7 +72,7 @@ pub(crate) fn world(
     for cell in &iface.cells {
         match export(cell, &types, &mut world_types) {
             Ok((sig, func)) => {
-                if let Err(e) = world_scope.claim(&sig.wit_name, format!("cell `{}`", cell.name)) {
+                if let Err(e) = export_scope.claim(&sig.wit_name, format!("cell `{}`", cell.name)) {
                     errors.push(e);
                 }
                 exports.push(sig);
