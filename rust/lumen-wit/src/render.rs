@@ -171,6 +171,21 @@ pub(crate) fn world(
         }
         import_texts.push((g.name.clone(), body));
     }
+    if errors.is_empty() {
+        // The runtime reads the signatures back from the blob, whose JSON header bounds
+        // nesting (serde_json's 128 levels, some 4 per record): check they survive.
+        let blob = lumen_cabi::ProgramBlob {
+            exports: exports.clone(),
+            imports: imports.clone(),
+            cli_run: has_main,
+            lir: Vec::new(),
+        };
+        if let Err(e) = lumen_cabi::ProgramBlob::decode(&blob.encode()) {
+            errors.push(WitError::new(format!(
+                "the program's types nest too deeply for the component runtime ({e})"
+            )));
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }

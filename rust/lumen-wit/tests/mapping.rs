@@ -671,6 +671,33 @@ fn issue12_item1_deep_and_exploding_types_are_errors_not_crashes() {
         &es,
         "cell `deep` parameter `r`: the type nests deeper than 256 levels",
     );
+    // 40 nested records are within MAX_DEPTH but not within the blob header's JSON
+    // nesting limit: an error at build time, not when the component starts.
+    let mut i = iface(vec![cell(
+        "deep",
+        vec![p("r", Ty::Record("R0".into()))],
+        Ty::Int,
+    )]);
+    for k in 0..40 {
+        let next = if k + 1 < 40 {
+            Ty::Record(format!("R{}", k + 1))
+        } else {
+            Ty::Int
+        };
+        i.records.push(RecordDef {
+            name: format!("R{k}"),
+            fields: vec![("f".into(), next)],
+            defaults: vec![],
+        });
+    }
+    has(
+        &errs(&i),
+        "the program's types nest too deeply for the component runtime",
+    );
+    // 20 are fine.
+    i.records.truncate(20);
+    i.records[19].fields[0].1 = Ty::Int;
+    ok(&i);
     // 40 levels of records with two fields each would expand to 2^40 parts.
     let mut i = iface(vec![cell(
         "wide",
