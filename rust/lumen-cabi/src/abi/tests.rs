@@ -649,3 +649,38 @@ fn issue12_item1_deep_types_are_refused_and_the_deepest_allowed_fits_a_small_sta
         .map(|h| h.join());
     assert!(matches!(r, Ok(Ok(Ok(true)))), "{r:?}");
 }
+
+#[test]
+fn issue12_item1_lifting_random_memory_and_slots_never_panics() {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut lifted = 0;
+    for (ty, _) in samples() {
+        let params = vec![Param {
+            name: "p".into(),
+            ty: ty.clone(),
+        }];
+        let n = crate::flatten(&ty).len();
+        for _ in 0..500 {
+            let mut m = VecMemory::new(256, 256);
+            for b in m.bytes.iter_mut() {
+                // Mostly small bytes so pointers and lengths often land in bounds.
+                let r = next();
+                *b = if r % 4 == 0 { r as u8 } else { (r % 8) as u8 };
+            }
+            let slots: Vec<u64> = (0..n).map(|_| next() % 300).collect();
+            if lift_params(&params, &slots, &m).is_ok() {
+                lifted += 1;
+            }
+            let _ = lift_result(&ty, slots.first().copied(), (next() % 260) as u32, &m);
+            let _ = load(&ty, (next() % 260) as u32, &m);
+        }
+    }
+    // Some random inputs are valid values (so the test reaches deep into the lifting).
+    assert!(lifted > 100, "{lifted}");
+}
