@@ -172,8 +172,8 @@ pub(crate) fn world(
         import_texts.push((g.name.clone(), body));
     }
     if errors.is_empty() {
-        // The runtime reads the signatures back from the blob, whose JSON header bounds
-        // nesting (serde_json's 128 levels, some 4 per record): check they survive.
+        // The runtime reads the signatures back from the program blob: check they
+        // survive the round trip (a failure here is a bug, not the program's).
         let blob = lumen_cabi::ProgramBlob {
             exports: exports.clone(),
             imports: imports.clone(),
