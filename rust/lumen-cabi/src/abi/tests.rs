@@ -684,3 +684,21 @@ fn issue12_item1_lifting_random_memory_and_slots_never_panics() {
     // Some random inputs are valid values (so the test reaches deep into the lifting).
     assert!(lifted > 100, "{lifted}");
 }
+
+#[test]
+fn issue12_item1_a_map_is_a_list_of_key_value_tuples_in_memory() {
+    // map[Int, Bool] = list<tuple<s64, bool>>: elements of 16 bytes (s64 @0, bool @8).
+    let ty = CType::Map {
+        key: b(CType::S64),
+        value: b(CType::Bool),
+    };
+    let mut m = VecMemory::new(8, 1 << 16);
+    store(&ty, &json!({"7": true, "-1": false}), 0, &mut m).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(&m.bytes[0..4], &8u32.to_le_bytes());
+    assert_eq!(&m.bytes[4..8], &2u32.to_le_bytes());
+    assert_eq!(&m.bytes[8..16], &7i64.to_le_bytes());
+    assert_eq!(m.bytes[16], 1);
+    assert_eq!(&m.bytes[24..32], &(-1i64).to_le_bytes());
+    assert_eq!(m.bytes[32], 0);
+    assert_eq!(m.bytes.len(), 40);
+}
