@@ -18,7 +18,7 @@
 //! allocated; invalid UTF-8 and JSON text are errors.
 
 use crate::layout::{
-    case_count, case_fields, discriminant_size, field_offsets, flatten_all, joined_len,
+    case_count, case_fields, discriminant_size, field_offsets, flat_count, flatten_all, joined_len,
     payload_offset, placed, record_size_align, size_align, Flat, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
 };
 use crate::types::{check_depth, CType, Case, Param, Payload};
@@ -43,8 +43,8 @@ pub fn lift_params(
     for p in params {
         check_depth(&p.ty).map_err(|e| e.context(param_label(p)))?;
     }
-    let flat = flatten_all(params.iter().map(|p| &p.ty));
-    if flat.len() > MAX_FLAT_PARAMS {
+    let flat: usize = params.iter().map(|p| flat_count(&p.ty)).sum();
+    if flat > MAX_FLAT_PARAMS {
         let ptr = one_slot(slots, "the parameters' pointer")?;
         let tys: Vec<&CType> = params.iter().map(|p| &p.ty).collect();
         check_place(ptr, &tys, mem).map_err(|e| e.context("parameters"))?;
@@ -58,10 +58,9 @@ pub fn lift_params(
         }
         return Ok(out);
     }
-    if slots.len() != flat.len() {
+    if slots.len() != flat {
         return Err(AbiError::new(format!(
-            "expected {} flat parameter values, got {}",
-            flat.len(),
+            "expected {flat} flat parameter values, got {}",
             slots.len()
         )));
     }
@@ -77,7 +76,7 @@ pub fn lift_params(
 /// fresh allocation and returns the pointer as the one slot.
 pub fn lower_result(ty: &CType, v: &Value, mem: &mut impl Memory) -> Result<Vec<u64>, AbiError> {
     check_depth(ty).map_err(|e| e.context("result"))?;
-    if flatten_all([ty]).len() > MAX_FLAT_RESULTS {
+    if flat_count(ty) > MAX_FLAT_RESULTS {
         let (size, align) = size_align(ty);
         let ptr = mem.alloc(size, align)?;
         store_at(ty, v, ptr as u64, mem).map_err(|e| e.context("result"))?;
@@ -106,7 +105,7 @@ pub fn lower_params(
         return Err(AbiError::new(format!("unexpected argument `{k}`")));
     }
     let tys: Vec<&CType> = params.iter().map(|p| &p.ty).collect();
-    if flatten_all(tys.iter().copied()).len() > MAX_FLAT_PARAMS {
+    if tys.iter().map(|t| flat_count(t)).sum::<usize>() > MAX_FLAT_PARAMS {
         let (size, align) = record_size_align(tys.iter().copied());
         let ptr = mem.alloc(size, align)?;
         let offsets = field_offsets(tys.iter().copied());
@@ -131,15 +130,14 @@ pub fn lift_result(
     mem: &impl Memory,
 ) -> Result<Value, AbiError> {
     check_depth(ty).map_err(|e| e.context("result"))?;
-    let flat = flatten_all([ty]);
-    if flat.len() > MAX_FLAT_RESULTS {
+    let flat = flat_count(ty);
+    if flat > MAX_FLAT_RESULTS {
         return load(ty, retptr, mem).map_err(|e| e.context("result"));
     }
     let slots: Vec<u64> = slot.into_iter().collect();
-    if slots.len() != flat.len() {
+    if slots.len() != flat {
         return Err(AbiError::new(format!(
-            "result: expected {} flat values, got {}",
-            flat.len(),
+            "result: expected {flat} flat values, got {}",
             slots.len()
         )));
     }
