@@ -155,7 +155,11 @@ fn issue12_item1_every_type_round_trips_through_memory() {
 #[test]
 fn issue12_item1_every_type_round_trips_through_flat_values() {
     for (ty, v) in samples() {
-        assert_eq!(crate::layout::flat_count(&ty), crate::flatten(&ty).len(), "{ty:?}");
+        assert_eq!(
+            crate::layout::flat_count(&ty),
+            crate::flatten(&ty).len(),
+            "{ty:?}"
+        );
         // As an import's argument lowered by the program and an export's parameter lifted.
         let params = vec![
             Param {
