@@ -21,7 +21,7 @@ pub fn dist_targets() -> Vec<(WasmTarget, bool)> {
     WasmTarget::all()
         .iter()
         .copied()
-        .filter(|t| !t.is_wasi())
+        .filter(|t| !t.is_wasi() && !t.is_program_only())
         .flat_map(|t| [(t, false), (t, true)])
         .collect()
 }

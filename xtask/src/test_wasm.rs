@@ -9,6 +9,8 @@
 //!    `pkg-wasi/lumen.wasm` and the `wasi:http` component `pkg-wasi-http/lumen.wasm`;
 //!    unless `--no-build` or `LUMEN_PROGRAM_PKG` is set: the program package
 //!    `pkg-program/` of `tests/wasm/types/app.lm.md` (`lumen build --target wasm app.lm.md`);
+//!    unless `--no-build` or `LUMEN_EDGE_WORKER` is set: the Cloudflare worker
+//!    `pkg-edge-worker/` of `examples/edge_api.lm.md` (`--wasm-target worker`);
 //! 5. the test dependencies of `tests/wasm` (`npm ci` when `node_modules` was not installed
 //!    from exactly this lockfile; playwright-core never downloads a browser);
 //! 6. unless `--node-only`: Chromium at `CHROMIUM_PATH` (default `/usr/bin/chromium`;
@@ -18,9 +20,11 @@
 //!    wasm32-wasip1`), `LUMEN_EMBED` and `LUMEN_JSGEN` (the `embed` and `gen` examples the
 //!    dev `lumen`'s build compiled); `LUMEN_BIN`, a native `lumen` the tests compare
 //!    `compile()` with and run programs with: the dev `lumen` when unset;
-//! 8. `node --test tests/wasm/node/` and the host tests of the packed runtime and program
-//!    packages (`tests/wasm/hosts/`: Node, publint/attw, workerd, Deno), and unless
-//!    `--node-only` `tests/wasm/browser/` and the browser host tests.
+//! 8. `node --test tests/wasm/node/` (with `jco.test.mjs`: `pkg-wasi-http/lumen.wasm`
+//!    through `jco transpile` and `@bytecodealliance/preview2-shim`, both from step 5) and
+//!    the host tests of the packed runtime and program packages (`tests/wasm/hosts/`: Node,
+//!    publint/attw, workerd, Deno), and unless `--node-only` `tests/wasm/browser/` and the
+//!    browser host tests.
 //!
 //! `--release` builds the packages in release mode. `LUMEN_PKG` names another build to test
 //! in place of `pkg/` (with `--no-build`); `LUMEN_WASI`
@@ -41,6 +45,12 @@ const PROGRAM: &str = "tests/wasm/types/app.lm.md";
 
 /// Where that program package is built (`LUMEN_PROGRAM_PKG` overrides it, with no build).
 const PROGRAM_PKG: &str = "pkg-program";
+
+/// The HTTP handler of `tests/wasm/hosts/edge_worker.test.mjs`, built as a Cloudflare worker.
+const EDGE_PROGRAM: &str = "examples/edge_api.lm.md";
+
+/// Where that worker is built (`LUMEN_EDGE_WORKER` overrides it, with no build).
+const EDGE_WORKER: &str = "pkg-edge-worker";
 
 /// The Wasmtime the WASI tests run under.
 pub const WASMTIME_VERSION: &str = "48.0.8";
@@ -176,6 +186,13 @@ fn check_node(path: &OsString) -> Result<(), String> {
     }
 }
 
+/// Installs what `cargo test --workspace` runs real wasm in, before it runs: Wasmtime
+/// (`rust/lumen-cli/tests/build_wasi_app.rs` runs the apps it builds). `cargo xtask ci`
+/// calls it as its own step; [`run`] checks it again (a no-op once installed).
+pub fn ensure_engines() -> Result<(), String> {
+    ensure_wasmtime(&path_with_cargo_bin())
+}
+
 fn ensure_wasmtime(path: &OsString) -> Result<(), String> {
     let have = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
     if !wasmtime_matches(&have, WASMTIME_VERSION) {
@@ -276,6 +293,28 @@ pub fn run(o: &Options) -> Result<(), String> {
             PROGRAM,
             "--out-dir",
             PROGRAM_PKG,
+        ])
+        .current_dir(crate::root());
+        if o.release {
+            cmd.arg("--release");
+        }
+        crate::run(&mut cmd)?;
+    }
+    if o.build && env_var("LUMEN_EDGE_WORKER").is_none() {
+        let lumen = crate::dev_lumen()?;
+        step(&format!(
+            "edge worker (lumen build --target wasm --wasm-target worker {EDGE_PROGRAM} -> {EDGE_WORKER}/)"
+        ));
+        let mut cmd = Command::new(&lumen);
+        cmd.args([
+            "build",
+            "--target",
+            "wasm",
+            "--wasm-target",
+            "worker",
+            EDGE_PROGRAM,
+            "--out-dir",
+            EDGE_WORKER,
         ])
         .current_dir(crate::root());
         if o.release {
@@ -413,6 +452,7 @@ pub fn test_paths(browser: bool) -> Vec<&'static str> {
         "tests/wasm/hosts/program_lint.test.mjs",
         "tests/wasm/hosts/program_workerd.test.mjs",
         "tests/wasm/hosts/program_deno.test.mjs",
+        "tests/wasm/hosts/edge_worker.test.mjs",
     ];
     if browser {
         paths.extend([
@@ -454,6 +494,16 @@ mod tests {
             parse_args(&["--browser".into()]),
             Err(Failure::Usage(m)) if m.contains("--browser")
         ));
+    }
+
+    #[test]
+    fn issue12_item3_the_jco_tests_run_without_a_browser() {
+        let jco = "tests/wasm/node/jco.test.mjs";
+        assert!(crate::root().join(jco).is_file(), "{jco} is missing");
+        assert!(
+            test_paths(false).iter().any(|p| jco.starts_with(p)),
+            "{jco} is not run"
+        );
     }
 
     #[test]

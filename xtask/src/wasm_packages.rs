@@ -57,7 +57,7 @@ pub fn js_targets() -> Vec<WasmTarget> {
     WasmTarget::all()
         .iter()
         .copied()
-        .filter(|t| !t.is_wasi())
+        .filter(|t| !t.is_wasi() && !t.is_program_only())
         .collect()
 }
 

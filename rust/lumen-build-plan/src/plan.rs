@@ -167,6 +167,10 @@ pub enum Package {
     /// under `runtime/`, and the program's typed entries (`lumen-jsgen`), `package.json`
     /// and README at the root (rust/lumen-cli/src/build/program.rs).
     NpmProgram,
+    /// A Cloudflare module worker: the program's npm package (as [`Package::NpmProgram`]
+    /// stages it) under `app/`, and `worker.js`, `tools.js`, `wrangler.toml` and
+    /// `config.capnp` at the root (rust/lumen-cli/src/build/worker.rs).
+    Worker,
     /// A program's component: the runtime is the core module of
     /// lumen-component-runtime, and the output is `<program>.wasm` (the component) and
     /// `<program>.wit` (its world) (rust/lumen-cli/src/build/component.rs).
@@ -176,7 +180,8 @@ pub enum Package {
 /// Everything a build of one target does, decided up front.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
-    /// The target.
+    /// The target of the runtime that is built (and cached): [`WasmTarget::Js`] for a
+    /// [`Package::Worker`], whose runtime is the JavaScript one.
     pub target: WasmTarget,
     /// The options it was planned with.
     pub options: Options,
@@ -193,6 +198,13 @@ pub struct Plan {
 impl Plan {
     /// The plan of the runtime build for `target` with `options`, or a usage error.
     pub fn for_target(target: WasmTarget, options: &Options) -> Result<Plan, PlanError> {
+        if target == WasmTarget::Worker {
+            return Err(PlanError(
+                "--wasm-target worker builds a program: name the program \
+                 (`lumen build --target wasm --wasm-target worker app.lm.md`)"
+                    .to_string(),
+            ));
+        }
         let cargo_profile = match (options.release, options.profile) {
             (false, _) => None,
             (true, Profile::Size) => Some("wasm-release"),
@@ -274,10 +286,19 @@ impl Plan {
 
     /// The plan of a program build (`lumen build --target wasm --wasm-target T app.lm.md`):
     /// the VM-only runtime of `target`, built like any runtime (and cached), then
-    /// [`Package::NpmProgram`] (`js`) or [`Package::Embed`] into the VM-only template
+    /// [`Package::NpmProgram`] (`js`), [`Package::Worker`] (`worker`: the `js` program plan
+    /// with another package) or [`Package::Embed`] into the VM-only template
     /// `lumen-wasi-app` (`wasi`). A usage error for a target whose program packages do not
     /// exist yet.
     pub fn for_program(target: WasmTarget, options: &Options) -> Result<Plan, PlanError> {
+        // A worker is the program's npm package and a few files around it: the same
+        // runtime (and cache entry) as a `js` program.
+        if target == WasmTarget::Worker {
+            return Ok(Plan {
+                package: Package::Worker,
+                ..Plan::for_program(WasmTarget::Js, options)?
+            });
+        }
         if target.host() == Host::ProgramComponent {
             return Ok(Plan::component(options));
         }
@@ -371,7 +392,7 @@ impl Plan {
     pub fn steps(&self) -> usize {
         let base = if self.optimize.is_some() { 6 } else { 5 };
         match self.package {
-            Package::Embed | Package::NpmProgram | Package::Component => base + 1,
+            Package::Embed | Package::NpmProgram | Package::Worker | Package::Component => base + 1,
             Package::Npm | Package::WasiReadme { .. } => base,
         }
     }
@@ -591,6 +612,29 @@ mod tests {
             assert_eq!(p.settings(), vm.settings());
             assert_eq!(p.steps(), vm.steps() + 1);
         }
+    }
+
+    #[test]
+    fn issue12_item2_a_worker_is_the_js_program_plan_with_the_worker_package() {
+        for release in [false, true] {
+            let o = opts(release, Profile::Size, false);
+            let w = Plan::for_program(WasmTarget::Worker, &o).unwrap();
+            let js = Plan::for_program(WasmTarget::Js, &o).unwrap();
+            assert_eq!(w.package, Package::Worker);
+            assert_eq!(
+                w.target,
+                WasmTarget::Js,
+                "the runtime is the JavaScript one"
+            );
+            assert_eq!(w.compile, js.compile);
+            assert_eq!(w.optimize, js.optimize);
+            assert!(w.options.vm_only);
+            // The same runtime cache entry as a `js` program and `--wasm-target js --vm-only`.
+            assert_eq!(w.settings(), js.settings());
+            assert_eq!(w.steps(), js.steps());
+        }
+        let e = Plan::for_target(WasmTarget::Worker, &DEFAULT_OPTIONS).unwrap_err();
+        assert!(e.0.contains("builds a program"), "{e}");
     }
 
     #[test]

@@ -15,6 +15,10 @@ pub enum WasmTarget {
     Wasi,
     /// A WASI component (`wasm32-wasip2`) whose HTTP tools use `wasi:http`.
     WasiHttp,
+    /// A Cloudflare module worker answering HTTP with a program's `handle` cell (programs
+    /// only): the program's npm package plus `worker.js`, `wrangler.toml` and a workerd
+    /// `config.capnp`. Its runtime is the JavaScript one.
+    Worker,
     /// A program as a WebAssembly component with its own WIT world (`app.wasm` and
     /// `app.wit`): typed exports for its cells, imports for its tools.
     Component,
@@ -70,6 +74,13 @@ const TARGETS: &[Row] = &[
         host: Host::WasiComponent,
     },
     Row {
+        target: WasmTarget::Worker,
+        name: "worker",
+        aliases: &[],
+        help: "A Cloudflare module worker for a program with `pub cell handle(req: Request) -> Response` (wrangler, workerd)",
+        host: Host::Js,
+    },
+    Row {
         target: WasmTarget::Component,
         name: "component",
         aliases: &[],
@@ -79,10 +90,11 @@ const TARGETS: &[Row] = &[
 ];
 
 /// Every variant, in table order (for `clap::ValueEnum`).
-const ALL: [WasmTarget; 4] = [
+const ALL: [WasmTarget; 5] = [
     WasmTarget::Js,
     WasmTarget::Wasi,
     WasmTarget::WasiHttp,
+    WasmTarget::Worker,
     WasmTarget::Component,
 ];
 
@@ -133,6 +145,13 @@ impl WasmTarget {
     /// Whether the output is a WASI module or component (no JavaScript).
     pub fn is_wasi(self) -> bool {
         !matches!(self.host(), Host::Js)
+    }
+
+    /// Whether the target builds only programs ([`WasmTarget::Worker`],
+    /// [`WasmTarget::Component`]): it has no runtime package of its own (`lumen build`
+    /// without a program is a usage error).
+    pub fn is_program_only(self) -> bool {
+        matches!(self, WasmTarget::Worker | WasmTarget::Component)
     }
 }
 
@@ -213,7 +232,7 @@ mod tests {
             assert_eq!(t.to_string(), t.name());
         }
         let names: Vec<&str> = ALL.iter().map(|t| t.name()).collect();
-        assert_eq!(names, ["js", "wasi", "wasi-http", "component"]);
+        assert_eq!(names, ["js", "wasi", "wasi-http", "worker", "component"]);
     }
 
     #[test]
@@ -232,7 +251,7 @@ mod tests {
         let e = "deno".parse::<WasmTarget>().unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown wasm target `deno` (targets: js, wasi, wasi-http, component)"
+            "unknown wasm target `deno` (targets: js, wasi, wasi-http, worker, component)"
         );
     }
 
@@ -241,6 +260,9 @@ mod tests {
         assert!(!WasmTarget::Js.is_wasi());
         assert!(WasmTarget::Wasi.is_wasi());
         assert!(WasmTarget::WasiHttp.is_wasi());
+        assert!(!WasmTarget::Worker.is_wasi());
+        let program_only: Vec<_> = ALL.iter().filter(|t| t.is_program_only()).collect();
+        assert_eq!(program_only, [&WasmTarget::Worker, &WasmTarget::Component]);
         assert!(WasmTarget::Component.is_wasi());
         assert_eq!("component".parse(), Ok(WasmTarget::Component));
     }

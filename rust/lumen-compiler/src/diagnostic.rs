@@ -163,6 +163,8 @@ pub mod codes {
     pub const UNKNOWN_IMPORT_NAME: &str = "E0205";
     /// A grant on a name that is not a tool alias, or a bad grant value.
     pub const INVALID_GRANT: &str = "E0206";
+    /// `import std.x` where `x` is not a standard module (the message lists them).
+    pub const UNKNOWN_STD_MODULE: &str = "E0207";
 
     // Types
     /// A value of the wrong type.

@@ -16,6 +16,7 @@ pub mod render;
 pub mod resolve;
 pub mod source;
 pub mod span;
+pub mod stdlib;
 pub mod token;
 
 pub use diagnostic::{Diagnostic, Severity};

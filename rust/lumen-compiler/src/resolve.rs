@@ -11,7 +11,10 @@
 //!   constructors `ok`/`err`; the resolver does not know about those.
 //! - Payload-less and payload variants are top-level names (`Circle`, `Empty`).
 //! - Diagnostics it reports: duplicate definitions (E0201), import not found (E0203),
-//!   circular import (E0204), unknown imported name (E0205).
+//!   circular import (E0204), unknown imported name (E0205), unknown standard module
+//!   (E0207).
+//! - A path starting with `std` is a standard module ([`crate::stdlib`]), never asked of
+//!   the loader.
 
 use crate::ast;
 use crate::diagnostic::Diagnostic;
@@ -371,7 +374,27 @@ impl Loading {
         for import in imports {
             let path: Vec<String> = import.path.iter().map(|p| p.name.clone()).collect();
             let importer = self.files[id].name.clone();
-            let target = match loader.load(&importer, &path) {
+            let loaded = if crate::stdlib::is_std(&path) {
+                match crate::stdlib::lookup(&path) {
+                    Some((name, text)) => Ok((name.to_string(), text.as_bytes().to_vec())),
+                    None => {
+                        diags.push(self.files[id].error(
+                            crate::diagnostic::codes::UNKNOWN_STD_MODULE,
+                            format!(
+                                "there is no standard module `{}` (the standard modules are: {})",
+                                path.join("."),
+                                crate::stdlib::names().join(", ")
+                            ),
+                            import.span,
+                        ));
+                        self.edges[id].push((import, None));
+                        continue;
+                    }
+                }
+            } else {
+                loader.load(&importer, &path)
+            };
+            let target = match loaded {
                 Err(msg) => {
                     diags.push(self.files[id].error(
                         crate::diagnostic::codes::IMPORT_NOT_FOUND,

@@ -20,6 +20,7 @@ mod program;
 mod report;
 mod toolchain;
 mod wasi_app;
+mod worker;
 mod workspace;
 
 use crate::Failure;
@@ -55,7 +56,7 @@ pub enum MessageFormat {
 pub struct BuildArgs {
     /// A program (`app.lm.md`) to build with the cached VM-only runtime: one typed npm
     /// package in DIR (`--wasm-target js`), one WASI app `DIR/<name>.wasm`
-    /// (`--wasm-target wasi`), or one component `DIR/<name>.wasm` with its world
+    /// (`--wasm-target wasi`), a Cloudflare worker (`--wasm-target worker`), or one component `DIR/<name>.wasm` with its world
     /// `DIR/<name>.wit` (`--wasm-target component`); without it, the runtime package is
     /// built.
     pub program: Option<PathBuf>,
@@ -180,6 +181,7 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
         (Ok(plan), None) => build(a, plan, &reporter),
         (Ok(plan), Some(program)) => match plan.package {
             Package::NpmProgram => program::build(a, plan, program, &reporter),
+            Package::Worker => worker::build(a, plan, program, &reporter),
             Package::Component => component::build(a, plan, program, &reporter),
             _ => wasi_app::build(a, plan, program, &reporter),
         },
@@ -359,17 +361,21 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
     let record = fingerprint::record_path(&ws.target_dir, &out_dir);
     let package = match plan.package {
         Package::Npm => Some(npm::package_name(plan.options.vm_only).to_string()),
-        Package::WasiReadme { .. } | Package::Embed | Package::NpmProgram | Package::Component => {
-            None
-        }
+        Package::WasiReadme { .. }
+        | Package::Embed
+        | Package::NpmProgram
+        | Package::Worker
+        | Package::Component => None,
     };
     // The output directory depends on the runtime and on the package templates (a CLI with
     // other npm templates repackages the same cached runtime).
     let inputs = match plan.package {
         Package::Npm => format!("{key} npm-templates={:016x}", npm::templates_digest()),
-        Package::WasiReadme { .. } | Package::Embed | Package::NpmProgram | Package::Component => {
-            key.clone()
-        }
+        Package::WasiReadme { .. }
+        | Package::Embed
+        | Package::NpmProgram
+        | Package::Worker
+        | Package::Component => key.clone(),
     };
     let previous = fingerprint::load(&record);
     let current_output = fingerprint::output(&out_dir);
@@ -419,7 +425,7 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
             package::write(&staged.join("README.md"), &wasi_readme(&ws.version, http))
                 .map_err(BuildError::usage)?;
         }
-        Package::Embed | Package::NpmProgram | Package::Component => {
+        Package::Embed | Package::NpmProgram | Package::Worker | Package::Component => {
             return Err(BuildError::usage(
                 "this runtime is a template for a program: name the program to build",
             ))

@@ -11,6 +11,8 @@
 //! runtime entry of the same host), `package.json` and `README.md` → swap it into
 //! `--out-dir`. A program-only rebuild finds the runtime in the cache and compiles no Rust
 //! (cargo runs only for `cargo metadata`, the wasm tools only for `--version`).
+//! `--wasm-target worker` stages the same package with [`stage_package`] and wraps it
+//! (`worker.rs`).
 
 use super::{
     cache, npm, package, prepare, report::Reporter, runtime, scratch_next_to, BuildArgs,
@@ -25,7 +27,12 @@ use std::path::Path;
 
 /// The runtime entries of the one npm package, each with the program entry that imports it
 /// (same file name, at the package root; the runtime sits in `runtime/`).
-const ENTRIES: [&str; 3] = ["index.js", "index.node.js", "index.workerd.js"];
+const ENTRIES: [&str; 4] = [
+    "index.js",
+    "index.node.js",
+    "index.workerd.js",
+    "index.inline.js",
+];
 
 /// The compiled program: its binary LIR and its interface.
 pub(super) struct Compiled {
@@ -41,6 +48,60 @@ pub(super) fn build(
     program: &Path,
     r: &Reporter,
 ) -> Result<Built, BuildError> {
+    let staged = stage_package(a, plan, program, r, |_| Ok(()))?;
+    package::replace_dir(&staged.dir, &staged.out_dir, staged.scratch.path())
+        .map_err(BuildError::usage)?;
+    staged.finish(&format!("runtime/{}", plan.wasm_file), r)
+}
+
+/// A program package staged in a scratch directory next to the output, not yet in place.
+pub(super) struct Staged {
+    /// The scratch directory (deleted when dropped); `dir` is inside it.
+    pub scratch: tempfile::TempDir,
+    /// The staged package.
+    pub dir: std::path::PathBuf,
+    /// Where it goes (`--out-dir`, absolute).
+    pub out_dir: std::path::PathBuf,
+    /// The npm package name.
+    pub name: String,
+    /// The program's interface.
+    pub iface: lumen_compiler::Interface,
+    /// Whether the runtime came from the cache.
+    pub reused: bool,
+    /// The checked toolchain (versions for the summary).
+    pub tools: super::toolchain::Tools,
+}
+
+impl Staged {
+    /// The build's outcome once the staged output is in `out_dir`; `wasm_file` is the
+    /// runtime's `.wasm` relative to it.
+    pub fn finish(self, wasm_file: &str, r: &Reporter) -> Result<Built, BuildError> {
+        if self.reused {
+            r.notice("program-only build: the runtime came from the cache (no Rust compilation)");
+        }
+        let files = package::sizes(&self.out_dir).map_err(BuildError::usage)?;
+        Ok(Built {
+            status: Status::Built,
+            out_dir: self.out_dir,
+            package: Some(self.name),
+            version: PROGRAM_VERSION.to_string(),
+            files,
+            wasm_file: wasm_file.to_string(),
+            tools: self.tools,
+        })
+    }
+}
+
+/// Compiles `program`, checks its interface with `accept` (an error there stops the build
+/// before any runtime work, nothing written), gets the runtime (cache or build) and stages
+/// the program package in a scratch directory next to `--out-dir`.
+pub(super) fn stage_package(
+    a: &BuildArgs,
+    plan: &Plan,
+    program: &Path,
+    r: &Reporter,
+    accept: impl FnOnce(&lumen_compiler::Interface) -> Result<(), BuildError>,
+) -> Result<Staged, BuildError> {
     let Target::Wasm = a.target;
     let cwd = std::env::current_dir()
         .map_err(|e| BuildError::usage(format!("cannot read the current directory: {e}")))?;
@@ -57,6 +118,7 @@ pub(super) fn build(
 
     r.start("compile", &format!("compiling {}", program.display()));
     let compiled = compile(program)?;
+    accept(&compiled.iface)?;
 
     let Prepared { ws, tools, key } = prepare(a, plan, Some(&out_dir), r)?;
     let scratch = scratch_next_to(&out_dir, &cwd)?;
@@ -96,18 +158,13 @@ pub(super) fn build(
     for w in &warnings {
         r.notice(&format!("warning: {w}"));
     }
-    package::replace_dir(&staged, &out_dir, scratch.path()).map_err(BuildError::usage)?;
-    if reused {
-        r.notice("program-only build: the runtime came from the cache (no Rust compilation)");
-    }
-    let files = package::sizes(&out_dir).map_err(BuildError::usage)?;
-    Ok(Built {
-        status: Status::Built,
+    Ok(Staged {
+        scratch,
+        dir: staged,
         out_dir,
-        package: Some(name),
-        version: PROGRAM_VERSION.to_string(),
-        files,
-        wasm_file: format!("runtime/{}", plan.wasm_file),
+        name,
+        iface: compiled.iface,
+        reused,
         tools,
     })
 }
@@ -181,10 +238,11 @@ fn runtime_complete(dir: &Path) -> bool {
 
 /// The runtime package's files a program package ships (its `package.json` and README are
 /// the program's own).
-const RUNTIME_FILES: [&str; 10] = [
+const RUNTIME_FILES: [&str; 12] = [
     "index.js",
     "index.node.js",
     "index.workerd.js",
+    "index.inline.js",
     "index.cjs",
     "index.d.ts",
     "index.d.cts",
@@ -192,6 +250,7 @@ const RUNTIME_FILES: [&str; 10] = [
     "lumen_wasm.js",
     "lumen_wasm.cjs",
     "lumen_wasm_bg.wasm",
+    "lumen_wasm_inline.js",
 ];
 
 /// Writes the program package into `staged`; returns the generator's warnings.
@@ -264,10 +323,12 @@ fn package_json(name: &str, files: &[String]) -> Value {
                 "./index.js",
                 "./index.node.js",
                 "./index.workerd.js",
+                "./index.inline.js",
                 "./index.cjs",
                 "./runtime/index.js",
                 "./runtime/index.node.js",
                 "./runtime/index.workerd.js",
+                "./runtime/index.inline.js",
                 "./runtime/index.cjs"
             ]),
         );
@@ -449,10 +510,14 @@ mod tests {
         let p = package_json("app", &["index.js".into(), "runtime/index.js".into()]);
         let dot = &p["exports"]["."];
         let keys: Vec<&String> = dot.as_object().unwrap().keys().collect();
-        assert_eq!(
-            keys,
-            ["workerd", "browser", "deno", "node", "import", "require", "default"]
-        );
+        let runtime = npm::package_json("lumen-wasm-vm", "0.1.0", "MIT", &[]);
+        let runtime_keys: Vec<&String> = runtime["exports"]["."]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(keys, runtime_keys);
+        assert_eq!(dot["browser"]["default"], "./index.inline.js");
         assert_eq!(dot["node"]["import"]["default"], "./index.node.js");
         assert_eq!(dot["workerd"]["default"], "./index.workerd.js");
         assert_eq!(dot["require"]["types"], "./index.d.cts");

@@ -1,0 +1,309 @@
+//! `lumen build --target wasm --wasm-target worker app.lm.md`: a program with
+//! `pub cell handle(req: Request) -> Response` (`import std.http: Request, Response`) as a
+//! Cloudflare module worker (issue 12 item 2).
+//!
+//! The plan is the `js` program plan with [`Package::Worker`](lumen_build_plan::Package):
+//! the program's npm package is staged exactly as for `--wasm-target js`
+//! ([`program::stage_package`], the cached VM-only runtime, no Rust compiled when only the
+//! program changed) and goes under `app/`; around it this module writes `worker.js` (the
+//! `fetch` handler: `Request` in, `handle`, `Response` out), `tools.js` (the user's tools:
+//! `<stem>.tools.js` from beside the program, or a default without any), `wrangler.toml`
+//! (`wrangler deploy` / `wrangler dev`), `config.capnp` (bare `workerd serve`) and a README,
+//! then swaps the whole directory into `--out-dir`. A program without the handler is a
+//! usage error (exit 2) before anything is built or written.
+
+use super::program::{self, Staged};
+use super::{package, BuildArgs, BuildError, Built, Reporter};
+use lumen_build_plan::Plan;
+use lumen_compiler::interface::{Interface, Ty};
+use std::path::Path;
+
+/// The `fetch` handler around the program (`@FILENAME@` is the program's file name).
+const WORKER_JS: &str = include_str!("worker/worker.js");
+/// The default `tools.js`.
+const TOOLS_JS: &str = include_str!("worker/tools.js");
+/// The Workers compatibility date written into `wrangler.toml` and `config.capnp`.
+const COMPATIBILITY_DATE: &str = "2026-11-01";
+/// Where the program package goes inside the worker directory.
+const APP: &str = "app";
+
+/// The ES modules of the worker, relative to its directory, in the order workerd lists
+/// them (the first is the main module), and the runtime's `.wasm`, imported as a module.
+const MODULES: [&str; 6] = [
+    "worker.js",
+    "tools.js",
+    "app/index.workerd.js",
+    "app/runtime/index.workerd.js",
+    "app/runtime/lumen_loader.js",
+    "app/runtime/lumen_wasm.js",
+];
+const WASM_MODULE: &str = "app/runtime/lumen_wasm_bg.wasm";
+
+/// Builds the worker of `program` with `plan` (a [`Plan::for_program`] plan for `worker`).
+pub(super) fn build(
+    a: &BuildArgs,
+    plan: &Plan,
+    program: &Path,
+    r: &Reporter,
+) -> Result<Built, BuildError> {
+    let filename = program
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let user_tools = tools_file(program);
+    let tools_js = match &user_tools {
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| BuildError::usage(format!("cannot read {}: {e}", p.display())))?,
+        None => TOOLS_JS.to_string(),
+    };
+    let staged = program::stage_package(a, plan, program, r, |iface| {
+        check_handler(iface, &filename).map_err(BuildError::usage)
+    })?;
+    if user_tools.is_none() {
+        let missing = tools_without_provider(&staged.iface);
+        if !missing.is_empty() {
+            r.notice(&format!(
+                "warning: the worker provides only http.get and http.post; {} {} with E0908 until `{}` provides {} (see tools.js)",
+                missing.join(", "),
+                if missing.len() == 1 { "fails" } else { "fail" },
+                tools_file_name(program),
+                if missing.len() == 1 { "it" } else { "them" }
+            ));
+        }
+    }
+    let root = staged.scratch.path().join("worker");
+    write(&staged, &root, &filename, &tools_js).map_err(|e| BuildError::failed(e, Vec::new()))?;
+    package::replace_dir(&root, &staged.out_dir, staged.scratch.path())
+        .map_err(BuildError::usage)?;
+    staged.finish(&format!("{APP}/runtime/{}", plan.wasm_file), r)
+}
+
+/// `<stem>.tools.js` beside the program (`app.lm.md` → `app.tools.js`).
+fn tools_file_name(program: &Path) -> String {
+    let stem = Plan::app_file_name(program);
+    format!("{}.tools.js", stem.strip_suffix(".wasm").unwrap_or(&stem))
+}
+
+/// The user's tools file, when there is one beside the program.
+fn tools_file(program: &Path) -> Option<std::path::PathBuf> {
+    let p = program
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(tools_file_name(program));
+    p.is_file().then_some(p)
+}
+
+/// The tools the program declares that worker.js does not provide itself.
+fn tools_without_provider(iface: &Interface) -> Vec<String> {
+    let mut v: Vec<String> = iface
+        .tools
+        .iter()
+        .map(|t| t.qualified.clone())
+        .filter(|q| q != "http.get" && q != "http.post")
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// The program must export `handle(req: Request) -> Response` with the `std.http`
+/// records; the error names what is missing.
+fn check_handler(iface: &Interface, filename: &str) -> Result<(), String> {
+    let want =
+        "`pub cell handle(req: Request) -> Response` (with `import std.http: Request, Response`)";
+    let Some(handle) = iface.cells.iter().find(|c| c.name == "handle") else {
+        let exported: Vec<&str> = iface.cells.iter().map(|c| c.name.as_str()).collect();
+        return Err(format!(
+            "`{filename}` has no {want}: a worker calls it for every request (exported cells: {})",
+            if exported.is_empty() {
+                "none".to_string()
+            } else {
+                exported.join(", ")
+            }
+        ));
+    };
+    let takes_request =
+        handle.params.len() == 1 && handle.params[0].ty == Ty::Record("Request".into());
+    if !takes_request || handle.ret != Ty::Record("Response".into()) {
+        let params: Vec<String> = handle
+            .params
+            .iter()
+            .map(|p| format!("{}: {}", p.name, type_name(&p.ty)))
+            .collect();
+        return Err(format!(
+            "`handle` in `{filename}` is `handle({}) -> {}`; a worker needs {want}",
+            params.join(", "),
+            type_name(&handle.ret)
+        ));
+    }
+    let std = std_records()?;
+    for name in ["Request", "Response"] {
+        let mine = iface.records.iter().find(|r| r.name == name);
+        let theirs = std.records.iter().find(|r| r.name == name);
+        if mine.map(|r| &r.fields) != theirs.map(|r| &r.fields) {
+            return Err(format!(
+                "`{name}` in `{filename}` is not the `{name}` of `std.http`; a worker needs {want}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The records of `std.http`, as the compiler defines them.
+fn std_records() -> Result<Interface, String> {
+    lumen_compiler::interface_of(
+        "<std.http>",
+        b"import std.http: Request, Response\n",
+        &lumen_compiler::NoImports,
+        &lumen_compiler::CompileOptions::default(),
+    )
+    .map_err(|d| format!("the compiler's std.http does not check: {d:?}"))
+}
+
+/// A type's name for messages.
+fn type_name(t: &Ty) -> String {
+    match t {
+        Ty::Record(n) | Ty::Enum(n) => n.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Moves the staged program package to `root/app` and writes the worker's files.
+fn write(staged: &Staged, root: &Path, filename: &str, tools_js: &str) -> Result<(), String> {
+    std::fs::create_dir_all(root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+    std::fs::rename(&staged.dir, root.join(APP))
+        .map_err(|e| format!("cannot move the program package: {e}"))?;
+    package::write(
+        &root.join("worker.js"),
+        &WORKER_JS.replace("/*@FILENAME@*/", &format!("`{filename}`")),
+    )?;
+    package::write(&root.join("tools.js"), tools_js)?;
+    package::write(&root.join("wrangler.toml"), &wrangler_toml(&staged.name))?;
+    package::write(&root.join("config.capnp"), &config_capnp())?;
+    package::write(&root.join("README.md"), &readme(&staged.name, filename))?;
+    for m in MODULES.iter().chain([&WASM_MODULE]) {
+        if !root.join(m).is_file() {
+            return Err(format!("the worker lacks {m}"));
+        }
+    }
+    Ok(())
+}
+
+/// `wrangler.toml` for `wrangler dev` / `wrangler deploy` (wrangler bundles `worker.js`
+/// and loads the `.wasm` import as a compiled module by its default rules).
+fn wrangler_toml(name: &str) -> String {
+    // A Worker name is lower case letters, digits and dashes.
+    let worker: String = name
+        .trim_start_matches('@')
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!(
+        "# Generated by `lumen build --wasm-target worker`: `npx wrangler dev` serves it locally,\n\
+         # `npx wrangler deploy` publishes it.\n\
+         name = \"{worker}\"\n\
+         main = \"worker.js\"\n\
+         compatibility_date = \"{COMPATIBILITY_DATE}\"\n"
+    )
+}
+
+/// A workerd configuration serving the worker on port 8787 (`npx workerd serve
+/// config.capnp`; `--socket-addr http=127.0.0.1:PORT` picks another address), every module
+/// listed as it is (no bundler needed).
+fn config_capnp() -> String {
+    let mut modules: Vec<String> = MODULES
+        .iter()
+        .map(|m| format!("    (name = \"{m}\", esModule = embed \"{m}\"),"))
+        .collect();
+    modules.push(format!(
+        "    (name = \"{WASM_MODULE}\", wasm = embed \"{WASM_MODULE}\"),"
+    ));
+    format!(
+        "# Generated by `lumen build --wasm-target worker`: serve the worker with bare workerd,\n\
+         #   npx workerd serve config.capnp [--socket-addr http=127.0.0.1:8787]\n\
+         # Outgoing requests (http.get, http.post) go through the `internet` service: public\n\
+         # addresses only; add \"private\" or \"local\" to `allow` to reach others.\n\
+         using Workerd = import \"/workerd/workerd.capnp\";\n\n\
+         const config :Workerd.Config = (\n\
+         \x20 services = [\n\
+         \x20   (name = \"main\", worker = .worker),\n\
+         \x20   (name = \"internet\", network = (allow = [\"public\"], tlsOptions = (trustBrowserCas = true))),\n\
+         \x20 ],\n\
+         \x20 sockets = [(name = \"http\", address = \"*:8787\", http = (), service = \"main\")],\n\
+         );\n\n\
+         const worker :Workerd.Worker = (\n\
+         \x20 modules = [\n{}\n  ],\n\
+         \x20 compatibilityDate = \"{COMPATIBILITY_DATE}\",\n\
+         \x20 globalOutbound = \"internet\",\n\
+         );\n",
+        modules.join("\n")
+    )
+}
+
+fn readme(name: &str, filename: &str) -> String {
+    format!(
+        "# {name}: a Cloudflare Worker\n\n`{filename}` built with `lumen build --target wasm --wasm-target worker`. \
+Every request calls the program's `handle(req: Request) -> Response` in a fresh Lumen VM: no state survives \
+between requests.\n\n\
+- `npx wrangler dev` / `npx wrangler deploy` (`wrangler.toml`)\n\
+- `npx workerd serve config.capnp` (bare workerd, port 8787)\n\n\
+`worker.js` converts the request (method, path, decoded query, lower-case headers, body text; a body that is \
+not UTF-8 is answered 400) and the response; a Lumen error is a 500 with `{{\"error\": {{\"code\", \"message\"}}}}`. \
+`http.get` and `http.post` go through `fetch` under the program's `domain` grants; other tools come from \
+`tools.js`. `app/` is the program's npm package.\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iface(src: &str) -> Interface {
+        match lumen_compiler::interface_of(
+            "app.lm",
+            src.as_bytes(),
+            &lumen_compiler::NoImports,
+            &lumen_compiler::CompileOptions::default(),
+        ) {
+            Ok(i) => i,
+            Err(d) => panic!("{d:#?}"),
+        }
+    }
+
+    #[test]
+    fn issue12_item2_a_worker_needs_handle_taking_the_std_request() {
+        let ok = "import std.http: Request, Response\npub cell handle(req: Request) -> Response\n  Response(status: 200)\nend\n";
+        assert_eq!(check_handler(&iface(ok), "app.lm"), Ok(()));
+        let none = "pub cell main() -> Int\n  1\nend\n";
+        let e = check_handler(&iface(none), "app.lm").unwrap_err();
+        assert!(
+            e.contains("has no `pub cell handle(req: Request) -> Response`"),
+            "{e}"
+        );
+        assert!(e.contains("exported cells: main"), "{e}");
+        let wrong =
+            "import std.http: Request, Response\npub cell handle(n: Int) -> String\n  \"x\"\nend\n";
+        let e = check_handler(&iface(wrong), "app.lm").unwrap_err();
+        assert!(e.contains("is `handle(n: Int) -> String`"), "{e}");
+        let own = "record Request\n  path: String\nend\nrecord Response\n  status: Int\nend\npub cell handle(req: Request) -> Response\n  Response(status: 1)\nend\n";
+        let e = check_handler(&iface(own), "app.lm").unwrap_err();
+        assert!(e.contains("is not the `Request` of `std.http`"), "{e}");
+    }
+
+    #[test]
+    fn issue12_item2_the_workerd_config_lists_every_module() {
+        let c = config_capnp();
+        for m in MODULES {
+            assert!(
+                c.contains(&format!("(name = \"{m}\", esModule = embed \"{m}\")")),
+                "{m}"
+            );
+        }
+        assert!(c.contains(&format!("wasm = embed \"{WASM_MODULE}\"")));
+        assert!(wrangler_toml("@me/edge.api").contains("name = \"me-edge-api\""));
+        assert_eq!(
+            tools_file_name(Path::new("x/edge_api.lm.md")),
+            "edge_api.tools.js"
+        );
+    }
+}
