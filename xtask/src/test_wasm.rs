@@ -20,7 +20,11 @@
 //!    wasm32-wasip1`), `LUMEN_EMBED` and `LUMEN_JSGEN` (the `embed` and `gen` examples the
 //!    dev `lumen`'s build compiled); `LUMEN_BIN`, a native `lumen` the tests compare
 //!    `compile()` with and run programs with: the dev `lumen` when unset;
-//! 8. `node --test tests/wasm/node/` (with `jco.test.mjs`: `pkg-wasi-http/lumen.wasm`
+//! 8. the Python host test `tests/python/` (issue 12 item 4): a venv at
+//!    `<target dir>/python-venv` with `tests/python/requirements.txt` installed by pip (again
+//!    only when that file changed; an install that fails fails the run), then
+//!    `python -m unittest discover -s tests/python` with `LUMEN_BIN`;
+//! 9. `node --test tests/wasm/node/` (with `jco.test.mjs`: `pkg-wasi-http/lumen.wasm`
 //!    through `jco transpile` and `@bytecodealliance/preview2-shim`, both from step 5) and
 //!    the host tests of the packed runtime and program packages (`tests/wasm/hosts/`: Node,
 //!    publint/attw, workerd, Deno), and unless `--node-only` `tests/wasm/browser/` and the
@@ -391,6 +395,9 @@ pub fn run(o: &Options) -> Result<(), String> {
         }
     }
 
+    step("python host test (tests/python, wasmtime-py)");
+    python_tests(&env, o.release)?;
+
     step("tests");
     let mut cmd = Command::new("node");
     cmd.arg("--test")
@@ -400,6 +407,77 @@ pub fn run(o: &Options) -> Result<(), String> {
         cmd.env(k, v);
     }
     crate::run(&mut cmd)
+}
+
+/// The Python host test of program components (issue 12 item 4).
+const PYTHON_TESTS: &str = "tests/python";
+
+/// `python -m unittest discover -s tests/python` in the venv of [`python_venv`], with the
+/// variables in `env` (`LUMEN_BIN` among them) and `LUMEN_BUILD_RELEASE=1` for `--release`.
+fn python_tests(env: &[(&str, OsString)], release: bool) -> Result<(), String> {
+    let path = env
+        .iter()
+        .find(|(k, _)| *k == "PATH")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let python = python_venv(&path)?;
+    let mut cmd = Command::new(python);
+    cmd.args(["-m", "unittest", "discover", "-v", "-s", PYTHON_TESTS])
+        .current_dir(crate::root());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    if release {
+        cmd.env("LUMEN_BUILD_RELEASE", "1");
+    }
+    crate::run(&mut cmd)
+}
+
+/// The Python of `<target dir>/python-venv` (made with `$PYTHON`, default `python3`), with
+/// `tests/python/requirements.txt` installed: pip runs when the venv's stamp does not hold
+/// that file's digest.
+fn python_venv(path: &OsString) -> Result<PathBuf, String> {
+    let venv = crate::target_dir().join("python-venv");
+    let python = if cfg!(windows) {
+        venv.join("Scripts").join("python.exe")
+    } else {
+        venv.join("bin").join("python")
+    };
+    let requirements = crate::root().join(PYTHON_TESTS).join("requirements.txt");
+    let sum = lock_sum(&[&requirements])?;
+    let stamp = venv.join(".lumen-requirements-sum");
+    if !python.is_file() {
+        let system = env_var("PYTHON").unwrap_or_else(|| "python3".into());
+        crate::run(
+            Command::new(&system)
+                .args(["-m", "venv"])
+                .arg(&venv)
+                .env("PATH", path),
+        )
+        .map_err(|e| {
+            format!("{e}: the Python host test needs Python 3.9+ with venv (set PYTHON)")
+        })?;
+    }
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == sum) {
+        println!("{} is up to date", venv.display());
+        return Ok(python);
+    }
+    crate::run(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+                "-r",
+            ])
+            .arg(&requirements)
+            .env("PATH", path),
+    )?;
+    std::fs::write(&stamp, format!("{sum}\n"))
+        .map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
+    Ok(python)
 }
 
 /// The VM-only WASI runtime `tests/wasm/node/wasi_app.test.mjs` embeds programs into,
@@ -504,6 +582,20 @@ mod tests {
             test_paths(false).iter().any(|p| jco.starts_with(p)),
             "{jco} is not run"
         );
+    }
+
+    #[test]
+    fn issue12_item4_the_python_host_test_is_run_with_pinned_requirements() {
+        let dir = crate::root().join(PYTHON_TESTS);
+        assert!(dir.join("test_components.py").is_file());
+        let req = std::fs::read_to_string(dir.join("requirements.txt")).unwrap();
+        let pins: Vec<&str> = req
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        assert!(pins.iter().any(|l| l.starts_with("wasmtime==")), "{pins:?}");
+        assert!(pins.iter().all(|l| l.contains("==")), "unpinned: {pins:?}");
     }
 
     #[test]
