@@ -64,7 +64,7 @@ pub struct Case {
 }
 
 /// The payload of a variant case. Its WIT type: `Named` → a WIT `record` (named
-/// `<enum>-<case>` in the WIT text); `Positional` with one field → that type; several → a
+/// `<enum>-<case>-fields` in the WIT text); `Positional` with one field → that type; several → a
 /// `tuple`. In every case the layout is that of a record of the fields in order (a
 /// one-element tuple is laid out like its element).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

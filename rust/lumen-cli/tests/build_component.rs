@@ -306,7 +306,10 @@ fn issue12_item1_typed_exports_take_and_return_records_enums_lists_options_and_r
     assert_eq!(invoke(dir, r#"first(["x", "y"])"#), "ok(some(\"x\"))\n");
     assert_eq!(invoke(dir, "first([])"), "ok(none)\n");
     // Tuples and bools; Json as JSON text; more than 16 flat parameters (in memory).
-    assert_eq!(invoke(dir, r#"flip(true, (3, "x"))"#), "ok((\"x3\", false))\n");
+    assert_eq!(
+        invoke(dir, r#"flip(true, (3, "x"))"#),
+        "ok((\"x3\", false))\n"
+    );
     assert_eq!(
         invoke(dir, r#"echo("{\"a\": [1, 2]}")"#),
         "ok(\"{\\\"a\\\":[1,2]}\")\n"
@@ -320,7 +323,10 @@ fn issue12_item1_typed_exports_take_and_return_records_enums_lists_options_and_r
     );
     // An argument the cell's type rejects: the error value E0913 naming the parameter.
     let out = invoke(dir, r#"echo("not json")"#);
-    assert!(out.starts_with("err({code: \"E0913\", message: \""), "{out}");
+    assert!(
+        out.starts_with("err({code: \"E0913\", message: \""),
+        "{out}"
+    );
     assert!(out.contains("`j`"), "{out}");
 }
 
@@ -330,7 +336,10 @@ fn issue12_item1_a_main_only_program_exports_main_both_ways() {
         "# M\n\n```lumen\ncell main(n: Int) -> Int\n  print(\"n is {n}\")\n  n * 2\nend\n```\n",
     );
     let wit = std::fs::read_to_string(work.path().join("dist/app.wit")).unwrap();
-    assert!(wit.contains("export main: func(n: s64) -> result<s64, lumen-error>;"), "{wit}");
+    assert!(
+        wit.contains("export main: func(n: s64) -> result<s64, lumen-error>;"),
+        "{wit}"
+    );
     assert!(wit.contains("export wasi:cli/run@0.2.0;"), "{wit}");
     assert_eq!(invoke(work.path(), "main(4)"), "n is 4\nok(8)\n");
     let (code, out, err) = wasmtime_run(work.path(), &["dist/app.wasm", "21"]);
