@@ -9,6 +9,10 @@
 //!    `pkg-wasi/lumen.wasm` and the `wasi:http` component `pkg-wasi-http/lumen.wasm`;
 //!    unless `--no-build` or `LUMEN_PROGRAM_PKG` is set: the program package
 //!    `pkg-program/` of `tests/wasm/types/app.lm.md` (`lumen build --target wasm app.lm.md`);
+//!    unless `--no-build` or `LUMEN_PROGRAM_COMPONENT` is set: the same program as a
+//!    component, `pkg-component/app.wasm` (`--wasm-target component`), for
+//!    `tests/wasm/node/component.test.mjs` (which builds it itself with `LUMEN_BIN` when
+//!    neither is there);
 //!    unless `--no-build` or `LUMEN_EDGE_WORKER` is set: the Cloudflare worker
 //!    `pkg-edge-worker/` of `examples/edge_api.lm.md` (`--wasm-target worker`);
 //! 5. the test dependencies of `tests/wasm` (`npm ci` when `node_modules` was not installed
@@ -49,6 +53,11 @@ const PROGRAM: &str = "tests/wasm/types/app.lm.md";
 
 /// Where that program package is built (`LUMEN_PROGRAM_PKG` overrides it, with no build).
 const PROGRAM_PKG: &str = "pkg-program";
+
+/// Where [`PROGRAM`] is built as a component for `tests/wasm/node/component.test.mjs`
+/// (`lumen build --target wasm --wasm-target component`; the test gets
+/// `LUMEN_PROGRAM_COMPONENT`, which, when already set, replaces the build).
+const COMPONENT_PKG: &str = "pkg-component";
 
 /// The HTTP handler of `tests/wasm/hosts/edge_worker.test.mjs`, built as a Cloudflare worker.
 const EDGE_PROGRAM: &str = "examples/edge_api.lm.md";
@@ -304,6 +313,30 @@ pub fn run(o: &Options) -> Result<(), String> {
         }
         crate::run(&mut cmd)?;
     }
+    let mut program_component = None;
+    if o.build && env_var("LUMEN_PROGRAM_COMPONENT").is_none() {
+        let lumen = crate::dev_lumen()?;
+        step(&format!(
+            "program component (lumen build --target wasm --wasm-target component {PROGRAM} -> {COMPONENT_PKG}/)"
+        ));
+        let mut cmd = Command::new(&lumen);
+        cmd.args([
+            "build",
+            "--target",
+            "wasm",
+            "--wasm-target",
+            "component",
+            PROGRAM,
+            "--out-dir",
+            COMPONENT_PKG,
+        ])
+        .current_dir(crate::root());
+        if o.release {
+            cmd.arg("--release");
+        }
+        crate::run(&mut cmd)?;
+        program_component = Some(crate::root().join(COMPONENT_PKG).join("app.wasm"));
+    }
     if o.build && env_var("LUMEN_EDGE_WORKER").is_none() {
         let lumen = crate::dev_lumen()?;
         step(&format!(
@@ -342,6 +375,10 @@ pub fn run(o: &Options) -> Result<(), String> {
     ensure_node_modules(&path)?;
 
     let mut env: Vec<(&str, OsString)> = vec![("PATH", path.clone())];
+    if let Some(wasm) = program_component {
+        println!("LUMEN_PROGRAM_COMPONENT={}", wasm.display());
+        env.push(("LUMEN_PROGRAM_COMPONENT", wasm.into_os_string()));
+    }
     if o.browser {
         step("chromium");
         let chromium = env_var("CHROMIUM_PATH").unwrap_or_else(|| "/usr/bin/chromium".into());
@@ -576,12 +613,16 @@ mod tests {
 
     #[test]
     fn issue12_item3_the_jco_tests_run_without_a_browser() {
-        let jco = "tests/wasm/node/jco.test.mjs";
-        assert!(crate::root().join(jco).is_file(), "{jco} is missing");
-        assert!(
-            test_paths(false).iter().any(|p| jco.starts_with(p)),
-            "{jco} is not run"
-        );
+        for jco in [
+            "tests/wasm/node/jco.test.mjs",
+            "tests/wasm/node/component.test.mjs",
+        ] {
+            assert!(crate::root().join(jco).is_file(), "{jco} is missing");
+            assert!(
+                test_paths(false).iter().any(|p| jco.starts_with(p)),
+                "{jco} is not run"
+            );
+        }
     }
 
     #[test]

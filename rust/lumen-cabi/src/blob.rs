@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 /// The first four bytes of an encoded blob.
 pub const BLOB_MAGIC: &[u8; 4] = b"LMCB";
 /// The encoding version [`ProgramBlob::encode`] writes and [`ProgramBlob::decode`] reads.
-pub const BLOB_VERSION: u32 = 1;
+pub const BLOB_VERSION: u32 = 2;
 
 /// A program as the component runtime needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,6 +52,8 @@ struct HExport {
     wit_name: String,
     params: Vec<HParam>,
     result: Option<Vec<String>>,
+    #[serde(default)]
+    wrapped: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -88,6 +90,14 @@ fn result(r: Option<Vec<String>>) -> Result<Option<CType>, String> {
         .transpose()
 }
 
+/// Whether `ty` is `result<_, lumen-error>`.
+fn is_wrapped(ty: Option<&CType>) -> bool {
+    match ty {
+        Some(CType::Result { err: Some(err), .. }) => **err == crate::types::lumen_error(),
+        _ => false,
+    }
+}
+
 impl ProgramBlob {
     /// The blob's bytes.
     pub fn encode(&self) -> Vec<u8> {
@@ -100,6 +110,7 @@ impl ProgramBlob {
                     wit_name: e.wit_name.clone(),
                     params: hparams(&e.params),
                     result: e.result.as_ref().map(typecode::encode),
+                    wrapped: e.wrapped,
                 })
                 .collect(),
             imports: self
@@ -147,11 +158,20 @@ impl ProgramBlob {
         let ctx = |what: &str, name: &str, e: String| format!("program blob: {what} `{name}`: {e}");
         let mut exports = Vec::with_capacity(h.exports.len());
         for e in h.exports {
+            let res = result(e.result).map_err(|m| ctx("export", &e.cell, m))?;
+            if e.wrapped && !is_wrapped(res.as_ref()) {
+                return Err(ctx(
+                    "export",
+                    &e.cell,
+                    "marked wrapped but its result is not `result<_, lumen-error>`".into(),
+                ));
+            }
             exports.push(ExportSig {
                 params: params(e.params).map_err(|m| ctx("export", &e.cell, m))?,
-                result: result(e.result).map_err(|m| ctx("export", &e.cell, m))?,
+                result: res,
                 cell: e.cell,
                 wit_name: e.wit_name,
+                wrapped: e.wrapped,
             });
         }
         let mut imports = Vec::with_capacity(h.imports.len());
@@ -212,7 +232,8 @@ mod tests {
                         },
                     },
                 ],
-                result: Some(point),
+                result: Some(ExportSig::wrap(Some(point))),
+                wrapped: true,
             }],
             imports: vec![ImportSig::generic_call()],
             cli_run: true,
@@ -243,6 +264,7 @@ mod tests {
         }
         let mut b = sample();
         b.exports[0].result = Some(t);
+        b.exports[0].wrapped = false;
         let r = std::thread::Builder::new()
             .stack_size(1 << 20)
             .spawn(move || ProgramBlob::decode(&b.encode()) == Ok(b))

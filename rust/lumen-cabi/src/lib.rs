@@ -33,4 +33,7 @@ pub use layout::{
     align_to, discriminant_size, flatten, size_align, Flat, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
 };
 pub use memory::{Memory, VecMemory};
-pub use types::{check_depth, CType, Case, ExportSig, ImportSig, Param, Payload, MAX_DEPTH};
+pub use types::{
+    check_depth, lumen_error, CType, Case, ExportSig, ImportSig, Param, Payload, LUMEN_ERROR,
+    MAX_DEPTH,
+};

@@ -64,7 +64,7 @@ pub struct Case {
 }
 
 /// The payload of a variant case. Its WIT type: `Named` → a WIT `record` (named
-/// `<enum>-<case>` in the WIT text); `Positional` with one field → that type; several → a
+/// `<enum>-<case>-fields` in the WIT text); `Positional` with one field → that type; several → a
 /// `tuple`. In every case the layout is that of a record of the fields in order (a
 /// one-element tuple is laid out like its element).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,8 +113,54 @@ pub struct ExportSig {
     /// The WIT function name (kebab-case).
     pub wit_name: String,
     pub params: Vec<Param>,
-    /// `None`: the function has no result (the cell returns `Null` or never returns).
+    /// The WIT function's result, in full: `None` when it has none. With
+    /// [`wrapped`](Self::wrapped) (every export `lumen-wit` generates) it is
+    /// `result<T, lumen-error>` ([`ExportSig::wrap`]), `T` the cell's own result (absent
+    /// when the cell returns `Null` or never returns).
     pub result: Option<CType>,
+    /// True when the result is the run-time error wrapper: the runtime answers the cell's
+    /// value `v` as `{"ok": v}` and a Lumen run-time error as `{"err": lumen-error}`
+    /// ([`lumen_error`]) instead of trapping.
+    #[serde(default)]
+    pub wrapped: bool,
+}
+
+/// The Lumen record name of [`lumen_error`] (WIT `lumen-error`).
+pub const LUMEN_ERROR: &str = "LumenError";
+
+/// The record every wrapped export's error case carries: WIT `record lumen-error { code:
+/// string, message: string, trace: list<string> }`. `code` is the stable `E09xx`,
+/// `message` the one line `lumen run` prints after `error[CODE]: `, `trace` the Lumen
+/// locations, innermost first, each as `lumen run` prints it after `  --> ` (`app.lm.md:12
+/// (in fail)`; empty when the error is not in Lumen code).
+pub fn lumen_error() -> CType {
+    CType::Record {
+        name: LUMEN_ERROR.into(),
+        fields: vec![
+            ("code".into(), CType::String),
+            ("message".into(), CType::String),
+            ("trace".into(), CType::List(Box::new(CType::String))),
+        ],
+    }
+}
+
+impl ExportSig {
+    /// The wrapped WIT result for a cell whose own result is `cell_result` (`None`: no
+    /// value): `result<T, lumen-error>` / `result<_, lumen-error>`.
+    pub fn wrap(cell_result: Option<CType>) -> CType {
+        CType::Result {
+            ok: cell_result.map(Box::new),
+            err: Some(Box::new(lumen_error())),
+        }
+    }
+
+    /// The cell's own result type: the `ok` side of a wrapped result, else the result.
+    pub fn cell_result(&self) -> Option<&CType> {
+        match (&self.result, self.wrapped) {
+            (Some(CType::Result { ok, .. }), true) => ok.as_deref(),
+            (r, _) => r.as_ref(),
+        }
+    }
 }
 
 /// An imported function (a tool, or the generic `call`).

@@ -241,9 +241,9 @@ fn issue12_item1_a_program_builds_into_a_valid_component_and_its_wit() {
     for line in [
         "package lumen:app;",
         "world app {",
-        "    /// Moves a point by `dx`.\n    export shift: func(p: point, dx: s64) -> point;",
-        "export area: func(s: shape) -> f64;",
-        "export total: func(xs: list<s64>, weights: list<tuple<string, f64>>, label: option<string>) -> string;",
+        "    /// Moves a point by `dx`.\n    export shift: func(p: point, dx: s64) -> result<point, lumen-error>;",
+        "export area: func(s: shape) -> result<f64, lumen-error>;",
+        "export total: func(xs: list<s64>, weights: list<tuple<string, f64>>, label: option<string>) -> result<string, lumen-error>;",
         "export wasi:cli/run@0.2.0;",
     ] {
         assert!(wit.contains(line), "{line} in\n{wit}");
@@ -277,49 +277,57 @@ fn issue12_item1_typed_exports_take_and_return_records_enums_lists_options_and_r
     // A record argument and result; the cell's `print` goes to standard output first.
     assert_eq!(
         invoke(dir, "shift({x: 1, y: 2.5}, 3)"),
-        "shifting by 3\n{x: 4, y: 2.5}\n"
+        "shifting by 3\nok({x: 4, y: 2.5})\n"
     );
     // Enums (WIT variants): named, positional and payload-less cases.
-    assert_eq!(invoke(dir, "area(circle({radius: 2.0}))"), "12\n");
-    assert_eq!(invoke(dir, "area(rect({w: 2.0, h: 4.5}))"), "9\n");
-    assert_eq!(invoke(dir, "area(square(3.0))"), "9\n");
-    assert_eq!(invoke(dir, "area(empty)"), "0\n");
+    assert_eq!(invoke(dir, "area(circle({radius: 2.0}))"), "ok(12)\n");
+    assert_eq!(invoke(dir, "area(rect({w: 2.0, h: 4.5}))"), "ok(9)\n");
+    assert_eq!(invoke(dir, "area(square(3.0))"), "ok(9)\n");
+    assert_eq!(invoke(dir, "area(empty)"), "ok(0)\n");
     assert_eq!(
         invoke(dir, "shapes(3)"),
-        "[circle({radius: 3}), square(2), empty]\n"
+        "ok([circle({radius: 3}), square(2), empty])\n"
     );
-    // Results.
-    assert_eq!(invoke(dir, "divide(7, 2)"), "ok(3)\n");
-    assert_eq!(invoke(dir, "divide(7, 0)"), "err(\"division by zero\")\n");
+    // A cell's own `result[T, E]` inside the error wrapper.
+    assert_eq!(invoke(dir, "divide(7, 2)"), "ok(ok(3))\n");
+    assert_eq!(
+        invoke(dir, "divide(7, 0)"),
+        "ok(err(\"division by zero\"))\n"
+    );
     // Lists, maps (list<tuple<string, V>>) and options, both ways.
     assert_eq!(
         invoke(
             dir,
             r#"total([1, 2], [("a", 0.5), ("b", 1.0)], some("sum"))"#
         ),
-        "\"sum: 4.5\"\n"
+        "ok(\"sum: 4.5\")\n"
     );
-    assert_eq!(invoke(dir, "total([], [], none)"), "\"total: 0.0\"\n");
-    assert_eq!(invoke(dir, r#"first(["x", "y"])"#), "some(\"x\")\n");
-    assert_eq!(invoke(dir, "first([])"), "none\n");
+    assert_eq!(invoke(dir, "total([], [], none)"), "ok(\"total: 0.0\")\n");
+    assert_eq!(invoke(dir, r#"first(["x", "y"])"#), "ok(some(\"x\"))\n");
+    assert_eq!(invoke(dir, "first([])"), "ok(none)\n");
     // Tuples and bools; Json as JSON text; more than 16 flat parameters (in memory).
-    assert_eq!(invoke(dir, r#"flip(true, (3, "x"))"#), "(\"x3\", false)\n");
+    assert_eq!(
+        invoke(dir, r#"flip(true, (3, "x"))"#),
+        "ok((\"x3\", false))\n"
+    );
     assert_eq!(
         invoke(dir, r#"echo("{\"a\": [1, 2]}")"#),
-        "\"{\\\"a\\\":[1,2]}\"\n"
+        "ok(\"{\\\"a\\\":[1,2]}\")\n"
     );
     assert_eq!(
         invoke(
             dir,
             "sum17(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17)"
         ),
-        "153\n"
+        "ok(153)\n"
     );
-    // An argument the cell's type rejects: E0913 naming the parameter.
-    let (code, _, err) = wasmtime_run(dir, &["--invoke", r#"echo("not json")"#, "dist/app.wasm"]);
-    assert_ne!(code, Some(0));
-    assert!(err.contains("error[E0913]"), "{err}");
-    assert!(err.contains("`j`"), "{err}");
+    // An argument the cell's type rejects: the error value E0913 naming the parameter.
+    let out = invoke(dir, r#"echo("not json")"#);
+    assert!(
+        out.starts_with("err({code: \"E0913\", message: \""),
+        "{out}"
+    );
+    assert!(out.contains("`j`"), "{out}");
 }
 
 #[test]
@@ -328,26 +336,35 @@ fn issue12_item1_a_main_only_program_exports_main_both_ways() {
         "# M\n\n```lumen\ncell main(n: Int) -> Int\n  print(\"n is {n}\")\n  n * 2\nend\n```\n",
     );
     let wit = std::fs::read_to_string(work.path().join("dist/app.wit")).unwrap();
-    assert!(wit.contains("export main: func(n: s64) -> s64;"), "{wit}");
+    assert!(
+        wit.contains("export main: func(n: s64) -> result<s64, lumen-error>;"),
+        "{wit}"
+    );
     assert!(wit.contains("export wasi:cli/run@0.2.0;"), "{wit}");
-    assert_eq!(invoke(work.path(), "main(4)"), "n is 4\n8\n");
+    assert_eq!(invoke(work.path(), "main(4)"), "n is 4\nok(8)\n");
     let (code, out, err) = wasmtime_run(work.path(), &["dist/app.wasm", "21"]);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(out, "n is 21\n42\n");
 }
 
 #[test]
-fn issue12_item1_a_run_time_error_in_a_cell_traps_with_the_lumen_error() {
+fn issue12_item1_a_run_time_error_in_a_cell_is_a_lumen_error_value() {
     let work = built(SHAPES);
-    let (code, out, err) = wasmtime_run(work.path(), &["--invoke", "fail(0)", "dist/app.wasm"]);
-    assert_ne!(code, Some(0), "{out}");
+    // The call succeeds (no trap): its result is `err(lumen-error)`.
+    let out = invoke(work.path(), "fail(0)");
     assert!(
-        err.contains("error[E0902]: division by zero\n  --> app.lm.md:"),
-        "{err}"
+        out.starts_with(
+            "err({code: \"E0902\", message: \"division by zero\", trace: [\"app.lm.md:"
+        ),
+        "{out}"
     );
-    assert!(err.contains("(in fail)"), "{err}");
+    assert!(out.ends_with(" (in fail)\"]})\n"), "{out}");
     // The same export works with a good argument.
-    assert_eq!(invoke(work.path(), "fail(5)"), "2\n");
+    assert_eq!(invoke(work.path(), "fail(5)"), "ok(2)\n");
+    // `main` as `wasi:cli/run` still prints the error and exits 1.
+    let (code, _, err) = wasmtime_run(work.path(), &["dist/app.wasm", "x", "nope"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("error[E0913]"), "{err}");
 }
 
 #[test]

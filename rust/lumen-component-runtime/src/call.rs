@@ -65,6 +65,11 @@ pub fn param_slots(params: &[lumen_cabi::Param]) -> usize {
 
 /// Runs export `idx` with its flat parameters `slots`; returns the flat result slots (at
 /// most one: a pointer when the result flattens to more than one value).
+///
+/// A wrapped export (decision 38: every export `lumen-wit` generates) answers a Lumen
+/// run-time error as its result's `err` case, a [`lumen_cabi::lumen_error`] record, and
+/// `Err` comes back only when even that cannot be lowered (memory exhausted). An unwrapped
+/// one returns every failure as `Err` (the caller traps).
 pub fn call_export<H: Host + 'static>(
     host: Rc<RefCell<H>>,
     loaded: &Loaded,
@@ -76,6 +81,42 @@ pub fn call_export<H: Host + 'static>(
         .exports
         .get(idx as usize)
         .ok_or_else(|| CallError::Internal(format!("there is no export number {idx}")))?;
+    let outcome = cell_value(host.clone(), loaded, sig, slots);
+    let Some(ty) = &sig.result else {
+        return outcome.map(|_| Vec::new());
+    };
+    let json = match (outcome, sig.wrapped) {
+        (Ok(v), true) => serde_json::json!({ "ok": v }),
+        (Err(e), true) => serde_json::json!({ "err": error_record(&e) }),
+        (Ok(v), false) => v,
+        (Err(e), false) => return Err(e),
+    };
+    let mut h = host.borrow_mut();
+    match lower_result(ty, &json, &mut *h) {
+        Ok(out) => Ok(out),
+        Err(e) if sig.wrapped && json.get("ok").is_some() => {
+            // The cell's value does not fit its WIT type (a runtime bug): an error value.
+            let err = CallError::Internal(format!(
+                "the result of cell `{}` does not fit its WIT type: {e}",
+                sig.cell
+            ));
+            let json = serde_json::json!({ "err": error_record(&err) });
+            lower_result(ty, &json, &mut *h).map_err(|e| CallError::Internal(e.to_string()))
+        }
+        Err(e) => Err(CallError::Internal(format!(
+            "the result of cell `{}` does not fit its WIT type: {e}",
+            sig.cell
+        ))),
+    }
+}
+
+/// The cell's value as JSON (`null` when it has no result), or why the call failed.
+fn cell_value<H: Host + 'static>(
+    host: Rc<RefCell<H>>,
+    loaded: &Loaded,
+    sig: &lumen_cabi::ExportSig,
+    slots: &[u64],
+) -> Result<serde_json::Value, CallError> {
     let args = {
         let h = host.borrow();
         lift_params(&sig.params, slots, &*h).map_err(|e| {
@@ -85,23 +126,33 @@ pub fn call_export<H: Host + 'static>(
             ))
         })?
     };
-    let value = run(loaded, host.clone(), &sig.cell, Entry::Json(&args), false)?;
-    let Some(ty) = &sig.result else {
-        return Ok(Vec::new());
-    };
-    let json = lumen_vm::json::to_serde(&value).map_err(|f| {
+    let value = run(loaded, host, &sig.cell, Entry::Json(&args), false)?;
+    if sig.cell_result().is_none() {
+        return Ok(serde_json::Value::Null);
+    }
+    lumen_vm::json::to_serde(&value).map_err(|f| {
         CallError::Runtime(plain(
             f.code,
             format!("the result of cell `{}`: {}", sig.cell, f.message),
         ))
-    })?;
-    let mut h = host.borrow_mut();
-    lower_result(ty, &json, &mut *h).map_err(|e| {
-        CallError::Internal(format!(
-            "the result of cell `{}` does not fit its WIT type: {e}",
-            sig.cell
-        ))
     })
+}
+
+/// A failed call as the `lumen-error` record's JSON: `code`, `message` (what `lumen run`
+/// prints after `error[CODE]: `) and `trace` (the Lumen locations, innermost first).
+pub fn error_record(e: &CallError) -> serde_json::Value {
+    let (code, message, trace) = match e {
+        CallError::Runtime(r) => {
+            let trace: Vec<String> = if r.line > 0 {
+                vec![format!("{}:{} (in {})", r.file, r.line, r.function)]
+            } else {
+                Vec::new()
+            };
+            (r.code.to_string(), r.message.clone(), trace)
+        }
+        CallError::Internal(m) => ("E0999".to_string(), m.clone(), Vec::new()),
+    };
+    serde_json::json!({ "code": code, "message": message, "trace": trace })
 }
 
 /// Runs `main` with the command-line arguments `raw` (all of them `main`'s, converted as

@@ -160,22 +160,36 @@ fn host(l: &Loaded, answer: impl Fn(&str, &Value) -> Value + 'static) -> Rc<RefC
     }))
 }
 
-/// Calls export `cell` with named JSON arguments; the lifted result.
-fn call(l: &Loaded, h: &Rc<RefCell<Fake>>, cell: &str, args: Value) -> Result<Value, CallError> {
+/// Calls export `cell` with named JSON arguments: the cell's value, or the `lumen-error`
+/// record its wrapped result carries.
+fn call(l: &Loaded, h: &Rc<RefCell<Fake>>, cell: &str, args: Value) -> Result<Value, Value> {
     let idx = l.blob.exports.iter().position(|e| e.cell == cell).unwrap();
     let sig = l.blob.exports[idx].clone();
     let slots = {
         let mut f = h.borrow_mut();
         lower_params(&sig.params, args.as_object().unwrap(), &mut *f).unwrap()
     };
-    let out = call_export(h.clone(), l, idx as u32, &slots)?;
+    call_slots(l, h, idx as u32, &slots)
+}
+
+/// Calls export `idx` with raw flat slots and lifts its wrapped result.
+fn call_slots(l: &Loaded, h: &Rc<RefCell<Fake>>, idx: u32, slots: &[u64]) -> Result<Value, Value> {
+    let sig = l.blob.exports[idx as usize].clone();
+    assert!(sig.wrapped, "every generated export is wrapped");
+    let out = call_export(h.clone(), l, idx, slots)
+        .unwrap_or_else(|e| panic!("a wrapped export failed instead of answering: {e}"));
     let ty = sig.result.as_ref().unwrap();
     let f = h.borrow();
-    Ok(if flatten(ty).len() > 1 {
+    let v = if flatten(ty).len() > 1 {
         lift_result(ty, None, out[0] as u32, &f.mem).unwrap()
     } else {
         lift_result(ty, out.first().copied(), 0, &f.mem).unwrap()
-    })
+    };
+    match (v.get("ok"), v.get("err")) {
+        (Some(ok), None) => Ok(ok.clone()),
+        (None, Some(err)) => Err(err.clone()),
+        _ => panic!("not a result: {v}"),
+    }
 }
 
 #[test]
@@ -211,19 +225,23 @@ fn issue12_item1_an_untyped_tool_goes_through_the_generic_host_call() {
     // Text that is not JSON is the tool's failure.
     let h = host(&l, |_, _| json!({"ok": "{not json"}));
     match call(&l, &h, "loud", json!({"s": "hey"})) {
-        Err(CallError::Runtime(e)) => {
-            assert_eq!(e.code, "E0906");
-            assert!(e.message.contains("not JSON text"), "{}", e.message);
+        Err(e) => {
+            assert_eq!(e["code"], "E0906");
+            assert!(
+                e["message"].as_str().unwrap().contains("not JSON text"),
+                "{e}"
+            );
         }
         other => panic!("expected E0906, got {other:?}"),
     }
     // The host's error is the tool's failure (E0906).
     let h = host(&l, |_, _| json!({"err": "the service is down"}));
     match call(&l, &h, "loud", json!({"s": "hey"})) {
-        Err(CallError::Runtime(e)) => {
-            assert_eq!(e.code, "E0906");
-            assert!(e.message.contains("the service is down"), "{}", e.message);
-            assert!(e.message.contains("Shout"), "{}", e.message);
+        Err(e) => {
+            assert_eq!(e["code"], "E0906");
+            let m = e["message"].as_str().unwrap();
+            assert!(m.contains("the service is down"), "{m}");
+            assert!(m.contains("Shout"), "{m}");
         }
         other => panic!("expected E0906, got {other:?}"),
     }
@@ -234,9 +252,9 @@ fn issue12_item1_a_denied_grant_never_calls_the_import() {
     let l = loaded();
     let h = host(&l, |_, _| json!({"ok": "1"}));
     match call(&l, &h, "loud_twice", json!({"s": "a"})) {
-        Err(CallError::Runtime(e)) => {
-            assert_eq!(e.code, "E0907");
-            assert!(e.message.contains("max_calls"), "{}", e.message);
+        Err(e) => {
+            assert_eq!(e["code"], "E0907");
+            assert!(e["message"].as_str().unwrap().contains("max_calls"), "{e}");
         }
         other => panic!("expected E0907, got {other:?}"),
     }
@@ -252,10 +270,16 @@ fn issue12_item1_a_failed_call_leaves_the_next_one_unaffected() {
     let l = loaded();
     let h = host(&l, |_, _| json!(null));
     match call(&l, &h, "fail", json!({"n": 0})) {
-        Err(CallError::Runtime(e)) => {
-            assert_eq!(e.code, "E0902");
-            assert_eq!(e.function, "fail");
-            assert!(e.to_string().contains("  --> app.lm.md:"), "{e}");
+        Err(e) => {
+            assert_eq!(e["code"], "E0902");
+            assert_eq!(e["message"], "division by zero");
+            let trace = e["trace"].as_array().unwrap();
+            assert_eq!(trace.len(), 1, "{e}");
+            let at = trace[0].as_str().unwrap();
+            assert!(
+                at.starts_with("app.lm.md:") && at.ends_with(" (in fail)"),
+                "{at}"
+            );
         }
         other => panic!("expected E0902, got {other:?}"),
     }
@@ -290,19 +314,15 @@ fn issue12_item1_bad_export_calls_are_errors_not_panics() {
         .iter()
         .position(|e| e.cell == "shift")
         .unwrap() as u32;
-    match call_export(h.clone(), &l, shift, &[1]) {
-        Err(CallError::Runtime(e)) => assert_eq!(e.code, "E0913"),
+    match call_slots(&l, &h, shift, &[1]) {
+        Err(e) => assert_eq!(e["code"], "E0913"),
         other => panic!("expected E0913, got {other:?}"),
     }
     let ask = l.blob.exports.iter().position(|e| e.cell == "ask").unwrap() as u32;
-    match call_export(h, &l, ask, &[1 << 30, 5]) {
-        Err(CallError::Runtime(e)) => {
-            assert_eq!(e.code, "E0913");
-            assert!(
-                e.message.contains("`q`") || e.message.contains("q"),
-                "{}",
-                e.message
-            );
+    match call_slots(&l, &h, ask, &[1 << 30, 5]) {
+        Err(e) => {
+            assert_eq!(e["code"], "E0913");
+            assert!(e["message"].as_str().unwrap().contains("`q`"), "{e}");
         }
         other => panic!("expected E0913, got {other:?}"),
     }
@@ -334,15 +354,15 @@ fn issue12_item1_deeply_nested_json_is_an_error_at_a_small_stack() {
                 .iter()
                 .position(|e| e.cell == "echo")
                 .unwrap() as u32;
-            let deep = call_export(h.clone(), &l, echo, &[ptr.into(), deep.len() as u64]);
-            (ok, deep.map_err(|e| e.to_string()))
+            let deep = call_slots(&l, &h, echo, &[ptr.into(), deep.len() as u64]);
+            (ok, deep)
         })
         .unwrap()
         .join()
         .unwrap();
     assert_eq!(r.0, Ok(json!({"a": [[1], {"b": null}]})));
     match r.1 {
-        Err(m) => assert!(m.contains("E0913"), "{m}"),
+        Err(e) => assert_eq!(e["code"], "E0913", "{e}"),
         Ok(v) => panic!("a 100 000-deep argument was accepted: {v:?}"),
     }
 }

@@ -99,8 +99,9 @@ fn install_panic_hook() {
 }
 
 /// Runs export `idx` with the flat parameters in the 8-byte slots at `buf`; returns a
-/// pointer to 8 bytes holding the one flat result. A failed call prints its error on
-/// standard error and traps.
+/// pointer to 8 bytes holding the one flat result. A Lumen run-time error is the wrapped
+/// result's `err` value ([`call_export`]); what cannot be answered (no program, no such
+/// export, memory exhausted) prints its error on standard error and traps.
 #[no_mangle]
 pub extern "C" fn lumen_export(idx: u32, buf: u32) -> u32 {
     install_panic_hook();

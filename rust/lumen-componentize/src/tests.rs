@@ -109,18 +109,21 @@ fn blob() -> ProgramBlob {
                 wit_name: "add".into(),
                 params: vec![p("a", CType::S64), p("b", CType::F64)],
                 result: Some(CType::S64),
+                wrapped: false,
             },
             ExportSig {
                 cell: "shift".into(),
                 wit_name: "shift".into(),
                 params: vec![p("p", point()), p("label", CType::String)],
                 result: Some(point()),
+                wrapped: false,
             },
             ExportSig {
                 cell: "nothing".into(),
                 wit_name: "nothing".into(),
                 params: vec![],
                 result: None,
+                wrapped: false,
             },
         ],
         imports: vec![
@@ -318,6 +321,7 @@ fn issue12_item1_an_export_named_memory_does_not_collide_with_the_memory() {
         wit_name: "memory".into(),
         params: vec![p("n", CType::S64)],
         result: Some(CType::S64),
+        wrapped: false,
     });
     let (resolve, world) = world::resolve(&wit, "t").unwrap();
     let plan = world::glue(&resolve, world, &b).unwrap();

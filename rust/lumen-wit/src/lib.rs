@@ -13,7 +13,9 @@
 //! - `main`, when the program has one, is also `export wasi:cli/run@0.2.0;` (the file then
 //!   carries a nested `package wasi:cli@0.2.0 { interface run { ... } }`, the real
 //!   interface, so it resolves on its own);
-//! - records, enums and the `<enum>-<case>` payload records are defined at world level for
+//! - every export's result is `result<T, lumen-error>` (decision 38 of docs/LANGUAGE.md;
+//!   `ExportSig::wrapped`), with `record lumen-error` at world level;
+//! - records, enums and the `<enum>-<case>-fields` payload records are defined at world level for
 //!   the exports, and again inside each imported interface that uses them (an inline
 //!   interface cannot name world-level types; copies keep every import self-contained and
 //!   spare hosts a type-only `types` instance import). The runtime works by structure, so

@@ -38,6 +38,21 @@ impl Scope {
     }
 }
 
+/// The WIT name of [`lumen_cabi::lumen_error`], every export's error case.
+const LUMEN_ERROR_WIT: &str = "lumen-error";
+
+/// Its definition, at world level in every world with an export.
+const LUMEN_ERROR_TEXT: &str =
+    "    /// A Lumen run-time error, the error case of every export's result: `code` is the
+    /// stable `E09xx`, `message` the line `lumen run` prints after `error[CODE]: `, `trace`
+    /// the Lumen locations, innermost first (`app.lm.md:12 (in fail)`).
+    record lumen-error {
+        code: string,
+        message: string,
+        trace: list<string>,
+    }
+";
+
 /// One function of the world (an export or an import) as text.
 struct Func {
     docs: Option<String>,
@@ -64,6 +79,9 @@ pub(crate) fn world(
     // namespace: a type and an imported interface may not have the same name).
     let mut world_scope = Scope::new(format!("world `{}`", opts.world));
     let mut export_scope = Scope::new(format!("the exports of world `{}`", opts.world));
+    // Every export's error case (decision 38): a world-level record no program type may
+    // also become.
+    let _ = world_scope.claim(LUMEN_ERROR_WIT, "the run-time error record".into());
 
     // Exports.
     let mut exports = Vec::new();
@@ -154,6 +172,9 @@ pub(crate) fn world(
 
     // Type definitions: at world level for the exports, in each interface for its imports.
     let mut world_defs = String::new();
+    if !exports.is_empty() {
+        world_defs.push_str(LUMEN_ERROR_TEXT);
+    }
     if let Err(mut es) = type_defs(&types, &world_types, &mut world_scope, &mut world_defs, 1) {
         errors.append(&mut es);
     }
@@ -296,15 +317,19 @@ fn export(
         return Err(errors);
     }
     let ret_text = match &cell.ret {
-        Ty::Null | Ty::Never => String::new(),
-        t => format!(" -> {}", wit_type(t).map_err(|e| vec![e])?),
+        Ty::Null | Ty::Never => format!(" -> result<_, {LUMEN_ERROR_WIT}>"),
+        t => format!(
+            " -> result<{}, {LUMEN_ERROR_WIT}>",
+            wit_type(t).map_err(|e| vec![e])?
+        ),
     };
     Ok((
         ExportSig {
             cell: cell.name.clone(),
             wit_name: wit_name.clone(),
             params,
-            result,
+            result: Some(ExportSig::wrap(result)),
+            wrapped: true,
         },
         Func {
             docs: cell.doc.clone(),
@@ -503,12 +528,19 @@ fn def_text(def: Def, scope: &mut Scope, pad: &str) -> Result<String, Vec<WitErr
                 };
                 if let Err(err) = cscope.claim(&case, format!("variant `{}`", v.name)) {
                     errors.push(err);
+                } else if let Err(err) = scope.claim(
+                    // Bindings generators name each case's type `<enum>-<case>` (jco's
+                    // `ShapeCircle`): keep that name free of program types.
+                    &format!("{name}-{case}"),
+                    format!("the case {}.{} (bindings name its type so)", e.name, v.name),
+                ) {
+                    errors.push(err);
                 }
                 let payload = if v.fields.is_empty() {
                     None
                 } else if v.fields.iter().all(|(n, _)| n.is_some()) {
-                    // Named fields: a record `<enum>-<case>`.
-                    let rname = format!("{name}-{case}");
+                    // Named fields: a record `<enum>-<case>-fields`.
+                    let rname = format!("{name}-{case}-fields");
                     if let Err(err) =
                         scope.claim(&rname, format!("the payload of {}.{}", e.name, v.name))
                     {

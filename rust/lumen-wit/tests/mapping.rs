@@ -2,7 +2,7 @@
 //! checker would not produce can be tried too). Every world that is produced must parse
 //! and resolve with wit-parser.
 
-use lumen_cabi::{CType, Case, Payload};
+use lumen_cabi::{CType, Case, ExportSig, Payload};
 use lumen_compiler::interface::{
     CellSig, EnumDef, Interface, Param, RecordDef, ToolSig, Ty, VariantDef,
 };
@@ -111,7 +111,7 @@ fn issue12_item1_scalars_lists_maps_tuples_options_and_results_map_to_wit() {
             "export all: func(i: s64, f: f64, s: string, b: bool, j: string, l: list<s64>, \
              ms: list<tuple<string, f64>>, mi: list<tuple<s64, bool>>, t: tuple<s64, string>, \
              o: option<string>, r: result<s64, string>, rn: result<_, string>, rk: result<s64>, \
-             rb: result) -> string;"
+             rb: result) -> result<string, lumen-error>;"
         ),
         "{}",
         w.wit
@@ -156,20 +156,75 @@ fn issue12_item1_scalars_lists_maps_tuples_options_and_results_map_to_wit() {
             },
         ]
     );
-    assert_eq!(sig.result, Some(CType::Json));
+    assert_eq!(sig.cell_result(), Some(&CType::Json));
 }
 
 #[test]
-fn issue12_item1_null_and_never_results_are_functions_without_a_result() {
+fn issue12_item1_null_and_never_results_are_results_without_an_ok_payload() {
     let i = iface(vec![
         cell("quiet", vec![], Ty::Null),
         cell("stop", vec![p("code", Ty::Int)], Ty::Never),
     ]);
     let w = ok(&i);
-    assert!(w.wit.contains("export quiet: func();"), "{}", w.wit);
-    assert!(w.wit.contains("export stop: func(code: s64);"), "{}", w.wit);
-    assert_eq!(w.blob_sigs.0[0].result, None);
-    assert_eq!(w.blob_sigs.0[1].result, None);
+    assert!(
+        w.wit
+            .contains("export quiet: func() -> result<_, lumen-error>;"),
+        "{}",
+        w.wit
+    );
+    assert!(
+        w.wit
+            .contains("export stop: func(code: s64) -> result<_, lumen-error>;"),
+        "{}",
+        w.wit
+    );
+    for e in &w.blob_sigs.0 {
+        assert!(e.wrapped);
+        assert_eq!(e.result, Some(ExportSig::wrap(None)));
+        assert_eq!(e.cell_result(), None);
+    }
+}
+
+#[test]
+fn issue12_item1_every_export_returns_its_value_or_a_lumen_error() {
+    let i = iface(vec![
+        cell("n", vec![], Ty::Int),
+        cell(
+            "r",
+            vec![],
+            Ty::Result(Box::new(Ty::Int), Box::new(Ty::String)),
+        ),
+    ]);
+    let w = ok(&i);
+    for line in [
+        "    record lumen-error {\n        code: string,\n        message: string,\n        trace: list<string>,\n    }\n",
+        "    export n: func() -> result<s64, lumen-error>;\n",
+        "    export r: func() -> result<result<s64, string>, lumen-error>;\n",
+    ] {
+        assert!(w.wit.contains(line), "{line}\nnot in\n{}", w.wit);
+    }
+    let r = &w.blob_sigs.0[1];
+    assert!(r.wrapped);
+    assert_eq!(
+        r.cell_result(),
+        Some(&CType::Result {
+            ok: Some(Box::new(CType::S64)),
+            err: Some(Box::new(CType::String)),
+        })
+    );
+    assert_eq!(r.result, Some(ExportSig::wrap(r.cell_result().cloned())));
+    // A program type may not take the record's name.
+    let mut i = iface(vec![cell("n", vec![], Ty::Int)]);
+    i.records.push(RecordDef {
+        name: "LumenError".into(),
+        fields: vec![("x".into(), Ty::Int)],
+        defaults: vec![],
+    });
+    i.cells[0].ret = Ty::Record("LumenError".into());
+    has(
+        &errs(&i),
+        "world `app`: record `LumenError` and the run-time error record both become the WIT name `lumen-error`",
+    );
 }
 
 #[test]
@@ -207,9 +262,9 @@ fn issue12_item1_records_and_enums_become_records_and_variants() {
     let w = ok(&i);
     for line in [
         "    record point {\n        x: s64,\n        y: f64,\n    }\n",
-        "    record shape-circle {\n        radius: f64,\n    }\n",
-        "    variant shape {\n        circle(shape-circle),\n        pair(tuple<s64, s64>),\n        at(point),\n        empty,\n    }\n",
-        "export go: func(p: point, s: shape) -> list<shape>;",
+        "    record shape-circle-fields {\n        radius: f64,\n    }\n",
+        "    variant shape {\n        circle(shape-circle-fields),\n        pair(tuple<s64, s64>),\n        at(point),\n        empty,\n    }\n",
+        "export go: func(p: point, s: shape) -> result<list<shape>, lumen-error>;",
     ] {
         assert!(w.wit.contains(line), "{line}\nnot in\n{}", w.wit);
     }
@@ -287,7 +342,7 @@ fn issue12_item1_tools_become_imports_grouped_by_prefix() {
         "    import my-org-kv: interface {\n        get: func(key: string) -> string;\n    }\n",
         "    import tools: interface {\n        log: func(line: string);\n    }\n",
         "call: func(name: string, args: string) -> result<string, string>;",
-        "    export main: func();\n",
+        "    export main: func() -> result<_, lumen-error>;\n",
         "    export wasi:cli/run@0.2.0;\n",
     ] {
         assert!(w.wit.contains(line), "{line}\nnot in\n{}", w.wit);
@@ -361,7 +416,7 @@ fn issue12_item1_names_are_kebab_case_and_keywords_escaped() {
     i.cells[0].doc = Some("Lists.\nTwo lines.".into());
     let w = ok(&i);
     assert!(
-        w.wit.contains("    /// Lists.\n    /// Two lines.\n    export %list: func(%type: s64, user-id: s64) -> user-profile;"),
+        w.wit.contains("    /// Lists.\n    /// Two lines.\n    export %list: func(%type: s64, user-id: s64) -> result<user-profile, lumen-error>;"),
         "{}",
         w.wit
     );
@@ -578,7 +633,10 @@ fn issue12_item1_name_clashes_after_kebab_case_are_errors() {
         &es,
         "record `R`: field `myField` and field `my_field` both become the WIT name `my-field`",
     );
-    has(&es, "the payload of Shape.Circle and record `ShapeCircle` both become the WIT name `shape-circle`");
+    has(
+        &es,
+        "world `app`: the case Shape.Circle (bindings name its type so) and record `ShapeCircle` both become the WIT name `shape-circle`",
+    );
     has(
         &es,
         "enum `Shape`: variant `circle` and variant `Circle` both become the WIT name `circle`",

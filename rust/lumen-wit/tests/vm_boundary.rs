@@ -68,12 +68,15 @@ fn issue12_item1_a_record_argument_crosses_the_component_boundary() {
     let out = lumen_vm::json::to_serde(&v).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(out, json!({"x": 4, "y": 2.5}));
     let result_ty = sig.result.as_ref().unwrap_or_else(|| panic!("no result"));
-    // A record of two flats is returned through memory: a pointer to {x: s64, y: f64}.
-    let ret = lower_result(result_ty, &out, &mut mem).unwrap_or_else(|e| panic!("{e}"));
+    // `result<point, lumen-error>` is returned through memory: a pointer to the
+    // discriminant (0: ok) and, at offset 8, {x: s64, y: f64}.
+    let ret =
+        lower_result(result_ty, &json!({"ok": out}), &mut mem).unwrap_or_else(|e| panic!("{e}"));
     let at = ret[0] as u32;
-    let bytes = mem.read(at, 16).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(&bytes[0..8], &4i64.to_le_bytes());
-    assert_eq!(&bytes[8..16], &2.5f64.to_le_bytes());
+    let bytes = mem.read(at, 24).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bytes[0], 0);
+    assert_eq!(&bytes[8..16], &4i64.to_le_bytes());
+    assert_eq!(&bytes[16..24], &2.5f64.to_le_bytes());
 }
 
 #[test]

@@ -118,8 +118,9 @@ fn issue12_item1_a_main_program_exports_wasi_cli_run_and_resolves() {
     assert!(!w.host_call);
     assert!(w.wit.contains("export wasi:cli/run@0.2.0;"), "{}", w.wit);
     assert!(
-        w.wit
-            .contains("    /// Greets.\n    export main: func(name: string);"),
+        w.wit.contains(
+            "    /// Greets.\n    export main: func(name: string) -> result<_, lumen-error>;"
+        ),
         "{}",
         w.wit
     );
