@@ -8,7 +8,6 @@ errors as `LumenError`, and the tool helpers. `test_components.py` uses it.
 
 import json
 import os
-import re
 import subprocess
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
@@ -70,22 +69,6 @@ class LumenError(Exception):
         self.code = code
         self.message = message
         self.trace = trace
-
-
-#: A Lumen error as `lumen run` prints it on standard error.
-_PRINTED_ERROR = re.compile(r"error\[(E\d{4})\]: (.*)")
-
-
-def error_from_stderr(text: str) -> Optional[LumenError]:
-    """The last Lumen error a component printed on standard error, if any."""
-    found = None
-    for line in text.splitlines():
-        m = _PRINTED_ERROR.match(line)
-        if m:
-            found = LumenError(m.group(1), m.group(2), [])
-        elif found is not None and line.strip().startswith("-->"):
-            found.trace.append(line.strip()[3:].strip())
-    return found
 
 
 def _is_lumen_error_type(ty: Any) -> bool:
@@ -171,9 +154,10 @@ class Plugin:
       deadline in epoch ticks per call, the engine needs `epoch_interruption`) and
       `memory` (bytes of linear memory, `Store.set_limits`).
 
-    A trap (the host's limits, or a Lumen error while exports trap on errors) leaves the
-    instance unusable — the component model forbids entering it again — so `restart()`
-    instantiates afresh in a new Store."""
+    A Lumen run-time error is a value (`result<T, lumen-error>`, raised here as
+    `LumenError`) and the instance stays usable. A trap (the host's fuel, epoch or memory
+    limit) leaves it unusable — the component model forbids entering it again — so
+    `restart()` instantiates afresh in a new Store."""
 
     def __init__(
         self,
@@ -231,8 +215,8 @@ class Plugin:
 
     def call(self, name: str, *args: Any) -> Any:
         """Calls export `name` under the plugin's limits. Returns the cell's value; raises
-        `LumenError` for a Lumen run-time error and `WasmtimeError` for any other trap
-        (fuel, epoch, memory)."""
+        `LumenError` for a Lumen run-time error and `WasmtimeError` for a trap (fuel,
+        epoch, memory)."""
         func = self.instance.get_func(self.store, name)
         if func is None:
             raise KeyError(f"no export {name}")
@@ -240,15 +224,7 @@ class Plugin:
             self.store.set_fuel(self.fuel)
         if self.epoch_ticks is not None:
             self.store.set_epoch_deadline(self.epoch_ticks)
-        before = len(self.err)
-        try:
-            value = func(self.store, *args)
-        except WasmtimeError as trap:
-            # While exports trap on Lumen errors, the error is what the component printed.
-            printed = error_from_stderr(b"".join(self.err[before:]).decode("utf-8", "replace"))
-            if printed is not None and "unreachable" in str(trap):
-                raise printed from trap
-            raise
+        value = func(self.store, *args)
         return unwrap(func.type(self.store).result, value)
 
 

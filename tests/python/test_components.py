@@ -169,12 +169,14 @@ class TypedExports(unittest.TestCase):
         self.assertEqual(self.host_calls, [("text.shout", {"text": "hi"})])
 
     def test_issue12_item4_a_lumen_error_is_a_lumen_error_in_python(self):
+        # result<s64, lumen-error>: wasmtime-py returns an int or the bare error record.
         with self.assertRaises(LumenError) as cm:
             self.p.call("fail", 0)
         self.assertEqual(cm.exception.code, "E0902")
         self.assertEqual(cm.exception.message, "division by zero")
-        self.assertTrue(cm.exception.trace[0].endswith("(in fail)"), cm.exception.trace)
-        self.p.restart()  # exports trap on Lumen errors: a fresh instance
+        self.assertEqual(cm.exception.trace, ["tests/wasm/types/app.lm.md:88 (in fail)"])
+        # An error value, not a trap: nothing printed, the same instance answers again.
+        self.assertEqual(self.p.stderr, "")
         self.assertEqual(self.p.call("fail", 5), 2)
 
     def test_issue12_item4_a_tool_failure_reported_by_python_is_e0906(self):
@@ -292,16 +294,15 @@ class Plugins(unittest.TestCase):
         self.assertEqual(self.kv.stdout, "")
 
     def test_issue12_item4_grants_confine_a_plugin_before_python_is_called(self):
+        # result<note, lumen-error>: both records, so wasmtime-py tags it (Variant).
         for path in ("../secret.txt", "public/../secret.txt", "private/today.txt"):
             with self.assertRaises(LumenError) as cm:
                 self.notes.call("read", path)
             self.assertEqual(cm.exception.code, "E0907", path)
             self.assertIn("grant path denies", cm.exception.message)
-            self.notes.restart()
         with self.assertRaises(LumenError) as cm:
             self.notes.call("fetch", "https://evil.example.org/steal")
         self.assertIn("grant domain denies host `evil.example.org`", cm.exception.message)
-        self.notes.restart()
         self.assertEqual(json.loads(self.notes.call("fetch", "https://api.example.com/v1")),
                          {"status": 200, "url": "https://api.example.com/v1"})
         # Only the allowed fetch reached Python; the denied reads never did.
@@ -387,8 +388,8 @@ class Plugins(unittest.TestCase):
         with self.assertRaises(LumenError) as cm:
             self.notes.call("deep", 1_000_000)
         self.assertEqual(cm.exception.code, "E0909")
-        self.notes.restart()
-        self.assert_both_work()
+        self.assertEqual(len(cm.exception.trace), 1, cm.exception.trace[:3])
+        self.assert_both_work()  # the same instance
 
     def test_issue12_item4_many_plugins_each_with_its_own_data_and_limits(self):
         plugins = [
