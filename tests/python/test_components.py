@@ -410,6 +410,30 @@ class Plugins(unittest.TestCase):
         self.assertEqual(plugins[3].call("read", "public/me.txt").words, 4)
 
 
+def rss_bytes() -> int:
+    """The process's resident memory now (Linux `/proc/self/statm`)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+
+
+class LongRunning(unittest.TestCase):
+    def test_issue12_item4_many_calls_and_errors_in_one_instance_keep_memory_flat(self):
+        p = types_plugin([], [])
+        for _ in range(500):  # warm up: the program decoded, the allocator settled
+            p.call("shift", record(x=1, y=1.0), 1)
+        before = rss_bytes()
+        for i in range(5000):
+            self.assertEqual(p.call("shift", record(x=i, y=1.0), 1).x, i + 1)
+            with self.assertRaises(LumenError):
+                p.call("fail", 0)
+            self.assertEqual(p.call("total", [i], [("w", 1.0)], None), f"total: {i + 1.0}")
+        grown = rss_bytes() - before
+        COUNTS["RSS growth over 15,000 calls in one instance (bytes)"] = grown
+        # Each call's allocations are freed by its cabi_post_*; a leak of even 1 KiB a
+        # call would be 15 MB.
+        self.assertLess(grown, 8 << 20)
+
+
 class Timings(unittest.TestCase):
     def test_issue12_item4_timings_instantiate_and_call(self):
         comp = component("kv")
