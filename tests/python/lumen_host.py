@@ -9,6 +9,7 @@ errors as `LumenError`, and the tool helpers. `test_components.py` uses it.
 import json
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
@@ -149,7 +150,8 @@ class Plugin:
     - `tools`: `{interface: {function: python_fn}}`, the only imports it gets besides WASI
       (one Linker per plugin, so no plugin can reach another's functions);
     - WASI: its own `WasiConfig` with no preopened directory, no arguments or environment
-      variables, standard output and error captured in `stdout`/`stderr`;
+      variables, standard output and error captured in files of its own (`stdout`,
+      `stderr`);
     - `fuel` (instructions per call, the engine needs `consume_fuel`), `epoch_ticks` (the
       deadline in epoch ticks per call, the engine needs `epoch_interruption`) and
       `memory` (bytes of linear memory, `Store.set_limits`).
@@ -173,6 +175,8 @@ class Plugin:
         self.fuel = fuel
         self.epoch_ticks = epoch_ticks
         self.memory = memory
+        # Where its standard output and error go (removed with the plugin).
+        self._dir = tempfile.TemporaryDirectory(prefix="lumen-plugin-")
         self.linker = Linker(engine)
         self.linker.add_wasip2()
         with self.linker.root() as root:
@@ -184,14 +188,12 @@ class Plugin:
 
     def restart(self) -> None:
         """A fresh instance in a fresh Store (and fresh captured output)."""
-        self.out: List[bytes] = []
-        self.err: List[bytes] = []
         store = Store(self.engine)
         wasi = WasiConfig()
-        # The callbacks must not raise: wasmtime-py reports an exception there as an I/O
-        # error to the guest.
-        wasi.stdout_custom = self.out.append
-        wasi.stderr_custom = self.err.append
+        # Files, not `stdout_custom` callbacks: with a Python callback, Wasmtime's WASI
+        # worker thread panics (and sometimes crashes the process) at interpreter exit.
+        wasi.stdout_file = self._path("stdout")
+        wasi.stderr_file = self._path("stderr")
         # Always: without a WASI context, wasmtime-py 50.0.1 panics inside its C API
         # (crates/c-api/src/store.rs) at the first WASI call and aborts the process.
         store.set_wasi(wasi)
@@ -205,13 +207,20 @@ class Plugin:
         self.store = store
         self.instance = self.linker.instantiate(store, self.component)
 
+    def _path(self, name: str) -> str:
+        return os.path.join(self._dir.name, name)
+
     @property
     def stdout(self) -> str:
-        return b"".join(self.out).decode("utf-8", "replace")
+        """What the current instance printed."""
+        with open(self._path("stdout"), encoding="utf-8", errors="replace") as f:
+            return f.read()
 
     @property
     def stderr(self) -> str:
-        return b"".join(self.err).decode("utf-8", "replace")
+        """What the current instance wrote on standard error."""
+        with open(self._path("stderr"), encoding="utf-8", errors="replace") as f:
+            return f.read()
 
     def call(self, name: str, *args: Any) -> Any:
         """Calls export `name` under the plugin's limits. Returns the cell's value; raises
