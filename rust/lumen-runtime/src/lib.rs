@@ -19,6 +19,7 @@
 pub mod bug;
 pub mod driver;
 pub mod echo;
+pub mod embedded;
 pub mod entry;
 pub mod grants;
 #[cfg(feature = "std-tools")]
