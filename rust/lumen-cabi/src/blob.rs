@@ -273,6 +273,25 @@ mod tests {
     }
 
     #[test]
+    fn issue12_item1_a_wrapped_export_must_have_the_lumen_error_result() {
+        let b = sample();
+        assert!(b.exports[0].wrapped);
+        assert_eq!(
+            b.exports[0].cell_result(),
+            Some(&CType::Record {
+                name: "Point".into(),
+                fields: vec![("x".into(), CType::S64), ("y".into(), CType::F64)],
+            })
+        );
+        let mut bad = b.clone();
+        bad.exports[0].result = Some(CType::S64);
+        let e = ProgramBlob::decode(&bad.encode()).unwrap_err();
+        assert!(e.contains("marked wrapped"), "{e}");
+        bad.exports[0].wrapped = false;
+        assert_eq!(ProgramBlob::decode(&bad.encode()), Ok(bad));
+    }
+
+    #[test]
     fn issue12_item1_program_blob_decode_never_panics_on_damaged_input() {
         let bytes = sample().encode();
         let mut errors = 0;

@@ -127,6 +127,9 @@ impl Reader<'_> {
         Ok(n)
     }
 
+    /// One type. Recursive, one level per nesting level (at most [`MAX_DEPTH`]); each
+    /// compound kind is its own function so that a level's stack frames stay small even in
+    /// a debug build (the deepest type decodes within a 1 MiB stack).
     fn ty(&mut self, depth: usize) -> Result<CType, String> {
         if depth > MAX_DEPTH {
             return Err(format!(
@@ -134,90 +137,122 @@ impl Reader<'_> {
             ));
         }
         let d = depth + 1;
-        Ok(match self.next()? {
-            "b" => CType::Bool,
-            "i" => CType::S64,
-            "f" => CType::F64,
-            "s" => CType::String,
-            "j" => CType::Json,
-            "l" => CType::List(Box::new(self.ty(d)?)),
-            "o" => CType::Option(Box::new(self.ty(d)?)),
-            "m" => {
-                let key = Box::new(self.ty(d)?);
-                CType::Map {
-                    key,
-                    value: Box::new(self.ty(d)?),
-                }
+        let kind = match self.next()?.as_bytes() {
+            [k] => *k,
+            _ => 0,
+        };
+        match kind {
+            b'b' => Ok(CType::Bool),
+            b'i' => Ok(CType::S64),
+            b'f' => Ok(CType::F64),
+            b's' => Ok(CType::String),
+            b'j' => Ok(CType::Json),
+            b'l' => Ok(CType::List(self.boxed(d)?)),
+            b'o' => Ok(CType::Option(self.boxed(d)?)),
+            b'm' => self.map(d),
+            b't' => self.tuple(d),
+            b'r' => self.record(d),
+            b'v' => self.variant(d),
+            b'R' => self.result(d),
+            _ => Err(self.unknown()),
+        }
+    }
+
+    /// The error for the token just read.
+    #[inline(never)]
+    fn unknown(&self) -> String {
+        let t = self.at.checked_sub(1).and_then(|i| self.tokens.get(i));
+        format!(
+            "type code: unknown token {:?}",
+            t.map(String::as_str).unwrap_or("")
+        )
+    }
+
+    #[inline(never)]
+    fn boxed(&mut self, d: usize) -> Result<Box<CType>, String> {
+        self.ty(d).map(Box::new)
+    }
+
+    #[inline(never)]
+    fn map(&mut self, d: usize) -> Result<CType, String> {
+        let key = self.boxed(d)?;
+        let value = self.boxed(d)?;
+        Ok(CType::Map { key, value })
+    }
+
+    #[inline(never)]
+    fn tuple(&mut self, d: usize) -> Result<CType, String> {
+        let n = self.count()?;
+        let mut ts = Vec::with_capacity(n);
+        for _ in 0..n {
+            ts.push(self.ty(d)?);
+        }
+        Ok(CType::Tuple(ts))
+    }
+
+    #[inline(never)]
+    fn record(&mut self, d: usize) -> Result<CType, String> {
+        let name = self.name()?;
+        let n = self.count()?;
+        let mut fields = Vec::with_capacity(n);
+        for _ in 0..n {
+            let f = self.name()?;
+            fields.push((f, self.ty(d)?));
+        }
+        Ok(CType::Record { name, fields })
+    }
+
+    #[inline(never)]
+    fn variant(&mut self, d: usize) -> Result<CType, String> {
+        let name = self.name()?;
+        let n = self.count()?;
+        let mut cases = Vec::with_capacity(n);
+        for _ in 0..n {
+            let cname = self.name()?;
+            let payload = self.payload(d)?;
+            cases.push(Case {
+                name: cname,
+                payload,
+            });
+        }
+        Ok(CType::Variant { name, cases })
+    }
+
+    #[inline(never)]
+    fn payload(&mut self, d: usize) -> Result<Payload, String> {
+        let kind = match self.next()? {
+            "0" => 0,
+            "n" => 1,
+            "p" => 2,
+            other => return Err(format!("type code: bad payload kind {other:?}")),
+        };
+        if kind == 0 {
+            return Ok(Payload::None);
+        }
+        let k = self.count()?;
+        if kind == 1 {
+            let mut fs = Vec::with_capacity(k);
+            for _ in 0..k {
+                let f = self.name()?;
+                fs.push((f, self.ty(d + 1)?));
             }
-            "t" => {
-                let n = self.count()?;
-                let mut ts = Vec::with_capacity(n);
-                for _ in 0..n {
-                    ts.push(self.ty(d)?);
-                }
-                CType::Tuple(ts)
+            Ok(Payload::Named(fs))
+        } else {
+            let mut ts = Vec::with_capacity(k);
+            for _ in 0..k {
+                ts.push(self.ty(d + 1)?);
             }
-            "r" => {
-                let name = self.name()?;
-                let n = self.count()?;
-                let mut fields = Vec::with_capacity(n);
-                for _ in 0..n {
-                    let f = self.name()?;
-                    fields.push((f, self.ty(d)?));
-                }
-                CType::Record { name, fields }
-            }
-            "v" => {
-                let name = self.name()?;
-                let n = self.count()?;
-                let mut cases = Vec::with_capacity(n);
-                for _ in 0..n {
-                    let cname = self.name()?;
-                    let payload = match self.next()? {
-                        "0" => Payload::None,
-                        "n" => {
-                            let k = self.count()?;
-                            let mut fs = Vec::with_capacity(k);
-                            for _ in 0..k {
-                                let f = self.name()?;
-                                fs.push((f, self.ty(d + 1)?));
-                            }
-                            Payload::Named(fs)
-                        }
-                        "p" => {
-                            let k = self.count()?;
-                            let mut ts = Vec::with_capacity(k);
-                            for _ in 0..k {
-                                ts.push(self.ty(d + 1)?);
-                            }
-                            Payload::Positional(ts)
-                        }
-                        other => return Err(format!("type code: bad payload kind {other:?}")),
-                    };
-                    cases.push(Case {
-                        name: cname,
-                        payload,
-                    });
-                }
-                CType::Variant { name, cases }
-            }
-            "R" => {
-                let has_ok = self.next()? == "1";
-                let has_err = self.next()? == "1";
-                let ok = if has_ok {
-                    Some(Box::new(self.ty(d)?))
-                } else {
-                    None
-                };
-                let err = if has_err {
-                    Some(Box::new(self.ty(d)?))
-                } else {
-                    None
-                };
-                CType::Result { ok, err }
-            }
-            other => return Err(format!("type code: unknown token {other:?}")),
-        })
+            Ok(Payload::Positional(ts))
+        }
+    }
+
+    #[inline(never)]
+    fn result(&mut self, d: usize) -> Result<CType, String> {
+        let has_ok = self.next()? == "1";
+        let has_err = self.next()? == "1";
+        let ok = if has_ok { Some(self.boxed(d)?) } else { None };
+        let err = if has_err { Some(self.boxed(d)?) } else { None };
+        Ok(CType::Result { ok, err })
     }
 }
 

@@ -96,18 +96,8 @@ static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
 /// that reaches [`main`] is reported there on one line.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        let payload = info.payload();
-        let msg = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string());
-        let place = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
         if let Ok(mut slot) = LAST_PANIC.lock() {
-            *slot = Some(format!("{msg}{place}"));
+            *slot = Some(lumen_runtime::bug::panic_text(info));
         }
     }));
 }

@@ -115,6 +115,43 @@ pub enum Ty {
     Fn(Vec<Ty>, Box<Ty>),
 }
 
+impl Ty {
+    /// The type as a Lumen program writes it (`list[map[String, Int]]`, `(A | B)?`), for
+    /// messages and generated docs; nesting beyond 128 levels is written `...`.
+    pub fn lumen_text(&self) -> String {
+        self.text_at(0)
+    }
+
+    fn text_at(&self, depth: usize) -> String {
+        const MAX_DEPTH: usize = 128;
+        if depth > MAX_DEPTH {
+            return "...".to_string();
+        }
+        let inner = |t: &Ty| t.text_at(depth + 1);
+        let list = |ts: &[Ty]| ts.iter().map(inner).collect::<Vec<_>>().join(", ");
+        match self {
+            Ty::Int => "Int".into(),
+            Ty::Float => "Float".into(),
+            Ty::String => "String".into(),
+            Ty::Bool => "Bool".into(),
+            Ty::Json => "Json".into(),
+            Ty::Null => "Null".into(),
+            Ty::Never => "Never".into(),
+            Ty::List(t) => format!("list[{}]", inner(t)),
+            Ty::Map(k, v) => format!("map[{}, {}]", inner(k), inner(v)),
+            Ty::Tuple(ts) => format!("tuple[{}]", list(ts)),
+            Ty::Optional(t) => match **t {
+                Ty::Union(_) | Ty::Fn(..) => format!("({})?", inner(t)),
+                _ => format!("{}?", inner(t)),
+            },
+            Ty::Union(ts) => ts.iter().map(inner).collect::<Vec<_>>().join(" | "),
+            Ty::Result(t, e) => format!("result[{}, {}]", inner(t), inner(e)),
+            Ty::Record(n) | Ty::Enum(n) => n.clone(),
+            Ty::Fn(ps, r) => format!("fn({}) -> {}", list(ps), inner(r)),
+        }
+    }
+}
+
 /// A record and its fields, in declaration order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecordDef {

@@ -37,29 +37,10 @@ impl Loaded {
     }
 }
 
-/// The embedded blob's bytes, from the two `lumen:program` imports.
+/// The embedded blob's bytes ([`lumen_runtime::embedded`]).
 #[cfg(target_family = "wasm")]
 pub fn bytes() -> Result<Vec<u8>, String> {
-    #[link(wasm_import_module = "lumen:program")]
-    extern "C" {
-        #[link_name = "len"]
-        fn program_len() -> i32;
-        #[link_name = "copy"]
-        fn program_copy(dst: *mut u8);
-    }
-    // SAFETY: `len` has no preconditions; `copy` writes exactly `len()` bytes to `dst`,
-    // which points at a buffer of that capacity, after which they are initialised.
-    unsafe {
-        let len = usize::try_from(program_len())
-            .map_err(|_| "no program is embedded (negative length)".to_string())?;
-        if len == 0 {
-            return Err("no program is embedded".to_string());
-        }
-        let mut buf: Vec<u8> = Vec::with_capacity(len);
-        program_copy(buf.as_mut_ptr());
-        buf.set_len(len);
-        Ok(buf)
-    }
+    lumen_runtime::embedded::bytes()
 }
 
 #[cfg(target_family = "wasm")]

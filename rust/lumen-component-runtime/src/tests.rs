@@ -53,6 +53,11 @@ end
 pub cell echo(j: Json) -> Json
   j
 end
+
+pub cell check(n: Int) -> Null
+  let q = 10 // n
+  print("{q}")
+end
 ```
 "#;
 
@@ -365,4 +370,24 @@ fn issue12_item1_deeply_nested_json_is_an_error_at_a_small_stack() {
         Err(e) => assert_eq!(e["code"], "E0913", "{e}"),
         Ok(v) => panic!("a 100 000-deep argument was accepted: {v:?}"),
     }
+}
+
+#[test]
+fn issue12_item1_a_cell_without_a_value_answers_ok_or_a_lumen_error() {
+    let l = loaded();
+    let h = host(&l, |_, _| json!(null));
+    let sig = l.blob.exports.iter().find(|e| e.cell == "check").unwrap();
+    assert_eq!(sig.cell_result(), None);
+    assert_eq!(call(&l, &h, "check", json!({"n": 2})), Ok(Value::Null));
+    match call(&l, &h, "check", json!({"n": 0})) {
+        Err(e) => {
+            assert_eq!(e["code"], "E0902");
+            assert!(
+                e["trace"][0].as_str().unwrap().ends_with("(in check)"),
+                "{e}"
+            );
+        }
+        other => panic!("expected E0902, got {other:?}"),
+    }
+    assert_eq!(call(&l, &h, "check", json!({"n": 5})), Ok(Value::Null));
 }

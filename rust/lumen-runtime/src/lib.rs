@@ -16,8 +16,10 @@
 //! Without `native` the crate builds for `wasm32-unknown-unknown` and `domain` grants use
 //! the small, strict [`urlhost`] extractor instead of the `url` crate.
 
+pub mod bug;
 pub mod driver;
 pub mod echo;
+pub mod embedded;
 pub mod entry;
 pub mod grants;
 #[cfg(feature = "std-tools")]

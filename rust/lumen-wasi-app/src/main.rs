@@ -33,17 +33,10 @@ const EXIT_INTERNAL: i32 = 3;
 /// WebAssembly a panic aborts, so the hook is the last chance to say something).
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        let payload = info.payload();
-        let msg = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string());
-        let place = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        eprintln!("internal error: {msg}{place} (please report this bug)");
+        eprintln!(
+            "internal error: {} (please report this bug)",
+            lumen_runtime::bug::panic_text(info)
+        );
         std::process::exit(EXIT_INTERNAL);
     }));
 }

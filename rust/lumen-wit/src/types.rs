@@ -339,22 +339,5 @@ pub fn wit_type(ty: &Ty) -> Result<String, WitError> {
 
 /// A Lumen type as written in Lumen, for messages.
 pub fn ty_text(ty: &Ty) -> String {
-    let list = |ts: &[Ty]| ts.iter().map(ty_text).collect::<Vec<_>>().join(", ");
-    match ty {
-        Ty::Int => "Int".into(),
-        Ty::Float => "Float".into(),
-        Ty::String => "String".into(),
-        Ty::Bool => "Bool".into(),
-        Ty::Json => "Json".into(),
-        Ty::Null => "Null".into(),
-        Ty::Never => "Never".into(),
-        Ty::List(t) => format!("list[{}]", ty_text(t)),
-        Ty::Map(k, v) => format!("map[{}, {}]", ty_text(k), ty_text(v)),
-        Ty::Tuple(ts) => format!("tuple[{}]", list(ts)),
-        Ty::Optional(t) => format!("{}?", ty_text(t)),
-        Ty::Union(ts) => ts.iter().map(ty_text).collect::<Vec<_>>().join(" | "),
-        Ty::Result(a, b) => format!("result[{}, {}]", ty_text(a), ty_text(b)),
-        Ty::Record(n) | Ty::Enum(n) => n.clone(),
-        Ty::Fn(ps, r) => format!("fn({}) -> {}", list(ps), ty_text(r)),
-    }
+    ty.lumen_text()
 }

@@ -13,7 +13,7 @@
 //! When only the program changed, no Rust is compiled.
 
 use super::wasi_app::{ensure_dir, readable};
-use super::{prepare, runtime, BuildArgs, BuildError, Built, Prepared, Reporter};
+use super::{BuildArgs, BuildError, Built, Prepared, Reporter};
 use lumen_build_plan::{Plan, Status};
 use std::io::Write;
 use std::path::Path;
@@ -119,34 +119,7 @@ pub(super) fn build(
         lir: compiled.lir,
     };
 
-    let Prepared { ws, tools, key } = prepare(a, plan, None, r)?;
-    // A runtime that is not cached yet is built in a scratch directory in the target dir
-    // (and stored in the cache); a cached one is read where it is.
-    let scratch = tempfile::Builder::new()
-        .prefix(".lumen-runtime-")
-        .tempdir_in(ensure_dir(&ws.target_dir)?)
-        .map_err(|e| {
-            BuildError::usage(format!(
-                "cannot create a temporary directory in {}: {e}",
-                ws.target_dir.display()
-            ))
-        })?;
-    let dir = runtime(
-        plan,
-        &ws,
-        &tools,
-        &key,
-        &scratch.path().join("runtime"),
-        scratch.path(),
-        r,
-    )?;
-    let runtime_path = dir.join(plan.wasm_file);
-    let runtime_bytes = std::fs::read(&runtime_path).map_err(|e| {
-        BuildError::failed(
-            format!("cannot read the runtime {}: {e}", runtime_path.display()),
-            Vec::new(),
-        )
-    })?;
+    let (Prepared { ws, tools, .. }, runtime_bytes) = super::wasi_app::cached_runtime(a, plan, r)?;
 
     r.start(
         "componentize",

@@ -349,7 +349,7 @@ fn readme(name: &str, filename: &str, iface: &lumen_compiler::Interface) -> Stri
             let params: Vec<String> = c
                 .params
                 .iter()
-                .map(|p| format!("{}: {}", p.name, lumen_type(&p.ty)))
+                .map(|p| format!("{}: {}", p.name, p.ty.lumen_text()))
                 .collect();
             let renamed = if *js != c.name {
                 format!(" (the cell `{}`)", c.name)
@@ -359,7 +359,7 @@ fn readme(name: &str, filename: &str, iface: &lumen_compiler::Interface) -> Stri
             format!(
                 "- `{js}({})` → `{}`{renamed}",
                 params.join(", "),
-                lumen_type(&c.ret)
+                c.ret.lumen_text()
             )
         })
         .collect();
@@ -395,29 +395,6 @@ VM-only Lumen runtime; no `init()` call is needed.\n",
             cells.join("\n")
         }
     )
-}
-
-/// A type as Lumen source spells it (for the README).
-fn lumen_type(t: &lumen_compiler::interface::Ty) -> String {
-    use lumen_compiler::interface::Ty;
-    let list = |ts: &[Ty]| ts.iter().map(lumen_type).collect::<Vec<_>>().join(", ");
-    match t {
-        Ty::Int => "Int".into(),
-        Ty::Float => "Float".into(),
-        Ty::String => "String".into(),
-        Ty::Bool => "Bool".into(),
-        Ty::Json => "Json".into(),
-        Ty::Null => "Null".into(),
-        Ty::Never => "Never".into(),
-        Ty::List(t) => format!("list[{}]", lumen_type(t)),
-        Ty::Map(k, v) => format!("map[{}, {}]", lumen_type(k), lumen_type(v)),
-        Ty::Tuple(ts) => format!("tuple[{}]", list(ts)),
-        Ty::Optional(t) => format!("{}?", lumen_type(t)),
-        Ty::Union(ts) => ts.iter().map(lumen_type).collect::<Vec<_>>().join(" | "),
-        Ty::Result(o, e) => format!("result[{}, {}]", lumen_type(o), lumen_type(e)),
-        Ty::Record(n) | Ty::Enum(n) => n.clone(),
-        Ty::Fn(ps, r) => format!("fn({}) -> {}", list(ps), lumen_type(r)),
-    }
 }
 
 /// The default package name: the program's file stem (`my_app.lm.md` → `my-app`), made

@@ -41,34 +41,7 @@ pub(super) fn build(
     })?;
     let lir = lumen_vm::binary::encode(&module);
 
-    let Prepared { ws, tools, key } = prepare(a, plan, None, r)?;
-    // A runtime that is not cached yet is built in a scratch directory in the target dir
-    // (and stored in the cache); a cached one is read where it is.
-    let scratch = tempfile::Builder::new()
-        .prefix(".lumen-runtime-")
-        .tempdir_in(ensure_dir(&ws.target_dir)?)
-        .map_err(|e| {
-            BuildError::usage(format!(
-                "cannot create a temporary directory in {}: {e}",
-                ws.target_dir.display()
-            ))
-        })?;
-    let dir = runtime(
-        plan,
-        &ws,
-        &tools,
-        &key,
-        &scratch.path().join("runtime"),
-        scratch.path(),
-        r,
-    )?;
-    let runtime_path = dir.join(plan.wasm_file);
-    let runtime_bytes = std::fs::read(&runtime_path).map_err(|e| {
-        BuildError::failed(
-            format!("cannot read the runtime {}: {e}", runtime_path.display()),
-            Vec::new(),
-        )
-    })?;
+    let (Prepared { ws, tools, .. }, runtime_bytes) = cached_runtime(a, plan, r)?;
 
     r.start("embed", &format!("embedding into {}", out_dir.display()));
     let app = lumen_embed::embed(&runtime_bytes, &lir)
@@ -112,4 +85,44 @@ pub(super) fn readable(path: &Path) {
     }
     #[cfg(not(unix))]
     let _ = path;
+}
+
+/// The prepared build and the bytes of the plan's prebuilt runtime module
+/// (`plan.wasm_file`): from the runtime cache, or built by the plan (in a scratch directory
+/// in the target dir) and stored there first.
+/// The runtimes that programs are embedded into (the WASI app, the component) share it.
+pub(super) fn cached_runtime(
+    a: &BuildArgs,
+    plan: &Plan,
+    r: &Reporter,
+) -> Result<(Prepared, Vec<u8>), BuildError> {
+    let Prepared { ws, tools, key } = prepare(a, plan, None, r)?;
+    // A runtime that is not cached yet is built in a scratch directory in the target dir
+    // (and stored in the cache); a cached one is read where it is.
+    let scratch = tempfile::Builder::new()
+        .prefix(".lumen-runtime-")
+        .tempdir_in(ensure_dir(&ws.target_dir)?)
+        .map_err(|e| {
+            BuildError::usage(format!(
+                "cannot create a temporary directory in {}: {e}",
+                ws.target_dir.display()
+            ))
+        })?;
+    let dir = runtime(
+        plan,
+        &ws,
+        &tools,
+        &key,
+        &scratch.path().join("runtime"),
+        scratch.path(),
+        r,
+    )?;
+    let runtime_path = dir.join(plan.wasm_file);
+    let bytes = std::fs::read(&runtime_path).map_err(|e| {
+        BuildError::failed(
+            format!("cannot read the runtime {}: {e}", runtime_path.display()),
+            Vec::new(),
+        )
+    })?;
+    Ok((Prepared { ws, tools, key }, bytes))
 }
