@@ -93,6 +93,12 @@ pub enum Tool {
         /// The binary.
         bin: &'static str,
     },
+    /// `cargo build -p <crate> --lib --target <rust target>` of a `cdylib`; the module is
+    /// `<target dir>/<rust target>/<profile dir>/<lib>.wasm`.
+    CargoLib {
+        /// The library's file stem (the crate name with underscores).
+        lib: &'static str,
+    },
 }
 
 /// What to compile, and how.
@@ -165,6 +171,10 @@ pub enum Package {
     /// stages it) under `app/`, and `worker.js`, `tools.js`, `wrangler.toml` and
     /// `config.capnp` at the root (rust/lumen-cli/src/build/worker.rs).
     Worker,
+    /// A program's component: the runtime is the core module of
+    /// lumen-component-runtime, and the output is `<program>.wasm` (the component) and
+    /// `<program>.wit` (its world) (rust/lumen-cli/src/build/component.rs).
+    Component,
 }
 
 /// Everything a build of one target does, decided up front.
@@ -222,6 +232,13 @@ impl Plan {
                 Package::Npm,
                 "lumen_wasm_bg.wasm",
             ),
+            Host::ProgramComponent => {
+                return Err(PlanError(
+                    "--wasm-target component builds a program as a component: name the program \
+                     (lumen build --target wasm --wasm-target component app.lm.md)"
+                        .to_string(),
+                ))
+            }
             Host::WasiCommand | Host::WasiComponent if options.vm_only => {
                 return Err(PlanError(
                     "--vm-only is for the JavaScript packages; the WASI build is the whole `lumen` command"
@@ -282,6 +299,9 @@ impl Plan {
                 ..Plan::for_program(WasmTarget::Js, options)?
             });
         }
+        if target.host() == Host::ProgramComponent {
+            return Ok(Plan::component(options));
+        }
         let runtime = Plan::for_target(
             target,
             &Options {
@@ -325,10 +345,44 @@ impl Plan {
                 package: Package::Embed,
                 wasm_file: "lumen-wasi-app.wasm",
             }),
-            Host::WasiComponent => Err(PlanError(format!(
-                "a program cannot be built for --wasm-target {target} yet: only `js` and \
-                 `wasi` (build the runtime package without a program argument)"
+            Host::WasiComponent | Host::ProgramComponent => Err(PlanError(format!(
+                "a program cannot be built for --wasm-target {target} yet: only `js`, \
+                 `wasi` and `component` (build the runtime package without a program argument)"
             ))),
+        }
+    }
+
+    /// The plan of a program component (`--wasm-target component app.lm.md`): the VM-only
+    /// component runtime, a `wasm32-wasip1` cdylib built once and cached (binaryen for
+    /// release builds: it is a core module), then [`Package::Component`].
+    fn component(options: &Options) -> Plan {
+        let cargo_profile = match (options.release, options.profile) {
+            (false, _) => None,
+            (true, Profile::Size) => Some("wasm-release"),
+            (true, Profile::Speed) => Some("wasm-speed"),
+        };
+        Plan {
+            target: WasmTarget::Component,
+            options: Options {
+                vm_only: true,
+                ..*options
+            },
+            compile: Compile {
+                krate: "lumen-component-runtime",
+                tool: Tool::CargoLib {
+                    lib: "lumen_component_runtime",
+                },
+                rust_target: "wasm32-wasip1",
+                default_features: true,
+                features: &[],
+                cargo_profile,
+            },
+            optimize: options.release.then_some(Optimize {
+                level: options.profile,
+                keep_names: options.debug_info,
+            }),
+            package: Package::Component,
+            wasm_file: "lumen_component_runtime.wasm",
         }
     }
 
@@ -338,7 +392,9 @@ impl Plan {
     pub fn steps(&self) -> usize {
         let base = if self.optimize.is_some() { 6 } else { 5 };
         match self.package {
-            Package::Embed | Package::NpmProgram | Package::Worker => base + 1,
+            Package::Embed | Package::NpmProgram | Package::Worker | Package::Component => {
+                base + 1
+            }
             Package::Npm | Package::WasiReadme { .. } => base,
         }
     }
@@ -507,7 +563,39 @@ mod tests {
         // --vm-only is what a program gets anyway.
         assert!(Plan::for_program(WasmTarget::Wasi, &opts(true, Profile::Size, true)).is_ok());
         let e = Plan::for_program(WasmTarget::WasiHttp, &DEFAULT_OPTIONS).unwrap_err();
-        assert!(e.0.contains("only `js` and `wasi`"), "{e}");
+        assert!(e.0.contains("only `js`, `wasi` and `component`"), "{e}");
+    }
+
+    #[test]
+    fn issue12_item1_a_program_component_builds_on_the_cached_component_runtime() {
+        for release in [false, true] {
+            let p = Plan::for_program(WasmTarget::Component, &opts(release, Profile::Size, false))
+                .unwrap();
+            assert_eq!(p.compile.krate, "lumen-component-runtime");
+            assert_eq!(
+                p.compile.tool,
+                Tool::CargoLib {
+                    lib: "lumen_component_runtime"
+                }
+            );
+            assert!(!p.compile.needs_wasm_pack());
+            assert_eq!(p.compile.rust_target, "wasm32-wasip1");
+            assert!(p.options.vm_only, "no compiler at run time");
+            assert_eq!(p.package, Package::Component);
+            assert_eq!(p.wasm_file, "lumen_component_runtime.wasm");
+            assert_eq!(
+                p.optimize.is_some(),
+                release,
+                "binaryen takes the core module"
+            );
+            assert_eq!(p.compile.cargo_profile, release.then_some("wasm-release"));
+            assert_eq!(p.steps(), if release { 7 } else { 6 });
+            let wasi =
+                Plan::for_program(WasmTarget::Wasi, &opts(release, Profile::Size, false)).unwrap();
+            assert_ne!(p.settings(), wasi.settings(), "its own cache entry");
+        }
+        let e = Plan::for_target(WasmTarget::Component, &DEFAULT_OPTIONS).unwrap_err();
+        assert!(e.0.contains("name the program"), "{e}");
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub enum WasmTarget {
     /// only): the program's npm package plus `worker.js`, `wrangler.toml` and a workerd
     /// `config.capnp`. Its runtime is the JavaScript one.
     Worker,
+    /// A program as a WebAssembly component with its own WIT world (`app.wasm` and
+    /// `app.wit`): typed exports for its cells, imports for its tools.
+    Component,
 }
 
 /// What kind of host a target is: it decides the compile tool, post-processing and package.
@@ -31,6 +34,9 @@ pub enum Host {
     WasiCommand,
     /// A WASI component (`wasm32-wasip2`) with HTTP through `wasi:http`.
     WasiComponent,
+    /// A program's component: the prebuilt component runtime with the program, its glue
+    /// and its WIT world (lumen-componentize).
+    ProgramComponent,
 }
 
 /// One row of [`TARGETS`].
@@ -74,14 +80,22 @@ const TARGETS: &[Row] = &[
         help: "A Cloudflare module worker for a program with `pub cell handle(req: Request) -> Response` (wrangler, workerd)",
         host: Host::Js,
     },
+    Row {
+        target: WasmTarget::Component,
+        name: "component",
+        aliases: &[],
+        help: "A program as a WebAssembly component with its WIT world (app.wasm + app.wit): typed exports, tools as imports",
+        host: Host::ProgramComponent,
+    },
 ];
 
 /// Every variant, in table order (for `clap::ValueEnum`).
-const ALL: [WasmTarget; 4] = [
+const ALL: [WasmTarget; 5] = [
     WasmTarget::Js,
     WasmTarget::Wasi,
     WasmTarget::WasiHttp,
     WasmTarget::Worker,
+    WasmTarget::Component,
 ];
 
 impl WasmTarget {
@@ -99,7 +113,7 @@ impl WasmTarget {
             .unwrap_or(&TARGETS[0])
     }
 
-    /// The command-line name (`js`, `wasi`, `wasi-http`).
+    /// The command-line name (`js`, `wasi`, `wasi-http`, `component`).
     pub fn name(self) -> &'static str {
         self.row().name
     }
@@ -217,7 +231,7 @@ mod tests {
             assert_eq!(t.to_string(), t.name());
         }
         let names: Vec<&str> = ALL.iter().map(|t| t.name()).collect();
-        assert_eq!(names, ["js", "wasi", "wasi-http", "worker"]);
+        assert_eq!(names, ["js", "wasi", "wasi-http", "worker", "component"]);
     }
 
     #[test]
@@ -236,7 +250,7 @@ mod tests {
         let e = "deno".parse::<WasmTarget>().unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown wasm target `deno` (targets: js, wasi, wasi-http, worker)"
+            "unknown wasm target `deno` (targets: js, wasi, wasi-http, worker, component)"
         );
     }
 
@@ -248,5 +262,7 @@ mod tests {
         assert!(!WasmTarget::Worker.is_wasi());
         let program_only: Vec<_> = ALL.iter().filter(|t| t.is_program_only()).collect();
         assert_eq!(program_only, [&WasmTarget::Worker]);
+        assert!(WasmTarget::Component.is_wasi());
+        assert_eq!("component".parse(), Ok(WasmTarget::Component));
     }
 }

@@ -87,5 +87,23 @@ pub fn embed(runtime: &[u8], lir: &[u8]) -> Result<Vec<u8>, EmbedError> {
     Ok(out)
 }
 
+/// Returns `runtime` with `data` (any bytes, not checked as LIR) behind the two
+/// `lumen:program` imports: for runtimes whose program is a container around the LIR, like
+/// the component runtime's `lumen_cabi::ProgramBlob` (its builder checks the LIR itself).
+/// The output is validated; on any error nothing is produced.
+pub fn embed_data(runtime: &[u8], data: &[u8]) -> Result<Vec<u8>, EmbedError> {
+    let plan = rewrite::Plan::of(runtime)?;
+    if data.is_empty() {
+        return Err(EmbedError::CorruptProgram(
+            "the program is empty".to_string(),
+        ));
+    }
+    let out = plan.rewrite(runtime, data)?;
+    wasmparser::Validator::new()
+        .validate_all(&out)
+        .map_err(|e| EmbedError::Internal(rewrite::one_line(&e.to_string())))?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests;

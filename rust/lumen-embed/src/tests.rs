@@ -367,3 +367,28 @@ fn issue11_item5_a_runtime_without_data_gets_a_data_count_and_a_data_section() {
     assert_eq!(s.passive, [lir()]);
     assert_eq!(s.bodies[3][3], "memory.init 0 0");
 }
+
+#[test]
+fn issue12_item1_embed_data_puts_any_bytes_behind_the_hooks() {
+    let blob = b"LMCB any container".to_vec();
+    // `embed` insists on binary LIR; `embed_data` takes the bytes as they are.
+    assert!(matches!(
+        embed(&good_runtime(), &blob),
+        Err(EmbedError::CorruptProgram(_))
+    ));
+    let out = embed_data(&good_runtime(), &blob).unwrap();
+    let s = shape(&out);
+    assert_eq!(s.passive, std::slice::from_ref(&blob));
+    assert_eq!(
+        s.bodies[2],
+        [format!("i32.const {}", blob.len()), "End".into()]
+    );
+    assert!(matches!(
+        embed_data(&good_runtime(), &[]),
+        Err(EmbedError::CorruptProgram(_))
+    ));
+    assert!(matches!(
+        embed_data(b"\0asm\x01\0\0\0", &blob),
+        Err(EmbedError::NotARuntime(_))
+    ));
+}

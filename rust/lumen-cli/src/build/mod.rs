@@ -10,6 +10,7 @@
 //! step leaves the previous output untouched.
 
 mod cache;
+mod component;
 mod fingerprint;
 mod npm;
 mod optimize;
@@ -55,8 +56,9 @@ pub enum MessageFormat {
 pub struct BuildArgs {
     /// A program (`app.lm.md`) to build with the cached VM-only runtime: one typed npm
     /// package in DIR (`--wasm-target js`), one WASI app `DIR/<name>.wasm`
-    /// (`--wasm-target wasi`) or a Cloudflare worker (`--wasm-target worker`); without it,
-    /// the runtime package is built.
+    /// (`--wasm-target wasi`), a Cloudflare worker (`--wasm-target worker`), or one component `DIR/<name>.wasm` with its world
+    /// `DIR/<name>.wit` (`--wasm-target component`); without it, the runtime package is
+    /// built.
     pub program: Option<PathBuf>,
     /// What to build (only `wasm`).
     #[arg(long, value_enum)]
@@ -180,6 +182,7 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
         (Ok(plan), Some(program)) => match plan.package {
             Package::NpmProgram => program::build(a, plan, program, &reporter),
             Package::Worker => worker::build(a, plan, program, &reporter),
+            Package::Component => component::build(a, plan, program, &reporter),
             _ => wasi_app::build(a, plan, program, &reporter),
         },
         (Err(e), _) => Err(BuildError::usage(e.to_string())),
@@ -358,13 +361,21 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
     let record = fingerprint::record_path(&ws.target_dir, &out_dir);
     let package = match plan.package {
         Package::Npm => Some(npm::package_name(plan.options.vm_only).to_string()),
-        Package::WasiReadme { .. } | Package::Embed | Package::NpmProgram | Package::Worker => None,
+        Package::WasiReadme { .. }
+        | Package::Embed
+        | Package::NpmProgram
+        | Package::Worker
+        | Package::Component => None,
     };
     // The output directory depends on the runtime and on the package templates (a CLI with
     // other npm templates repackages the same cached runtime).
     let inputs = match plan.package {
         Package::Npm => format!("{key} npm-templates={:016x}", npm::templates_digest()),
-        Package::WasiReadme { .. } | Package::Embed | Package::NpmProgram | Package::Worker => {
+        Package::WasiReadme { .. }
+        | Package::Embed
+        | Package::NpmProgram
+        | Package::Worker
+        | Package::Component => {
             key.clone()
         }
     };
@@ -416,7 +427,7 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
             package::write(&staged.join("README.md"), &wasi_readme(&ws.version, http))
                 .map_err(BuildError::usage)?;
         }
-        Package::Embed | Package::NpmProgram | Package::Worker => {
+        Package::Embed | Package::NpmProgram | Package::Worker | Package::Component => {
             return Err(BuildError::usage(
                 "this runtime is a template for a program: name the program to build",
             ))
@@ -489,10 +500,10 @@ fn runtime(
                 node_glue(plan, ws, tools, scratch, staged)?;
             }
         }
-        Tool::Cargo { bin } => {
+        Tool::Cargo { bin: name } | Tool::CargoLib { lib: name } => {
             r.start(
                 "cargo",
-                &format!("compiling {bin} for {} (cargo)", plan.compile.rust_target),
+                &format!("compiling {name} for {} (cargo)", plan.compile.rust_target),
             );
             compile_cargo(plan, ws, tools, staged, r)?;
         }
@@ -635,8 +646,11 @@ fn compile_cargo(
     r: &Reporter,
 ) -> Result<(), BuildError> {
     let c = &plan.compile;
-    let Tool::Cargo { bin } = c.tool else {
-        return Err(BuildError::usage("the plan does not use cargo"));
+    // A binary (`--bin`), or a cdylib (`--lib`); either way `<name>.wasm`.
+    let (kind, bin) = match c.tool {
+        Tool::Cargo { bin } => ("--bin", bin),
+        Tool::CargoLib { lib } => ("--lib", lib),
+        Tool::WasmPack { .. } => return Err(BuildError::usage("the plan does not use cargo")),
     };
     if !ws.has_package(c.krate) {
         return Err(BuildError::usage(format!(
@@ -645,17 +659,12 @@ fn compile_cargo(
         )));
     }
     let mut cmd = Command::new(&tools.cargo);
-    cmd.current_dir(&ws.root).args([
-        "build",
-        "-p",
-        c.krate,
-        "--bin",
-        bin,
-        "--target",
-        c.rust_target,
-        "--color",
-        "never",
-    ]);
+    cmd.current_dir(&ws.root)
+        .args(["build", "-p", c.krate, kind]);
+    if kind == "--bin" {
+        cmd.arg(bin);
+    }
+    cmd.args(["--target", c.rust_target, "--color", "never"]);
     if !c.default_features {
         cmd.arg("--no-default-features");
     }

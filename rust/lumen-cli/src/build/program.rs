@@ -30,9 +30,9 @@ use std::path::Path;
 const ENTRIES: [&str; 3] = ["index.js", "index.node.js", "index.workerd.js"];
 
 /// The compiled program: its binary LIR and its interface.
-struct Compiled {
-    lir: Vec<u8>,
-    iface: lumen_compiler::Interface,
+pub(super) struct Compiled {
+    pub(super) lir: Vec<u8>,
+    pub(super) iface: lumen_compiler::Interface,
 }
 
 /// Builds the program package of `program` with `plan` (a [`Plan::for_program`] plan for
@@ -184,7 +184,7 @@ const PROGRAM_VERSION: &str = "0.1.0";
 
 /// Compiles `program` like `lumen check` does (same rendering, same errors); an error
 /// stops the build (exit 1) before anything is written.
-fn compile(program: &Path) -> Result<Compiled, BuildError> {
+pub(super) fn compile(program: &Path) -> Result<Compiled, BuildError> {
     let bytes = source::read_file(program).map_err(|e| match e {
         crate::Failure::Io(m) | crate::Failure::Usage(m) => BuildError::usage(m),
         _ => BuildError::usage(format!("cannot read `{}`", program.display())),

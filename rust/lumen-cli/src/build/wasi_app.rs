@@ -96,7 +96,7 @@ pub(super) fn build(
     })
 }
 
-fn ensure_dir(dir: &Path) -> Result<&Path, BuildError> {
+pub(super) fn ensure_dir(dir: &Path) -> Result<&Path, BuildError> {
     std::fs::create_dir_all(dir)
         .map_err(|e| BuildError::usage(format!("cannot create {}: {e}", dir.display())))?;
     Ok(dir)
@@ -104,7 +104,7 @@ fn ensure_dir(dir: &Path) -> Result<&Path, BuildError> {
 
 /// Makes the app readable by everyone, like a file the compiler writes (the atomic write's
 /// temporary file is private). Best effort.
-fn readable(path: &Path) {
+pub(super) fn readable(path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
