@@ -1,0 +1,121 @@
+//! The `wasi:http/incoming-handler` export: reads the request (method, path and query,
+//! headers, the body up to [`MAX_BODY`](crate::request::MAX_BODY)), answers it with
+//! [`serve`](crate::serve) and writes the reply. `http.get`/`http.post` go out through
+//! `wasi:http/outgoing-handler` (lumen-runtime's `wasi-http` tools); any other tool is
+//! E0908, as in the worker.
+
+use crate::request::{Incoming, MAX_BODY};
+use crate::response::{failure, Reply};
+use lumen_runtime::native::http::{HttpGet, HttpPost};
+use lumen_runtime::ProviderRegistry;
+use wasi::exports::http::incoming_handler::Guest;
+use wasi::http::types::{
+    Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
+};
+use wasi::io::streams::StreamError;
+
+struct Handler;
+
+wasi::http::proxy::export!(Handler);
+
+impl Guest for Handler {
+    fn handle(request: IncomingRequest, out: ResponseOutparam) {
+        let reply = match crate::program::get() {
+            Ok(module) => {
+                let mut registry = ProviderRegistry::new();
+                registry.register(HttpGet);
+                registry.register(HttpPost);
+                crate::serve(&module, read(&request), &registry)
+            }
+            Err(m) => failure(500, Some("E0912"), &m),
+        };
+        drop(request);
+        write(out, reply);
+    }
+}
+
+fn method_name(m: &Method) -> String {
+    match m {
+        Method::Get => "GET",
+        Method::Head => "HEAD",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Delete => "DELETE",
+        Method::Connect => "CONNECT",
+        Method::Options => "OPTIONS",
+        Method::Trace => "TRACE",
+        Method::Patch => "PATCH",
+        Method::Other(s) => s.as_str(),
+    }
+    .to_string()
+}
+
+/// The request as [`Incoming`]; a body that cannot be read is empty, one over the limit
+/// `None`.
+fn read(request: &IncomingRequest) -> Incoming {
+    let headers = request.headers().entries();
+    let body = request
+        .consume()
+        .ok()
+        .and_then(|b| {
+            let stream = b.stream().ok()?;
+            let mut bytes = Vec::new();
+            loop {
+                match stream.blocking_read(64 * 1024) {
+                    Ok(chunk) => {
+                        bytes.extend(chunk);
+                        if bytes.len() > MAX_BODY {
+                            return Some(None);
+                        }
+                    }
+                    Err(StreamError::Closed) => break,
+                    Err(_) => break,
+                }
+            }
+            drop(stream);
+            Some(Some(bytes))
+        })
+        .unwrap_or(Some(Vec::new()));
+    Incoming {
+        method: method_name(&request.method()),
+        path_with_query: request.path_with_query().unwrap_or_default(),
+        headers,
+        body,
+    }
+}
+
+/// Sends `reply`; a header the host refuses makes it a 500 without that header.
+fn write(out: ResponseOutparam, reply: Reply) {
+    let (fields, reply) = match Fields::from_list(&reply.headers) {
+        Ok(f) => (f, reply),
+        Err(e) => {
+            let r = failure(
+                500,
+                None,
+                &format!("handle returned a header that HTTP cannot carry: {e:?}"),
+            );
+            match Fields::from_list(&r.headers) {
+                Ok(f) => (f, r),
+                Err(_) => (Fields::new(), r),
+            }
+        }
+    };
+    let response = OutgoingResponse::new(fields);
+    let _ = response.set_status_code(reply.status);
+    let Ok(body) = response.body() else {
+        ResponseOutparam::set(out, Ok(response));
+        return;
+    };
+    ResponseOutparam::set(out, Ok(response));
+    if let Some(text) = reply.body {
+        if let Ok(stream) = body.write() {
+            for chunk in text.as_bytes().chunks(4096) {
+                if stream.blocking_write_and_flush(chunk).is_err() {
+                    break;
+                }
+            }
+            drop(stream);
+        }
+    }
+    let _ = OutgoingBody::finish(body, None);
+}
