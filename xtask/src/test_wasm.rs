@@ -4,13 +4,16 @@
 //! 1. Node.js ≥ 20 and npm must be installed (scripts/test-all.sh installs them with apt);
 //! 2. unless `--no-build`: the one JavaScript package `pkg/` ([`crate::wasm_packages`]);
 //! 3. Wasmtime 48.0.8 (`cargo install wasmtime-cli --locked` with [`WASMTIME_FEATURES`]
-//!    when `wasmtime --version` is another or none; never a prebuilt download);
+//!    when `wasmtime --version` is another or none, or `wasmtime serve --help` fails;
+//!    never a prebuilt download);
 //! 4. unless `--no-build` or `LUMEN_WASI` is set: the WASI command module
 //!    `pkg-wasi/lumen.wasm` and the `wasi:http` component `pkg-wasi-http/lumen.wasm`;
 //!    unless `--no-build` or `LUMEN_PROGRAM_PKG` is set: the program package
 //!    `pkg-program/` of `tests/wasm/types/app.lm.md` (`lumen build --target wasm app.lm.md`);
 //!    unless `--no-build` or `LUMEN_EDGE_WORKER` is set: the Cloudflare worker
-//!    `pkg-edge-worker/` of `examples/edge_api.lm.md` (`--wasm-target worker`);
+//!    `pkg-edge-worker/` of `examples/edge_api.lm.md` (`--wasm-target worker`), and unless
+//!    `LUMEN_EDGE_HTTP` is set its `wasi:http` component `pkg-edge-http/edge_api.wasm`
+//!    (`--wasm-target http`);
 //! 5. the test dependencies of `tests/wasm` (`npm ci` when `node_modules` was not installed
 //!    from exactly this lockfile; playwright-core never downloads a browser);
 //! 6. unless `--node-only`: Chromium at `CHROMIUM_PATH` (default `/usr/bin/chromium`;
@@ -50,13 +53,19 @@ const EDGE_PROGRAM: &str = "examples/edge_api.lm.md";
 /// Where that worker is built (`LUMEN_EDGE_WORKER` overrides it, with no build).
 const EDGE_WORKER: &str = "pkg-edge-worker";
 
+/// Where the same handler is built as a `wasi:http/proxy` component for
+/// `tests/wasm/hosts/edge_http.test.mjs` (`LUMEN_EDGE_HTTP` names the `.wasm`, with no
+/// build).
+const EDGE_HTTP: &str = "pkg-edge-http";
+
 /// The Wasmtime the WASI tests run under.
 pub const WASMTIME_VERSION: &str = "48.0.8";
 
 /// The wasmtime-cli features installed: what the tests use (`wasmtime run`, `--dir`,
-/// `-S http` on a component) and no more — no winch, pulley, wizer, `serve`, `wast`,
+/// `-S http` on a component, `wasmtime serve` for the `wasi:http/proxy` component of
+/// `edge_http.test.mjs`) and no more — no winch, pulley, wizer, `wast`,
 /// wasi-nn/tls/keyvalue/config, GC or debugger support, which are most of a default build.
-pub const WASMTIME_FEATURES: &str = "run,cranelift,wasi-http,component-model,backtrace,\
+pub const WASMTIME_FEATURES: &str = "run,serve,cranelift,wasi-http,component-model,backtrace,\
 parallel-compilation,logging,demangle,clap/default,clap/wrap_help";
 
 /// The oldest Node.js major version the tests support.
@@ -184,9 +193,21 @@ fn check_node(path: &OsString) -> Result<(), String> {
     }
 }
 
+/// Whether the `wasmtime` on `path` has the `serve` command (`wasmtime serve --help`
+/// succeeds); an older install of the right version without it is reinstalled.
+fn wasmtime_serves(path: &OsString) -> bool {
+    Command::new("wasmtime")
+        .args(["serve", "--help"])
+        .env("PATH", path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 fn ensure_wasmtime(path: &OsString) -> Result<(), String> {
     let have = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
-    if !wasmtime_matches(&have, WASMTIME_VERSION) {
+    if !wasmtime_matches(&have, WASMTIME_VERSION) || !wasmtime_serves(path) {
         // Built from crates.io (once; about 10 minutes on 2 busy cores with these
         // features): no prebuilt binary.
         crate::run(Command::new(crate::cargo()).args([
@@ -198,12 +219,13 @@ fn ensure_wasmtime(path: &OsString) -> Result<(), String> {
             "--no-default-features",
             "--features",
             WASMTIME_FEATURES,
+            "--force",
         ]))?;
     }
     let now = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
-    if !wasmtime_matches(&now, WASMTIME_VERSION) {
+    if !wasmtime_matches(&now, WASMTIME_VERSION) || !wasmtime_serves(path) {
         return Err(format!(
-            "wasmtime {WASMTIME_VERSION} is not on PATH after the install (found: {now:?})"
+            "wasmtime {WASMTIME_VERSION} with `wasmtime serve` is not on PATH after the install (found: {now:?})"
         ));
     }
     println!("{now}");
@@ -291,10 +313,16 @@ pub fn run(o: &Options) -> Result<(), String> {
         }
         crate::run(&mut cmd)?;
     }
-    if o.build && env_var("LUMEN_EDGE_WORKER").is_none() {
+    for (var, target, out) in [
+        ("LUMEN_EDGE_WORKER", "worker", EDGE_WORKER),
+        ("LUMEN_EDGE_HTTP", "http", EDGE_HTTP),
+    ] {
+        if !o.build || env_var(var).is_some() {
+            continue;
+        }
         let lumen = crate::dev_lumen()?;
         step(&format!(
-            "edge worker (lumen build --target wasm --wasm-target worker {EDGE_PROGRAM} -> {EDGE_WORKER}/)"
+            "edge {target} (lumen build --target wasm --wasm-target {target} {EDGE_PROGRAM} -> {out}/)"
         ));
         let mut cmd = Command::new(&lumen);
         cmd.args([
@@ -302,10 +330,10 @@ pub fn run(o: &Options) -> Result<(), String> {
             "--target",
             "wasm",
             "--wasm-target",
-            "worker",
+            target,
             EDGE_PROGRAM,
             "--out-dir",
-            EDGE_WORKER,
+            out,
         ])
         .current_dir(crate::root());
         if o.release {
@@ -444,6 +472,7 @@ pub fn test_paths(browser: bool) -> Vec<&'static str> {
         "tests/wasm/hosts/program_workerd.test.mjs",
         "tests/wasm/hosts/program_deno.test.mjs",
         "tests/wasm/hosts/edge_worker.test.mjs",
+        "tests/wasm/hosts/edge_http.test.mjs",
     ];
     if browser {
         paths.extend([
