@@ -352,10 +352,12 @@ impl Plan {
                 package: Package::Embed,
                 wasm_file: "lumen-wasi-app.wasm",
             }),
-            Host::WasiComponent | Host::ProgramComponent | Host::HttpProxy => Err(PlanError(format!(
-                "a program cannot be built for --wasm-target {target} yet: only `js`, \
+            Host::WasiComponent | Host::ProgramComponent | Host::HttpProxy => {
+                Err(PlanError(format!(
+                    "a program cannot be built for --wasm-target {target} yet: only `js`, \
                  `wasi` and `component` (build the runtime package without a program argument)"
-            ))),
+                )))
+            }
         }
     }
 
@@ -629,8 +631,8 @@ mod tests {
     #[test]
     fn issue12_item2_an_http_program_builds_on_the_cached_http_runtime() {
         for release in [false, true] {
-            let p = Plan::for_program(WasmTarget::Http, &opts(release, Profile::Size, false))
-                .unwrap();
+            let p =
+                Plan::for_program(WasmTarget::Http, &opts(release, Profile::Size, false)).unwrap();
             assert_eq!(p.target, WasmTarget::Http);
             assert_eq!(p.compile.krate, "lumen-http-runtime");
             assert_eq!(

@@ -246,7 +246,10 @@ mod tests {
             assert_eq!(t.to_string(), t.name());
         }
         let names: Vec<&str> = ALL.iter().map(|t| t.name()).collect();
-        assert_eq!(names, ["js", "wasi", "wasi-http", "worker", "component", "http"]);
+        assert_eq!(
+            names,
+            ["js", "wasi", "wasi-http", "worker", "component", "http"]
+        );
     }
 
     #[test]

@@ -30,7 +30,11 @@ use lumen_vm::lir::Module;
 
 /// The answer to one request: `incoming` decoded, `handle` of `module` run with the tools
 /// of `registry`, its `Response` checked. Never panics on any input.
-pub fn serve(module: &std::rc::Rc<Module>, incoming: Incoming, registry: &ProviderRegistry) -> Reply {
+pub fn serve(
+    module: &std::rc::Rc<Module>,
+    incoming: Incoming,
+    registry: &ProviderRegistry,
+) -> Reply {
     let req = match request::to_request(incoming) {
         Ok(req) => req,
         Err(reply) => return reply,

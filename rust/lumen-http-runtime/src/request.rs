@@ -72,7 +72,11 @@ fn encode_path_segment(s: &str, out: &mut String) {
 /// The `path` of `Request`: `raw` (the part before `?`) as the URL parser leaves it.
 pub fn path(raw: &str) -> String {
     let mut segments: Vec<&str> = Vec::new();
-    let parts: Vec<&str> = raw.strip_prefix('/').unwrap_or(raw).split(['/', '\\']).collect();
+    let parts: Vec<&str> = raw
+        .strip_prefix('/')
+        .unwrap_or(raw)
+        .split(['/', '\\'])
+        .collect();
     let last = parts.len().saturating_sub(1);
     for (i, seg) in parts.iter().enumerate() {
         match dots(seg) {
@@ -177,7 +181,10 @@ pub fn headers(fields: &[(String, Vec<u8>)]) -> Map<String, Value> {
             })
             .or_insert(value);
     }
-    joined.into_iter().map(|(k, v)| (k, Value::String(v))).collect()
+    joined
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect()
 }
 
 /// `std.http.Request` of `incoming` as JSON (converted to the record by `handle`'s declared
@@ -203,7 +210,11 @@ pub fn to_request(incoming: Incoming) -> Result<Value, Reply> {
         ));
     };
     let Ok(body) = String::from_utf8(body) else {
-        return Err(failure(400, None, "the request body is not valid UTF-8 text"));
+        return Err(failure(
+            400,
+            None,
+            "the request body is not valid UTF-8 text",
+        ));
     };
     let target = if incoming.path_with_query.is_empty() {
         "/"
@@ -281,7 +292,11 @@ mod tests {
             e.body.as_deref(),
             Some(r#"{"error":{"message":"the request body is not valid UTF-8 text"}}"#)
         );
-        let e = to_request(Incoming { body: None, ..base.clone() }).unwrap_err();
+        let e = to_request(Incoming {
+            body: None,
+            ..base.clone()
+        })
+        .unwrap_err();
         assert_eq!(e.status, 413);
         let e = to_request(Incoming {
             body: Some(vec![]),

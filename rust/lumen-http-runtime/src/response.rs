@@ -68,7 +68,9 @@ pub fn to_reply(res: &Value) -> Reply {
     let status = match status.and_then(|s| u16::try_from(s).ok()) {
         Some(s) if (200..=599).contains(&s) => s,
         _ => {
-            let shown = res.get("status").map_or("undefined".to_string(), |s| s.to_string());
+            let shown = res
+                .get("status")
+                .map_or("undefined".to_string(), |s| s.to_string());
             return failure(
                 500,
                 None,
@@ -84,7 +86,9 @@ pub fn to_reply(res: &Value) -> Reply {
             let checked = if !is_token(name) {
                 Err(format!("`{name}` is not a header name"))
             } else if text.contains(['\r', '\n', '\0']) {
-                Err(format!("header `{name}` has a line break or NUL in its value"))
+                Err(format!(
+                    "header `{name}` has a line break or NUL in its value"
+                ))
             } else {
                 byte_string(name, text)
             };
@@ -103,7 +107,12 @@ pub fn to_reply(res: &Value) -> Reply {
     let body = if WITHOUT_BODY.contains(&status) {
         None
     } else {
-        Some(res.get("body").and_then(Value::as_str).unwrap_or_default().to_string())
+        Some(
+            res.get("body")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        )
     };
     if body.is_some() && !headers.iter().any(|(n, _)| n == "content-type") {
         headers.push(("content-type".into(), TEXT_TYPE.as_bytes().to_vec()));
@@ -122,18 +131,33 @@ mod tests {
 
     #[test]
     fn issue12_item2_a_response_is_checked_as_the_worker_checks_it() {
-        let ok = to_reply(&json!({"status": 201, "headers": {"Content-Type": "application/json"}, "body": "{}"}));
+        let ok = to_reply(
+            &json!({"status": 201, "headers": {"Content-Type": "application/json"}, "body": "{}"}),
+        );
         assert_eq!(ok.status, 201);
-        assert_eq!(ok.headers, vec![("content-type".to_string(), b"application/json".to_vec())]);
+        assert_eq!(
+            ok.headers,
+            vec![("content-type".to_string(), b"application/json".to_vec())]
+        );
         assert_eq!(ok.body.as_deref(), Some("{}"));
         let text = to_reply(&json!({"status": 200, "headers": {}, "body": "hi"}));
-        assert_eq!(text.headers, vec![("content-type".to_string(), TEXT_TYPE.as_bytes().to_vec())]);
+        assert_eq!(
+            text.headers,
+            vec![("content-type".to_string(), TEXT_TYPE.as_bytes().to_vec())]
+        );
         let none = to_reply(&json!({"status": 204, "headers": {}, "body": "dropped"}));
         assert_eq!((none.body, none.headers.len()), (None, 0));
-        for bad in [json!({"status": 700}), json!({"status": 199}), json!({"status": -1})] {
+        for bad in [
+            json!({"status": 700}),
+            json!({"status": 199}),
+            json!({"status": -1}),
+        ] {
             let r = to_reply(&bad);
             assert_eq!(r.status, 500);
-            assert!(r.body.unwrap_or_default().contains("a response status is 200 to 599"));
+            assert!(r
+                .body
+                .unwrap_or_default()
+                .contains("a response status is 200 to 599"));
         }
         let r = to_reply(&json!({"status": 200, "headers": {"bad name": "x"}, "body": ""}));
         assert_eq!(r.status, 500);

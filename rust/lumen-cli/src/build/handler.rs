@@ -109,7 +109,10 @@ mod tests {
         let wrong =
             "import std.http: Request, Response\npub cell handle(n: Int) -> String\n  \"x\"\nend\n";
         let e = check(&iface(wrong), "app.lm", "an HTTP component").unwrap_err();
-        assert!(e.contains("is `handle(n: Int) -> String`; an HTTP component needs"), "{e}");
+        assert!(
+            e.contains("is `handle(n: Int) -> String`; an HTTP component needs"),
+            "{e}"
+        );
         let own = "record Request\n  path: String\nend\nrecord Response\n  status: Int\nend\npub cell handle(req: Request) -> Response\n  Response(status: 1)\nend\n";
         let e = check(&iface(own), "app.lm", "a worker").unwrap_err();
         assert!(e.contains("is not the `Request` of `std.http`"), "{e}");

@@ -36,7 +36,10 @@ pub(super) fn componentize(runtime: &[u8], lir: &[u8]) -> Result<Vec<u8>, String
         .map_err(|e| {
             format!(
                 "internal error: building the wasi:http component: {}",
-                format!("{e:#}").split_whitespace().collect::<Vec<_>>().join(" ")
+                format!("{e:#}")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
             )
         })
 }
@@ -107,7 +110,10 @@ pub(super) fn build(
 
     r.start(
         "componentize",
-        &format!("building the wasi:http component into {}", out_dir.display()),
+        &format!(
+            "building the wasi:http component into {}",
+            out_dir.display()
+        ),
     );
     let component = componentize(&runtime_bytes, &compiled.lir)
         .map_err(|e| BuildError::failed(e, Vec::new()))?;

@@ -381,9 +381,7 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
         | Package::NpmProgram
         | Package::Worker
         | Package::Component
-        | Package::Http => {
-            key.clone()
-        }
+        | Package::Http => key.clone(),
     };
     let previous = fingerprint::load(&record);
     let current_output = fingerprint::output(&out_dir);
