@@ -63,10 +63,11 @@ pub const WASMTIME_VERSION: &str = "48.0.8";
 
 /// The wasmtime-cli features installed: what the tests use (`wasmtime run`, `--dir`,
 /// `-S http` on a component, `wasmtime serve` for the `wasi:http/proxy` component of
-/// `edge_http.test.mjs`; 48.0.8's `serve` does not compile without `component-model-async`)
+/// `edge_http.test.mjs`; 48.0.8's `serve` does not compile without `component-model-async`
+/// and does not start without `pooling-allocator`)
 /// and no more — no winch, pulley, wizer, `wast`,
 /// wasi-nn/tls/keyvalue/config, GC or debugger support, which are most of a default build.
-pub const WASMTIME_FEATURES: &str = "run,serve,component-model-async,cranelift,wasi-http,component-model,backtrace,\
+pub const WASMTIME_FEATURES: &str = "run,serve,component-model-async,pooling-allocator,cranelift,wasi-http,component-model,backtrace,\
 parallel-compilation,logging,demangle,clap/default,clap/wrap_help";
 
 /// The oldest Node.js major version the tests support.

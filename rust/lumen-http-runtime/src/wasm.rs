@@ -51,9 +51,15 @@ fn method_name(m: &Method) -> String {
 }
 
 /// The request as [`Incoming`]; a body that cannot be read is empty, one over the limit
-/// `None`.
+/// `None`. The host's authority is the `host` header when the host took it out of the
+/// fields (as `fetch` hosts keep it).
 fn read(request: &IncomingRequest) -> Incoming {
-    let headers = request.headers().entries();
+    let mut headers = request.headers().entries();
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        if let Some(authority) = request.authority() {
+            headers.push(("host".to_string(), authority.into_bytes()));
+        }
+    }
     let body = request
         .consume()
         .ok()
@@ -84,16 +90,25 @@ fn read(request: &IncomingRequest) -> Incoming {
     }
 }
 
-/// Sends `reply`; a header the host refuses makes it a 500 without that header.
-fn write(out: ResponseOutparam, reply: Reply) {
+/// Sends `reply` with a `content-length` (so the host need not chunk it); a header the host
+/// refuses makes it a 500 without that header.
+fn write(out: ResponseOutparam, mut reply: Reply) {
+    if let Some(body) = &reply.body {
+        reply
+            .headers
+            .push(("content-length".into(), body.len().to_string().into_bytes()));
+    }
     let (fields, reply) = match Fields::from_list(&reply.headers) {
         Ok(f) => (f, reply),
         Err(e) => {
-            let r = failure(
+            let mut r = failure(
                 500,
                 None,
                 &format!("handle returned a header that HTTP cannot carry: {e:?}"),
             );
+            let length = r.body.as_ref().map_or(0, String::len);
+            r.headers
+                .push(("content-length".into(), length.to_string().into_bytes()));
             match Fields::from_list(&r.headers) {
                 Ok(f) => (f, r),
                 Err(_) => (Fields::new(), r),

@@ -107,8 +107,9 @@ test('issue 12 item 2: wasmtime serve and the workerd worker give identical answ
     for (const c of CASES) {
       const a = await call(base, c.path, c.init);
       const b = await call(`http://127.0.0.1:${port}`, c.path, c.init);
-      // The one header that differs by construction: `host` names each server's port.
-      for (const r of [a, b]) if (r.body?.headers?.host) delete r.body.headers.host;
+      // Headers that differ by construction: `host` names each server's port, and
+      // wasi:http hosts keep the hop-by-hop `connection` to themselves.
+      for (const r of [a, b]) for (const h of ['host', 'connection']) delete r.body?.headers?.[h];
       assert.deepEqual(
         { status: a.status, type: a.type, body: a.body },
         { status: b.status, type: b.type, body: b.body },
@@ -126,17 +127,17 @@ test('issue 12 item 2: a too large body and huge headers get an error response, 
   assert.deepEqual(tooLarge.body, { error: { message: 'the request body is larger than 8388608 bytes' } });
   assert.equal((await call(base, '/users/1')).status, 200);
 
-  // Beyond the server's limit for a request head: an error status from the server itself.
+  // Beyond the server's limit for a request head (Wasmtime's hyper server): a 431 from it.
   const huge = await raw(`GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(2_000_000)}\r\nConnection: close\r\n\r\n`);
-  assert.match(huge, /^HTTP\/1\.1 (431|400|413) /, huge.slice(0, 200));
+  assert.match(huge, /^HTTP\/1\.1 431 /, huge.slice(0, 200));
   // Large but allowed: the program gets them.
-  const big = await raw(`GET /echo HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(50_000)}\r\nConnection: close\r\n\r\n`);
-  assert.match(big, /^HTTP\/1\.1 200 /, big.slice(0, 200));
-  assert.ok(big.includes('b'.repeat(50_000)));
-  // Thousands of headers: an error answer, not a crash.
+  const big = await call(base, '/echo', { headers: { 'X-Big': 'b'.repeat(50_000) } });
+  assert.equal(big.status, 200, server.log());
+  assert.equal(big.body.headers['x-big'], 'b'.repeat(50_000));
+  // Thousands of header fields: beyond hyper's 100, a 431 (workerd takes them: a 200).
   const many = Array.from({ length: 2000 }, (_, i) => `X-H${i}: v`).join('\r\n');
   const manyAnswer = await raw(`GET /hello HTTP/1.1\r\nHost: x\r\n${many}\r\nConnection: close\r\n\r\n`);
-  assert.match(manyAnswer, /^HTTP\/1\.1 (200|431) /, manyAnswer.slice(0, 200));
+  assert.match(manyAnswer, /^HTTP\/1\.1 431 /, manyAnswer.slice(0, 200));
 
   assert.deepEqual((await call(base, '/users/2')).body, { id: 2, name: 'Grace' });
   assert.equal(server.child.exitCode, null, server.log());
