@@ -5,15 +5,17 @@
 //!    --installed` lacks them; skipped with a note when there is no rustup);
 //! 1. `cargo fmt --all -- --check`;
 //! 2. `cargo clippy --workspace --all-targets -- -D warnings`;
-//! 3. `cargo test --workspace`;
-//! 4. `test-wasm`, in this process (builds the wasm packages, runs the Node and Chromium
+//! 3. the engines `cargo test` runs real wasm in: Wasmtime (installed when missing, see
+//!    [`crate::test_wasm::ensure_engines`]);
+//! 4. `cargo test --workspace`;
+//! 5. `test-wasm`, in this process (builds the wasm packages, runs the Node and Chromium
 //!    tests; see [`crate::test_wasm`]);
-//! 5. the fuzz smoke (30 s with seed 1, 30 s on a 1 MiB stack with a random seed that it
+//! 6. the fuzz smoke (30 s with seed 1, 30 s on a 1 MiB stack with a random seed that it
 //!    prints) and the
 //!    differential check of 200 generated programs against `pkg/` (see [`crate::fuzz`]);
 //! 6. `wasm-size --check`, in this process (see [`crate::wasm_size`]).
 //!
-//! Each step starts with a `==> [n/7] ...` header; a summary with each step's elapsed time
+//! Each step starts with a `==> [n/8] ...` header; a summary with each step's elapsed time
 //! (and the steps not run) is printed at the end, whether the run passed or not.
 
 use crate::Failure;
@@ -32,6 +34,8 @@ enum Action {
     Run(&'static str, &'static [&'static str]),
     /// `wasm-size --check`, in-process.
     WasmSize,
+    /// The engines `cargo test` needs, in-process.
+    Engines,
     /// `test-wasm`, in-process.
     TestWasm,
     /// The fuzz smoke and the differential check ([`crate::fuzz::ci_smoke`]).
@@ -62,6 +66,13 @@ fn steps() -> Vec<(String, Action)> {
                 "-D",
                 "warnings",
             ],
+        ),
+        (
+            format!(
+                "engines for cargo test (wasmtime {})",
+                crate::test_wasm::WASMTIME_VERSION
+            ),
+            Action::Engines,
         ),
         run("cargo", &["test", "--workspace"]),
         ("test-wasm".to_string(), Action::TestWasm),
@@ -197,6 +208,7 @@ fn perform(action: &Action) -> Result<(), String> {
             }
         }
         Action::Fuzz => crate::fuzz::ci_smoke(),
+        Action::Engines => crate::test_wasm::ensure_engines(),
         Action::TestWasm => crate::test_wasm::run(&crate::test_wasm::Options::default()),
         Action::WasmSize => {
             let mut options = crate::wasm_size::Options::new();
@@ -262,6 +274,7 @@ mod tests {
                 "rustup components (rustfmt, clippy)",
                 "cargo fmt --all -- --check",
                 "cargo clippy --workspace --all-targets -- -D warnings",
+                "engines for cargo test (wasmtime 48.0.8)",
                 "cargo test --workspace",
                 "test-wasm",
                 "fuzz smoke (60 s) + differential (200 programs)",

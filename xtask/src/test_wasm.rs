@@ -23,9 +23,11 @@
 //!    wasm32-wasip1`), `LUMEN_EMBED` and `LUMEN_JSGEN` (the `embed` and `gen` examples the
 //!    dev `lumen`'s build compiled); `LUMEN_BIN`, a native `lumen` the tests compare
 //!    `compile()` with and run programs with: the dev `lumen` when unset;
-//! 8. `node --test tests/wasm/node/` and the host tests of the packed runtime and program
-//!    packages (`tests/wasm/hosts/`: Node, publint/attw, workerd, Deno), and unless
-//!    `--node-only` `tests/wasm/browser/` and the browser host tests.
+//! 8. `node --test tests/wasm/node/` (with `jco.test.mjs`: `pkg-wasi-http/lumen.wasm`
+//!    through `jco transpile` and `@bytecodealliance/preview2-shim`, both from step 5) and
+//!    the host tests of the packed runtime and program packages (`tests/wasm/hosts/`: Node,
+//!    publint/attw, workerd, Deno), and unless `--node-only` `tests/wasm/browser/` and the
+//!    browser host tests.
 //!
 //! `--release` builds the packages in release mode. `LUMEN_PKG` names another build to test
 //! in place of `pkg/` (with `--no-build`); `LUMEN_WASI`
@@ -193,6 +195,13 @@ fn check_node(path: &OsString) -> Result<(), String> {
             "node {node} is too old: the tests need Node.js {NODE_MAJOR} or newer"
         )),
     }
+}
+
+/// Installs what `cargo test --workspace` runs real wasm in, before it runs: Wasmtime
+/// (`rust/lumen-cli/tests/build_wasi_app.rs` runs the apps it builds). `cargo xtask ci`
+/// calls it as its own step; [`run`] checks it again (a no-op once installed).
+pub fn ensure_engines() -> Result<(), String> {
+    ensure_wasmtime(&path_with_cargo_bin())
 }
 
 /// Whether the `wasmtime` on `path` has the `serve` command (`wasmtime serve --help`
@@ -516,6 +525,16 @@ mod tests {
             parse_args(&["--browser".into()]),
             Err(Failure::Usage(m)) if m.contains("--browser")
         ));
+    }
+
+    #[test]
+    fn issue12_item3_the_jco_tests_run_without_a_browser() {
+        let jco = "tests/wasm/node/jco.test.mjs";
+        assert!(crate::root().join(jco).is_file(), "{jco} is missing");
+        assert!(
+            test_paths(false).iter().any(|p| jco.starts_with(p)),
+            "{jco} is not run"
+        );
     }
 
     #[test]

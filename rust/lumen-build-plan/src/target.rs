@@ -162,10 +162,13 @@ impl WasmTarget {
     }
 
     /// Whether the target builds only programs ([`WasmTarget::Worker`],
-    /// [`WasmTarget::Http`]): it has no runtime
-    /// package of its own (`lumen build` without a program is a usage error).
+    /// [`WasmTarget::Component`], [`WasmTarget::Http`]): it has no runtime package of its
+    /// own (`lumen build` without a program is a usage error).
     pub fn is_program_only(self) -> bool {
-        matches!(self, WasmTarget::Worker | WasmTarget::Http)
+        matches!(
+            self,
+            WasmTarget::Worker | WasmTarget::Component | WasmTarget::Http
+        )
     }
 }
 
@@ -279,7 +282,14 @@ mod tests {
         assert!(WasmTarget::WasiHttp.is_wasi());
         assert!(!WasmTarget::Worker.is_wasi());
         let program_only: Vec<_> = ALL.iter().filter(|t| t.is_program_only()).collect();
-        assert_eq!(program_only, [&WasmTarget::Worker, &WasmTarget::Http]);
+        assert_eq!(
+            program_only,
+            [
+                &WasmTarget::Worker,
+                &WasmTarget::Component,
+                &WasmTarget::Http
+            ]
+        );
         assert!(WasmTarget::Http.is_wasi());
         assert!(WasmTarget::Component.is_wasi());
         assert_eq!("component".parse(), Ok(WasmTarget::Component));

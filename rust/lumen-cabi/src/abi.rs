@@ -18,8 +18,8 @@
 //! allocated; invalid UTF-8 and JSON text are errors.
 
 use crate::layout::{
-    field_offsets, flatten_all, record_size_align, size_align, variant_flat, variant_layout, Flat,
-    MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
+    case_count, case_fields, discriminant_size, field_offsets, flat_count, flatten_all, joined_len,
+    payload_offset, placed, record_size_align, size_align, Flat, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
 };
 use crate::types::{check_depth, CType, Case, Param, Payload};
 use crate::{AbiError, Memory};
@@ -43,8 +43,8 @@ pub fn lift_params(
     for p in params {
         check_depth(&p.ty).map_err(|e| e.context(param_label(p)))?;
     }
-    let flat = flatten_all(params.iter().map(|p| &p.ty));
-    if flat.len() > MAX_FLAT_PARAMS {
+    let flat: usize = params.iter().map(|p| flat_count(&p.ty)).sum();
+    if flat > MAX_FLAT_PARAMS {
         let ptr = one_slot(slots, "the parameters' pointer")?;
         let tys: Vec<&CType> = params.iter().map(|p| &p.ty).collect();
         check_place(ptr, &tys, mem).map_err(|e| e.context("parameters"))?;
@@ -58,10 +58,9 @@ pub fn lift_params(
         }
         return Ok(out);
     }
-    if slots.len() != flat.len() {
+    if slots.len() != flat {
         return Err(AbiError::new(format!(
-            "expected {} flat parameter values, got {}",
-            flat.len(),
+            "expected {flat} flat parameter values, got {}",
             slots.len()
         )));
     }
@@ -77,7 +76,7 @@ pub fn lift_params(
 /// fresh allocation and returns the pointer as the one slot.
 pub fn lower_result(ty: &CType, v: &Value, mem: &mut impl Memory) -> Result<Vec<u64>, AbiError> {
     check_depth(ty).map_err(|e| e.context("result"))?;
-    if flatten_all([ty]).len() > MAX_FLAT_RESULTS {
+    if flat_count(ty) > MAX_FLAT_RESULTS {
         let (size, align) = size_align(ty);
         let ptr = mem.alloc(size, align)?;
         store_at(ty, v, ptr as u64, mem).map_err(|e| e.context("result"))?;
@@ -106,7 +105,7 @@ pub fn lower_params(
         return Err(AbiError::new(format!("unexpected argument `{k}`")));
     }
     let tys: Vec<&CType> = params.iter().map(|p| &p.ty).collect();
-    if flatten_all(tys.iter().copied()).len() > MAX_FLAT_PARAMS {
+    if tys.iter().map(|t| flat_count(t)).sum::<usize>() > MAX_FLAT_PARAMS {
         let (size, align) = record_size_align(tys.iter().copied());
         let ptr = mem.alloc(size, align)?;
         let offsets = field_offsets(tys.iter().copied());
@@ -131,15 +130,14 @@ pub fn lift_result(
     mem: &impl Memory,
 ) -> Result<Value, AbiError> {
     check_depth(ty).map_err(|e| e.context("result"))?;
-    let flat = flatten_all([ty]);
-    if flat.len() > MAX_FLAT_RESULTS {
+    let flat = flat_count(ty);
+    if flat > MAX_FLAT_RESULTS {
         return load(ty, retptr, mem).map_err(|e| e.context("result"));
     }
     let slots: Vec<u64> = slot.into_iter().collect();
-    if slots.len() != flat.len() {
+    if slots.len() != flat {
         return Err(AbiError::new(format!(
-            "result: expected {} flat values, got {}",
-            flat.len(),
+            "result: expected {flat} flat values, got {}",
             slots.len()
         )));
     }
@@ -411,13 +409,8 @@ fn result_case<'v>(ty: &CType, v: &'v Value) -> Result<(usize, &'v Value), AbiEr
     }
 }
 
-/// A variant-like value to lower: (case index, field types of every case, the chosen
-/// case's field values).
-type LowerCase<'t, 'v> = (u32, Vec<Vec<&'t CType>>, Vec<&'v Value>);
-
-/// The field types of each case of a variant-like type, and the JSON-side payload value
-/// of `v`: (case index, field types of that case, field values).
-fn lower_case<'t, 'v>(ty: &'t CType, v: &'v Value) -> Result<LowerCase<'t, 'v>, AbiError> {
+/// The case a variant-like JSON value is, and its payload field values.
+fn lower_case<'v>(ty: &CType, v: &'v Value) -> Result<(usize, Vec<&'v Value>), AbiError> {
     match ty {
         CType::Variant { name, cases } => {
             let (i, case, p) = variant_case(ty, name, cases, v)?;
@@ -425,24 +418,16 @@ fn lower_case<'t, 'v>(ty: &'t CType, v: &'v Value) -> Result<LowerCase<'t, 'v>, 
                 Some(p) => payload_values(name, case, p)?,
                 None => Vec::new(),
             };
-            Ok((
-                i as u32,
-                cases.iter().map(|c| c.payload.types()).collect(),
-                values,
-            ))
+            Ok((i, values))
         }
-        CType::Option(t) => {
+        CType::Option(_) => {
             let (i, p) = option_case(v);
-            Ok((i as u32, vec![vec![], vec![&**t]], p.into_iter().collect()))
+            Ok((i, p.into_iter().collect()))
         }
         CType::Result { ok, err } => {
             let (i, p) = result_case(ty, v)?;
-            let cases: Vec<Vec<&CType>> = vec![
-                ok.iter().map(|t| &**t).collect(),
-                err.iter().map(|t| &**t).collect(),
-            ];
-            let values = if cases[i].is_empty() { vec![] } else { vec![p] };
-            Ok((i as u32, cases, values))
+            let has = if i == 0 { ok.is_some() } else { err.is_some() };
+            Ok((i, if has { vec![p] } else { vec![] }))
         }
         _ => Err(mismatch(ty, v)),
     }
@@ -462,10 +447,6 @@ fn lift_case(ty: &CType, i: usize, mut values: Vec<Value>) -> Value {
         ),
         _ => Value::Null,
     }
-}
-
-fn variant_cases(ty: &CType) -> Vec<Vec<&CType>> {
-    crate::layout::cases_of(ty).unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -535,34 +516,31 @@ fn load_at(ty: &CType, ptr: u64, mem: &impl Memory) -> Result<Value, AbiError> {
 }
 
 fn load_tuple(ts: &[CType], ptr: u64, mem: &impl Memory) -> Result<Value, AbiError> {
-    let offs = field_offsets(ts.iter());
     let mut out = Vec::with_capacity(ts.len());
-    for (i, (t, off)) in ts.iter().zip(offs).enumerate() {
-        out.push(load_at(t, ptr + off as u64, mem).map_err(|e| e.context(format!("element {i}")))?);
+    for (i, (t, at)) in placed(ts, ptr).enumerate() {
+        out.push(load_at(t, at, mem).map_err(|e| e.context(format!("element {i}")))?);
     }
     Ok(Value::Array(out))
 }
 
 fn load_record(fields: &[(String, CType)], ptr: u64, mem: &impl Memory) -> Result<Value, AbiError> {
-    let offs = field_offsets(fields.iter().map(|(_, t)| t));
     let mut out = Map::new();
-    for ((f, t), off) in fields.iter().zip(offs) {
-        let v = load_at(t, ptr + off as u64, mem).map_err(|e| e.context(format!("field `{f}`")))?;
+    for ((f, _), (t, at)) in fields
+        .iter()
+        .zip(placed(fields.iter().map(|(_, t)| t), ptr))
+    {
+        let v = load_at(t, at, mem).map_err(|e| e.context(format!("field `{f}`")))?;
         out.insert(f.clone(), v);
     }
     Ok(Value::Object(out))
 }
 
 fn load_variant(ty: &CType, ptr: u64, mem: &impl Memory) -> Result<Value, AbiError> {
-    let cases = variant_cases(ty);
-    let (_, _, payload_at) = variant_layout(cases.iter().cloned());
-    let d = crate::layout::discriminant_size(cases.len());
-    let i = read_uint(mem, ptr, d)? as usize;
-    let fields = cases.get(i).ok_or_else(|| bad_case(ty, i))?;
-    let offs = field_offsets(fields.iter().copied());
-    let mut values = Vec::with_capacity(fields.len());
-    for (t, off) in fields.iter().zip(offs) {
-        values.push(load_at(t, ptr + payload_at as u64 + off as u64, mem)?);
+    let i = read_uint(mem, ptr, discriminant_size(case_count(ty)))? as usize;
+    let fields = case_fields(ty, i).ok_or_else(|| bad_case(ty, i))?;
+    let mut values = Vec::new();
+    for (t, at) in placed(fields, ptr + payload_offset(ty) as u64) {
+        values.push(load_at(t, at, mem)?);
     }
     Ok(lift_case(ty, i, values))
 }
@@ -607,9 +585,8 @@ fn store_tuple(
     mem: &mut impl Memory,
 ) -> Result<(), AbiError> {
     let a = tuple_values(ty, ts.len(), v)?;
-    let offs = field_offsets(ts.iter());
-    for (i, ((t, x), off)) in ts.iter().zip(a).zip(offs).enumerate() {
-        store_at(t, x, ptr + off as u64, mem).map_err(|e| e.context(format!("element {i}")))?;
+    for (i, ((t, at), x)) in placed(ts, ptr).zip(a).enumerate() {
+        store_at(t, x, at, mem).map_err(|e| e.context(format!("element {i}")))?;
     }
     Ok(())
 }
@@ -622,22 +599,19 @@ fn store_record(
     mem: &mut impl Memory,
 ) -> Result<(), AbiError> {
     let values = record_values(fields, v).map_err(|e| e.context(format!("record {name}")))?;
-    let offs = field_offsets(fields.iter().map(|(_, t)| t));
-    for (((f, t), x), off) in fields.iter().zip(values).zip(offs) {
-        store_at(t, x, ptr + off as u64, mem).map_err(|e| e.context(format!("field `{f}`")))?;
+    let tys = placed(fields.iter().map(|(_, t)| t), ptr);
+    for (((f, _), (t, at)), x) in fields.iter().zip(tys).zip(values) {
+        store_at(t, x, at, mem).map_err(|e| e.context(format!("field `{f}`")))?;
     }
     Ok(())
 }
 
 fn store_variant(ty: &CType, v: &Value, ptr: u64, mem: &mut impl Memory) -> Result<(), AbiError> {
-    let (i, cases, values) = lower_case(ty, v)?;
-    let (_, _, payload_at) = variant_layout(cases.iter().cloned());
-    let d = crate::layout::discriminant_size(cases.len());
-    write_uint(mem, ptr, d, i as u64)?;
-    let fields = &cases[i as usize];
-    let offs = field_offsets(fields.iter().copied());
-    for ((t, x), off) in fields.iter().zip(values).zip(offs) {
-        store_at(t, x, ptr + payload_at as u64 + off as u64, mem)?;
+    let (i, values) = lower_case(ty, v)?;
+    write_uint(mem, ptr, discriminant_size(case_count(ty)), i as u64)?;
+    let fields = case_fields(ty, i).ok_or_else(|| bad_case(ty, i))?;
+    for ((t, at), x) in placed(fields, ptr + payload_offset(ty) as u64).zip(values) {
+        store_at(t, x, at, mem)?;
     }
     Ok(())
 }
@@ -849,19 +823,19 @@ fn lift_record(
 }
 
 fn lift_variant(ty: &CType, cur: &mut Cursor<'_>, mem: &impl Memory) -> Result<Value, AbiError> {
-    let cases = variant_cases(ty);
-    let joined = variant_flat(cases.iter().cloned());
     let i = cur.next()? as u32 as usize;
-    let mut raw = Vec::with_capacity(joined.len() - 1);
-    for _ in 1..joined.len() {
-        raw.push(cur.next()?);
-    }
-    let fields = cases.get(i).ok_or_else(|| bad_case(ty, i))?;
+    let n = joined_len(ty);
+    let raw = cur
+        .slots
+        .get(cur.at..cur.at + n)
+        .ok_or_else(|| AbiError::new("too few flat values"))?;
+    cur.at += n;
+    let fields = case_fields(ty, i).ok_or_else(|| bad_case(ty, i))?;
     // Coerce each joined slot to the case's own flat type: an i32 is the low bits.
-    let own = flatten_all(fields.iter().copied());
+    let own = flatten_all(fields.clone());
     let coerced: Vec<u64> = own
         .iter()
-        .zip(&raw)
+        .zip(raw)
         .map(|(f, x)| match f {
             Flat::I32 | Flat::F32 => *x & 0xffff_ffff,
             Flat::I64 | Flat::F64 => *x,
@@ -871,7 +845,7 @@ fn lift_variant(ty: &CType, cur: &mut Cursor<'_>, mem: &impl Memory) -> Result<V
         slots: &coerced,
         at: 0,
     };
-    let mut values = Vec::with_capacity(fields.len());
+    let mut values = Vec::new();
     for t in fields {
         values.push(lift_flat(t, &mut sub, mem)?);
     }
@@ -938,15 +912,15 @@ fn lower_variant(
     mem: &mut impl Memory,
     out: &mut Vec<u64>,
 ) -> Result<(), AbiError> {
-    let (i, cases, values) = lower_case(ty, v)?;
-    let joined = variant_flat(cases.iter().cloned());
+    let (i, values) = lower_case(ty, v)?;
+    let fields = case_fields(ty, i).ok_or_else(|| bad_case(ty, i))?;
     out.push(i as u64);
     let start = out.len();
-    for (t, x) in cases[i as usize].iter().zip(values) {
+    for (t, x) in fields.zip(values) {
         lower_flat(t, x, mem, out)?;
     }
     // Raw bits make the join coercions the identity; pad the unused slots with 0.
-    out.resize(start + joined.len() - 1, 0);
+    out.resize(start + joined_len(ty), 0);
     Ok(())
 }
 

@@ -3,10 +3,13 @@
 //!
 //! Encoding: the magic `LMCB`, a version (`u32` little-endian, [`BLOB_VERSION`]), the `u32`
 //! little-endian length of a JSON header (everything but the LIR), the header, then the LIR
-//! bytes to the end. [`ProgramBlob::decode`] never panics: every malformed input is an `Err`
-//! (and the JSON parser bounds nesting, so a hostile header cannot exhaust the stack).
+//! bytes to the end. Types in the header are flat token lists ([`crate::typecode`]), so
+//! the header's JSON nests a fixed few levels for types of any depth up to
+//! [`crate::MAX_DEPTH`]. [`ProgramBlob::decode`] never panics: every malformed input is an
+//! `Err` (the JSON parser bounds nesting, the type decoder bounds depth).
 
-use crate::types::{ExportSig, ImportSig};
+use crate::typecode;
+use crate::types::{CType, ExportSig, ImportSig, Param};
 use serde::{Deserialize, Serialize};
 
 /// The first four bytes of an encoded blob.
@@ -28,30 +31,92 @@ pub struct ProgramBlob {
     pub lir: Vec<u8>,
 }
 
-#[derive(Serialize)]
-struct HeaderRef<'a> {
-    exports: &'a [ExportSig],
-    imports: &'a [ImportSig],
+/// The JSON header: the signatures with each type as a flat token list
+/// ([`crate::typecode`]), so the header nests a fixed few levels whatever the types.
+#[derive(Serialize, Deserialize)]
+struct Header {
+    exports: Vec<HExport>,
+    imports: Vec<HImport>,
     cli_run: bool,
 }
 
-#[derive(Deserialize)]
-struct Header {
-    exports: Vec<ExportSig>,
-    imports: Vec<ImportSig>,
-    cli_run: bool,
+#[derive(Serialize, Deserialize)]
+struct HParam {
+    name: String,
+    ty: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct HExport {
+    cell: String,
+    wit_name: String,
+    params: Vec<HParam>,
+    result: Option<Vec<String>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct HImport {
+    qualified: String,
+    wit_interface: String,
+    wit_func: String,
+    params: Vec<HParam>,
+    result: Option<Vec<String>>,
+}
+
+fn hparams(ps: &[Param]) -> Vec<HParam> {
+    ps.iter()
+        .map(|p| HParam {
+            name: p.name.clone(),
+            ty: typecode::encode(&p.ty),
+        })
+        .collect()
+}
+
+fn params(ps: Vec<HParam>) -> Result<Vec<Param>, String> {
+    ps.into_iter()
+        .map(|p| {
+            Ok(Param {
+                ty: typecode::decode(&p.ty).map_err(|e| format!("parameter `{}`: {e}", p.name))?,
+                name: p.name,
+            })
+        })
+        .collect()
+}
+
+fn result(r: Option<Vec<String>>) -> Result<Option<CType>, String> {
+    r.map(|t| typecode::decode(&t).map_err(|e| format!("result: {e}")))
+        .transpose()
 }
 
 impl ProgramBlob {
     /// The blob's bytes.
     pub fn encode(&self) -> Vec<u8> {
-        let header = serde_json::to_vec(&HeaderRef {
-            exports: &self.exports,
-            imports: &self.imports,
+        let header = Header {
+            exports: self
+                .exports
+                .iter()
+                .map(|e| HExport {
+                    cell: e.cell.clone(),
+                    wit_name: e.wit_name.clone(),
+                    params: hparams(&e.params),
+                    result: e.result.as_ref().map(typecode::encode),
+                })
+                .collect(),
+            imports: self
+                .imports
+                .iter()
+                .map(|i| HImport {
+                    qualified: i.qualified.clone(),
+                    wit_interface: i.wit_interface.clone(),
+                    wit_func: i.wit_func.clone(),
+                    params: hparams(&i.params),
+                    result: i.result.as_ref().map(typecode::encode),
+                })
+                .collect(),
             cli_run: self.cli_run,
-        })
-        // Serialising plain structs of strings, vectors and enums cannot fail.
-        .unwrap_or_default();
+        };
+        // Serialising plain structs of strings, vectors and booleans cannot fail.
+        let header = serde_json::to_vec(&header).unwrap_or_default();
         let mut out = Vec::with_capacity(12 + header.len() + self.lir.len());
         out.extend_from_slice(BLOB_MAGIC);
         out.extend_from_slice(&BLOB_VERSION.to_le_bytes());
@@ -79,21 +144,30 @@ impl ProgramBlob {
             .ok_or("program blob: header runs past the end")?;
         let h: Header =
             serde_json::from_slice(header).map_err(|e| format!("program blob: bad header: {e}"))?;
-        for t in h
-            .exports
-            .iter()
-            .flat_map(|e| e.params.iter().map(|p| &p.ty).chain(e.result.iter()))
-            .chain(
-                h.imports
-                    .iter()
-                    .flat_map(|i| i.params.iter().map(|p| &p.ty).chain(i.result.iter())),
-            )
-        {
-            crate::check_depth(t).map_err(|e| format!("program blob: {e}"))?;
+        let ctx = |what: &str, name: &str, e: String| format!("program blob: {what} `{name}`: {e}");
+        let mut exports = Vec::with_capacity(h.exports.len());
+        for e in h.exports {
+            exports.push(ExportSig {
+                params: params(e.params).map_err(|m| ctx("export", &e.cell, m))?,
+                result: result(e.result).map_err(|m| ctx("export", &e.cell, m))?,
+                cell: e.cell,
+                wit_name: e.wit_name,
+            });
+        }
+        let mut imports = Vec::with_capacity(h.imports.len());
+        for i in h.imports {
+            let name = format!("{}.{}", i.wit_interface, i.wit_func);
+            imports.push(ImportSig {
+                params: params(i.params).map_err(|m| ctx("import", &name, m))?,
+                result: result(i.result).map_err(|m| ctx("import", &name, m))?,
+                qualified: i.qualified,
+                wit_interface: i.wit_interface,
+                wit_func: i.wit_func,
+            });
         }
         Ok(ProgramBlob {
-            exports: h.exports,
-            imports: h.imports,
+            exports,
+            imports,
             cli_run: h.cli_run,
             lir: bytes.get(12 + len..).unwrap_or_default().to_vec(),
         })
@@ -152,6 +226,28 @@ mod tests {
         let bytes = b.encode();
         assert_eq!(&bytes[0..4], b"LMCB");
         assert_eq!(ProgramBlob::decode(&bytes), Ok(b));
+    }
+
+    #[test]
+    fn issue12_item1_program_blob_carries_types_as_deep_as_max_depth() {
+        let mut t = CType::S64;
+        for i in 1..crate::MAX_DEPTH {
+            t = if i % 2 == 0 {
+                CType::List(Box::new(t))
+            } else {
+                CType::Record {
+                    name: format!("R{i}"),
+                    fields: vec![("f".into(), t)],
+                }
+            };
+        }
+        let mut b = sample();
+        b.exports[0].result = Some(t);
+        let r = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || ProgramBlob::decode(&b.encode()) == Ok(b))
+            .map(|h| h.join());
+        assert!(matches!(r, Ok(Ok(true))), "{r:?}");
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! did not come from [`crate::ProgramBlob::decode`] (whose JSON parser limits nesting).
 //! Sizes saturate instead of overflowing.
 
-use crate::types::{CType, Case, Payload};
+use crate::types::{CType, Payload};
 
 /// At most this many flat parameters are passed as core values; more are passed as one
 /// pointer to a tuple of the parameters in linear memory.
@@ -70,26 +70,20 @@ fn flatten_into(ty: &CType, out: &mut Vec<Flat>) {
         }
         CType::Tuple(ts) => ts.iter().for_each(|t| flatten_into(t, out)),
         CType::Record { fields, .. } => fields.iter().for_each(|(_, t)| flatten_into(t, out)),
-        CType::Variant { cases, .. } => {
-            out.extend(variant_flat(cases.iter().map(|c| c.payload.types())))
-        }
-        CType::Option(t) => out.extend(variant_flat([vec![], vec![&**t]])),
-        CType::Result { ok, err } => {
-            let ok: Vec<&CType> = ok.iter().map(|t| &**t).collect();
-            let err: Vec<&CType> = err.iter().map(|t| &**t).collect();
-            out.extend(variant_flat([ok, err]));
+        CType::Variant { .. } | CType::Option(_) | CType::Result { .. } => {
+            out.extend(variant_flat(ty))
         }
     }
 }
 
-/// The flat types of a variant whose cases have these payload field lists: `i32` (the
-/// discriminant) followed by the joined payload flats.
-pub(crate) fn variant_flat<'a>(cases: impl IntoIterator<Item = Vec<&'a CType>>) -> Vec<Flat> {
+/// The flat types of a variant-like type: `i32` (the discriminant) followed by the case
+/// payloads' flat types joined position by position.
+fn variant_flat(ty: &CType) -> Vec<Flat> {
     let mut joined: Vec<Flat> = Vec::new();
-    for fields in cases {
-        let flat = flatten_all(fields);
-        for (i, f) in flat.into_iter().enumerate() {
-            match joined.get_mut(i) {
+    for i in 0..case_count(ty) {
+        let flat = flatten_all(case_fields(ty, i).into_iter().flatten());
+        for (k, f) in flat.into_iter().enumerate() {
+            match joined.get_mut(k) {
                 Some(j) => *j = join(*j, f),
                 None => joined.push(f),
             }
@@ -101,9 +95,103 @@ pub(crate) fn variant_flat<'a>(cases: impl IntoIterator<Item = Vec<&'a CType>>) 
     out
 }
 
-/// The number of flat values of `ty` (as `flatten(ty).len()`), saturating.
+/// The number of flat values of `ty` (as `flatten(ty).len()`, without allocating).
 pub fn flat_count(ty: &CType) -> usize {
-    flatten(ty).len()
+    match ty {
+        CType::Bool | CType::S64 | CType::F64 => 1,
+        CType::String | CType::Json | CType::List(_) | CType::Map { .. } => 2,
+        CType::Tuple(ts) => ts.iter().map(flat_count).sum(),
+        CType::Record { fields, .. } => fields.iter().map(|(_, t)| flat_count(t)).sum(),
+        CType::Variant { .. } | CType::Option(_) | CType::Result { .. } => 1 + joined_len(ty),
+    }
+}
+
+/// The field types of one case of a variant-like type, without allocating.
+#[derive(Clone)]
+pub(crate) enum Fields<'a> {
+    Named(std::slice::Iter<'a, (String, CType)>),
+    Positional(std::slice::Iter<'a, CType>),
+    One(Option<&'a CType>),
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a CType;
+    fn next(&mut self) -> Option<&'a CType> {
+        match self {
+            Fields::Named(it) => it.next().map(|(_, t)| t),
+            Fields::Positional(it) => it.next(),
+            Fields::One(o) => o.take(),
+        }
+    }
+}
+
+/// The number of cases of a variant-like type (0 for any other type).
+pub(crate) fn case_count(ty: &CType) -> usize {
+    match ty {
+        CType::Variant { cases, .. } => cases.len(),
+        CType::Option(_) | CType::Result { .. } => 2,
+        _ => 0,
+    }
+}
+
+/// The field types of case `i` of a variant-like type.
+pub(crate) fn case_fields(ty: &CType, i: usize) -> Option<Fields<'_>> {
+    match ty {
+        CType::Variant { cases, .. } => cases.get(i).map(|c| match &c.payload {
+            Payload::None => Fields::One(None),
+            Payload::Named(fs) => Fields::Named(fs.iter()),
+            Payload::Positional(ts) => Fields::Positional(ts.iter()),
+        }),
+        CType::Option(t) => match i {
+            0 => Some(Fields::One(None)),
+            1 => Some(Fields::One(Some(t))),
+            _ => None,
+        },
+        CType::Result { ok, err } => match i {
+            0 => Some(Fields::One(ok.as_deref())),
+            1 => Some(Fields::One(err.as_deref())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The offset of the payload of a variant-like type: the discriminant size aligned to the
+/// largest case alignment.
+pub(crate) fn payload_offset(ty: &CType) -> u32 {
+    let n = case_count(ty);
+    let mut align = 1;
+    for i in 0..n {
+        if let Some(f) = case_fields(ty, i) {
+            align = align.max(record_size_align(f).1);
+        }
+    }
+    align_to(discriminant_size(n), align)
+}
+
+/// The number of joined payload flat values of a variant-like type (its flat form less the
+/// discriminant): the longest case's.
+pub(crate) fn joined_len(ty: &CType) -> usize {
+    (0..case_count(ty))
+        .filter_map(|i| case_fields(ty, i))
+        .map(|f| f.map(flat_count).sum::<usize>())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Each field type with its address, for a record (or tuple) of `fields` at `base`.
+pub(crate) fn placed<'a>(
+    fields: impl IntoIterator<Item = &'a CType>,
+    base: u64,
+) -> impl Iterator<Item = (&'a CType, u64)> {
+    let mut off = 0u32;
+    fields.into_iter().map(move |t| {
+        let (s, a) = size_align(t);
+        off = align_to(off, a);
+        let at = base + off as u64;
+        off = off.saturating_add(s);
+        (t, at)
+    })
 }
 
 /// Rounds `n` up to a multiple of `align` (a power of two), saturating.
@@ -120,17 +208,8 @@ pub fn size_align(ty: &CType) -> (u32, u32) {
         CType::String | CType::Json | CType::List(_) | CType::Map { .. } => (8, 4),
         CType::Tuple(ts) => record_size_align(ts.iter()),
         CType::Record { fields, .. } => record_size_align(fields.iter().map(|(_, t)| t)),
-        CType::Variant { cases, .. } => variant_size_align(cases.iter().map(case_fields)),
-        CType::Option(t) => variant_size_align([vec![], vec![&**t]]),
-        CType::Result { ok, err } => variant_size_align([
-            ok.iter().map(|t| &**t).collect(),
-            err.iter().map(|t| &**t).collect(),
-        ]),
+        CType::Variant { .. } | CType::Option(_) | CType::Result { .. } => variant_size_align(ty),
     }
-}
-
-fn case_fields(c: &Case) -> Vec<&CType> {
-    c.payload.types()
 }
 
 /// Size and alignment of a record (or tuple) of these field types.
@@ -170,58 +249,29 @@ pub fn discriminant_size(n: usize) -> u32 {
     }
 }
 
-/// The layout of a variant: (size, align, payload offset).
-pub(crate) fn variant_layout<'a>(
-    cases: impl IntoIterator<Item = Vec<&'a CType>>,
-) -> (u32, u32, u32) {
-    let mut n = 0usize;
+fn variant_size_align(ty: &CType) -> (u32, u32) {
+    let n = case_count(ty);
     let mut case_align = 1u32;
     let mut case_size = 0u32;
-    for fields in cases {
-        n += 1;
-        if !fields.is_empty() {
-            let (s, a) = record_size_align(fields);
+    for i in 0..n {
+        if let Some(f) = case_fields(ty, i) {
+            let (s, a) = record_size_align(f);
             case_align = case_align.max(a);
             case_size = case_size.max(s);
         }
     }
     let d = discriminant_size(n);
-    let payload_at = align_to(d, case_align);
     let align = d.max(case_align);
     (
-        align_to(payload_at.saturating_add(case_size), align),
+        align_to(align_to(d, case_align).saturating_add(case_size), align),
         align,
-        payload_at,
     )
-}
-
-fn variant_size_align<'a>(cases: impl IntoIterator<Item = Vec<&'a CType>>) -> (u32, u32) {
-    let (s, a, _) = variant_layout(cases);
-    (s, a)
-}
-
-/// The field types of each case of a variant-like type (`Variant`, `Option`, `Result`),
-/// or `None` for any other type.
-pub(crate) fn cases_of(ty: &CType) -> Option<Vec<Vec<&CType>>> {
-    match ty {
-        CType::Variant { cases, .. } => Some(cases.iter().map(case_fields).collect()),
-        CType::Option(t) => Some(vec![vec![], vec![&**t]]),
-        CType::Result { ok, err } => Some(vec![
-            ok.iter().map(|t| &**t).collect(),
-            err.iter().map(|t| &**t).collect(),
-        ]),
-        _ => None,
-    }
-}
-
-/// The case types of a `Payload` (used by the WIT side too).
-pub fn payload_types(p: &Payload) -> Vec<&CType> {
-    p.types()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::Case;
     use Flat::*;
 
     fn rec(fields: Vec<CType>) -> CType {

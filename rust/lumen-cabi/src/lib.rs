@@ -20,6 +20,7 @@ pub mod blob;
 pub mod error;
 pub mod layout;
 pub mod memory;
+pub mod typecode;
 pub mod types;
 
 pub use abi::{

@@ -29,8 +29,8 @@ fn wasmtime() -> PathBuf {
         .expect("wasmtime is not installed: cargo xtask test-wasm installs it")
 }
 
-/// A program without tools: records, enums, lists, maps, optionals, results, an error,
-/// and `main`.
+/// A program without tools: records, enums, lists, maps, optionals, results, tuples,
+/// bools, Json, seventeen parameters, an error, and `main`.
 const SHAPES: &str = r#"# Shapes
 
 ```lumen
@@ -86,6 +86,21 @@ end
 
 pub cell fail(n: Int) -> Int
   10 // n
+end
+
+pub cell flip(b: Bool, t: tuple[Int, String]) -> tuple[String, Bool]
+  match t
+    (n, s) -> ("{s}{n}", not b)
+  end
+end
+
+pub cell echo(j: Json) -> Json
+  j
+end
+
+# Seventeen flat parameters: passed in memory (more than 16).
+pub cell sum17(a: Int, b: Int, c: Int, d: Int, e: Int, f: Int, g: Int, h: Int, i: Int, j: Int, k: Int, l: Int, m: Int, n: Int, o: Int, p: Int, q: Int) -> Int
+  a + b + c + d + e + f + g + h + i + j + k + l + m + n + o + p + q
 end
 
 cell main(name: String, times: Int) -> String
@@ -287,6 +302,38 @@ fn issue12_item1_typed_exports_take_and_return_records_enums_lists_options_and_r
     assert_eq!(invoke(dir, "total([], [], none)"), "\"total: 0.0\"\n");
     assert_eq!(invoke(dir, r#"first(["x", "y"])"#), "some(\"x\")\n");
     assert_eq!(invoke(dir, "first([])"), "none\n");
+    // Tuples and bools; Json as JSON text; more than 16 flat parameters (in memory).
+    assert_eq!(invoke(dir, r#"flip(true, (3, "x"))"#), "(\"x3\", false)\n");
+    assert_eq!(
+        invoke(dir, r#"echo("{\"a\": [1, 2]}")"#),
+        "\"{\\\"a\\\":[1,2]}\"\n"
+    );
+    assert_eq!(
+        invoke(
+            dir,
+            "sum17(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17)"
+        ),
+        "153\n"
+    );
+    // An argument the cell's type rejects: E0913 naming the parameter.
+    let (code, _, err) = wasmtime_run(dir, &["--invoke", r#"echo("not json")"#, "dist/app.wasm"]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("error[E0913]"), "{err}");
+    assert!(err.contains("`j`"), "{err}");
+}
+
+#[test]
+fn issue12_item1_a_main_only_program_exports_main_both_ways() {
+    let work = built(
+        "# M\n\n```lumen\ncell main(n: Int) -> Int\n  print(\"n is {n}\")\n  n * 2\nend\n```\n",
+    );
+    let wit = std::fs::read_to_string(work.path().join("dist/app.wit")).unwrap();
+    assert!(wit.contains("export main: func(n: s64) -> s64;"), "{wit}");
+    assert!(wit.contains("export wasi:cli/run@0.2.0;"), "{wit}");
+    assert_eq!(invoke(work.path(), "main(4)"), "n is 4\n8\n");
+    let (code, out, err) = wasmtime_run(work.path(), &["dist/app.wasm", "21"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, "n is 21\n42\n");
 }
 
 #[test]

@@ -173,7 +173,7 @@ fn issue11_item1_a_program_with_errors_gives_lumen_check_diagnostics_and_writes_
 }
 
 #[test]
-fn issue11_item1_program_builds_are_for_js_and_wasi_only_for_now() {
+fn issue11_item1_program_builds_are_for_js_wasi_and_component_only_for_now() {
     let work = tempfile::tempdir().unwrap();
     std::fs::write(work.path().join("app.lm.md"), APP).unwrap();
     let out = lumen()
@@ -189,7 +189,7 @@ fn issue11_item1_program_builds_are_for_js_and_wasi_only_for_now() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("only `js` and `wasi`"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only `js`, `wasi` and `component`"));
     assert!(!work.path().join("pkg").exists());
     // `--name` is the npm package's; a WASI app is named after its program.
     let out = lumen()

@@ -11,7 +11,7 @@
 use crate::host::Host;
 use crate::program::Loaded;
 use lumen_cabi::{
-    flatten, lift_params, lift_result, lower_params, lower_result, size_align, CType, ImportSig,
+    flatten, lift_params, lift_result, lower_params, lower_result, size_align, ImportSig,
     MAX_FLAT_PARAMS,
 };
 use lumen_runtime::driver::{answer_tool_call, out_of_fuel, DEFAULT_MAX_DEPTH};

@@ -30,7 +30,8 @@
 //! it (`error[E0906]: …` / `  --> FILE:LINE (in CELL)`) and the call traps: WIT has no
 //! exceptions, and every host reports a trap as an error of that call. Every call starts
 //! from fresh VM state and resets the runtime's own state, so a host that keeps a core
-//! instance after a trap is not affected by it (component hosts discard the instance).
+//! instance after a trap is not affected by it (the component model itself forbids
+//! entering an instance again after a trap: component hosts instantiate anew).
 
 mod call;
 mod host;
@@ -38,6 +39,9 @@ mod program;
 #[cfg(target_family = "wasm")]
 mod wasm;
 
-pub use call::{call_export, run_main, CallError};
+pub use call::{call_export, param_slots, read_slot, run_main, CallError};
 pub use host::Host;
 pub use program::Loaded;
+
+#[cfg(test)]
+mod tests;

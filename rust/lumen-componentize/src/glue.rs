@@ -43,7 +43,7 @@ const ENTRY_POINTS: [(&str, &[ValType], &[ValType]); 4] = [
 ];
 
 /// Exports of the runtime that the component keeps.
-const KEPT_EXPORTS: [&str; 5] = [
+pub(crate) const KEPT_EXPORTS: [&str; 5] = [
     "memory",
     "cabi_realloc",
     "cabi_export_realloc",
@@ -200,9 +200,9 @@ impl Scan {
     }
 }
 
-/// Generates the glue into `module` (an embedded runtime that [`Scan::of`] accepts).
-pub fn generate(module: &[u8], glue: &Glue) -> Result<Vec<u8>, Error> {
-    let scan = Scan::of(module)?;
+/// Generates the glue into `module`, a runtime [`Scan::of`] accepted (giving `scan`). The
+/// output is not validated here (lumen-embed validates it after embedding the program).
+pub fn generate(scan: Scan, module: &[u8], glue: &Glue) -> Result<Vec<u8>, Error> {
     let mut g = Generator::new(scan, glue);
     let mut out = wasm_encoder::Module::new();
     g.parse_core_module(&mut out, Parser::new(0), module)

@@ -3,11 +3,11 @@
 //!
 //! 1. checks the runtime (a core module with the `lumen:glue` import and the `lumen_*`
 //!    entry points) and the program's LIR;
-//! 2. embeds the [`ProgramBlob`] (signatures + LIR) behind the runtime's `lumen:program`
-//!    imports ([`lumen_embed::embed_data`]);
-//! 3. resolves the world with wit-parser and generates the glue (`glue.rs`): the import
+//! 2. resolves the world with wit-parser and generates the glue (`glue.rs`): the import
 //!    dispatcher, one core function per export with its WIT-flattened signature, the
 //!    `cabi_post_*` functions, `wasi:cli/run` when the program has `main`;
+//! 3. embeds the [`ProgramBlob`] (signatures + LIR) behind the runtime's `lumen:program`
+//!    imports ([`lumen_embed::embed_data`], which validates the result);
 //! 4. embeds the world as component metadata and encodes the component with
 //!    wit-component and the WASI preview1 reactor adapter (Wasmtime 48's), validating it.
 //!
@@ -84,20 +84,19 @@ pub fn componentize(
     world: &str,
     blob: &ProgramBlob,
 ) -> Result<Vec<u8>, Error> {
-    check_runtime(runtime)?;
+    let scan = glue::Scan::of(runtime)?;
     lumen_embed::check_program(&blob.lir).map_err(from_embed)?;
     let (resolve, world_id) = world::resolve(wit, world)?;
     let glue_plan = world::glue(&resolve, world_id, blob)?;
-    let embedded = lumen_embed::embed_data(runtime, &blob.encode()).map_err(from_embed)?;
-    let mut core = glue::generate(&embedded, &glue_plan)?;
-    wasmparser::Validator::new()
-        .validate_all(&core)
-        .map_err(|e| {
-            Error::Internal(format!(
-                "the glued core module: {}",
-                one_line(&e.to_string())
-            ))
-        })?;
+    // The glue first, then the blob: lumen-embed renumbers around the program imports
+    // wherever they are, and validates its output (so the glue is validated too).
+    let glued = glue::generate(scan, runtime, &glue_plan)?;
+    let mut core = lumen_embed::embed_data(&glued, &blob.encode()).map_err(|e| match e {
+        lumen_embed::EmbedError::Internal(m) => {
+            Error::Internal(format!("the glued core module: {m}"))
+        }
+        other => from_embed(other),
+    })?;
     wit_component::embed_component_metadata(
         &mut core,
         &resolve,

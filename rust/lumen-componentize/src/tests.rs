@@ -22,6 +22,7 @@ const RUNTIME: &str = r#"
     (local.set $p (global.get $bump))
     (global.set $bump (i32.add (global.get $bump) (i32.add (local.get 3) (i32.const 8))))
     (local.get $p))
+  (func (export "_initialize"))
   (func (export "lumen_export") (param $idx i32) (param $buf i32) (result i32)
     (call $call (i32.const 1) (local.get $buf) (i32.const 512))
     (local.get $buf))
@@ -174,8 +175,9 @@ fn issue12_item1_the_glue_imports_the_wit_functions_and_exports_the_wrappers() {
     let plan = world::glue(&resolve, world, &b).unwrap();
     assert!(plan.imports[0].is_none(), "no host.call in this world");
     assert_eq!(plan.run.as_deref(), Some("wasi:cli/run@0.2.0#run"));
-    let embedded = lumen_embed::embed_data(&runtime(), &b.encode()).unwrap();
-    let core = glue::generate(&embedded, &plan).unwrap();
+    let scan = glue::Scan::of(&runtime()).unwrap();
+    let glued = glue::generate(scan, &runtime(), &plan).unwrap();
+    let core = lumen_embed::embed_data(&glued, &b.encode()).unwrap();
     wasmparser::Validator::new().validate_all(&core).unwrap();
     let (imports, exports) = shape(&core);
     assert_eq!(
@@ -191,6 +193,7 @@ fn issue12_item1_the_glue_imports_the_wit_functions_and_exports_the_wrappers() {
         [
             "memory",
             "cabi_realloc",
+            "_initialize",
             "add",
             "cabi_post_add",
             "shift",
@@ -200,6 +203,7 @@ fn issue12_item1_the_glue_imports_the_wit_functions_and_exports_the_wrappers() {
             "wasi:cli/run@0.2.0#run",
         ]
     );
+    // `_initialize` stays: wit-component runs it at instantiation (a start shim).
     // The runtime's own entry points are not exported any more.
     assert!(!exports.iter().any(|e| e.starts_with("lumen_")));
 }
@@ -300,4 +304,54 @@ fn issue12_item1_corrupt_lir_and_mismatched_worlds_are_reported() {
     b.exports[0].params[1].ty = CType::S64;
     let e = componentize(&runtime(), WIT, "t", &b).unwrap_err();
     assert!(matches!(e, Error::Internal(_)), "{e}");
+}
+
+#[test]
+fn issue12_item1_an_export_named_memory_does_not_collide_with_the_memory() {
+    let wit = WIT.replace(
+        "    export nothing: func();\n",
+        "    export nothing: func();\n    export memory: func(n: s64) -> s64;\n",
+    );
+    let mut b = blob();
+    b.exports.push(ExportSig {
+        cell: "memory".into(),
+        wit_name: "memory".into(),
+        params: vec![p("n", CType::S64)],
+        result: Some(CType::S64),
+    });
+    let (resolve, world) = world::resolve(&wit, "t").unwrap();
+    let plan = world::glue(&resolve, world, &b).unwrap();
+    let last = plan.exports.last().unwrap();
+    assert_eq!(last.name, "cm32p2||memory");
+    assert_eq!(last.post, "cm32p2||memory_post");
+    let wasm = componentize(&runtime(), &wit, "t", &b).unwrap();
+    wasmparser::Validator::new().validate_all(&wasm).unwrap();
+}
+
+#[test]
+fn issue12_item1_truncated_and_bit_flipped_runtimes_never_panic() {
+    let good = runtime();
+    let b = blob();
+    let mut outcomes = (0usize, 0usize);
+    let mut check = |bytes: &[u8]| match componentize(bytes, WIT, "t", &b) {
+        Ok(wasm) => {
+            wasmparser::Validator::new().validate_all(&wasm).unwrap();
+            outcomes.0 += 1;
+        }
+        Err(e) => {
+            assert!(!e.to_string().is_empty());
+            outcomes.1 += 1;
+        }
+    };
+    for len in 0..good.len() {
+        check(&good[..len]);
+    }
+    for i in 0..good.len() {
+        for bit in [0x01u8, 0x10, 0x80] {
+            let mut bytes = good.clone();
+            bytes[i] ^= bit;
+            check(&bytes);
+        }
+    }
+    assert!(outcomes.1 > good.len(), "{outcomes:?}");
 }

@@ -188,9 +188,25 @@ fn export(resolve: &Resolve, world: WorldId, s: &ExportSig) -> Result<CoreExport
         })?;
     let sig = resolve.wasm_signature(AbiVariant::GuestExport, func);
     agree(&s.wit_name, &s.params, s.result.as_ref(), &sig)?;
+    // Legacy names, unless the function's name is one the core module already exports
+    // (`memory`): then the standard mangling (`cm32p2||memory`), which wit-component reads
+    // side by side with legacy names.
+    let legacy = resolve.wasm_export_name(
+        LEGACY,
+        WasmExport::Func {
+            interface: None,
+            func,
+            kind: WasmExportKind::Normal,
+        },
+    );
+    let mangling = if crate::glue::KEPT_EXPORTS.contains(&legacy.as_str()) {
+        ManglingAndAbi::Standard32
+    } else {
+        LEGACY
+    };
     let name = |kind| {
         resolve.wasm_export_name(
-            LEGACY,
+            mangling,
             WasmExport::Func {
                 interface: None,
                 func,

@@ -60,7 +60,10 @@ pub(crate) fn world(
     let mut errors = Vec::new();
     check_options(opts, &mut errors);
     let types = Types::new(iface);
+    // WIT keeps a world's exports apart from its imports and types (which share one
+    // namespace: a type and an imported interface may not have the same name).
     let mut world_scope = Scope::new(format!("world `{}`", opts.world));
+    let mut export_scope = Scope::new(format!("the exports of world `{}`", opts.world));
 
     // Exports.
     let mut exports = Vec::new();
@@ -69,7 +72,7 @@ pub(crate) fn world(
     for cell in &iface.cells {
         match export(cell, &types, &mut world_types) {
             Ok((sig, func)) => {
-                if let Err(e) = world_scope.claim(&sig.wit_name, format!("cell `{}`", cell.name)) {
+                if let Err(e) = export_scope.claim(&sig.wit_name, format!("cell `{}`", cell.name)) {
                     errors.push(e);
                 }
                 exports.push(sig);
@@ -167,6 +170,21 @@ pub(crate) fn world(
             write_func(&mut body, f, 2);
         }
         import_texts.push((g.name.clone(), body));
+    }
+    if errors.is_empty() {
+        // The runtime reads the signatures back from the program blob: check they
+        // survive the round trip (a failure here is a bug, not the program's).
+        let blob = lumen_cabi::ProgramBlob {
+            exports: exports.clone(),
+            imports: imports.clone(),
+            cli_run: has_main,
+            lir: Vec::new(),
+        };
+        if let Err(e) = lumen_cabi::ProgramBlob::decode(&blob.encode()) {
+            errors.push(WitError::new(format!(
+                "the program's types nest too deeply for the component runtime ({e})"
+            )));
+        }
     }
     if !errors.is_empty() {
         return Err(errors);

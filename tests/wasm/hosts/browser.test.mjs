@@ -137,8 +137,8 @@ describe('issue 11 item 2: bundled by webpack 5 (no config)', () => {
   });
 });
 
-describe('issue 11 item 2: bundled by esbuild (no loader, no plugin)', () => {
-  test('issue 11 item 2: the bundle runs when the package .wasm is served next to it', async () => {
+describe('issue 11 item 2: bundled by esbuild (no loader, no plugin, nothing copied)', () => {
+  test('issue 11 item 2: the bundle alone runs (the `browser` entry inlines the runtime)', async () => {
     const r = await run(
       'esbuild',
       ['main.js', '--bundle', '--format=esm', '--platform=browser', '--outfile=dist-esbuild/main.js', '--log-level=warning'],
@@ -146,24 +146,30 @@ describe('issue 11 item 2: bundled by esbuild (no loader, no plugin)', () => {
     );
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(r.stderr.trim(), '', `esbuild warned: ${r.stderr}`);
-    const { writeFileSync } = await import('node:fs');
+    const { writeFileSync, readdirSync } = await import('node:fs');
+    assert.deepEqual(readdirSync(join(host.dir, 'dist-esbuild')), ['main.js']);
     writeFileSync(join(host.dir, 'dist-esbuild', 'index.html'), '<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>\n');
-    // The web server maps the package's .wasm next to the bundle: nothing is copied.
-    const wasm = join(host.dir, 'node_modules', 'lumen-wasm', 'lumen_wasm_bg.wasm');
-    const server = await serve(host.dir, {}, { '/dist-esbuild/lumen_wasm_bg.wasm': wasm });
+    // Only the bundle's directory is served: there is no .wasm to fetch.
+    const server = await serve(join(host.dir, 'dist-esbuild'));
     try {
-      const { result, problems } = await probePage(browser, `${server.origin}/dist-esbuild/index.html`);
+      const { result, problems } = await probePage(browser, `${server.origin}/index.html`);
       assertProbe(result);
       assert.deepEqual(problems, []);
+      assert.deepEqual(
+        server.requests.filter((q) => q.status !== 200),
+        [],
+        `every request was served: ${JSON.stringify(server.requests)}`,
+      );
+      assert.ok(!server.requests.some((q) => /\.wasm$/.test(q.path)), JSON.stringify(server.requests));
     } finally {
       await server.close();
     }
   });
 
-  test('issue 11 item 2: without the .wasm next to the bundle the API says why, and init(url) loads it', async () => {
+  test('issue 11 item 2: with custom conditions (the asset entry) and no .wasm next to the bundle, the API says why and init(url) loads it', async () => {
     const r = await run(
       'esbuild',
-      ['esbuild-init.js', '--bundle', '--format=esm', '--platform=browser', '--outfile=dist-esbuild-init/main.js', '--log-level=warning'],
+      ['esbuild-init.js', '--bundle', '--format=esm', '--platform=browser', '--conditions=production', '--outfile=dist-esbuild-init/main.js', '--log-level=warning'],
       { cwd: host.dir },
     );
     assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -105,7 +105,7 @@ test('issue 11 item 7: the program package bundled by webpack 5 (no config) runs
   }
 });
 
-test('issue 11 item 7: the program package bundled by esbuild runs with the .wasm served next to the bundle', async () => {
+test('issue 11 item 7: the program package bundled by esbuild runs from the bundle alone (runtime inlined, nothing copied)', async () => {
   const r = await run(
     'esbuild',
     ['main.js', '--bundle', '--format=esm', '--platform=browser', '--outfile=dist-esbuild/main.js', '--log-level=warning'],
@@ -114,12 +114,12 @@ test('issue 11 item 7: the program package bundled by esbuild runs with the .was
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(r.stderr.trim(), '', `esbuild warned: ${r.stderr}`);
   writeFileSync(join(host.dir, 'dist-esbuild', 'index.html'), PAGE);
-  const wasm = join(host.dir, 'node_modules', NAME, 'runtime', 'lumen_wasm_bg.wasm');
-  const server = await serve(host.dir, {}, { '/dist-esbuild/lumen_wasm_bg.wasm': wasm });
+  const server = await serve(join(host.dir, 'dist-esbuild'));
   try {
-    const { result, problems } = await probePage(browser, `${server.origin}/dist-esbuild/index.html`);
+    const { result, problems } = await probePage(browser, `${server.origin}/index.html`);
     assertProbe(result);
     assert.deepEqual(problems, []);
+    assert.ok(!server.requests.some((q) => q.status !== 200 || /\.wasm$/.test(q.path)), JSON.stringify(server.requests));
   } finally {
     await server.close();
   }

@@ -108,17 +108,21 @@ test('issue 11 item 1: the package.json mirrors the runtime conditions, types fi
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   assert.equal(pkg.name, 'app');
   const dot = pkg.exports['.'];
-  assert.deepEqual(Object.keys(dot), ['workerd', 'browser', 'deno', 'node', 'import', 'require', 'default']);
-  for (const c of ['workerd', 'browser', 'deno', 'import', 'default']) {
+  assert.deepEqual(Object.keys(dot), [
+    'workerd', 'deno', 'node', 'webpack', 'development', 'production', 'browser', 'import', 'require', 'default',
+  ]);
+  for (const c of ['workerd', 'deno', 'webpack', 'development', 'production', 'browser', 'import', 'default']) {
     assert.equal(Object.keys(dot[c])[0], 'types');
   }
   assert.equal(dot.node.import.default, './index.node.js');
   assert.equal(dot.workerd.default, './index.workerd.js');
+  assert.equal(dot.browser.default, './index.inline.js');
   // Each entry imports the runtime entry of its own host.
   const entry = (f) => readFileSync(join(dir, f), 'utf8');
   assert.match(entry('index.node.js'), /from "\.\/runtime\/index\.node\.js"/);
   assert.match(entry('index.workerd.js'), /from "\.\/runtime\/index\.workerd\.js"/);
   assert.match(entry('index.js'), /from "\.\/runtime\/index\.js"/);
+  assert.match(entry('index.inline.js'), /from "\.\/runtime\/index\.inline\.js"/);
   assert.match(entry('index.cjs'), /require\("\.\/runtime\/index\.cjs"\)/);
   const readme = entry('README.md');
   assert.match(readme, /`shift\(p: Point, dx: Int\)` → `Point`/);

@@ -9,7 +9,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  readdirSync,
   readFileSync,
   existsSync,
   mkdtempSync,
@@ -25,35 +24,12 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { ROOT } from '../lib/lumen.mjs';
 import { runNodeWasi, runWasmtime, runProcess } from '../lib/wasi.mjs';
-
-function stem(file) {
-  if (file.endsWith('.lm.md')) return file.slice(0, -'.lm.md'.length);
-  if (file.endsWith('.lm')) return file.slice(0, -'.lm'.length);
-  return null;
-}
-
-/**
- * Asserts what `lumen run` of `file` in `dir` gave (`r`) against its `.out` / `.err` (the
- * rules of rust/lumen-cli/tests/conformance.rs).
- */
-function assertExpected(dir, file, r) {
-  const name = stem(file);
-  const out = join(dir, `${name}.out`);
-  const errFile = join(dir, `${name}.err`);
-  if (existsSync(out)) assert.equal(r.stdout, readFileSync(out, 'utf8'));
-  if (existsSync(errFile)) {
-    assert.equal(r.code, 1, `exit status of ${file}: ${r.stderr}`);
-    for (const fragment of readFileSync(errFile, 'utf8').split('\n')) {
-      if (fragment.trim() === '') continue;
-      assert.ok(
-        r.stderr.includes(fragment.trim()),
-        `stderr of ${file} lacks ${JSON.stringify(fragment)}:\n${r.stderr}`,
-      );
-    }
-  } else {
-    assert.equal(r.code, 0, r.stderr);
-  }
-}
+import {
+  stem,
+  assertExpected,
+  CONFORMANCE_DIR,
+  CONFORMANCE_FILES,
+} from '../lib/conformance.mjs';
 
 /** The hosts every WASI test runs under. */
 const HOSTS = [
@@ -61,10 +37,8 @@ const HOSTS = [
   ['wasmtime', runWasmtime],
 ];
 
-const dir = join(ROOT, 'tests', 'conformance');
-const programs = readdirSync(dir)
-  .filter((f) => stem(f) !== null)
-  .sort();
+const dir = CONFORMANCE_DIR;
+const programs = CONFORMANCE_FILES;
 
 for (const [host, lumen] of HOSTS) {
 describe(`conformance programs under ${host}`, () => {

@@ -155,6 +155,11 @@ fn issue12_item1_every_type_round_trips_through_memory() {
 #[test]
 fn issue12_item1_every_type_round_trips_through_flat_values() {
     for (ty, v) in samples() {
+        assert_eq!(
+            crate::layout::flat_count(&ty),
+            crate::flatten(&ty).len(),
+            "{ty:?}"
+        );
         // As an import's argument lowered by the program and an export's parameter lifted.
         let params = vec![
             Param {
@@ -648,4 +653,57 @@ fn issue12_item1_deep_types_are_refused_and_the_deepest_allowed_fits_a_small_sta
         })
         .map(|h| h.join());
     assert!(matches!(r, Ok(Ok(Ok(true)))), "{r:?}");
+}
+
+#[test]
+fn issue12_item1_lifting_random_memory_and_slots_never_panics() {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut lifted = 0;
+    for (ty, _) in samples() {
+        let params = vec![Param {
+            name: "p".into(),
+            ty: ty.clone(),
+        }];
+        let n = crate::flatten(&ty).len();
+        for _ in 0..500 {
+            let mut m = VecMemory::new(256, 256);
+            for b in m.bytes.iter_mut() {
+                // Mostly small bytes so pointers and lengths often land in bounds.
+                let r = next();
+                *b = if r % 4 == 0 { r as u8 } else { (r % 8) as u8 };
+            }
+            let slots: Vec<u64> = (0..n).map(|_| next() % 300).collect();
+            if lift_params(&params, &slots, &m).is_ok() {
+                lifted += 1;
+            }
+            let _ = lift_result(&ty, slots.first().copied(), (next() % 260) as u32, &m);
+            let _ = load(&ty, (next() % 260) as u32, &m);
+        }
+    }
+    // Some random inputs are valid values (so the test reaches deep into the lifting).
+    assert!(lifted > 100, "{lifted}");
+}
+
+#[test]
+fn issue12_item1_a_map_is_a_list_of_key_value_tuples_in_memory() {
+    // map[Int, Bool] = list<tuple<s64, bool>>: elements of 16 bytes (s64 @0, bool @8).
+    let ty = CType::Map {
+        key: b(CType::S64),
+        value: b(CType::Bool),
+    };
+    let mut m = VecMemory::new(8, 1 << 16);
+    store(&ty, &json!({"7": true, "-1": false}), 0, &mut m).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(&m.bytes[0..4], &8u32.to_le_bytes());
+    assert_eq!(&m.bytes[4..8], &2u32.to_le_bytes());
+    assert_eq!(&m.bytes[8..16], &7i64.to_le_bytes());
+    assert_eq!(m.bytes[16], 1);
+    assert_eq!(&m.bytes[24..32], &(-1i64).to_le_bytes());
+    assert_eq!(m.bytes[32], 0);
+    assert_eq!(m.bytes.len(), 40);
 }

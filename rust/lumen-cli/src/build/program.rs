@@ -27,7 +27,12 @@ use std::path::Path;
 
 /// The runtime entries of the one npm package, each with the program entry that imports it
 /// (same file name, at the package root; the runtime sits in `runtime/`).
-const ENTRIES: [&str; 3] = ["index.js", "index.node.js", "index.workerd.js"];
+const ENTRIES: [&str; 4] = [
+    "index.js",
+    "index.node.js",
+    "index.workerd.js",
+    "index.inline.js",
+];
 
 /// The compiled program: its binary LIR and its interface.
 pub(super) struct Compiled {
@@ -233,10 +238,11 @@ fn runtime_complete(dir: &Path) -> bool {
 
 /// The runtime package's files a program package ships (its `package.json` and README are
 /// the program's own).
-const RUNTIME_FILES: [&str; 10] = [
+const RUNTIME_FILES: [&str; 12] = [
     "index.js",
     "index.node.js",
     "index.workerd.js",
+    "index.inline.js",
     "index.cjs",
     "index.d.ts",
     "index.d.cts",
@@ -244,6 +250,7 @@ const RUNTIME_FILES: [&str; 10] = [
     "lumen_wasm.js",
     "lumen_wasm.cjs",
     "lumen_wasm_bg.wasm",
+    "lumen_wasm_inline.js",
 ];
 
 /// Writes the program package into `staged`; returns the generator's warnings.
@@ -316,10 +323,12 @@ fn package_json(name: &str, files: &[String]) -> Value {
                 "./index.js",
                 "./index.node.js",
                 "./index.workerd.js",
+                "./index.inline.js",
                 "./index.cjs",
                 "./runtime/index.js",
                 "./runtime/index.node.js",
                 "./runtime/index.workerd.js",
+                "./runtime/index.inline.js",
                 "./runtime/index.cjs"
             ]),
         );
@@ -501,10 +510,14 @@ mod tests {
         let p = package_json("app", &["index.js".into(), "runtime/index.js".into()]);
         let dot = &p["exports"]["."];
         let keys: Vec<&String> = dot.as_object().unwrap().keys().collect();
-        assert_eq!(
-            keys,
-            ["workerd", "browser", "deno", "node", "import", "require", "default"]
-        );
+        let runtime = npm::package_json("lumen-wasm-vm", "0.1.0", "MIT", &[]);
+        let runtime_keys: Vec<&String> = runtime["exports"]["."]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(keys, runtime_keys);
+        assert_eq!(dot["browser"]["default"], "./index.inline.js");
         assert_eq!(dot["node"]["import"]["default"], "./index.node.js");
         assert_eq!(dot["workerd"]["default"], "./index.workerd.js");
         assert_eq!(dot["require"]["types"], "./index.d.cts");

@@ -10,7 +10,8 @@
 //!   ([`LOADER`]); `index.js` (browsers, workers, Deno, bundlers: `new URL(…,
 //!   import.meta.url)` and top-level await), `index.node.js` (Node `import`: `fs`),
 //!   `index.workerd.js` (the `.wasm` imported as a `WebAssembly.Module`), `index.cjs`
-//!   (Node `require`).
+//!   (Node `require`), `index.inline.js` (bundlers without asset handling, esbuild: the
+//!   runtime inlined as base64 in `lumen_wasm_inline.js`).
 //! - `index.d.ts` / `index.d.cts`: the API's types for ES modules and CommonJS.
 //!
 //! The entries and types are generated from what the glue exports, so the full and the
@@ -30,6 +31,29 @@ const ENTRY_NODE: &str = include_str!("index.node.js");
 const ENTRY_WORKERD: &str = include_str!("index.workerd.js");
 /// `index.cjs`: Node.js `require`.
 const ENTRY_CJS: &str = include_str!("index.cjs");
+/// `index.inline.js`: bundlers that do not copy `new URL(…, import.meta.url)` assets.
+const ENTRY_INLINE: &str = include_str!("index.inline.js");
+
+/// The module `index.inline.js` imports: the runtime's bytes as base64 and their decoder.
+const INLINE_MODULE: &str = r#"// The Lumen runtime (lumen_wasm_bg.wasm) inlined as base64, for index.inline.js.
+const BASE64 = '/*@BASE64@*/';
+
+/** The runtime's bytes. */
+export function wasmBytes() {
+  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(BASE64);
+  const text = atob(BASE64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+"#;
+
+/// `lumen_wasm_inline.js` for `wasm`: the bytes as base64 and their decoder.
+pub fn inline_module(wasm: &[u8]) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(wasm);
+    INLINE_MODULE.replace("/*@BASE64@*/", &b64)
+}
 
 /// The declarations appended to the glue's API types in `index.d.ts` / `index.d.cts`.
 const INIT_TYPES: &str = r#"
@@ -55,6 +79,8 @@ pub fn templates_digest() -> u64 {
         ENTRY_NODE,
         ENTRY_WORKERD,
         ENTRY_CJS,
+        ENTRY_INLINE,
+        INLINE_MODULE,
         INIT_TYPES,
     ] {
         for b in t.bytes().chain([0]) {
@@ -242,9 +268,16 @@ pub fn package_json(name: &str, version: &str, license: &str, files: &[String]) 
         "exports": {
             ".": {
                 "workerd": esm("./index.workerd.js"),
-                "browser": esm("./index.js"),
                 "deno": esm("./index.js"),
                 "node": { "import": esm("./index.node.js"), "require": cjs.clone() },
+                // Bundlers that emit `new URL('./lumen_wasm_bg.wasm', import.meta.url)` as
+                // an asset: webpack 5 (`webpack`) and Vite (`development` / `production`).
+                "webpack": esm("./index.js"),
+                "development": esm("./index.js"),
+                "production": esm("./index.js"),
+                // Every other bundler (esbuild, Rollup, Parcel, Bun, CDN builds): the
+                // runtime inlined, so the bundle needs nothing next to it.
+                "browser": esm("./index.inline.js"),
                 "import": esm("./index.js"),
                 "require": cjs,
                 "default": esm("./index.js"),
@@ -253,7 +286,7 @@ pub fn package_json(name: &str, version: &str, license: &str, files: &[String]) 
         },
         "files": files,
         // The entries load the runtime on import; the loader and the glue are pure.
-        "sideEffects": ["./index.js", "./index.node.js", "./index.workerd.js", "./index.cjs"],
+        "sideEffects": ["./index.js", "./index.node.js", "./index.workerd.js", "./index.inline.js", "./index.cjs"],
         "engines": { "node": ">=20" },
     })
 }
@@ -279,9 +312,10 @@ browsers with no bundler (`<script type=\"module\">`, an import map or a CDN URL
 esbuild, Web Workers, Deno and Cloudflare workerd.\n\n\
 ```js\nimport {{ run }} from '{name}';   // or: const {{ run }} = require('{name}');\n{example}\n```\n\n\
 No `init()` call is needed: importing the package loads `lumen_wasm_bg.wasm` from next to its \
-entry (top-level await in the ES module entries; synchronously in Node.js and workerd). Bundlers \
-that do not copy `new URL('./lumen_wasm_bg.wasm', import.meta.url)` assets (esbuild) need the \
-`.wasm` served next to the bundle, or an explicit `await init(url | bytes | WebAssembly.Module)`.\n\n\
+entry (top-level await in the ES module entries; synchronously in Node.js and workerd). Vite and \
+webpack emit the `.wasm` as an asset; other bundlers (esbuild, Rollup, Parcel, Bun) get the \
+`browser` entry with the runtime inlined, so their bundle needs nothing next to it. \
+`await init(url | bytes | WebAssembly.Module)` loads the runtime from elsewhere.\n\n\
 API: {api}; see `index.d.ts`. Built by `lumen build --target wasm`.\n"
     )
 }
@@ -338,6 +372,17 @@ pub fn assemble(
         "index.workerd.js",
         &ENTRY_WORKERD.replace("/*@EXPORTS@*/", &exports),
     )?;
+    write(
+        "index.inline.js",
+        &ENTRY_INLINE.replace("/*@EXPORTS@*/", &exports),
+    )?;
+    let wasm = std::fs::read(staged.join("lumen_wasm_bg.wasm")).map_err(|e| {
+        format!(
+            "cannot read {}: {e}",
+            staged.join("lumen_wasm_bg.wasm").display()
+        )
+    })?;
+    write("lumen_wasm_inline.js", &inline_module(&wasm))?;
     write(
         "index.cjs",
         &ENTRY_CJS.replace("/*@CJS_EXPORTS@*/\n", &cjs_exports),
@@ -433,8 +478,21 @@ mod tests {
         let keys: Vec<&String> = dot.as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
-            ["workerd", "browser", "deno", "node", "import", "require", "default"]
+            [
+                "workerd",
+                "deno",
+                "node",
+                "webpack",
+                "development",
+                "production",
+                "browser",
+                "import",
+                "require",
+                "default"
+            ]
         );
+        assert_eq!(dot["browser"]["default"], "./index.inline.js");
+        assert_eq!(dot["production"]["default"], "./index.js");
         assert_eq!(dot["node"]["require"]["default"], "./index.cjs");
         assert_eq!(dot["node"]["require"]["types"], "./index.d.cts");
         assert_eq!(dot["workerd"]["default"], "./index.workerd.js");
@@ -467,6 +525,13 @@ mod tests {
         assert!(index.contains("export { init, LumenError, check, run, version, __lumenTestFault } from './lumen_loader.js';"));
         let cjs = std::fs::read_to_string(d.join("index.cjs")).unwrap();
         assert!(cjs.contains("exports.run = lumen.run;\n"));
+        let inline = std::fs::read_to_string(d.join("index.inline.js")).unwrap();
+        assert!(inline.contains("from './lumen_wasm_inline.js'"));
+        assert!(inline.contains("export { init, LumenError, check, run, version, __lumenTestFault } from './lumen_loader.js';"));
+        // "\0asm" in base64.
+        assert!(std::fs::read_to_string(d.join("lumen_wasm_inline.js"))
+            .unwrap()
+            .contains("const BASE64 = 'AGFzbQ==';"));
         assert!(!std::fs::read_to_string(d.join("lumen_wasm.js"))
             .unwrap()
             .contains("ts-self-types"));
