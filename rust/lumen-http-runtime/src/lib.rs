@@ -22,7 +22,7 @@ pub mod run;
 #[cfg(target_family = "wasm")]
 mod wasm;
 
-pub use request::Incoming;
+pub use request::{Body, Incoming};
 pub use response::Reply;
 
 use lumen_runtime::ProviderRegistry;

@@ -30,8 +30,25 @@ pub struct Incoming {
     pub path_with_query: String,
     /// The header fields in order, repeated names repeated.
     pub headers: Vec<(String, Vec<u8>)>,
-    /// The body; `None` when it was longer than [`MAX_BODY`].
-    pub body: Option<Vec<u8>>,
+    /// The body as read.
+    pub body: Body,
+}
+
+/// A request body as the host read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// All of it.
+    Bytes(Vec<u8>),
+    /// It was longer than [`MAX_BODY`] (a 413).
+    TooLarge,
+    /// Reading it failed (a 400, as in the worker).
+    Unreadable(String),
+}
+
+impl Default for Body {
+    fn default() -> Body {
+        Body::Bytes(Vec::new())
+    }
 }
 
 /// The methods `fetch` upper-cases.
@@ -202,12 +219,22 @@ pub fn to_request(incoming: Incoming) -> Result<Value, Reply> {
             &format!("the request headers are larger than {MAX_HEADER_BYTES} bytes"),
         ));
     }
-    let Some(body) = incoming.body else {
-        return Err(failure(
-            413,
-            None,
-            &format!("the request body is larger than {MAX_BODY} bytes"),
-        ));
+    let body = match incoming.body {
+        Body::Bytes(bytes) => bytes,
+        Body::TooLarge => {
+            return Err(failure(
+                413,
+                None,
+                &format!("the request body is larger than {MAX_BODY} bytes"),
+            ))
+        }
+        Body::Unreadable(m) => {
+            return Err(failure(
+                400,
+                None,
+                &format!("cannot read the request body: {m}"),
+            ))
+        }
     };
     let Ok(body) = String::from_utf8(body) else {
         return Err(failure(
@@ -284,7 +311,7 @@ mod tests {
             method: "POST".into(),
             path_with_query: "/users".into(),
             headers: vec![],
-            body: Some(vec![0x7b, 0xff, 0xfe, 0x7d]),
+            body: Body::Bytes(vec![0x7b, 0xff, 0xfe, 0x7d]),
         };
         let e = to_request(base.clone()).unwrap_err();
         assert_eq!(e.status, 400);
@@ -293,20 +320,32 @@ mod tests {
             Some(r#"{"error":{"message":"the request body is not valid UTF-8 text"}}"#)
         );
         let e = to_request(Incoming {
-            body: None,
+            body: Body::TooLarge,
             ..base.clone()
         })
         .unwrap_err();
         assert_eq!(e.status, 413);
         let e = to_request(Incoming {
-            body: Some(vec![]),
+            body: Body::Unreadable("reset".into()),
+            ..base.clone()
+        })
+        .unwrap_err();
+        assert_eq!(
+            (e.status, e.body.as_deref()),
+            (
+                400,
+                Some(r#"{"error":{"message":"cannot read the request body: reset"}}"#)
+            )
+        );
+        let e = to_request(Incoming {
+            body: Body::Bytes(vec![]),
             headers: vec![("x-big".into(), vec![b'a'; MAX_HEADER_BYTES + 1])],
             ..base.clone()
         })
         .unwrap_err();
         assert_eq!(e.status, 431);
         let ok = to_request(Incoming {
-            body: Some("héllo".as_bytes().to_vec()),
+            body: Body::Bytes("héllo".as_bytes().to_vec()),
             path_with_query: "/echo?a=1#frag".into(),
             ..base
         })

@@ -4,7 +4,7 @@
 //! `wasi:http/outgoing-handler` (lumen-runtime's `wasi-http` tools); any other tool is
 //! E0908, as in the worker.
 
-use crate::request::{Incoming, MAX_BODY};
+use crate::request::{Body, Incoming, MAX_BODY};
 use crate::response::{failure, Reply};
 use lumen_runtime::native::http::{HttpGet, HttpPost};
 use lumen_runtime::ProviderRegistry;
@@ -50,9 +50,8 @@ fn method_name(m: &Method) -> String {
     .to_string()
 }
 
-/// The request as [`Incoming`]; a body that cannot be read is empty, one over the limit
-/// `None`. The host's authority is the `host` header when the host took it out of the
-/// fields (as `fetch` hosts keep it).
+/// The request as [`Incoming`]. The host's authority is the `host` header when the host
+/// took it out of the fields (as `fetch` hosts keep it).
 fn read(request: &IncomingRequest) -> Incoming {
     let mut headers = request.headers().entries();
     if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
@@ -60,33 +59,36 @@ fn read(request: &IncomingRequest) -> Incoming {
             headers.push(("host".to_string(), authority.into_bytes()));
         }
     }
-    let body = request
-        .consume()
-        .ok()
-        .and_then(|b| {
-            let stream = b.stream().ok()?;
-            let mut bytes = Vec::new();
-            loop {
-                match stream.blocking_read(64 * 1024) {
-                    Ok(chunk) => {
-                        bytes.extend(chunk);
-                        if bytes.len() > MAX_BODY {
-                            return Some(None);
-                        }
-                    }
-                    Err(StreamError::Closed) => break,
-                    Err(_) => break,
-                }
-            }
-            drop(stream);
-            Some(Some(bytes))
-        })
-        .unwrap_or(Some(Vec::new()));
     Incoming {
         method: method_name(&request.method()),
         path_with_query: request.path_with_query().unwrap_or_default(),
         headers,
-        body,
+        body: read_body(request),
+    }
+}
+
+/// The body, up to [`MAX_BODY`] bytes.
+fn read_body(request: &IncomingRequest) -> Body {
+    let Ok(body) = request.consume() else {
+        return Body::Unreadable("the body was taken already".to_string());
+    };
+    let Ok(stream) = body.stream() else {
+        return Body::Unreadable("no body stream".to_string());
+    };
+    let mut bytes = Vec::new();
+    loop {
+        match stream.blocking_read(64 * 1024) {
+            Ok(chunk) => {
+                bytes.extend(chunk);
+                if bytes.len() > MAX_BODY {
+                    return Body::TooLarge;
+                }
+            }
+            Err(StreamError::Closed) => return Body::Bytes(bytes),
+            Err(StreamError::LastOperationFailed(e)) => {
+                return Body::Unreadable(e.to_debug_string())
+            }
+        }
     }
 }
 

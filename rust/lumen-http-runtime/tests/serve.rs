@@ -3,7 +3,7 @@
 //! wasi:http — with `http.get` answered by a counting fake, so the grant check (before
 //! the provider), `max_calls` per request, the Lumen-error 500 and the 400 are seen.
 
-use lumen_http_runtime::{serve, Incoming, Reply};
+use lumen_http_runtime::{serve, Body, Incoming, Reply};
 use lumen_runtime::{CallContext, FnProvider, ProviderRegistry};
 use lumen_vm::lir::Module;
 use serde_json::{json, Value};
@@ -29,7 +29,7 @@ fn get(path: &str) -> Incoming {
         method: "GET".into(),
         path_with_query: path.into(),
         headers: vec![("Host".into(), b"x".to_vec())],
-        body: Some(Vec::new()),
+        body: Body::Bytes(Vec::new()),
     }
 }
 
@@ -101,7 +101,7 @@ fn issue12_item2_edge_api_is_served_natively_with_the_worker_answers() {
         method: "post".into(),
         path_with_query: "/users".into(),
         headers: vec![],
-        body: Some(body.to_vec()),
+        body: Body::Bytes(body.to_vec()),
     };
     let created = serve(&module, post(br#"{"name": "Linus"}"#), &registry);
     assert_eq!(
