@@ -4,7 +4,8 @@
 //! 1. Node.js ≥ 20 and npm must be installed (scripts/test-all.sh installs them with apt);
 //! 2. unless `--no-build`: the one JavaScript package `pkg/` ([`crate::wasm_packages`]);
 //! 3. Wasmtime 48.0.8 (`cargo install wasmtime-cli --locked` with [`WASMTIME_FEATURES`]
-//!    when `wasmtime --version` is another or none; never a prebuilt download);
+//!    when `wasmtime --version` is another or none, or `wasmtime serve --help` fails;
+//!    never a prebuilt download);
 //! 4. unless `--no-build` or `LUMEN_WASI` is set: the WASI command module
 //!    `pkg-wasi/lumen.wasm` and the `wasi:http` component `pkg-wasi-http/lumen.wasm`;
 //!    unless `--no-build` or `LUMEN_PROGRAM_PKG` is set: the program package
@@ -14,7 +15,9 @@
 //!    `tests/wasm/node/component.test.mjs` (which builds it itself with `LUMEN_BIN` when
 //!    neither is there);
 //!    unless `--no-build` or `LUMEN_EDGE_WORKER` is set: the Cloudflare worker
-//!    `pkg-edge-worker/` of `examples/edge_api.lm.md` (`--wasm-target worker`);
+//!    `pkg-edge-worker/` of `examples/edge_api.lm.md` (`--wasm-target worker`), and unless
+//!    `LUMEN_EDGE_HTTP` is set its `wasi:http` component `pkg-edge-http/edge_api.wasm`
+//!    (`--wasm-target http`);
 //! 5. the test dependencies of `tests/wasm` (`npm ci` when `node_modules` was not installed
 //!    from exactly this lockfile; playwright-core never downloads a browser);
 //! 6. unless `--node-only`: Chromium at `CHROMIUM_PATH` (default `/usr/bin/chromium`;
@@ -65,13 +68,21 @@ const EDGE_PROGRAM: &str = "examples/edge_api.lm.md";
 /// Where that worker is built (`LUMEN_EDGE_WORKER` overrides it, with no build).
 const EDGE_WORKER: &str = "pkg-edge-worker";
 
+/// Where the same handler is built as a `wasi:http/proxy` component for
+/// `tests/wasm/hosts/edge_http.test.mjs` (`LUMEN_EDGE_HTTP` names the `.wasm`, with no
+/// build).
+const EDGE_HTTP: &str = "pkg-edge-http";
+
 /// The Wasmtime the WASI tests run under.
 pub const WASMTIME_VERSION: &str = "48.0.8";
 
 /// The wasmtime-cli features installed: what the tests use (`wasmtime run`, `--dir`,
-/// `-S http` on a component) and no more — no winch, pulley, wizer, `serve`, `wast`,
+/// `-S http` on a component, `wasmtime serve` for the `wasi:http/proxy` component of
+/// `edge_http.test.mjs`; 48.0.8's `serve` does not compile without `component-model-async`
+/// and does not start without `pooling-allocator`)
+/// and no more — no winch, pulley, wizer, `wast`,
 /// wasi-nn/tls/keyvalue/config, GC or debugger support, which are most of a default build.
-pub const WASMTIME_FEATURES: &str = "run,cranelift,wasi-http,component-model,backtrace,\
+pub const WASMTIME_FEATURES: &str = "run,serve,component-model-async,pooling-allocator,cranelift,wasi-http,component-model,backtrace,\
 parallel-compilation,logging,demangle,clap/default,clap/wrap_help";
 
 /// The oldest Node.js major version the tests support.
@@ -206,9 +217,21 @@ pub fn ensure_engines() -> Result<(), String> {
     ensure_wasmtime(&path_with_cargo_bin())
 }
 
+/// Whether the `wasmtime` on `path` has the `serve` command (`wasmtime serve --help`
+/// succeeds); an older install of the right version without it is reinstalled.
+fn wasmtime_serves(path: &OsString) -> bool {
+    Command::new("wasmtime")
+        .args(["serve", "--help"])
+        .env("PATH", path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 fn ensure_wasmtime(path: &OsString) -> Result<(), String> {
     let have = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
-    if !wasmtime_matches(&have, WASMTIME_VERSION) {
+    if !wasmtime_matches(&have, WASMTIME_VERSION) || !wasmtime_serves(path) {
         // Built from crates.io (once; about 10 minutes on 2 busy cores with these
         // features): no prebuilt binary.
         crate::run(Command::new(crate::cargo()).args([
@@ -220,12 +243,13 @@ fn ensure_wasmtime(path: &OsString) -> Result<(), String> {
             "--no-default-features",
             "--features",
             WASMTIME_FEATURES,
+            "--force",
         ]))?;
     }
     let now = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
-    if !wasmtime_matches(&now, WASMTIME_VERSION) {
+    if !wasmtime_matches(&now, WASMTIME_VERSION) || !wasmtime_serves(path) {
         return Err(format!(
-            "wasmtime {WASMTIME_VERSION} is not on PATH after the install (found: {now:?})"
+            "wasmtime {WASMTIME_VERSION} with `wasmtime serve` is not on PATH after the install (found: {now:?})"
         ));
     }
     println!("{now}");
@@ -252,6 +276,34 @@ fn ensure_node_modules(path: &OsString) -> Result<(), String> {
     )?;
     std::fs::write(&stamp, format!("{sum}\n"))
         .map_err(|e| format!("cannot write {}: {e}", stamp.display()))
+}
+
+/// `lumen build --target wasm [--wasm-target TARGET] PROGRAM --out-dir OUT [--release]` by
+/// the dev `lumen`, from the workspace root, under its own step header.
+fn build_program(
+    target: Option<&str>,
+    program: &str,
+    out: &str,
+    release: bool,
+) -> Result<(), String> {
+    let lumen = crate::dev_lumen()?;
+    let flag = target
+        .map(|t| format!(" --wasm-target {t}"))
+        .unwrap_or_default();
+    step(&format!(
+        "lumen build --target wasm{flag} {program} -> {out}/"
+    ));
+    let mut cmd = Command::new(&lumen);
+    cmd.args(["build", "--target", "wasm"]);
+    if let Some(t) = target {
+        cmd.args(["--wasm-target", t]);
+    }
+    cmd.args([program, "--out-dir", out])
+        .current_dir(crate::root());
+    if release {
+        cmd.arg("--release");
+    }
+    crate::run(&mut cmd)
 }
 
 /// Runs the steps.
@@ -294,70 +346,20 @@ pub fn run(o: &Options) -> Result<(), String> {
         )?;
     }
     if o.build && env_var("LUMEN_PROGRAM_PKG").is_none() {
-        let lumen = crate::dev_lumen()?;
-        step(&format!(
-            "program package (lumen build --target wasm {PROGRAM} -> {PROGRAM_PKG}/)"
-        ));
-        let mut cmd = Command::new(&lumen);
-        cmd.args([
-            "build",
-            "--target",
-            "wasm",
-            PROGRAM,
-            "--out-dir",
-            PROGRAM_PKG,
-        ])
-        .current_dir(crate::root());
-        if o.release {
-            cmd.arg("--release");
-        }
-        crate::run(&mut cmd)?;
+        build_program(None, PROGRAM, PROGRAM_PKG, o.release)?;
     }
     let mut program_component = None;
     if o.build && env_var("LUMEN_PROGRAM_COMPONENT").is_none() {
-        let lumen = crate::dev_lumen()?;
-        step(&format!(
-            "program component (lumen build --target wasm --wasm-target component {PROGRAM} -> {COMPONENT_PKG}/)"
-        ));
-        let mut cmd = Command::new(&lumen);
-        cmd.args([
-            "build",
-            "--target",
-            "wasm",
-            "--wasm-target",
-            "component",
-            PROGRAM,
-            "--out-dir",
-            COMPONENT_PKG,
-        ])
-        .current_dir(crate::root());
-        if o.release {
-            cmd.arg("--release");
-        }
-        crate::run(&mut cmd)?;
+        build_program(Some("component"), PROGRAM, COMPONENT_PKG, o.release)?;
         program_component = Some(crate::root().join(COMPONENT_PKG).join("app.wasm"));
     }
-    if o.build && env_var("LUMEN_EDGE_WORKER").is_none() {
-        let lumen = crate::dev_lumen()?;
-        step(&format!(
-            "edge worker (lumen build --target wasm --wasm-target worker {EDGE_PROGRAM} -> {EDGE_WORKER}/)"
-        ));
-        let mut cmd = Command::new(&lumen);
-        cmd.args([
-            "build",
-            "--target",
-            "wasm",
-            "--wasm-target",
-            "worker",
-            EDGE_PROGRAM,
-            "--out-dir",
-            EDGE_WORKER,
-        ])
-        .current_dir(crate::root());
-        if o.release {
-            cmd.arg("--release");
+    for (var, target, out) in [
+        ("LUMEN_EDGE_WORKER", "worker", EDGE_WORKER),
+        ("LUMEN_EDGE_HTTP", "http", EDGE_HTTP),
+    ] {
+        if o.build && env_var(var).is_none() {
+            build_program(Some(target), EDGE_PROGRAM, out, o.release)?;
         }
-        crate::run(&mut cmd)?;
     }
     let pkg = crate::root().join(
         env_var("LUMEN_PKG")
@@ -568,6 +570,7 @@ pub fn test_paths(browser: bool) -> Vec<&'static str> {
         "tests/wasm/hosts/program_workerd.test.mjs",
         "tests/wasm/hosts/program_deno.test.mjs",
         "tests/wasm/hosts/edge_worker.test.mjs",
+        "tests/wasm/hosts/edge_http.test.mjs",
     ];
     if browser {
         paths.extend([

@@ -175,6 +175,11 @@ pub enum Package {
     /// lumen-component-runtime, and the output is `<program>.wasm` (the component) and
     /// `<program>.wit` (its world) (rust/lumen-cli/src/build/component.rs).
     Component,
+    /// A program's `wasi:http/proxy` component: the runtime is the core module of
+    /// lumen-http-runtime, the program is embedded into it and it is componentized with
+    /// the WASI proxy adapter; the output is `<program>.wasm`
+    /// (rust/lumen-cli/src/build/http.rs).
+    Http,
 }
 
 /// Everything a build of one target does, decided up front.
@@ -198,12 +203,11 @@ pub struct Plan {
 impl Plan {
     /// The plan of the runtime build for `target` with `options`, or a usage error.
     pub fn for_target(target: WasmTarget, options: &Options) -> Result<Plan, PlanError> {
-        if target == WasmTarget::Worker {
-            return Err(PlanError(
-                "--wasm-target worker builds a program: name the program \
-                 (`lumen build --target wasm --wasm-target worker app.lm.md`)"
-                    .to_string(),
-            ));
+        if matches!(target, WasmTarget::Worker | WasmTarget::Http) {
+            return Err(PlanError(format!(
+                "--wasm-target {target} builds a program: name the program \
+                 (`lumen build --target wasm --wasm-target {target} app.lm.md`)"
+            )));
         }
         let cargo_profile = match (options.release, options.profile) {
             (false, _) => None,
@@ -232,7 +236,7 @@ impl Plan {
                 Package::Npm,
                 "lumen_wasm_bg.wasm",
             ),
-            Host::ProgramComponent => {
+            Host::ProgramComponent | Host::HttpProxy => {
                 return Err(PlanError(
                     "--wasm-target component builds a program as a component: name the program \
                      (lumen build --target wasm --wasm-target component app.lm.md)"
@@ -302,6 +306,9 @@ impl Plan {
         if target.host() == Host::ProgramComponent {
             return Ok(Plan::component(options));
         }
+        if target.host() == Host::HttpProxy {
+            return Ok(Plan::http(options));
+        }
         let runtime = Plan::for_target(
             target,
             &Options {
@@ -345,10 +352,12 @@ impl Plan {
                 package: Package::Embed,
                 wasm_file: "lumen-wasi-app.wasm",
             }),
-            Host::WasiComponent | Host::ProgramComponent => Err(PlanError(format!(
-                "a program cannot be built for --wasm-target {target} yet: only `js`, \
+            Host::WasiComponent | Host::ProgramComponent | Host::HttpProxy => {
+                Err(PlanError(format!(
+                    "a program cannot be built for --wasm-target {target} yet: only `js`, \
                  `wasi` and `component` (build the runtime package without a program argument)"
-            ))),
+                )))
+            }
         }
     }
 
@@ -386,13 +395,36 @@ impl Plan {
         }
     }
 
+    /// The plan of a program's `wasi:http/proxy` component (`--wasm-target http app.lm.md`):
+    /// the VM-only HTTP runtime, a `wasm32-wasip1` cdylib built once and cached (binaryen
+    /// for release builds: it is a core module), then [`Package::Http`].
+    fn http(options: &Options) -> Plan {
+        Plan {
+            target: WasmTarget::Http,
+            compile: Compile {
+                krate: "lumen-http-runtime",
+                tool: Tool::CargoLib {
+                    lib: "lumen_http_runtime",
+                },
+                ..Plan::component(options).compile
+            },
+            package: Package::Http,
+            wasm_file: "lumen_http_runtime.wasm",
+            ..Plan::component(options)
+        }
+    }
+
     /// How many steps the build reports: workspace, toolchain, fingerprint, compile (or
     /// cache), [binaryen], package — or, for a program, compiling the program first and
     /// embedding it last instead of packaging.
     pub fn steps(&self) -> usize {
         let base = if self.optimize.is_some() { 6 } else { 5 };
         match self.package {
-            Package::Embed | Package::NpmProgram | Package::Worker | Package::Component => base + 1,
+            Package::Embed
+            | Package::NpmProgram
+            | Package::Worker
+            | Package::Component
+            | Package::Http => base + 1,
             Package::Npm | Package::WasiReadme { .. } => base,
         }
     }
@@ -593,6 +625,34 @@ mod tests {
             assert_ne!(p.settings(), wasi.settings(), "its own cache entry");
         }
         let e = Plan::for_target(WasmTarget::Component, &DEFAULT_OPTIONS).unwrap_err();
+        assert!(e.0.contains("name the program"), "{e}");
+    }
+
+    #[test]
+    fn issue12_item2_an_http_program_builds_on_the_cached_http_runtime() {
+        for release in [false, true] {
+            let p =
+                Plan::for_program(WasmTarget::Http, &opts(release, Profile::Size, false)).unwrap();
+            assert_eq!(p.target, WasmTarget::Http);
+            assert_eq!(p.compile.krate, "lumen-http-runtime");
+            assert_eq!(
+                p.compile.tool,
+                Tool::CargoLib {
+                    lib: "lumen_http_runtime"
+                }
+            );
+            assert_eq!(p.compile.rust_target, "wasm32-wasip1");
+            assert!(p.options.vm_only, "no compiler at run time");
+            assert_eq!(p.package, Package::Http);
+            assert_eq!(p.wasm_file, "lumen_http_runtime.wasm");
+            assert_eq!(p.optimize.is_some(), release);
+            assert_eq!(p.steps(), if release { 7 } else { 6 });
+            let component =
+                Plan::for_program(WasmTarget::Component, &opts(release, Profile::Size, false))
+                    .unwrap();
+            assert_ne!(p.settings(), component.settings(), "its own cache entry");
+        }
+        let e = Plan::for_target(WasmTarget::Http, &DEFAULT_OPTIONS).unwrap_err();
         assert!(e.0.contains("name the program"), "{e}");
     }
 

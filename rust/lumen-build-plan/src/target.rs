@@ -22,6 +22,9 @@ pub enum WasmTarget {
     /// A program as a WebAssembly component with its own WIT world (`app.wasm` and
     /// `app.wit`): typed exports for its cells, imports for its tools.
     Component,
+    /// A `wasi:http/proxy` component answering HTTP with a program's `handle` cell
+    /// (programs only): `wasmtime serve`, Spin, Fastly Compute, wasmCloud.
+    Http,
 }
 
 /// What kind of host a target is: it decides the compile tool, post-processing and package.
@@ -37,6 +40,9 @@ pub enum Host {
     /// A program's component: the prebuilt component runtime with the program, its glue
     /// and its WIT world (lumen-componentize).
     ProgramComponent,
+    /// A program's `wasi:http/proxy` component: the prebuilt HTTP runtime with the program
+    /// embedded, componentized with the WASI proxy adapter.
+    HttpProxy,
 }
 
 /// One row of [`TARGETS`].
@@ -87,15 +93,23 @@ const TARGETS: &[Row] = &[
         help: "A program as a WebAssembly component with its WIT world (app.wasm + app.wit): typed exports, tools as imports",
         host: Host::ProgramComponent,
     },
+    Row {
+        target: WasmTarget::Http,
+        name: "http",
+        aliases: &[],
+        help: "A wasi:http/proxy component for a program with `pub cell handle(req: Request) -> Response` (wasmtime serve, Spin, Fastly Compute, wasmCloud)",
+        host: Host::HttpProxy,
+    },
 ];
 
 /// Every variant, in table order (for `clap::ValueEnum`).
-const ALL: [WasmTarget; 5] = [
+const ALL: [WasmTarget; 6] = [
     WasmTarget::Js,
     WasmTarget::Wasi,
     WasmTarget::WasiHttp,
     WasmTarget::Worker,
     WasmTarget::Component,
+    WasmTarget::Http,
 ];
 
 impl WasmTarget {
@@ -148,10 +162,13 @@ impl WasmTarget {
     }
 
     /// Whether the target builds only programs ([`WasmTarget::Worker`],
-    /// [`WasmTarget::Component`]): it has no runtime package of its own (`lumen build`
-    /// without a program is a usage error).
+    /// [`WasmTarget::Component`], [`WasmTarget::Http`]): it has no runtime package of its
+    /// own (`lumen build` without a program is a usage error).
     pub fn is_program_only(self) -> bool {
-        matches!(self, WasmTarget::Worker | WasmTarget::Component)
+        matches!(
+            self,
+            WasmTarget::Worker | WasmTarget::Component | WasmTarget::Http
+        )
     }
 }
 
@@ -232,7 +249,10 @@ mod tests {
             assert_eq!(t.to_string(), t.name());
         }
         let names: Vec<&str> = ALL.iter().map(|t| t.name()).collect();
-        assert_eq!(names, ["js", "wasi", "wasi-http", "worker", "component"]);
+        assert_eq!(
+            names,
+            ["js", "wasi", "wasi-http", "worker", "component", "http"]
+        );
     }
 
     #[test]
@@ -251,7 +271,7 @@ mod tests {
         let e = "deno".parse::<WasmTarget>().unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown wasm target `deno` (targets: js, wasi, wasi-http, worker, component)"
+            "unknown wasm target `deno` (targets: js, wasi, wasi-http, worker, component, http)"
         );
     }
 
@@ -262,7 +282,15 @@ mod tests {
         assert!(WasmTarget::WasiHttp.is_wasi());
         assert!(!WasmTarget::Worker.is_wasi());
         let program_only: Vec<_> = ALL.iter().filter(|t| t.is_program_only()).collect();
-        assert_eq!(program_only, [&WasmTarget::Worker, &WasmTarget::Component]);
+        assert_eq!(
+            program_only,
+            [
+                &WasmTarget::Worker,
+                &WasmTarget::Component,
+                &WasmTarget::Http
+            ]
+        );
+        assert!(WasmTarget::Http.is_wasi());
         assert!(WasmTarget::Component.is_wasi());
         assert_eq!("component".parse(), Ok(WasmTarget::Component));
     }

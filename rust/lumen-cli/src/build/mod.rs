@@ -12,6 +12,8 @@
 mod cache;
 mod component;
 mod fingerprint;
+mod handler;
+mod http;
 mod npm;
 mod optimize;
 mod package;
@@ -56,9 +58,10 @@ pub enum MessageFormat {
 pub struct BuildArgs {
     /// A program (`app.lm.md`) to build with the cached VM-only runtime: one typed npm
     /// package in DIR (`--wasm-target js`), one WASI app `DIR/<name>.wasm`
-    /// (`--wasm-target wasi`), a Cloudflare worker (`--wasm-target worker`), or one component `DIR/<name>.wasm` with its world
-    /// `DIR/<name>.wit` (`--wasm-target component`); without it, the runtime package is
-    /// built.
+    /// (`--wasm-target wasi`), a Cloudflare worker (`--wasm-target worker`), one component
+    /// `DIR/<name>.wasm` with its world `DIR/<name>.wit` (`--wasm-target component`), or
+    /// one `wasi:http/proxy` component `DIR/<name>.wasm` (`--wasm-target http`); without
+    /// it, the runtime package is built.
     pub program: Option<PathBuf>,
     /// What to build (only `wasm`).
     #[arg(long, value_enum)]
@@ -183,6 +186,7 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
             Package::NpmProgram => program::build(a, plan, program, &reporter),
             Package::Worker => worker::build(a, plan, program, &reporter),
             Package::Component => component::build(a, plan, program, &reporter),
+            Package::Http => http::build(a, plan, program, &reporter),
             _ => wasi_app::build(a, plan, program, &reporter),
         },
         (Err(e), _) => Err(BuildError::usage(e.to_string())),
@@ -365,7 +369,8 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
         | Package::Embed
         | Package::NpmProgram
         | Package::Worker
-        | Package::Component => None,
+        | Package::Component
+        | Package::Http => None,
     };
     // The output directory depends on the runtime and on the package templates (a CLI with
     // other npm templates repackages the same cached runtime).
@@ -375,7 +380,8 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
         | Package::Embed
         | Package::NpmProgram
         | Package::Worker
-        | Package::Component => key.clone(),
+        | Package::Component
+        | Package::Http => key.clone(),
     };
     let previous = fingerprint::load(&record);
     let current_output = fingerprint::output(&out_dir);
@@ -425,7 +431,11 @@ fn build(a: &BuildArgs, plan: &Plan, r: &Reporter) -> Result<Built, BuildError> 
             package::write(&staged.join("README.md"), &wasi_readme(&ws.version, http))
                 .map_err(BuildError::usage)?;
         }
-        Package::Embed | Package::NpmProgram | Package::Worker | Package::Component => {
+        Package::Embed
+        | Package::NpmProgram
+        | Package::Worker
+        | Package::Component
+        | Package::Http => {
             return Err(BuildError::usage(
                 "this runtime is a template for a program: name the program to build",
             ))

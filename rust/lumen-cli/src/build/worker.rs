@@ -15,7 +15,6 @@
 use super::program::{self, Staged};
 use super::{package, BuildArgs, BuildError, Built, Reporter};
 use lumen_build_plan::Plan;
-use lumen_compiler::interface::{Interface, Ty};
 use std::path::Path;
 
 /// The `fetch` handler around the program (`@FILENAME@` is the program's file name).
@@ -57,10 +56,10 @@ pub(super) fn build(
         None => TOOLS_JS.to_string(),
     };
     let staged = program::stage_package(a, plan, program, r, |iface| {
-        check_handler(iface, &filename).map_err(BuildError::usage)
+        super::handler::check(iface, &filename, "a worker").map_err(BuildError::usage)
     })?;
     if user_tools.is_none() {
-        let missing = tools_without_provider(&staged.iface);
+        let missing = super::handler::tools_without_provider(&staged.iface);
         if !missing.is_empty() {
             r.notice(&format!(
                 "warning: the worker provides only http.get and http.post; {} {} with E0908 until `{}` provides {} (see tools.js)",
@@ -91,81 +90,6 @@ fn tools_file(program: &Path) -> Option<std::path::PathBuf> {
         .unwrap_or(Path::new(""))
         .join(tools_file_name(program));
     p.is_file().then_some(p)
-}
-
-/// The tools the program declares that worker.js does not provide itself.
-fn tools_without_provider(iface: &Interface) -> Vec<String> {
-    let mut v: Vec<String> = iface
-        .tools
-        .iter()
-        .map(|t| t.qualified.clone())
-        .filter(|q| q != "http.get" && q != "http.post")
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}
-
-/// The program must export `handle(req: Request) -> Response` with the `std.http`
-/// records; the error names what is missing.
-fn check_handler(iface: &Interface, filename: &str) -> Result<(), String> {
-    let want =
-        "`pub cell handle(req: Request) -> Response` (with `import std.http: Request, Response`)";
-    let Some(handle) = iface.cells.iter().find(|c| c.name == "handle") else {
-        let exported: Vec<&str> = iface.cells.iter().map(|c| c.name.as_str()).collect();
-        return Err(format!(
-            "`{filename}` has no {want}: a worker calls it for every request (exported cells: {})",
-            if exported.is_empty() {
-                "none".to_string()
-            } else {
-                exported.join(", ")
-            }
-        ));
-    };
-    let takes_request =
-        handle.params.len() == 1 && handle.params[0].ty == Ty::Record("Request".into());
-    if !takes_request || handle.ret != Ty::Record("Response".into()) {
-        let params: Vec<String> = handle
-            .params
-            .iter()
-            .map(|p| format!("{}: {}", p.name, type_name(&p.ty)))
-            .collect();
-        return Err(format!(
-            "`handle` in `{filename}` is `handle({}) -> {}`; a worker needs {want}",
-            params.join(", "),
-            type_name(&handle.ret)
-        ));
-    }
-    let std = std_records()?;
-    for name in ["Request", "Response"] {
-        let mine = iface.records.iter().find(|r| r.name == name);
-        let theirs = std.records.iter().find(|r| r.name == name);
-        if mine.map(|r| &r.fields) != theirs.map(|r| &r.fields) {
-            return Err(format!(
-                "`{name}` in `{filename}` is not the `{name}` of `std.http`; a worker needs {want}"
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The records of `std.http`, as the compiler defines them.
-fn std_records() -> Result<Interface, String> {
-    lumen_compiler::interface_of(
-        "<std.http>",
-        b"import std.http: Request, Response\n",
-        &lumen_compiler::NoImports,
-        &lumen_compiler::CompileOptions::default(),
-    )
-    .map_err(|d| format!("the compiler's std.http does not check: {d:?}"))
-}
-
-/// A type's name for messages.
-fn type_name(t: &Ty) -> String {
-    match t {
-        Ty::Record(n) | Ty::Enum(n) => n.clone(),
-        other => format!("{other:?}"),
-    }
 }
 
 /// Moves the staged program package to `root/app` and writes the worker's files.
@@ -257,38 +181,6 @@ not UTF-8 is answered 400) and the response; a Lumen error is a 500 with `{{\"er
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn iface(src: &str) -> Interface {
-        match lumen_compiler::interface_of(
-            "app.lm",
-            src.as_bytes(),
-            &lumen_compiler::NoImports,
-            &lumen_compiler::CompileOptions::default(),
-        ) {
-            Ok(i) => i,
-            Err(d) => panic!("{d:#?}"),
-        }
-    }
-
-    #[test]
-    fn issue12_item2_a_worker_needs_handle_taking_the_std_request() {
-        let ok = "import std.http: Request, Response\npub cell handle(req: Request) -> Response\n  Response(status: 200)\nend\n";
-        assert_eq!(check_handler(&iface(ok), "app.lm"), Ok(()));
-        let none = "pub cell main() -> Int\n  1\nend\n";
-        let e = check_handler(&iface(none), "app.lm").unwrap_err();
-        assert!(
-            e.contains("has no `pub cell handle(req: Request) -> Response`"),
-            "{e}"
-        );
-        assert!(e.contains("exported cells: main"), "{e}");
-        let wrong =
-            "import std.http: Request, Response\npub cell handle(n: Int) -> String\n  \"x\"\nend\n";
-        let e = check_handler(&iface(wrong), "app.lm").unwrap_err();
-        assert!(e.contains("is `handle(n: Int) -> String`"), "{e}");
-        let own = "record Request\n  path: String\nend\nrecord Response\n  status: Int\nend\npub cell handle(req: Request) -> Response\n  Response(status: 1)\nend\n";
-        let e = check_handler(&iface(own), "app.lm").unwrap_err();
-        assert!(e.contains("is not the `Request` of `std.http`"), "{e}");
-    }
 
     #[test]
     fn issue12_item2_the_workerd_config_lists_every_module() {
