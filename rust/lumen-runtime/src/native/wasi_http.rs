@@ -48,7 +48,7 @@ pub fn request(
     let fields = Fields::new();
     for (name, value) in headers {
         fields
-            .append(name, &value.as_bytes().to_vec())
+            .append(name, value.as_bytes())
             .map_err(|e| format!("header `{name}`: {e:?}"))?;
     }
     let req = OutgoingRequest::new(fields);
