@@ -9,7 +9,8 @@
 //!   [`crate::urlhost`] extractor, which rejects every URL it cannot read unambiguously. Several `domain` grants: any may match. Hosts compare case-insensitively,
 //!   a trailing dot is ignored.
 //! - `path`: a file-system prefix checked against the `path` argument. Both are normalised
-//!   lexically (relative paths are taken from the base directory, `.` dropped, `..` removed
+//!   lexically (relative paths are taken from the base directory, none on WebAssembly: see
+//!   [`ToolGate::new`]; `.` dropped, `..` removed
 //!   with its parent; a `..` above the root is denied) and compared component by component,
 //!   so `/data` allows `/data/x` but not `/database`. Several `path` grants: any may match.
 //! - `name` (for `env.get`, the standard tool that requires it): an allow-list of
@@ -352,6 +353,16 @@ pub fn check_call(
     })
 }
 
+/// The directory relative paths are resolved against on this host: the working directory
+/// natively, none on WASI and other WebAssembly hosts.
+pub(crate) fn host_base() -> Option<PathBuf> {
+    if cfg!(target_family = "wasm") {
+        None
+    } else {
+        std::env::current_dir().ok()
+    }
+}
+
 /// Per-run grant state: counts calls per alias for `max_calls` and remembers the base
 /// directory relative paths are resolved against. Create one per program run.
 #[derive(Debug, Clone, Default)]
@@ -361,9 +372,12 @@ pub struct ToolGate {
 }
 
 impl ToolGate {
-    /// A gate resolving relative paths against the process's working directory.
+    /// A gate resolving relative paths against the process's working directory; on WASI,
+    /// which has none (wasi-libc reports `/`), relative paths are compared as they are,
+    /// as in the JavaScript hosts: with `/` as the base a relative grant such as `.` would
+    /// cover every absolute path, which it does not natively.
     pub fn new() -> ToolGate {
-        ToolGate::with_base(std::env::current_dir().ok())
+        ToolGate::with_base(host_base())
     }
 
     /// A gate resolving relative paths against `base` (`None`: relative paths are compared

@@ -152,6 +152,34 @@ describe(`tools under ${host}`, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test('issue 12: an absolute path is checked against a relative grant as natively: E0907, the same message', async () => {
+    // WASI has no working directory of its own (wasi-libc says `/`): a relative grant must
+    // not cover every absolute path there, as it does not natively (the working directory
+    // is not `/`). Both hosts deny before the provider runs, with the same text.
+    const bin = process.env.LUMEN_BIN;
+    assert.ok(bin, 'LUMEN_BIN (a native lumen) is needed: cargo xtask test-wasm sets it');
+    const dir = scratch({
+      'dot.lm':
+        'use tool fs.read as Read\ngrant Read path "."\n\n' +
+        'cell main() -> String\n  return Read(path: "/etc/hostname")["text"]\nend\n',
+      'data.lm': header + 'cell main() -> String\n  return Read(path: "/data/x.json")["text"]\nend\n',
+    });
+    for (const [file, denied, allowed] of [
+      ['dot.lm', '/etc/hostname', '.'],
+      ['data.lm', '/data/x.json', 'data'],
+    ]) {
+      const wasi = await lumen(dir, ['run', file]);
+      const native = await runProcess(bin, ['run', file], dir);
+      assert.equal(wasi.code, 1, wasi.stderr);
+      assert.equal(native.code, 1, native.stderr);
+      const line = `error[E0907]: tool Read (fs.read): grant path denies \`${denied}\` (allowed: ${allowed})`;
+      assert.equal(wasi.stderr.split('\n')[0], line);
+      assert.equal(native.stderr.split('\n')[0], line);
+      assert.equal(wasi.stdout, '');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   test('a symbolic link out of the preopened directory is not followed', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'lumen-wasi-outside-'));
     writeFileSync(join(outside, 'secret.txt'), 'SECRET');

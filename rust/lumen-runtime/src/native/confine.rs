@@ -145,7 +145,7 @@ pub fn open_confined(path: &str, ctx: &CallContext, access: Access) -> Result<Ow
     if path.contains('\0') {
         return Err(deny("the path contains a NUL byte"));
     }
-    let base = std::env::current_dir().ok();
+    let base = crate::grants::host_base();
     let lexical = normalize_path(Path::new(path), base.as_deref())
         .ok_or_else(|| deny("`..` leads above the root"))?;
     // The widest grant containing the path: everything a narrower one allows, it allows.
