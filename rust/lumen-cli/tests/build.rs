@@ -101,6 +101,12 @@ fn target_is_required_and_checked() {
 #[test]
 fn outside_a_workspace_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
+    // Without the fallback to the checkout this `lumen` was built from.
+    let lumen = || {
+        let mut c = lumen();
+        c.env("LUMEN_SOURCE", "");
+        c
+    };
     lumen()
         .current_dir(dir.path())
         .args(["build", "--target", "wasm"])

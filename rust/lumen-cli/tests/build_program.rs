@@ -271,3 +271,39 @@ fn issue11_item1_a_program_only_rebuild_runs_no_cargo_build() {
     // The target is 0.5 s (a release `lumen` takes ~0.1 s); a loaded debug test run gets slack.
     assert!(ms < 2000, "a program-only rebuild took {ms} ms");
 }
+
+#[test]
+fn issue11_newuser_lumen_build_works_in_a_project_outside_the_lumen_checkout() {
+    // A user's own folder, no Cargo.toml anywhere above it: the runtime's sources come from
+    // `$LUMEN_SOURCE` (by default the checkout this `lumen` was built from).
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("app.lm.md"), GOOD).expect("write");
+    let out = lumen()
+        .current_dir(dir.path())
+        .env("LUMEN_SOURCE", root())
+        .args(["build", "--target", "wasm", "app.lm.md", "--out-dir", "pkg"])
+        .timeout(std::time::Duration::from_secs(1800))
+        .output()
+        .expect("lumen build");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(dir.path().join("pkg/index.d.ts").is_file(), "{stderr}");
+
+    // With the fallback switched off the error says how to point at a checkout.
+    let off = lumen()
+        .current_dir(dir.path())
+        .env("LUMEN_SOURCE", "")
+        .args([
+            "build",
+            "--target",
+            "wasm",
+            "app.lm.md",
+            "--out-dir",
+            "pkg2",
+        ])
+        .output()
+        .expect("lumen build");
+    assert_eq!(off.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&off.stderr).contains("set LUMEN_SOURCE"));
+    assert!(!dir.path().join("pkg2").exists());
+}

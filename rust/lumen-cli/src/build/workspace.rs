@@ -55,8 +55,46 @@ impl Workspace {
     }
 }
 
-/// Locates the workspace from `manifest` (a `Cargo.toml`) or from the current directory.
+/// The variable naming the Lumen checkout `lumen build` takes the runtime's sources from
+/// when it is run outside one (empty: no fallback).
+pub const SOURCE_VAR: &str = "LUMEN_SOURCE";
+
+/// Locates the workspace: from `manifest` (a `Cargo.toml`) when given; else the Lumen
+/// workspace around the current directory; else, so that `lumen build` works in a user's
+/// own project, the checkout named by `$LUMEN_SOURCE`, or when that is unset the checkout
+/// this `lumen` was built from (if it is still there).
 pub fn locate(manifest: Option<&Path>, cargo: &Path) -> Result<Workspace, String> {
+    if manifest.is_some() {
+        return locate_at(manifest, cargo);
+    }
+    match locate_at(None, cargo) {
+        Ok(ws) => Ok(ws),
+        Err(e) if e.starts_with("not in a Lumen workspace") => match fallback_manifest() {
+            Some(m) => locate_at(Some(&m), cargo).map_err(|f| {
+                format!(
+                    "{e}; the Lumen sources at {} do not work either: {f}",
+                    m.display()
+                )
+            }),
+            None => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// The `Cargo.toml` of the fallback checkout, if there is one.
+fn fallback_manifest() -> Option<PathBuf> {
+    let dir = match std::env::var_os(SOURCE_VAR) {
+        Some(v) if v.is_empty() => return None,
+        Some(v) => PathBuf::from(v),
+        // rust/lumen-cli → the workspace root.
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."),
+    };
+    let manifest = dir.join("Cargo.toml");
+    manifest.is_file().then_some(manifest)
+}
+
+fn locate_at(manifest: Option<&Path>, cargo: &Path) -> Result<Workspace, String> {
     let mut cmd = MetadataCommand::new();
     cmd.cargo_path(cargo);
     if let Some(m) = manifest {
@@ -68,9 +106,11 @@ pub fn locate(manifest: Option<&Path>, cargo: &Path) -> Result<Workspace, String
     let meta = cmd.exec().map_err(|e| {
         let detail = e.to_string();
         if detail.contains("could not find `Cargo.toml`") {
-            "not in a Lumen workspace: no Cargo.toml here or in any parent directory \
-             (run `lumen build` inside the Lumen repository, or pass --manifest-path)"
-                .to_string()
+            format!(
+                "not in a Lumen workspace: no Cargo.toml here or in any parent directory \
+                 (run `lumen build` inside the Lumen repository, pass --manifest-path, or set \
+                 {SOURCE_VAR} to a Lumen checkout)"
+            )
         } else {
             format!(
                 "cargo metadata failed: {}",
