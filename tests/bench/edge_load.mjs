@@ -10,10 +10,11 @@
 //
 // and prints requests/s, p50 and p99 latency (of the first N), the error count (any answer
 // other than the expected status and body, or a failed request) and the resident memory
-// (VmRSS) of the server process after a warm-up, after N requests and after a second N, as
-// a Markdown table.
+// (VmRSS) of the server process after a warm-up and after each of R rounds of N requests
+// (default 2), as a Markdown table. `--only TEXT` runs only the servers whose name contains
+// TEXT (e.g. `--only worker`).
 //
-//   node tests/bench/edge_load.mjs [--requests N] [--concurrency C]
+//   node tests/bench/edge_load.mjs [--requests N] [--concurrency C] [--rounds R] [--only TEXT]
 //
 // Inputs: $LUMEN_EDGE_HTTP (default pkg-edge-http/edge_api.wasm), $LUMEN_EDGE_WORKER
 // (default pkg-edge-worker/), $WASMTIME (default `wasmtime`), workerd from tests/wasm's
@@ -36,6 +37,8 @@ const arg = (name, dflt) => {
 };
 const N = arg('--requests', 20_000);
 const C = arg('--concurrency', 32);
+const ROUNDS = arg('--rounds', 2);
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : '';
 const APP = resolve(process.env.LUMEN_EDGE_HTTP ?? join(ROOT, 'pkg-edge-http', 'edge_api.wasm'));
 const WORKER = resolve(process.env.LUMEN_EDGE_WORKER ?? join(ROOT, 'pkg-edge-worker'));
 const WASMTIME = process.env.WASMTIME ?? 'wasmtime';
@@ -145,20 +148,23 @@ async function bench(name, cmd, args, port, cwd) {
     await load(port, 500, C); // warm-up
     const before = rssKiB(server.child.pid);
     const { seconds, latencies, errors } = await load(port, N, C);
-    const after = rssKiB(server.child.pid);
-    // A second run of N: memory that is a leak goes on growing, a heap that has found its
+    const rss = [rssKiB(server.child.pid)];
+    let failed = errors;
+    // More rounds of N: memory that is a leak goes on growing, a heap that has found its
     // size does not.
-    const again = await load(port, N, C);
-    const after2 = rssKiB(server.child.pid);
+    for (let round = 1; round < ROUNDS; round++) {
+      const again = await load(port, N, C);
+      failed += again.errors;
+      rss.push(rssKiB(server.child.pid));
+    }
     return {
       name,
       rps: Math.round(N / seconds),
       p50: pct(latencies, 50),
       p99: pct(latencies, 99),
-      errors: errors + again.errors,
+      errors: failed,
       before,
-      after,
-      after2,
+      rss,
     };
   } finally {
     server.child.kill('SIGTERM');
@@ -168,36 +174,44 @@ async function bench(name, cmd, args, port, cwd) {
 const rows = [];
 const scratch = mkdtempSync(join(tmpdir(), 'lumen-edge-load-'));
 try {
-  if (existsSync(APP)) {
+  const wanted = (name) => name.includes(ONLY);
+  if (!wanted('wasmtime serve: lumen --wasm-target http')) {
+    // not asked for
+  } else if (existsSync(APP)) {
     const port = await freePort();
     rows.push(await bench('wasmtime serve: lumen --wasm-target http', WASMTIME, ['serve', '--addr', `127.0.0.1:${port}`, APP], port));
   } else console.error(`skipping wasmtime serve: ${APP} is missing`);
-  if (existsSync(join(WORKER, 'config.capnp'))) {
+  if (!wanted('workerd: lumen --wasm-target worker')) {
+    // not asked for
+  } else if (existsSync(join(WORKER, 'config.capnp'))) {
     const port = await freePort();
     rows.push(
       await bench('workerd: lumen --wasm-target worker', join(BIN, 'workerd'),
         ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`], port, WORKER),
     );
   } else console.error(`skipping the workerd worker: ${WORKER} is missing`);
-  const ref = join(scratch, 'ref');
-  cpSync(join(HERE, 'edge_ref'), ref, { recursive: true });
-  writeFileSync(join(ref, 'config.capnp'), workerdConfig(['worker.js']));
-  const port = await freePort();
-  rows.push(
-    await bench('workerd: plain JavaScript (reference)', join(BIN, 'workerd'),
-      ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`], port, ref),
-  );
+  if (wanted('workerd: plain JavaScript (reference)')) {
+    const ref = join(scratch, 'ref');
+    cpSync(join(HERE, 'edge_ref'), ref, { recursive: true });
+    writeFileSync(join(ref, 'config.capnp'), workerdConfig(['worker.js']));
+    const port = await freePort();
+    rows.push(
+      await bench('workerd: plain JavaScript (reference)', join(BIN, 'workerd'),
+        ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`], port, ref),
+    );
+  }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
 
 const mib = (k) => (k / 1024).toFixed(1);
 console.log(`\n${N} requests, concurrency ${C}, keep-alive, 127.0.0.1 (${REQUESTS.map((r) => r.path).join(', ')} in rotation)\n`);
-console.log(`| server | requests/s | p50 ms | p99 ms | errors (of ${2 * N}) | RSS MiB: before | after ${N} | after ${2 * N} |`);
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+const rounds = Array.from({ length: ROUNDS }, (_, i) => `after ${((i + 1) * N).toLocaleString('en')}`);
+console.log(`| server | requests/s | p50 ms | p99 ms | errors (of ${(ROUNDS * N).toLocaleString('en')}) | RSS MiB: before | ${rounds.join(' | ')} |`);
+console.log(`|---|---:|---:|---:|---:|---:|${rounds.map(() => '---:|').join('')}`);
 for (const r of rows) {
   console.log(
-    `| ${r.name} | ${r.rps} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} | ${mib(r.before)} | ${mib(r.after)} | ${mib(r.after2)} |`,
+    `| ${r.name} | ${r.rps} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} | ${mib(r.before)} | ${r.rss.map(mib).join(' | ')} |`,
   );
 }
 if (rows.some((r) => r.errors > 0)) process.exitCode = 1;
