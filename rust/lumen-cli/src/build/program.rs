@@ -202,7 +202,7 @@ pub(super) fn compile(program: &Path) -> Result<Compiled, BuildError> {
     }
     // The JavaScript host takes every tool from the caller (`options.tools`), so the native
     // host's tool list (warning W0001) does not apply; errors are those of `lumen check`.
-    let options = lumen_compiler::CompileOptions { known_tools: None };
+    let options = lumen_compiler::CompileOptions::default();
     let loader = FsLoader::new();
     loader.register_root(&name, &bytes);
     let failed = |diags: &[lumen_compiler::Diagnostic], loader: &FsLoader| {
