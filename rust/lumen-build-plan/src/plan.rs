@@ -346,8 +346,9 @@ impl Plan {
                 wasm_file: "lumen-wasi-app.wasm",
             }),
             Host::WasiComponent | Host::ProgramComponent => Err(PlanError(format!(
-                "a program cannot be built for --wasm-target {target} yet: only `js`, \
-                 `wasi` and `component` (build the runtime package without a program argument)"
+                "a program cannot be built for --wasm-target {target} yet: only {} (build \
+                 the runtime package without a program argument)",
+                WasmTarget::list(&WasmTarget::program_targets())
             ))),
         }
     }
@@ -561,7 +562,10 @@ mod tests {
         // --vm-only is what a program gets anyway.
         assert!(Plan::for_program(WasmTarget::Wasi, &opts(true, Profile::Size, true)).is_ok());
         let e = Plan::for_program(WasmTarget::WasiHttp, &DEFAULT_OPTIONS).unwrap_err();
-        assert!(e.0.contains("only `js`, `wasi` and `component`"), "{e}");
+        assert!(
+            e.0.contains("only `js`, `wasi`, `worker` and `component`"),
+            "issue11_newuser_item4: every program target is listed: {e}"
+        );
     }
 
     #[test]
