@@ -210,6 +210,9 @@ pub mod codes {
     pub const UNREACHABLE_ARM: &str = "W0002";
     /// A grant key the runtime does not enforce and the host did not declare.
     pub const UNKNOWN_GRANT_KEY: &str = "W0003";
+    /// A markdown file with no `lumen` code block (it defines nothing; the message names
+    /// the fences it has, e.g. ```` ```lm ````).
+    pub const NO_LUMEN_BLOCK: &str = "W0004";
 
     /// Internal compiler error: a bug, reported instead of panicking.
     pub const INTERNAL: &str = "E0999";
