@@ -399,12 +399,12 @@ fn readme(name: &str, filename: &str, iface: &lumen_compiler::Interface) -> Stri
         .collect();
     let (last, tools_line) = if iface.tools.is_empty() {
         (
-            "an optional last argument, the options object",
+            "the options object, an optional last argument",
             "- `tools` (optional): the program declares no tools.",
         )
     } else {
         (
-            "a required last argument, the options object (required because the program declares tools)",
+            "the options object, a required last argument because the program declares tools",
             "- `tools` (required): the functions implementing the program's tools.",
         )
     };
