@@ -354,8 +354,9 @@ impl Plan {
             }),
             Host::WasiComponent | Host::ProgramComponent | Host::HttpProxy => {
                 Err(PlanError(format!(
-                    "a program cannot be built for --wasm-target {target} yet: only `js`, \
-                 `wasi` and `component` (build the runtime package without a program argument)"
+                    "a program cannot be built for --wasm-target {target} yet: only {} (build \
+                 the runtime package without a program argument)",
+                    WasmTarget::list(&WasmTarget::program_targets())
                 )))
             }
         }
@@ -593,7 +594,10 @@ mod tests {
         // --vm-only is what a program gets anyway.
         assert!(Plan::for_program(WasmTarget::Wasi, &opts(true, Profile::Size, true)).is_ok());
         let e = Plan::for_program(WasmTarget::WasiHttp, &DEFAULT_OPTIONS).unwrap_err();
-        assert!(e.0.contains("only `js`, `wasi` and `component`"), "{e}");
+        assert!(
+            e.0.contains("only `js`, `wasi`, `worker`, `component` and `http`"),
+            "issue11_newuser_item4: every program target is listed: {e}"
+        );
     }
 
     #[test]

@@ -53,6 +53,8 @@ struct Row {
     aliases: &'static [&'static str],
     help: &'static str,
     host: Host,
+    /// Whether `lumen build` can build a program (`app.lm.md`) for this target.
+    programs: bool,
 }
 
 /// Every target, in the order `--help` lists them.
@@ -63,6 +65,7 @@ const TARGETS: &[Row] = &[
         aliases: &["web", "nodejs", "bundler"],
         help: "One npm package for every JavaScript host: Node.js, browsers, bundlers, workers, Deno, workerd (web, nodejs, bundler: deprecated aliases)",
         host: Host::Js,
+        programs: true,
     },
     Row {
         target: WasmTarget::Wasi,
@@ -70,6 +73,7 @@ const TARGETS: &[Row] = &[
         aliases: &[],
         help: "A WASI command module (wasm32-wasip1) for Wasmtime and node:wasi",
         host: Host::WasiCommand,
+        programs: true,
     },
     Row {
         target: WasmTarget::WasiHttp,
@@ -78,6 +82,7 @@ const TARGETS: &[Row] = &[
         help:
             "A WASI component (wasm32-wasip2) whose HTTP tools use wasi:http (wasmtime run -S http)",
         host: Host::WasiComponent,
+        programs: false,
     },
     Row {
         target: WasmTarget::Worker,
@@ -85,6 +90,7 @@ const TARGETS: &[Row] = &[
         aliases: &[],
         help: "A Cloudflare module worker for a program with `pub cell handle(req: Request) -> Response` (wrangler, workerd)",
         host: Host::Js,
+        programs: true,
     },
     Row {
         target: WasmTarget::Component,
@@ -92,6 +98,7 @@ const TARGETS: &[Row] = &[
         aliases: &[],
         help: "A program as a WebAssembly component with its WIT world (app.wasm + app.wit): typed exports, tools as imports",
         host: Host::ProgramComponent,
+        programs: true,
     },
     Row {
         target: WasmTarget::Http,
@@ -99,6 +106,7 @@ const TARGETS: &[Row] = &[
         aliases: &[],
         help: "A wasi:http/proxy component for a program with `pub cell handle(req: Request) -> Response` (wasmtime serve, Spin, Fastly Compute, wasmCloud)",
         host: Host::HttpProxy,
+        programs: true,
     },
 ];
 
@@ -159,6 +167,30 @@ impl WasmTarget {
     /// Whether the output is a WASI module or component (no JavaScript).
     pub fn is_wasi(self) -> bool {
         !matches!(self.host(), Host::Js)
+    }
+
+    /// Whether `lumen build` can build a program for this target.
+    pub fn builds_programs(self) -> bool {
+        self.row().programs
+    }
+
+    /// The targets a program can be built for, in table order.
+    pub fn program_targets() -> Vec<WasmTarget> {
+        TARGETS
+            .iter()
+            .filter(|r| r.programs)
+            .map(|r| r.target)
+            .collect()
+    }
+
+    /// `names` as `` `a`, `b` and `c` `` (for messages listing targets).
+    pub fn list(names: &[WasmTarget]) -> String {
+        let quoted: Vec<String> = names.iter().map(|t| format!("`{t}`")).collect();
+        match quoted.split_last() {
+            None => String::new(),
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        }
     }
 
     /// Whether the target builds only programs ([`WasmTarget::Worker`],
@@ -253,6 +285,29 @@ mod tests {
             names,
             ["js", "wasi", "wasi-http", "worker", "component", "http"]
         );
+    }
+
+    #[test]
+    fn issue11_newuser_item4_the_program_targets_come_from_the_table() {
+        assert_eq!(
+            WasmTarget::list(&WasmTarget::program_targets()),
+            "`js`, `wasi`, `worker`, `component` and `http`"
+        );
+        assert!(!WasmTarget::WasiHttp.builds_programs());
+        for t in WasmTarget::all() {
+            assert!(!t.is_program_only() || t.builds_programs(), "{t}");
+        }
+    }
+
+    #[test]
+    fn issue11_newuser_item4_the_readmes_list_every_target() {
+        let names: Vec<&str> = ALL.iter().map(|t| t.name()).collect();
+        let want = format!("--wasm-target {}]", names.join("|"));
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        for file in ["README.md", "rust/lumen-cli/README.md", "CLAUDE.md"] {
+            let text = std::fs::read_to_string(format!("{root}/{file}")).unwrap_or_default();
+            assert!(text.contains(&want), "{file} must say `{want}`");
+        }
     }
 
     #[test]

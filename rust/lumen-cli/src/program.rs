@@ -31,6 +31,7 @@ pub fn options() -> CompileOptions {
     let registry = host_registry();
     CompileOptions {
         known_tools: Some(registry.names().iter().map(|s| s.to_string()).collect()),
+        ..CompileOptions::default()
     }
 }
 

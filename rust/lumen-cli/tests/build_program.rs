@@ -79,6 +79,63 @@ fn issue11_item1_a_compile_error_exits_1_with_the_check_diagnostics_and_writes_n
 }
 
 #[test]
+fn issue11_newuser_item3_a_misfenced_program_warns_and_building_it_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let md = GOOD.replace("```lumen", "```lm");
+    std::fs::write(dir.path().join("app.lm.md"), md).expect("write");
+    let check = lumen()
+        .current_dir(dir.path())
+        .args(["check", "app.lm.md"])
+        .output()
+        .expect("lumen check");
+    let check_err = String::from_utf8_lossy(&check.stderr).into_owned();
+    assert_eq!(check.status.code(), Some(0), "{check_err}");
+    assert!(check_err.contains("W0004"), "{check_err}");
+    assert!(
+        check_err.contains("found ```lm: did you mean ```lumen?"),
+        "{check_err}"
+    );
+    assert!(check_err.contains("app.lm.md:3:1"), "{check_err}");
+    for target in ["js", "worker", "component"] {
+        let build = lumen()
+            .current_dir(dir.path())
+            .args(["build", "--target", "wasm", "--wasm-target", target])
+            .args(["app.lm.md", "--out-dir", "out"])
+            .arg("--manifest-path")
+            .arg(root().join("Cargo.toml"))
+            .output()
+            .expect("lumen build");
+        let build_err = String::from_utf8_lossy(&build.stderr).into_owned();
+        assert_eq!(build.status.code(), Some(2), "{target}: {build_err}");
+        assert!(build_err.contains("W0004"), "{target}: {build_err}");
+        assert!(
+            build_err.contains("`app.lm.md` exports no cell (it has no ```lumen code block"),
+            "{target}: {build_err}"
+        );
+        assert!(build_err.contains("nothing was written"), "{build_err}");
+        assert_eq!(listing(dir.path()), ["app.lm.md"], "{target}");
+    }
+    // A WASI app runs `main`: a program without one is refused the same way.
+    let build = lumen()
+        .current_dir(dir.path())
+        .args(["build", "--target", "wasm", "--wasm-target", "wasi"])
+        .args(["app.lm.md", "--out-dir", "out"])
+        .arg("--manifest-path")
+        .arg(root().join("Cargo.toml"))
+        .output()
+        .expect("lumen build");
+    let build_err = String::from_utf8_lossy(&build.stderr).into_owned();
+    assert_eq!(build.status.code(), Some(2), "wasi: {build_err}");
+    assert!(
+        build_err.contains(
+            "`app.lm.md` has no `cell main` for the WASI app to run (it has no ```lumen code block"
+        ),
+        "wasi: {build_err}"
+    );
+    assert_eq!(listing(dir.path()), ["app.lm.md"], "wasi");
+}
+
+#[test]
 fn issue11_item1_a_binary_lir_or_a_bad_name_is_a_usage_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("app.lmb"), b"LMB\0xx").expect("write");

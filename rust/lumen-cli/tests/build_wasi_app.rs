@@ -189,7 +189,8 @@ fn issue11_item1_program_builds_are_for_js_wasi_and_component_only_for_now() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("only `js`, `wasi` and `component`"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("only `js`, `wasi`, `worker`, `component` and `http`"));
     assert!(!work.path().join("pkg").exists());
     // `--name` is the npm package's; a WASI app is named after its program.
     let out = lumen()

@@ -48,6 +48,13 @@ fn version_and_help() {
 }
 
 #[test]
+fn issue11_newuser_item4_help_names_every_command() {
+    let out = lumen().arg("--help").output().expect("lumen runs");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("run, check, emit, build"), "{help}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     lumen().assert().code(2);
     lumen()

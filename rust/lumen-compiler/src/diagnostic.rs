@@ -165,6 +165,9 @@ pub mod codes {
     pub const INVALID_GRANT: &str = "E0206";
     /// `import std.x` where `x` is not a standard module (the message lists them).
     pub const UNKNOWN_STD_MODULE: &str = "E0207";
+    /// A grant key that is a likely typo of a key the runtime enforces (`max_call`), which
+    /// would silently not be enforced.
+    pub const MISSPELT_GRANT_KEY: &str = "E0208";
 
     // Types
     /// A value of the wrong type.
@@ -205,6 +208,11 @@ pub mod codes {
     pub const UNKNOWN_TOOL: &str = "W0001";
     /// An unreachable match arm.
     pub const UNREACHABLE_ARM: &str = "W0002";
+    /// A grant key the runtime does not enforce and the host did not declare.
+    pub const UNKNOWN_GRANT_KEY: &str = "W0003";
+    /// A markdown file with no `lumen` code block (it defines nothing; the message names
+    /// the fences it has, e.g. ```` ```lm ````).
+    pub const NO_LUMEN_BLOCK: &str = "W0004";
 
     /// Internal compiler error: a bug, reported instead of panicking.
     pub const INTERNAL: &str = "E0999";

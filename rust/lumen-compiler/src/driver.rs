@@ -8,6 +8,9 @@ pub struct CompileOptions {
     /// Qualified names of the tools the host provides, when known. A `use tool` of any other
     /// name gets warning W0001.
     pub known_tools: Option<Vec<String>>,
+    /// Grant keys the host's tool providers read, beyond the ones the runtime enforces. A
+    /// grant with any other unknown key gets warning W0003 (see [`crate::grant_keys`]).
+    pub grant_keys: Vec<String>,
 }
 
 /// A successful compilation: the LIR module and any warnings.
@@ -52,6 +55,7 @@ fn analyze(
     if !diags.iter().any(Diagnostic::is_error) {
         let (d, s) = crate::check::check_with_signatures(&program);
         diags.extend(d);
+        diags.extend(crate::grant_keys::check(&program, &options.grant_keys));
         sigs = Some(s);
     }
     if let Some(known) = &options.known_tools {

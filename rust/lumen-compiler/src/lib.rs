@@ -8,6 +8,7 @@ pub mod ast;
 pub mod check;
 pub mod diagnostic;
 mod driver;
+pub mod grant_keys;
 pub mod interface;
 pub mod lexer;
 pub mod lower;

@@ -52,6 +52,74 @@ pub fn looks_like_markdown(text: &str) -> bool {
     text.lines().filter_map(fence).any(|f| f.is_lumen())
 }
 
+/// Warning W0004 for a markdown file without a single `lumen` block: it defines nothing,
+/// which is almost always a misnamed fence (```` ```lm ````, ```` ```Lumen ````). The
+/// message names the fences the file has; the span is the first one (or the file start).
+/// `None` for other files and for markdown with a `lumen` block.
+pub fn no_lumen_block(name: &str, text: &str) -> Option<Diagnostic> {
+    if !is_markdown_name(name) {
+        return None;
+    }
+    // The opening fences (a fence inside a block is its content, not an opening).
+    let mut opened: Vec<(usize, String)> = Vec::new();
+    let mut open: Option<Fence<'_>> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        match &open {
+            None => {
+                if let Some(f) = fence(line) {
+                    if f.is_lumen() {
+                        return None;
+                    }
+                    let word = f.info.split_whitespace().next().unwrap_or("").to_string();
+                    opened.push((offset, word));
+                    open = Some(f);
+                }
+            }
+            Some(f) => {
+                if f.closed_by(line) {
+                    open = None;
+                }
+            }
+        }
+        offset += line.len();
+    }
+    let looks_lumen = |w: &str| {
+        let w = w.to_lowercase();
+        w == "lumen" || w == "lm" || w == "lm.md" || w.starts_with("lumen") || w == "lum"
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    for (_, w) in &opened {
+        if !seen.contains(&w.as_str()) {
+            seen.push(w);
+        }
+    }
+    let shown: Vec<String> = seen.iter().take(8).map(|w| format!("```{w}")).collect();
+    let message = match seen.iter().find(|w| looks_lumen(w)) {
+        Some(w) => format!(
+            "this markdown file has no ```lumen code block, so it defines nothing (found ```{w}: did you mean ```lumen?)"
+        ),
+        None if seen.is_empty() => {
+            "this markdown file has no ```lumen code block, so it defines nothing (only fenced blocks whose info string is `lumen` are code)".to_string()
+        }
+        None => format!(
+            "this markdown file has no ```lumen code block, so it defines nothing (found {}; only ```lumen blocks are code)",
+            shown.join(", ")
+        ),
+    };
+    let at = opened
+        .iter()
+        .find(|(_, w)| looks_lumen(w))
+        .or(opened.first())
+        .map_or(0, |(o, _)| *o);
+    let end = text[at..].find(['\n', '\r']).map_or(text.len(), |e| at + e);
+    Some(Diagnostic::warning(
+        codes::NO_LUMEN_BLOCK,
+        message,
+        Span::new(at, end.max(at)),
+    ))
+}
+
 /// An opening or closing fence line.
 struct Fence<'a> {
     ch: u8,
@@ -158,6 +226,35 @@ fn extract_plain(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue11_newuser_item3_markdown_without_a_lumen_block_warns_naming_its_fences() {
+        for (fence, named) in [("lm", "```lm"), ("Lumen", "```Lumen")] {
+            let md = format!("# App\n\n```{fence}\ncell main()\nend\n```\n");
+            let d = no_lumen_block("app.lm.md", &md).expect("a warning");
+            assert_eq!(d.code, "W0004");
+            assert!(!d.is_error());
+            assert!(
+                d.message
+                    .contains(&format!("found {named}: did you mean ```lumen?")),
+                "{}",
+                d.message
+            );
+            assert_eq!(d.span.start, 7, "points at the fence");
+        }
+        let d = no_lumen_block("a.md", "```python\nx\n```\n```text\n```\n").expect("warns");
+        assert!(
+            d.message.contains("found ```python, ```text"),
+            "{}",
+            d.message
+        );
+        assert!(no_lumen_block("a.md", "just prose\n").is_some());
+        // A ```lumen block anywhere, or a plain file, is fine; a fence inside another
+        // block is its content.
+        assert!(no_lumen_block("a.md", "```lm\n```\n~~~lumen\ncell main()\nend\n~~~\n").is_none());
+        assert!(no_lumen_block("a.lm", "```lm\n```\n").is_none());
+        assert!(no_lumen_block("a.md", "````text\n```lumen\n````\n").is_some());
+    }
 
     #[test]
     fn markdown_keeps_only_lumen_blocks() {

@@ -166,20 +166,12 @@ fn options(plan: &Plan<'_>, out: &mut String) {
         "  /** The program's tools (a missing one is also E0908 when the program calls it). */\n  tools: Tools;\n"
     };
     out.push_str(&format!(
-        "\n/** The last argument of every exported function. */\nexport interface Options {{\n{tools}{}",
-        "  /** Called with each printed line; without it lines go to `console.log`. */
-  onPrint?: (line: string) => void;
-  /** Total instruction budget; exceeding it rejects with kind 'limit' (E0910). */
-  fuel?: number;
-  /** Maximum call depth (default 10000). */
-  maxDepth?: number;
-  /** Cancels the run: it rejects with kind 'cancelled' (E0915). */
-  signal?: AbortSignal;
-  /** Longest time in ms one tool call may take (default 30000; 0: unbounded). */
-  toolTimeoutMs?: number;
-}
-"
+        "\n/** The last argument of every exported function. */\nexport interface Options {{\n{tools}"
     ));
+    for o in crate::RUN_OPTIONS {
+        out.push_str(&format!("  /** {} */\n  {}?: {};\n", o.doc, o.name, o.ty));
+    }
+    out.push_str("}\n");
 }
 
 fn cells(plan: &Plan<'_>, out: &mut String) {
@@ -208,7 +200,7 @@ pub fn declarations(plan: &Plan<'_>, opts: &Options, runtime: &str) -> String {
     let rt = string_literal(runtime);
     let mut out = crate::header(opts);
     out.push_str(&format!(
-        "import type {{ ToolCallContext }} from {rt};\n\nexport {{ LumenError }} from {rt};\nexport type {{ ToolCallContext }} from {rt};\n\n"
+        "import type {{ ToolCallContext }} from {rt};\n\nexport {{ LumenError, init }} from {rt};\nexport type {{ ToolCallContext, InitInput }} from {rt};\n\n"
     ));
     out.push_str(JSON_VALUE);
     records(plan, &mut out);

@@ -40,6 +40,46 @@ function $print(line) {{
   console.log(line);
 }}
 
+/** The properties of the options object. */
+const $OPTIONS = {option_names};
+
+/**
+ * Throws a LumenError (E0913) when a call left out arguments and passed the options
+ * object in their place (`greet(p, {{ tools }})` for `greet(p: Person, style: String = "x")`):
+ * a Lumen default does not make a JavaScript argument optional, so every argument must be
+ * passed. `params` lists each parameter's Lumen name and whether it has a default.
+ */
+function $arity(cell, params, given) {{
+  const n = params.length;
+  if (given.length === 0 || given.length > n) return;
+  const last = given[given.length - 1];
+  if (last === null || typeof last !== "object" || Array.isArray(last)) return;
+  const proto = Object.getPrototypeOf(last);
+  if (proto !== Object.prototype && proto !== null) return;
+  const keys = Object.keys(last);
+  if (keys.length === 0 || !keys.every((k) => $OPTIONS.includes(k))) return;
+  const got = given.length - 1;
+  const names = params.map((p) => p[0]);
+  const defaulted = params.slice(got).filter((p) => p[1]).map((p) => "`" + p[0] + "`");
+  const why =
+    defaulted.length === 0
+      ? ""
+      : defaulted.length === 1
+        ? `: parameter ${{defaulted[0]}} has a default in Lumen but must be passed from JavaScript`
+        : `: parameters ${{defaulted.join(", ")}} have defaults in Lumen but must be passed from JavaScript`;
+  const message =
+    `${{cell}}() takes ${{n}} argument${{n === 1 ? "" : "s"}} (${{names.join(", ")}}) before the options ` +
+    `object, got ${{got}}${{why}}`;
+  const e = new Error(message);
+  Object.setPrototypeOf(e, LumenError.prototype);
+  Object.defineProperty(e, "name", {{ value: "LumenError", configurable: true, writable: true }});
+  e.kind = "runtime";
+  e.code = "E0913";
+  e.file = $FILE;
+  e.rendered = `error[E0913]: ${{message}}\n  --> ${{$FILE}}\n`;
+  throw e;
+}}
+
 /** Runs one cell and resolves to its value. */
 async function $call(cell, args, options) {{
   if (options !== undefined && options !== null && typeof options !== "object") {{
@@ -61,7 +101,17 @@ async function $call(cell, args, options) {{
 }}
 "#,
         file = string_literal(&opts.filename),
+        option_names = option_names(),
     )
+}
+
+/// `["tools", "onPrint", ...]`: the options object's properties, as a JS array literal.
+fn option_names() -> String {
+    let names: Vec<String> = std::iter::once("tools")
+        .chain(crate::RUN_OPTIONS.iter().map(|o| o.name))
+        .map(string_literal)
+        .collect();
+    format!("[{}]", names.join(", "))
 }
 
 /// The doc comment of a cell's function.
@@ -97,8 +147,24 @@ fn cell_function(cell: &Cell<'_>, flavour: Flavour) -> String {
     };
     let mut all = cell.params.clone();
     all.push(cell.options.clone());
+    // The options object passed where an argument was left out (see `$arity`).
+    let arity = if cell.sig.params.is_empty() {
+        String::new()
+    } else {
+        let params: Vec<String> = cell
+            .sig
+            .params
+            .iter()
+            .map(|p| format!("[{}, {}]", string_literal(&p.name), p.has_default))
+            .collect();
+        format!(
+            "  $arity({}, [{}], arguments);\n",
+            string_literal(&cell.js_name),
+            params.join(", ")
+        )
+    };
     format!(
-        "{doc}{export}async function {name}({all}) {{\n  return $call({cell}, [{args}], {options});\n}}\n",
+        "{doc}{export}async function {name}({all}) {{\n{arity}  return $call({cell}, [{args}], {options});\n}}\n",
         doc = cell_doc(cell, ""),
         name = cell.js_name,
         all = all.join(", "),
@@ -115,13 +181,13 @@ pub fn module(plan: &Plan<'_>, lir: &[u8], opts: &Options, flavour: Flavour) -> 
     match flavour {
         Flavour::Esm => {
             out.push_str(&format!(
-                "import {{ run as $run, LumenError }} from {};\n\nexport {{ LumenError }};\n\n",
+                "import {{ run as $run, LumenError, init }} from {};\n\nexport {{ LumenError, init }};\n\n",
                 string_literal(&opts.runtime)
             ));
         }
         Flavour::Cjs => {
             out.push_str(&format!(
-                "\"use strict\";\n\nconst {{ run: $run, LumenError }} = require({});\n\n",
+                "\"use strict\";\n\nconst {{ run: $run, LumenError, init }} = require({});\n\n",
                 string_literal(&opts.runtime_cjs)
             ));
         }
@@ -132,7 +198,7 @@ pub fn module(plan: &Plan<'_>, lir: &[u8], opts: &Options, flavour: Flavour) -> 
         out.push_str(&cell_function(cell, flavour));
     }
     if flavour == Flavour::Cjs {
-        out.push_str("\nexports.LumenError = LumenError;\n");
+        out.push_str("\nexports.LumenError = LumenError;\nexports.init = init;\n");
         for cell in &plan.cells {
             out.push_str(&format!("exports.{0} = {0};\n", cell.js_name));
         }

@@ -137,6 +137,49 @@ pub fn generate(iface: &Interface, lir: &[u8], opts: &Options) -> Generated {
     }
 }
 
+/// One property of the options object every exported function takes last (its `.d.ts`
+/// `Options` interface, besides `tools`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOption {
+    /// The property name.
+    pub name: &'static str,
+    /// Its TypeScript type.
+    pub ty: &'static str,
+    /// One sentence for the `.d.ts` and the package README.
+    pub doc: &'static str,
+}
+
+/// The optional properties of the options object, after `tools` (which is required when
+/// the program declares a tool): the one list the `.d.ts`, the README and the wrapper's
+/// options-object check use.
+pub const RUN_OPTIONS: &[RunOption] = &[
+    RunOption {
+        name: "onPrint",
+        ty: "(line: string) => void",
+        doc: "Called with each printed line; without it lines go to `console.log`.",
+    },
+    RunOption {
+        name: "fuel",
+        ty: "number",
+        doc: "Total instruction budget; exceeding it rejects with kind 'limit' (E0910).",
+    },
+    RunOption {
+        name: "maxDepth",
+        ty: "number",
+        doc: "Maximum call depth (default 10000).",
+    },
+    RunOption {
+        name: "signal",
+        ty: "AbortSignal",
+        doc: "Cancels the run: it rejects with kind 'cancelled' (E0915).",
+    },
+    RunOption {
+        name: "toolTimeoutMs",
+        ty: "number",
+        doc: "Longest time in ms one tool call may take (default 30000; 0: unbounded).",
+    },
+];
+
 /// The first lines of every generated file.
 fn header(opts: &Options) -> String {
     format!(

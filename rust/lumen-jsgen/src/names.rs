@@ -74,6 +74,7 @@ const JS_RESERVED: &[&str] = &[
     "__dirname",
     // Exported by every generated module.
     "LumenError",
+    "init",
 ];
 
 /// Names a TypeScript type declaration cannot take (primitive type names, type-level
@@ -113,6 +114,7 @@ const TS_TYPE_RESERVED: &[&str] = &[
     "JsonValue",
     "LumenError",
     "ToolCallContext",
+    "InitInput",
     "Tools",
     "Options",
 ];

@@ -87,9 +87,9 @@ fn issue11_item3_each_exported_cell_is_an_async_function_resolving_to_the_value(
     has_line(&g.js, "return result.value;");
     has_line(
         &g.js,
-        "import { run as $run, LumenError } from \"./lumen_wasm.js\";",
+        "import { run as $run, LumenError, init } from \"./lumen_wasm.js\";",
     );
-    has_line(&g.js, "export { LumenError };");
+    has_line(&g.js, "export { LumenError, init };");
     assert!(!g.js.contains("helper"), "helper is not pub");
     // The doc comment and the Lumen signature.
     has_line(&g.js, "* Moves a point.");
@@ -116,7 +116,7 @@ fn issue11_item3_the_commonjs_entry_has_the_same_api() {
     let g = gen(PROGRAM);
     has_line(
         &g.cjs,
-        "const { run: $run, LumenError } = require(\"./lumen_wasm.cjs\");",
+        "const { run: $run, LumenError, init } = require(\"./lumen_wasm.cjs\");",
     );
     has_line(&g.cjs, "async function shift(p, by, options) {");
     has_line(&g.cjs, "exports.shift = shift;");
@@ -156,13 +156,16 @@ fn issue11_item3_declarations_map_each_lumen_type() {
         "export declare function check(n: number | bigint, j: JsonValue, options: Options): Promise<{ ok: number | bigint } | { err: string }>;",
     );
     has_line(d, "export type JsonValue =");
-    has_line(d, "export { LumenError } from \"./lumen_wasm.js\";");
+    has_line(d, "export { LumenError, init } from \"./lumen_wasm.js\";");
     has_line(
         d,
         "import type { ToolCallContext } from \"./lumen_wasm.js\";",
     );
     // The CommonJS declarations import the CommonJS runtime entry.
-    has_line(&g.dcts, "export { LumenError } from \"./lumen_wasm.cjs\";");
+    has_line(
+        &g.dcts,
+        "export { LumenError, init } from \"./lumen_wasm.cjs\";",
+    );
     assert_eq!(
         g.dts.replace("./lumen_wasm.js", "X"),
         g.dcts.replace("./lumen_wasm.cjs", "X")
@@ -330,15 +333,21 @@ fn issue11_item3_runtime_specifiers_and_file_name_are_options() {
     let g = generate(&iface(PROGRAM), b"", &opts);
     has_line(
         &g.js,
-        "import { run as $run, LumenError } from \"../rt/index.js\";",
+        "import { run as $run, LumenError, init } from \"../rt/index.js\";",
     );
     has_line(
         &g.cjs,
-        "const { run: $run, LumenError } = require(\"../rt/index.cjs\");",
+        "const { run: $run, LumenError, init } = require(\"../rt/index.cjs\");",
     );
     has_line(&g.js, "const $FILE = \"shop \\\"v2\\\".lm.md\";");
-    has_line(&g.dcts, "export { LumenError } from \"../rt/types.cjs\";");
-    has_line(&g.dts, "export { LumenError } from \"../rt/index.js\";");
+    has_line(
+        &g.dcts,
+        "export { LumenError, init } from \"../rt/types.cjs\";",
+    );
+    has_line(
+        &g.dts,
+        "export { LumenError, init } from \"../rt/index.js\";",
+    );
 }
 
 #[test]
@@ -390,4 +399,44 @@ fn issue11_item3_deep_types_do_not_overflow() {
     assert!(g.dts.contains("unknown"));
     // Dropping the deep type recurses in Box's drop; do it on a big stack.
     std::mem::forget(ty);
+}
+
+#[test]
+fn issue11_newuser_item2_program_entries_re_export_the_runtimes_init() {
+    let g = gen("pub cell f() -> Int\n  1\nend\n");
+    has_line(&g.js, "export { LumenError, init };");
+    has_line(&g.cjs, "exports.init = init;");
+    has_line(
+        &g.dts,
+        "export { LumenError, init } from \"./lumen_wasm.js\";",
+    );
+    has_line(
+        &g.dts,
+        "export type { ToolCallContext, InitInput } from \"./lumen_wasm.js\";",
+    );
+    has_line(
+        &g.dcts,
+        "export { LumenError, init } from \"./lumen_wasm.cjs\";",
+    );
+    // A cell named `init` gets another spelling instead of clashing.
+    let g = gen("pub cell init() -> Int\n  1\nend\n");
+    has_line(&g.js, "export async function init_(options) {");
+}
+
+#[test]
+fn issue11_newuser_item7_the_wrapper_checks_for_an_options_object_in_an_arguments_place() {
+    let g = gen("record P\n  x: Int\nend\npub cell greet(p: P, style: String = \"x\") -> String\n  style\nend\npub cell zero() -> Int\n  0\nend\n");
+    for js in [&g.js, &g.cjs] {
+        has_line(
+            js,
+            "$arity(\"greet\", [[\"p\", false], [\"style\", true]], arguments);",
+        );
+        has_line(
+            js,
+            "const $OPTIONS = [\"tools\", \"onPrint\", \"fuel\", \"maxDepth\", \"signal\", \"toolTimeoutMs\"];",
+        );
+        assert!(js.contains("has a default in Lumen but must be passed from JavaScript"));
+        // A cell without parameters has nothing to check.
+        assert!(!js.contains("$arity(\"zero\""), "{js}");
+    }
 }

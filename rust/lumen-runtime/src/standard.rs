@@ -85,4 +85,26 @@ mod tests {
         assert!(required_grants("kv.get").is_empty());
         assert!(required_grants("fs.read.extra").is_empty());
     }
+
+    #[test]
+    fn issue11_newuser_item1_the_compilers_enforced_grant_keys_match_the_runtime() {
+        assert_eq!(
+            lumen_compiler::grant_keys::ENFORCED_KEYS,
+            crate::grants::STANDARD_KEYS
+        );
+        for t in STANDARD_TOOLS {
+            let mut want: Vec<&str> = crate::grants::STANDARD_KEYS.to_vec();
+            for k in t.required {
+                if !want.contains(k) {
+                    want.push(k);
+                }
+            }
+            assert_eq!(
+                lumen_compiler::grant_keys::enforced_for(t.name),
+                want,
+                "{}",
+                t.name
+            );
+        }
+    }
 }

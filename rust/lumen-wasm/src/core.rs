@@ -333,7 +333,10 @@ pub fn compile_module(
     let name = root_name(source, filename);
     let loader = MapLoader::new(modules);
     loader.register_root(&name, source);
-    let options = lumen_compiler::CompileOptions { known_tools };
+    let options = lumen_compiler::CompileOptions {
+        known_tools,
+        ..Default::default()
+    };
     match lumen_compiler::compile(&name, source.as_bytes(), &loader, &options) {
         Ok(out) => Ok((out.module, name)),
         Err(diags) => Err(LumenErrorData::from_diagnostics(&name, &diags)),

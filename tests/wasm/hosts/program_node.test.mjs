@@ -58,11 +58,46 @@ test('issue 11 item 2: import and require export the same names; printed lines d
   assert.equal(r.code, 0, r.stderr);
   const [esm, cjs, resolved] = JSON.parse(r.stderr);
   assert.deepEqual(esm, cjs);
-  for (const name of ['shift', 'area', 'shapes', 'divide', 'summarize', 'delete_', 'LumenError']) {
+  for (const name of ['shift', 'area', 'shapes', 'divide', 'summarize', 'delete_', 'LumenError', 'init']) {
     assert.ok(esm.includes(name), `exports ${name}: ${esm}`);
   }
   assert.match(resolved, new RegExp(`/node_modules/${NAME}/index\\.node\\.js$`));
   assert.equal(r.stdout, 'shifting by 2\nshifting by 5\n');
+});
+
+test('issue 11 newuser item 2: the program package re-exports the runtime init, which resolves', async () => {
+  const r = await node(
+    'init.mjs',
+    `import { createRequire } from 'node:module';\nimport { init, shift } from '${NAME}';\n` +
+      `const cjs = createRequire(import.meta.url)('${NAME}');\n` +
+      `if (typeof init !== 'function' || typeof cjs.init !== 'function') throw new Error('no init');\n` +
+      `console.log(String(await init()), String(await cjs.init()));\n` +
+      `const tools = { 'llm.chat': () => '', 'text.shout': () => '' };\n` +
+      `console.log(JSON.stringify(await shift({ x: 1, y: 0 }, 1, { tools, onPrint: () => {} })));\n`,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const [resolved, moved] = r.stdout.trim().split('\n');
+  assert.equal(resolved, 'undefined undefined');
+  assert.ok(moved.startsWith('{'), moved);
+});
+
+test('issue 11 newuser item 7: the options object passed for a defaulted argument is a clear LumenError', async () => {
+  const r = await node(
+    'arity.mjs',
+    `import { greet, LumenError } from '${NAME}';\n` +
+      `const tools = { 'llm.chat': () => '', 'text.shout': () => '' };\n` +
+      `const out = [];\n` +
+      `try { await greet({ x: 1, y: 2 }, { tools }); out.push('resolved'); } catch (e) {\n` +
+      `  out.push(e instanceof LumenError, e.name, e.kind, e.code, e.message);\n}\n` +
+      `out.push(await greet({ x: 1, y: 2 }, 'loud', { tools }));\n` +
+      `console.log(JSON.stringify(out));\n`,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const [isLumen, name, kind, code, message, value] = JSON.parse(r.stdout);
+  assert.deepEqual([isLumen, name, kind, code], [true, 'LumenError', 'runtime', 'E0913']);
+  assert.match(message, /^greet\(\) takes 2 arguments \(p, style\) before the options object, got 1/);
+  assert.match(message, /parameter `style` has a default in Lumen but must be passed from JavaScript/);
+  assert.equal(value, 'loud 1');
 });
 
 test('issue 11 item 2: every error kind rejects with the package LumenError, also from require', async () => {

@@ -14,9 +14,11 @@ import {
   fail,
   spin,
   delete_,
+  greet,
+  init,
   LumenError,
 } from './app.mjs';
-import type { Point, Shape, Tools, Options, JsonValue, ToolCallContext } from './app.mjs';
+import type { Point, Shape, Tools, Options, JsonValue, ToolCallContext, InitInput } from './app.mjs';
 
 const tools: Tools = {
   'llm.chat': async ({ prompt, max_tokens }, context: ToolCallContext) =>
@@ -34,6 +36,12 @@ const options: Options = {
 };
 
 export async function main(): Promise<void> {
+  // The runtime's init, re-exported: needed only for custom loading.
+  const source: InitInput | undefined = undefined;
+  const ready: Promise<void> = init(source);
+  await ready;
+  const g: string = await greet({ x: 1, y: 2 }, 'plain', options);
+  void g;
   const p: Point = await shift({ x: 1, y: 2.5 }, 3n, options);
   const x: number | bigint = p.x;
   const y: number = p.y;

@@ -202,7 +202,7 @@ pub(super) fn compile(program: &Path) -> Result<Compiled, BuildError> {
     }
     // The JavaScript host takes every tool from the caller (`options.tools`), so the native
     // host's tool list (warning W0001) does not apply; errors are those of `lumen check`.
-    let options = lumen_compiler::CompileOptions { known_tools: None };
+    let options = lumen_compiler::CompileOptions::default();
     let loader = FsLoader::new();
     loader.register_root(&name, &bytes);
     let failed = |diags: &[lumen_compiler::Diagnostic], loader: &FsLoader| {
@@ -225,10 +225,27 @@ pub(super) fn compile(program: &Path) -> Result<Compiled, BuildError> {
     source::report(&out.warnings, &loader);
     let iface = lumen_compiler::interface_of(&name, &bytes, &loader, &options)
         .map_err(|diags| failed(&diags, &loader))?;
+    if iface.cells.is_empty() {
+        return Err(BuildError::usage(no_cell_message(&name, &bytes)));
+    }
     Ok(Compiled {
         lir: lumen_vm::binary::encode(&out.module),
         iface,
     })
+}
+
+/// The usage error for a program that exports no cell (no `pub cell`, no `main`): its
+/// package would export nothing.
+fn no_cell_message(name: &str, bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let hint = if lumen_compiler::source::no_lumen_block(name, &text).is_some() {
+        " (it has no ```lumen code block: see warning W0004)"
+    } else {
+        ""
+    };
+    format!(
+        "`{name}` exports no cell{hint}: mark the cells to export `pub cell`, or define `cell main`; nothing was written"
+    )
 }
 
 /// Whether `dir` holds a complete runtime package (every file the program package copies).
@@ -368,32 +385,63 @@ fn readme(name: &str, filename: &str, iface: &lumen_compiler::Interface) -> Stri
         .iter()
         .map(|t| format!("- `{}`", t.qualified))
         .collect();
-    let first = js_names
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "main".to_string());
     let tools_text = if tools.is_empty() {
         "The program uses no tools.".to_string()
     } else {
         format!(
-            "The last argument's `tools` must provide every tool the program declares (by qualified name; `index.d.ts` types each one):\n\n{}",
+            "`tools` must provide every tool the program declares (by qualified name; `index.d.ts` types each one):\n\n{}",
             tools.join("\n")
         )
+    };
+    let options: Vec<String> = lumen_jsgen::RUN_OPTIONS
+        .iter()
+        .map(|o| format!("- `{}` (optional): {}", o.name, o.doc))
+        .collect();
+    let (last, tools_line) = if iface.tools.is_empty() {
+        (
+            "the options object, an optional last argument",
+            "- `tools` (optional): the program declares no tools.",
+        )
+    } else {
+        (
+            "the options object, a required last argument because the program declares tools",
+            "- `tools` (required): the functions implementing the program's tools.",
+        )
+    };
+    let cells_text = format!(
+        "Each is an `async` function taking the cell's arguments, every one of them (a parameter default \
+in Lumen must still be passed from JavaScript), then {last}; see `index.d.ts` for the TypeScript types.\n\n{}\n\n\
+The options object:\n\n{tools_line}\n{}",
+        if cells.is_empty() {
+            "(none)".to_string()
+        } else {
+            cells.join("\n")
+        },
+        options.join("\n")
+    );
+    let example = match js_names.first() {
+        Some(first) => {
+            let call = if iface.tools.is_empty() {
+                format!("await {first}(/* arguments */)")
+            } else {
+                format!("await {first}(/* arguments */, {{ tools }})")
+            };
+            format!(
+                "```js\nimport {{ {first}, LumenError }} from '{name}';   // or: const {{ {first} }} = require('{name}');\nconst value = {call};\n```\n\n"
+            )
+        }
+        None => String::new(),
     };
     format!(
         "# {name}\n\n`{filename}` compiled to WebAssembly with `lumen build --target wasm`. One package for every \
 JavaScript host: Node.js ≥ 20 (`import` and `require`), browsers with no bundler (an import map or a CDN URL), \
 Vite, webpack 5, esbuild, Web Workers, Deno and Cloudflare workerd.\n\n\
-## Exported cells\n\nEach is an `async` function taking the cell's arguments and an optional last argument \
-`{{ tools, onPrint, fuel, maxDepth, signal }}`; see `index.d.ts` for the TypeScript types.\n\n{}\n\n{tools_text}\n\n\
-```js\nimport {{ {first}, LumenError }} from '{name}';   // or: const {{ {first} }} = require('{name}');\nconst value = await {first}(/* arguments */);\n```\n\n\
+## Exported cells\n\n{cells_text}\n\n{tools_text}\n\n{example}\
 Every failure rejects with a `LumenError` (`kind`, `code`, `message`). The runtime (`runtime/`) is the \
-VM-only Lumen runtime; no `init()` call is needed.\n",
-        if cells.is_empty() {
-            "(none)".to_string()
-        } else {
-            cells.join("\n")
-        }
+VM-only Lumen runtime. It loads itself when the package is imported, so `init()` is not needed to call \
+the cells. Call `await init(url | bytes | WebAssembly.Module)` (exported by this package) only when the \
+automatic load cannot work, for example when `runtime/lumen_wasm_bg.wasm` is served from another URL; \
+`init()` resolves once the runtime is loaded.\n"
     )
 }
 
@@ -499,5 +547,98 @@ mod tests {
         assert_eq!(dot["workerd"]["default"], "./index.workerd.js");
         assert_eq!(dot["require"]["types"], "./index.d.cts");
         assert_eq!(p["name"], "app");
+    }
+
+    fn iface(src: &str) -> lumen_compiler::Interface {
+        match lumen_compiler::interface_of(
+            "app.lm",
+            src.as_bytes(),
+            &lumen_compiler::NoImports,
+            &lumen_compiler::CompileOptions::default(),
+        ) {
+            Ok(i) => i,
+            Err(d) => panic!("{d:#?}"),
+        }
+    }
+
+    #[test]
+    fn issue11_newuser_item5_the_readme_says_what_the_dts_does_about_options() {
+        let no_tools = iface("pub cell greet(name: String) -> String\n  name\nend\n");
+        let tools = iface(
+            "use tool text.shout as Shout(text: String) -> String\npub cell loud(s: String) -> String\n  Shout(s)\nend\n",
+        );
+        for (i, optional) in [(&no_tools, true), (&tools, false)] {
+            let dts = lumen_jsgen::generate(i, &[], &lumen_jsgen::Options::default()).dts;
+            let readme = readme("app", "app.lm", i);
+            assert_eq!(dts.contains("options?: Options"), optional, "{dts}");
+            assert_eq!(dts.contains("  tools?: Tools;"), optional, "{dts}");
+            if optional {
+                assert!(readme.contains("an optional last argument"), "{readme}");
+                assert!(readme.contains("- `tools` (optional)"), "{readme}");
+            } else {
+                assert!(readme.contains("a required last argument"), "{readme}");
+                assert!(readme.contains("- `tools` (required)"), "{readme}");
+                assert!(readme.contains("{ tools })"), "{readme}");
+                assert!(!readme.contains("optional last argument"), "{readme}");
+            }
+            // Every option the `.d.ts` declares is listed.
+            for o in lumen_jsgen::RUN_OPTIONS {
+                assert!(dts.contains(&format!("  {}?: {};", o.name, o.ty)), "{dts}");
+                assert!(
+                    readme.contains(&format!("- `{}` (optional)", o.name)),
+                    "{readme}"
+                );
+            }
+            assert!(readme.contains("toolTimeoutMs"));
+        }
+    }
+
+    #[test]
+    fn issue11_newuser_item2_the_readme_says_when_init_is_needed() {
+        let readme = readme("app", "app.lm", &iface("pub cell f() -> Int\n  1\nend\n"));
+        assert!(
+            readme.contains("`init()` is not needed to call the cells"),
+            "{readme}"
+        );
+        assert!(
+            readme.contains("await init(url | bytes | WebAssembly.Module)"),
+            "{readme}"
+        );
+        assert!(!readme.contains("no `init()` call is needed"), "{readme}");
+    }
+
+    #[test]
+    fn issue11_newuser_item3_a_program_exporting_no_cell_is_a_usage_error() {
+        let dir = tempfile::tempdir().unwrap();
+        for (file, text, hint) in [
+            (
+                "app.lm.md",
+                "# App\n\n```lm\npub cell f() -> Int\n  1\nend\n```\n",
+                true,
+            ),
+            ("lib.lm", "cell helper() -> Int\n  1\nend\n", false),
+        ] {
+            let path = dir.path().join(file);
+            std::fs::write(&path, text).unwrap();
+            let e = match compile(&path) {
+                Ok(_) => panic!("{file} must not build"),
+                Err(e) => e,
+            };
+            assert!(e.usage, "{file}: a usage error");
+            assert!(e.message.contains("exports no cell"), "{}", e.message);
+            assert!(e.message.contains("nothing was written"), "{}", e.message);
+            assert_eq!(
+                e.message.contains("no ```lumen code block"),
+                hint,
+                "{}",
+                e.message
+            );
+        }
+        // The README of a program without cells (no longer reachable) shows no import.
+        let none = readme("app", "app.lm", &iface("cell helper() -> Int\n  1\nend\n"));
+        assert!(
+            none.contains("(none)") && !none.contains("import {"),
+            "{none}"
+        );
     }
 }

@@ -39,6 +39,25 @@ pub(super) fn build(
             printed: true,
         },
     })?;
+    // The app runs `main`: without one it could only fail (E0311) when started.
+    if !module
+        .functions
+        .iter()
+        .any(|f| f.exported && f.name == "main")
+    {
+        let name = crate::program::file_name(program);
+        let hint = std::fs::read(program)
+            .ok()
+            .filter(|b| {
+                lumen_compiler::source::no_lumen_block(&name, &String::from_utf8_lossy(b)).is_some()
+            })
+            .map_or("", |_| {
+                " (it has no ```lumen code block: see warning W0004)"
+            });
+        return Err(BuildError::usage(format!(
+            "`{name}` has no `cell main` for the WASI app to run{hint}; nothing was written"
+        )));
+    }
     let lir = lumen_vm::binary::encode(&module);
 
     let (Prepared { ws, tools, .. }, runtime_bytes) = cached_runtime(a, plan, r)?;

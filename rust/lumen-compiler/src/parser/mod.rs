@@ -61,6 +61,7 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> (ast::Module, String, Vec<Diagnos
         }
         Ok(code) => {
             let (module, mut diags) = parse(&code);
+            diags.extend(source::no_lumen_block(name, &original));
             for d in &mut diags {
                 d.locate(name, &original, &index);
             }
