@@ -398,8 +398,7 @@ fn issue12_item1_a_program_only_rebuild_compiles_no_rust() {
         SHAPES.replace("hi {name}", "hello {name}"),
     )
     .unwrap();
-    let mut best = u64::MAX;
-    for _ in 0..3 {
+    {
         let (code, again, stderr) = build(work.path(), "app.lm.md");
         assert_eq!(code, Some(0), "{stderr}");
         let steps = step_names(&again);
@@ -410,9 +409,8 @@ fn issue12_item1_a_program_only_rebuild_compiles_no_rust() {
             "no Rust compilation when only the program changed: {steps:?}"
         );
         assert_eq!(again["wasm"]["path"], "app.wasm");
-        best = best.min(again["elapsed_ms"].as_u64().unwrap());
+        eprintln!("program-only component rebuild: {} ms", again["elapsed_ms"]);
     }
-    eprintln!("program-only component rebuild: {best} ms (best of 3)");
     let (code, out, err) = wasmtime_run(work.path(), &["dist/app.wasm", "bo", "1"]);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(out, "hello bo #0\nBO\n");

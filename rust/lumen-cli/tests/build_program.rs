@@ -323,10 +323,8 @@ fn issue11_item1_a_program_only_rebuild_runs_no_cargo_build() {
     assert_eq!(summary["wasm"]["path"], "runtime/lumen_wasm_bg.wasm");
     let index = std::fs::read_to_string(d.join("pkg/index.js")).expect("index.js");
     assert!(index.contains("scale"), "the new cell is exported");
-    let ms = summary["elapsed_ms"].as_u64().expect("elapsed_ms");
-    eprintln!("program-only rebuild: {ms} ms");
-    // The target is 0.5 s (a release `lumen` takes ~0.1 s); a loaded debug test run gets slack.
-    assert!(ms < 2000, "a program-only rebuild took {ms} ms");
+    // How quick the rebuild is, is `cargo xtask bench-build`'s to measure, not a test's.
+    eprintln!("program-only rebuild: {} ms", summary["elapsed_ms"]);
 }
 
 #[test]
