@@ -5,8 +5,10 @@
 //!    --installed` lacks them; skipped with a note when there is no rustup);
 //! 1. `cargo fmt --all -- --check`;
 //! 2. `cargo clippy --workspace --all-targets -- -D warnings`;
-//! 3. the engines `cargo test` runs real wasm in: Wasmtime (installed when missing, see
-//!    [`crate::test_wasm::ensure_engines`]);
+//! 3. the engines `cargo test` runs real wasm in: Wasmtime (see
+//!    [`crate::test_wasm::ensure_engines`]). When it is missing, its install is started in
+//!    the background before step 1 and this step waits for it: its ~10-minute compile then
+//!    uses the cores that fmt and clippy leave idle;
 //! 4. `cargo test --workspace`;
 //! 5. `test-wasm`, in this process (builds the wasm packages, runs the Node and Chromium
 //!    tests; see [`crate::test_wasm`]);
@@ -15,8 +17,9 @@
 //!    differential check of 200 generated programs against `pkg/` (see [`crate::fuzz`]);
 //! 6. `wasm-size --check`, in this process (see [`crate::wasm_size`]).
 //!
-//! Each step starts with a `==> [n/8] ...` header; a summary with each step's elapsed time
-//! (and the steps not run) is printed at the end, whether the run passed or not.
+//! Each step starts with a `==> [n/8] ...` header; a summary with each step's elapsed time,
+//! how busy the cores were meanwhile ([`crate::cpu`]) and the steps not run is printed at the
+//! end, whether the run passed or not.
 
 use crate::Failure;
 use std::process::Command;
@@ -26,7 +29,6 @@ use std::time::{Duration, Instant};
 const COMPONENTS: [&str; 2] = ["rustfmt", "clippy"];
 
 /// What a step does.
-#[derive(Debug, Clone, PartialEq, Eq)]
 enum Action {
     /// Make sure the rustup components are installed.
     Components,
@@ -34,8 +36,9 @@ enum Action {
     Run(&'static str, &'static [&'static str]),
     /// `wasm-size --check`, in-process.
     WasmSize,
-    /// The engines `cargo test` needs, in-process.
-    Engines,
+    /// The engines `cargo test` needs, in-process: waits for the install `command` started
+    /// in the background before the first step, if it started one.
+    Engines(Option<crate::test_wasm::BackgroundInstall>),
     /// `test-wasm`, in-process.
     TestWasm,
     /// The fuzz smoke and the differential check ([`crate::fuzz::ci_smoke`]).
@@ -72,7 +75,7 @@ fn steps() -> Vec<(String, Action)> {
                 "engines for cargo test (wasmtime {})",
                 crate::test_wasm::WASMTIME_VERSION
             ),
-            Action::Engines,
+            Action::Engines(None),
         ),
         run("cargo", &["test", "--workspace"]),
         ("test-wasm".to_string(), Action::TestWasm),
@@ -84,13 +87,14 @@ fn steps() -> Vec<(String, Action)> {
     ]
 }
 
-/// How a step ended.
+/// How a step ended: its time and how busy the cores were meanwhile ([`crate::cpu`], in
+/// percent of all cores; `None` where that cannot be read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// Succeeded after this long.
-    Passed(Duration),
+    Passed(Duration, Option<u32>),
     /// Failed after this long.
-    Failed(Duration),
+    Failed(Duration, Option<u32>),
     /// Not run (an earlier step failed).
     Skipped,
 }
@@ -128,15 +132,17 @@ pub fn format_summary(results: &[(String, Outcome)]) -> String {
     let mut total = Duration::ZERO;
     let mut rows = Vec::new();
     for (title, outcome) in results {
-        let (word, time) = match outcome {
-            Outcome::Passed(d) => ("ok", Some(*d)),
-            Outcome::Failed(d) => ("FAILED", Some(*d)),
-            Outcome::Skipped => ("skipped", None),
+        let (word, time, cpu) = match outcome {
+            Outcome::Passed(d, cpu) => ("ok", Some(*d), *cpu),
+            Outcome::Failed(d, cpu) => ("FAILED", Some(*d), *cpu),
+            Outcome::Skipped => ("skipped", None, None),
         };
         total += time.unwrap_or_default();
+        let cpu = cpu.map(|p| format!("cpu {p:>3}%")).unwrap_or_default();
         rows.push((
             word,
             time.map(format_duration).unwrap_or_default(),
+            cpu,
             title.as_str(),
         ));
     }
@@ -148,8 +154,8 @@ pub fn format_summary(results: &[(String, Outcome)]) -> String {
         .max()
         .unwrap_or(0);
     let mut out = String::from("ci summary:\n");
-    for (word, time, title) in rows {
-        out.push_str(&format!("  {word:<7}  {time:>width$}  {title}\n"));
+    for (word, time, cpu, title) in rows {
+        out.push_str(&format!("  {word:<7}  {time:>width$}  {cpu:<8}  {title}\n"));
     }
     out.push_str(&format!("  {:<7}  {total_text:>width$}\n", "total"));
     out
@@ -187,7 +193,7 @@ fn ensure_components() -> Result<(), String> {
     )
 }
 
-fn perform(action: &Action) -> Result<(), String> {
+fn perform(action: &mut Action) -> Result<(), String> {
     match action {
         Action::Components => ensure_components(),
         Action::Run(program, args) => {
@@ -208,7 +214,16 @@ fn perform(action: &Action) -> Result<(), String> {
             }
         }
         Action::Fuzz => crate::fuzz::ci_smoke(),
-        Action::Engines => crate::test_wasm::ensure_engines(),
+        Action::Engines(background) => match background.take() {
+            Some(install) => {
+                println!(
+                    "waiting for the install started in the background (log: {})",
+                    install.log().display()
+                );
+                install.finish()
+            }
+            None => crate::test_wasm::ensure_engines(),
+        },
         Action::TestWasm => crate::test_wasm::run(&crate::test_wasm::Options::default()),
         Action::WasmSize => {
             let mut options = crate::wasm_size::Options::new();
@@ -227,22 +242,41 @@ pub fn command(args: &[String]) -> Result<(), Failure> {
             "ci takes no arguments (got `{arg}`)"
         )));
     }
-    let steps = steps();
+    let mut steps = steps();
     let count = steps.len();
+    // Wasmtime takes ~10 minutes to compile and nothing needs it before `cargo test`: its
+    // install starts now and runs beside fmt and clippy, and the engines step waits for it.
+    let log = crate::target_dir().join("ci/wasmtime-install.log");
+    for (_, action) in steps.iter_mut() {
+        if let Action::Engines(background) = action {
+            *background = crate::test_wasm::start_engines_install(&log).map_err(Failure::Failed)?;
+            if background.is_some() {
+                println!(
+                    "wasmtime {} is missing: installing it in the background (log: {})",
+                    crate::test_wasm::WASMTIME_VERSION,
+                    log.display()
+                );
+            }
+        }
+    }
     let mut results: Vec<(String, Outcome)> = steps
         .iter()
         .map(|(title, _)| (title.clone(), Outcome::Skipped))
         .collect();
     let mut failure = None;
-    for (n, ((title, action), result)) in steps.iter().zip(results.iter_mut()).enumerate() {
+    for (n, ((title, action), result)) in steps.iter_mut().zip(results.iter_mut()).enumerate() {
         println!("\n==> [{}/{count}] {title}", n + 1);
         let t0 = Instant::now();
+        let cpu0 = crate::cpu::Reading::now();
         let outcome = perform(action);
         let elapsed = t0.elapsed();
+        let cpu = cpu0
+            .zip(crate::cpu::Reading::now())
+            .and_then(|(a, b)| a.busy_percent(b));
         match outcome {
-            Ok(()) => result.1 = Outcome::Passed(elapsed),
+            Ok(()) => result.1 = Outcome::Passed(elapsed, cpu),
             Err(e) => {
-                result.1 = Outcome::Failed(elapsed);
+                result.1 = Outcome::Failed(elapsed, cpu);
                 failure = Some(format!(
                     "ci failed at step {}/{count} ({title}): {e}",
                     n + 1
@@ -309,19 +343,19 @@ mod tests {
         let results = vec![
             (
                 "fmt".to_string(),
-                Outcome::Passed(Duration::from_millis(1_200)),
+                Outcome::Passed(Duration::from_millis(1_200), Some(7)),
             ),
             (
                 "clippy".to_string(),
-                Outcome::Failed(Duration::from_millis(95_000)),
+                Outcome::Failed(Duration::from_millis(95_000), None),
             ),
             ("test".to_string(), Outcome::Skipped),
         ];
         let want = "\
 ci summary:
-  ok           1.2s  fmt
-  FAILED   1m 35.0s  clippy
-  skipped            test
+  ok           1.2s  cpu   7%  fmt
+  FAILED   1m 35.0s            clippy
+  skipped                      test
   total    1m 36.2s
 ";
         assert_eq!(format_summary(&results), want);

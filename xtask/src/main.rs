@@ -34,6 +34,7 @@ mod bench_build;
 mod budgets;
 mod ci;
 mod compress;
+mod cpu;
 mod dist;
 mod fuzz;
 mod lumen_build;

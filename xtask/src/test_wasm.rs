@@ -229,31 +229,103 @@ fn wasmtime_serves(path: &OsString) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn ensure_wasmtime(path: &OsString) -> Result<(), String> {
+/// The `cargo install` of [`WASMTIME_VERSION`] with [`WASMTIME_FEATURES`]: built from
+/// crates.io (about 10 minutes on 2 cores): no prebuilt binary.
+fn wasmtime_install() -> Command {
+    let mut cmd = Command::new(crate::cargo());
+    cmd.args([
+        "install",
+        "wasmtime-cli",
+        "--version",
+        WASMTIME_VERSION,
+        "--locked",
+        "--no-default-features",
+        "--features",
+        WASMTIME_FEATURES,
+        "--force",
+    ]);
+    cmd
+}
+
+/// Whether the `wasmtime` on `path` is [`WASMTIME_VERSION`] with `wasmtime serve`.
+fn wasmtime_ready(path: &OsString) -> bool {
     let have = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
-    if !wasmtime_matches(&have, WASMTIME_VERSION) || !wasmtime_serves(path) {
-        // Built from crates.io (once; about 10 minutes on 2 busy cores with these
-        // features): no prebuilt binary.
-        crate::run(Command::new(crate::cargo()).args([
-            "install",
-            "wasmtime-cli",
-            "--version",
-            WASMTIME_VERSION,
-            "--locked",
-            "--no-default-features",
-            "--features",
-            WASMTIME_FEATURES,
-            "--force",
-        ]))?;
+    wasmtime_matches(&have, WASMTIME_VERSION) && wasmtime_serves(path)
+}
+
+fn ensure_wasmtime(path: &OsString) -> Result<(), String> {
+    if !wasmtime_ready(path) {
+        crate::run(&mut wasmtime_install())?;
     }
     let now = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
-    if !wasmtime_matches(&now, WASMTIME_VERSION) || !wasmtime_serves(path) {
+    if !wasmtime_ready(path) {
         return Err(format!(
             "wasmtime {WASMTIME_VERSION} with `wasmtime serve` is not on PATH after the install (found: {now:?})"
         ));
     }
     println!("{now}");
     Ok(())
+}
+
+/// A Wasmtime install running in the background while other steps run (`cargo xtask ci`
+/// starts it first, so that its long compile fills the cores the steps before it leave idle).
+pub struct BackgroundInstall {
+    child: std::process::Child,
+    log: PathBuf,
+}
+
+/// Starts the Wasmtime install in the background when [`ensure_engines`] would have to
+/// install it; `None` when it is already there. Its output goes to `log`.
+pub fn start_engines_install(log: &Path) -> Result<Option<BackgroundInstall>, String> {
+    if wasmtime_ready(&path_with_cargo_bin()) {
+        return Ok(None);
+    }
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let file =
+        std::fs::File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+    let err = file
+        .try_clone()
+        .map_err(|e| format!("cannot open {} twice: {e}", log.display()))?;
+    let child = wasmtime_install()
+        .stdout(file)
+        .stderr(err)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start cargo install wasmtime-cli: {e}"))?;
+    Ok(Some(BackgroundInstall {
+        child,
+        log: log.to_path_buf(),
+    }))
+}
+
+impl BackgroundInstall {
+    /// The install's log file.
+    pub fn log(&self) -> &Path {
+        &self.log
+    }
+
+    /// Waits for the install to end, then checks the engines as [`ensure_engines`] does. A
+    /// failed install is an error quoting the end of its log.
+    pub fn finish(mut self) -> Result<(), String> {
+        let status = self
+            .child
+            .wait()
+            .map_err(|e| format!("waiting for cargo install wasmtime-cli: {e}"))?;
+        if !status.success() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(30).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            return Err(format!(
+                "cargo install wasmtime-cli failed ({status}); the end of {}:\n{}",
+                self.log.display(),
+                tail.join("\n")
+            ));
+        }
+        ensure_engines()
+    }
 }
 
 fn ensure_node_modules(path: &OsString) -> Result<(), String> {
