@@ -34,7 +34,7 @@
 // (default /usr/bin/chromium), playwright-core from tests/wasm/node_modules (`npm ci` there).
 // `cargo xtask bench-startup` builds both packages, installs the npm dependencies and runs this.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -214,13 +214,16 @@ async function main() {
       let server;
       let launchChromium;
       if (host === 'chromium') {
-        ({ launchChromium } = await import('../wasm/lib/browser.mjs'));
+        let CHROMIUM;
+        ({ launchChromium, CHROMIUM } = await import('../wasm/lib/browser.mjs'));
         const { serve } = await import('../wasm/lib/server.mjs');
         const mounts = Object.fromEntries(pkgs.map((p) => [`/node_modules/${p.name}/`, p.dir]));
         server = await serve(dir, mounts);
-        const b = await launchChromium(TIMEOUT);
-        chromiumVersion = b.context.browser()?.version() ?? '';
-        await b.close();
+        try {
+          chromiumVersion = execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).trim();
+        } catch {
+          chromiumVersion = CHROMIUM;
+        }
       }
       try {
         for (const [kind, pkg] of [['none', null], ...pkgs.map((p) => [p.key, p])]) {
@@ -242,7 +245,7 @@ async function main() {
   const [l1, l5, l15] = loadavg().map((x) => x.toFixed(2));
   console.log(
     `hello start-up: ${RUNS} fresh starts each (after ${WARMUP} warm-up), node ${process.version}` +
-      `${chromiumVersion ? `, chromium ${chromiumVersion}` : ''}; load average ${l1} ${l5} ${l15}\n`,
+      `${chromiumVersion ? `, ${chromiumVersion}` : ''}; load average ${l1} ${l5} ${l15}\n`,
   );
   console.log(table(rows));
   console.log(
