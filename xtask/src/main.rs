@@ -7,6 +7,9 @@
 //! - `bench-build [--runs N] [--release] [--program FILE:js|wasi ...]`: the time of a
 //!   program-only rebuild (runtime cached, program changed) and the program's sizes
 //!   ([`bench_build`], `docs/BENCHMARKS.md`).
+//! - `bench-startup [--runs N] [--warmup W] [--only node|chromium] [--json FILE] [--no-build]`:
+//!   the hello program's start-up, `import` to first result, in fresh Node.js processes and
+//!   Chromium pages for `pkg/` and its program package ([`bench_startup`]).
 //! - `check-bench`: builds the release `lumen` and checks that every benchmark program prints
 //!   the expected result from `tests/bench/expected/`.
 //! - `wasm-size [--check] [--record] [--target T ...] [--budgets FILE]`: release-builds every
@@ -31,6 +34,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod bench_build;
+mod bench_startup;
 mod budgets;
 mod ci;
 mod compress;
@@ -46,6 +50,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench [--runs N] [--only a,b] [--json FILE]
   check-bench
   bench-build [--runs N] [--release] [--program FILE:js|wasi ...]
+  bench-startup [--runs N] [--warmup W] [--only node|chromium] [--json FILE] [--no-build]
   wasm-size [--check] [--record] [--target web|nodejs|bundler|wasi|all|NAME ...] [--budgets FILE]
   dist
   wasm-packages [--release] [--vm-only]
@@ -85,6 +90,7 @@ fn main() -> ExitCode {
         Some("wasm-size") => wasm_size::command(rest),
         Some("dist") => dist::command(rest),
         Some("bench-build") => bench_build::command(rest),
+        Some("bench-startup") => bench_startup::command(rest),
         Some("wasm-packages") => wasm_packages::command(rest),
         Some("test-wasm") => test_wasm::command(rest),
         Some("fuzz") => fuzz::command(rest),

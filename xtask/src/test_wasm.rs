@@ -189,7 +189,8 @@ pub fn lock_sum(files: &[&Path]) -> Result<String, String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn check_node(path: &OsString) -> Result<(), String> {
+/// Checks that `node` (version ≥ [`NODE_MAJOR`]) and `npm` are on `path`.
+pub(crate) fn check_node(path: &OsString) -> Result<(), String> {
     let node = output_of(&"node".into(), &["--version"], path);
     let npm = output_of(&"npm".into(), &["--version"], path);
     let (Some(node), Some(_)) = (node, npm) else {
@@ -328,7 +329,9 @@ impl BackgroundInstall {
     }
 }
 
-fn ensure_node_modules(path: &OsString) -> Result<(), String> {
+/// Installs the npm dependencies of `tests/wasm` (`npm ci`) unless `node_modules` was
+/// installed from exactly the current lockfile.
+pub(crate) fn ensure_node_modules(path: &OsString) -> Result<(), String> {
     let dir = crate::root().join("tests/wasm");
     let sum = lock_sum(&[&dir.join("package-lock.json"), &dir.join("package.json")])?;
     let stamp = dir.join("node_modules/.lumen-lock-sum");
