@@ -176,18 +176,8 @@ mod tests {
 
     #[test]
     fn issue13_point6_options_reach_the_script() {
-        let o = parse_args(&args(&[
-            "--runs",
-            "3",
-            "--warmup",
-            "0",
-            "--only",
-            "chromium",
-            "--json",
-            "s.json",
-            "--no-build",
-        ]))
-        .unwrap();
+        let given = "--runs 3 --warmup 0 --only chromium --json s.json --no-build";
+        let o = parse_args(&args(&given.split(' ').collect::<Vec<_>>())).unwrap();
         assert!(!o.build);
         assert_eq!(
             node_args(&o).join(" "),
