@@ -4,7 +4,8 @@
 //! 1. Node.js ≥ 20 and npm must be installed (scripts/test-all.sh installs them with apt);
 //! 2. unless `--no-build`: the one JavaScript package `pkg/` ([`crate::wasm_packages`]);
 //! 3. Wasmtime 48.0.8 (`cargo install wasmtime-cli --locked` with [`WASMTIME_FEATURES`]
-//!    when `wasmtime --version` is another or none, or `wasmtime serve --help` fails;
+//!    when `wasmtime --version` is another or none, or `wasmtime serve --help` or `wasmtime
+//!    compile --help` fails;
 //!    never a prebuilt download);
 //! 4. unless `--no-build` or `LUMEN_WASI` is set: the WASI command module
 //!    `pkg-wasi/lumen.wasm` and the `wasi:http` component `pkg-wasi-http/lumen.wasm`;
@@ -79,10 +80,12 @@ pub const WASMTIME_VERSION: &str = "48.0.8";
 /// The wasmtime-cli features installed: what the tests use (`wasmtime run`, `--dir`,
 /// `-S http` on a component, `wasmtime serve` for the `wasi:http/proxy` component of
 /// `edge_http.test.mjs`; 48.0.8's `serve` does not compile without `component-model-async`
-/// and does not start without `pooling-allocator`)
+/// and does not start without `pooling-allocator`; `compile`, so that the tests compile a
+/// module once and run it precompiled instead of having Cranelift compile a 20 MB debug
+/// `lumen.wasm` afresh for every one of hundreds of runs)
 /// and no more — no winch, pulley, wizer, `wast`,
 /// wasi-nn/tls/keyvalue/config, GC or debugger support, which are most of a default build.
-pub const WASMTIME_FEATURES: &str = "run,serve,component-model-async,pooling-allocator,cranelift,wasi-http,component-model,backtrace,\
+pub const WASMTIME_FEATURES: &str = "run,serve,compile,component-model-async,pooling-allocator,cranelift,wasi-http,component-model,backtrace,\
 parallel-compilation,logging,demangle,clap/default,clap/wrap_help";
 
 /// The oldest Node.js major version the tests support.
@@ -218,16 +221,22 @@ pub fn ensure_engines() -> Result<(), String> {
     ensure_wasmtime(&path_with_cargo_bin())
 }
 
-/// Whether the `wasmtime` on `path` has the `serve` command (`wasmtime serve --help`
-/// succeeds); an older install of the right version without it is reinstalled.
-fn wasmtime_serves(path: &OsString) -> bool {
-    Command::new("wasmtime")
-        .args(["serve", "--help"])
-        .env("PATH", path)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+/// The `wasmtime` subcommands the tests use beyond `run`; an install of the right version
+/// without one of them (built with fewer features) is reinstalled.
+const WASMTIME_COMMANDS: [&str; 2] = ["serve", "compile"];
+
+/// Whether the `wasmtime` on `path` has every command of [`WASMTIME_COMMANDS`] (`wasmtime
+/// CMD --help` succeeds).
+fn wasmtime_has_commands(path: &OsString) -> bool {
+    WASMTIME_COMMANDS.iter().all(|cmd| {
+        Command::new("wasmtime")
+            .args([cmd, "--help"])
+            .env("PATH", path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
 }
 
 /// The `cargo install` of [`WASMTIME_VERSION`] with [`WASMTIME_FEATURES`]: built from
@@ -248,10 +257,10 @@ fn wasmtime_install() -> Command {
     cmd
 }
 
-/// Whether the `wasmtime` on `path` is [`WASMTIME_VERSION`] with `wasmtime serve`.
+/// Whether the `wasmtime` on `path` is [`WASMTIME_VERSION`] with [`WASMTIME_COMMANDS`].
 fn wasmtime_ready(path: &OsString) -> bool {
     let have = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
-    wasmtime_matches(&have, WASMTIME_VERSION) && wasmtime_serves(path)
+    wasmtime_matches(&have, WASMTIME_VERSION) && wasmtime_has_commands(path)
 }
 
 fn ensure_wasmtime(path: &OsString) -> Result<(), String> {
@@ -261,7 +270,8 @@ fn ensure_wasmtime(path: &OsString) -> Result<(), String> {
     let now = output_of(&"wasmtime".into(), &["--version"], path).unwrap_or_default();
     if !wasmtime_ready(path) {
         return Err(format!(
-            "wasmtime {WASMTIME_VERSION} with `wasmtime serve` is not on PATH after the install (found: {now:?})"
+            "wasmtime {WASMTIME_VERSION} with `wasmtime {}` is not on PATH after the install (found: {now:?})",
+            WASMTIME_COMMANDS.join("`, `wasmtime ")
         ));
     }
     println!("{now}");

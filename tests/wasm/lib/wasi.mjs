@@ -13,7 +13,7 @@ import {
   mkdtempSync,
   rmSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { join, basename } from 'node:path';
 import { tmpdir, homedir } from 'node:os';
 import { ROOT } from './lumen.mjs';
 
@@ -94,18 +94,45 @@ export function wasmtimePath() {
 export const WASI_HTTP_WASM =
   process.env.LUMEN_WASI_HTTP || join(ROOT, 'pkg-wasi-http', 'lumen.wasm');
 
+const precompiled = new Map();
+let precompiledDir = null;
+/**
+ * `MODULE` compiled ahead of time by `wasmtime compile` into a temporary `.cwasm` (once per
+ * path and process): the conformance suite runs the same module hundreds of times, and
+ * Cranelift compiling a debug `lumen.wasm` afresh for each run took most of the suite's time.
+ */
+function precompiledModule(wasm) {
+  if (!precompiled.has(wasm)) {
+    if (!precompiledDir) {
+      precompiledDir = mkdtempSync(join(tmpdir(), 'lumen-cwasm-'));
+      process.on('exit', () => rmSync(precompiledDir, { recursive: true, force: true }));
+    }
+    const out = join(precompiledDir, `${precompiled.size}-${basename(wasm, '.wasm')}.cwasm`);
+    precompiled.set(
+      wasm,
+      runProcess(wasmtimePath(), ['compile', wasm, '-o', out], precompiledDir).then((r) => {
+        if (r.code !== 0) throw new Error(`wasmtime compile ${wasm} failed: ${r.stderr}`);
+        return out;
+      }),
+    );
+  }
+  return precompiled.get(wasm);
+}
+
 /**
  * `wasmtime run [-S http] --dir . MODULE ARGS...` in `dir` (MODULE: the wasip1 module, or
  * the wasi:http component with `{http: true}`), asynchronously (a test's own HTTP server
- * keeps answering meanwhile).
+ * keeps answering meanwhile). The module runs precompiled (`--allow-precompiled`, see
+ * `precompiledModule`); the WASI app tests run `.wasm` files as they are.
  */
-export function runWasmtime(dir, args, { http = false } = {}) {
+export async function runWasmtime(dir, args, { http = false } = {}) {
   const wasm = http ? WASI_HTTP_WASM : WASI_WASM;
   if (!existsSync(wasm)) {
     throw new Error(`${wasm} is missing: run cargo xtask test-wasm (it builds it)`);
   }
-  const flags = http ? ['run', '-S', 'http', '--dir', '.'] : ['run', '--dir', '.'];
-  return runProcess(wasmtimePath(), [...flags, wasm, ...args], dir, { PATH: process.env.PATH });
+  const cwasm = await precompiledModule(wasm);
+  const flags = ['run', '--allow-precompiled', ...(http ? ['-S', 'http'] : []), '--dir', '.'];
+  return runProcess(wasmtimePath(), [...flags, cwasm, ...args], dir, { PATH: process.env.PATH });
 }
 
 /**
