@@ -254,6 +254,10 @@ fn wasmtime_install() -> Command {
         WASMTIME_FEATURES,
         "--force",
     ]);
+    // A test tool, not a product: LLVM at opt-level 1 builds it in much less time, and the
+    // code it compiles (Cranelift's output) is the same. The tests compile each module
+    // once (`wasmtime compile`), so a slower Cranelift costs little.
+    cmd.env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1");
     cmd
 }
 
@@ -525,12 +529,23 @@ pub fn run(o: &Options) -> Result<(), String> {
     step("tests");
     let mut cmd = Command::new("node");
     cmd.arg("--test")
+        .arg(format!("--test-concurrency={}", test_concurrency()))
         .args(test_paths(o.browser))
         .current_dir(crate::root());
     for (k, v) in env {
         cmd.env(k, v);
     }
     crate::run(&mut cmd)
+}
+
+/// How many test files `node --test` runs at once: one per core, at least two. Node 20's
+/// default is one less than the cores, which on a 2-core CI machine runs the files one by
+/// one while most of them wait on a child process (Wasmtime, Chromium, a `lumen build`).
+fn test_concurrency() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .max(2)
 }
 
 /// The Python host test of program components (issue 12 item 4).
