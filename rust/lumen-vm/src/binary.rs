@@ -1176,7 +1176,11 @@ mod tests {
             .instr()
             .unwrap_err();
             assert_eq!(e.code, codes::INVALID_LIR);
-            assert!(e.message.contains(&format!("unknown opcode {op}")), "{}", e.message);
+            assert!(
+                e.message.contains(&format!("unknown opcode {op}")),
+                "{}",
+                e.message
+            );
         }
         assert_eq!(unknown, 256 - crate::opcodes::OPCODES.len());
         // Through `decode`: the last instruction of the sample's `main` (`Fail`, followed
@@ -1219,7 +1223,10 @@ mod tests {
             (&[42, 0, 0, 10][..], "bad type tag"),
             (&[46, 4, 0][..], "bad failure kind"),
             (&[1, 0, 2][..], "bad boolean"),
-            (&[2, 0, 0x80, 0x80, 0x80, 0x80, 0x10][..], "LoadInt.value out of range"),
+            (
+                &[2, 0, 0x80, 0x80, 0x80, 0x80, 0x10][..],
+                "LoadInt.value out of range",
+            ),
             (&[10, 0, 0, 0x80, 0x80, 0x04][..], "AddImm.imm out of range"),
             (&[0, 0x80, 0x80, 0x04][..], "LoadNull.dst out of range"),
         ] {

@@ -32,10 +32,7 @@ fn successors(code: &[Instr], i: usize) -> impl Iterator<Item = usize> + '_ {
     let next = ins
         .filter(|ins| ins.falls_through() && i + 1 < code.len())
         .map(|_| i + 1);
-    let targets = ins
-        .into_iter()
-        .flat_map(Instr::targets)
-        .map(|t| t as usize);
+    let targets = ins.into_iter().flat_map(Instr::targets).map(|t| t as usize);
     next.into_iter().chain(targets)
 }
 
@@ -129,16 +126,21 @@ mod tests {
     /// The live-in set of `ins` when every one of `regs` registers is live after it.
     fn live_in_all_live(ins: Instr, regs: usize) -> Vec<usize> {
         let mut cur = vec![u64::MAX; regs.div_ceil(64)];
-        mark(&mut cur, regs, 64 * cur.len(), false);
+        let bits = 64 * cur.len();
+        mark(&mut cur, regs, bits, false);
         transfer(&ins, regs, &mut cur);
-        (0..regs).filter(|&r| cur[r / 64] & (1 << (r % 64)) != 0).collect()
+        (0..regs)
+            .filter(|&r| cur[r / 64] & (1 << (r % 64)) != 0)
+            .collect()
     }
 
     /// The live-in set of `ins` when nothing is live after it: exactly what it reads.
     fn reads(ins: Instr, regs: usize) -> Vec<usize> {
         let mut cur = vec![0u64; regs.div_ceil(64)];
         transfer(&ins, regs, &mut cur);
-        (0..regs).filter(|&r| cur[r / 64] & (1 << (r % 64)) != 0).collect()
+        (0..regs)
+            .filter(|&r| cur[r / 64] & (1 << (r % 64)) != 0)
+            .collect()
     }
 
     #[test]

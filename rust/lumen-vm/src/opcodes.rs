@@ -527,7 +527,11 @@ mod tests {
             assert_eq!(operands.len(), kinds.len(), "{ins:?}");
             for (o, k) in operands.iter().zip(&kinds) {
                 let expected_imm = *k == "imm";
-                assert_eq!(matches!(o, Operand::Imm), expected_imm, "{ins:?}: {o:?} as {k}");
+                assert_eq!(
+                    matches!(o, Operand::Imm),
+                    expected_imm,
+                    "{ins:?}: {o:?} as {k}"
+                );
             }
         }
     }

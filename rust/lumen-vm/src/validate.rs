@@ -478,6 +478,29 @@ mod tests {
     }
 
     #[test]
+    fn imm_operands_at_their_extremes_never_reach_outside_the_frame() {
+        // `imm` operands are not validated, so none may be a register or an index: with
+        // every one at its maximum (and the others valid), each instruction is refused or
+        // runs without touching a register outside its frame (the VM's debug bounds
+        // assertions, on in tests, would fail) or panicking.
+        for &op in OPCODES {
+            let ins = Instr::sample(op, |k| if k == "imm" { u32::MAX } else { good(k) })
+                .expect("a sample");
+            let m = context(ins);
+            if validate(&m).is_err() {
+                continue;
+            }
+            let config = crate::VmConfig {
+                fuel: Some(1000),
+                ..crate::VmConfig::default()
+            };
+            let mut vm = crate::Vm::new(std::rc::Rc::new(m), config).expect("valid");
+            vm.start("main", vec![]).expect("main");
+            let _ = vm.run();
+        }
+    }
+
+    #[test]
     fn a_record_construction_needs_a_record_type_and_a_payloadless_variant_ignores_start() {
         let record_of_enum = Instr::MakeRecord {
             dst: 0,
