@@ -30,10 +30,10 @@ use crate::liveness::Liveness;
 use crate::opcodes::instruction_table;
 use crate::value::{FuncObj, RecordType, Value, VariantInfo};
 
-/// Generates [`Op`]: a variant of the same name and fields for each instruction the
-/// table does not mark `rewritten` (its documentation is the instruction's), then the
-/// hand-written ops (`{ ... }`, first in the input); and `plain_op`, the translation of
-/// those instructions.
+/// Generates [`Op`] from the instruction table: a variant of the same name, fields and
+/// documentation for each instruction not marked `rewritten`, then the hand-written ops
+/// (given in braces before the table); and `plain_op`, the translation of those
+/// instructions.
 macro_rules! executable_ops {
     // Every instruction seen: emit.
     (@collect [$($own:tt)*] [$($ops:tt)*] [$($arms:tt)*]) => {
