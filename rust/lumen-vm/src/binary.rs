@@ -5,8 +5,9 @@
 //! one-byte section tag: files, constants, names, functions, types, variants, tools,
 //! globals, init and entry types. Integers are LEB128 varints (signed ones zig-zag encoded), floats are
 //! 8 little-endian bytes, strings are a length and UTF-8 bytes, lists are a count and
-//! their elements; an instruction is its opcode byte and its operands. Grant values are
-//! stored as JSON text.
+//! their elements; an instruction is its opcode byte and its operands in the order of the
+//! instruction table (`opcodes`, from which its encoding and decoding are generated), each
+//! stored as its Rust type says (see `Wire`). Grant values are stored as JSON text.
 //!
 //! [`decode`] never trusts the input: every length is checked against the bytes that
 //! remain before anything is allocated, every narrowing conversion is checked, trailing
@@ -17,6 +18,7 @@ use crate::lir::{
     BinOp, Constant, EntryTypes, FailKind, Function, Instr, Module, ResultType, Shape, ToolDef,
     TypeDef, TypeTag, ValueType, VariantDef, LIR_VERSION, MAX_VALUE_TYPE_DEPTH,
 };
+use crate::opcodes::instruction_table;
 use crate::validate::{invalid, validate};
 
 /// The first four bytes of a binary LIR file.
@@ -199,285 +201,6 @@ fn tag_code(t: TypeTag) -> u8 {
 
 fn fail_code(k: FailKind) -> u8 {
     FAILS.iter().position(|x| *x == k).unwrap_or(0) as u8
-}
-
-fn encode_instr(w: &mut Writer, ins: &Instr) {
-    use Instr::*;
-    let r = |w: &mut Writer, x: u16| w.uv(x as u64);
-    match *ins {
-        LoadNull { dst } => {
-            w.u8(0);
-            r(w, dst);
-        }
-        LoadBool { dst, value } => {
-            w.u8(1);
-            r(w, dst);
-            w.u8(value as u8);
-        }
-        LoadInt { dst, value } => {
-            w.u8(2);
-            r(w, dst);
-            w.sv(value as i64);
-        }
-        LoadConst { dst, idx } => {
-            w.u8(3);
-            r(w, dst);
-            w.uv(idx as u64);
-        }
-        Move { dst, src } => {
-            w.u8(4);
-            r(w, dst);
-            r(w, src);
-        }
-        Take { dst, src } => {
-            w.u8(5);
-            r(w, dst);
-            r(w, src);
-        }
-        LoadGlobal { dst, idx } => {
-            w.u8(6);
-            r(w, dst);
-            r(w, idx);
-        }
-        StoreGlobal { idx, src } => {
-            w.u8(7);
-            r(w, idx);
-            r(w, src);
-        }
-        LoadFunc { dst, func } => {
-            w.u8(8);
-            r(w, dst);
-            w.uv(func as u64);
-        }
-        Binary { op, dst, a, b } => {
-            w.u8(9);
-            w.u8(binop_code(op));
-            r(w, dst);
-            r(w, a);
-            r(w, b);
-        }
-        AddImm { dst, a, imm } => {
-            w.u8(10);
-            r(w, dst);
-            r(w, a);
-            w.sv(imm as i64);
-        }
-        Neg { dst, src } => {
-            w.u8(11);
-            r(w, dst);
-            r(w, src);
-        }
-        Not { dst, src } => {
-            w.u8(12);
-            r(w, dst);
-            r(w, src);
-        }
-        Jump { target } => {
-            w.u8(13);
-            w.uv(target as u64);
-        }
-        JumpIfFalse { cond, target } => {
-            w.u8(14);
-            r(w, cond);
-            w.uv(target as u64);
-        }
-        JumpIfTrue { cond, target } => {
-            w.u8(15);
-            r(w, cond);
-            w.uv(target as u64);
-        }
-        JumpIfNull { src, target } => {
-            w.u8(16);
-            r(w, src);
-            w.uv(target as u64);
-        }
-        JumpIfNotNull { src, target } => {
-            w.u8(17);
-            r(w, src);
-            w.uv(target as u64);
-        }
-        Call {
-            dst,
-            func,
-            args,
-            argc,
-        } => {
-            w.u8(18);
-            r(w, dst);
-            r(w, func);
-            r(w, args);
-            w.u8(argc);
-        }
-        CallValue {
-            dst,
-            callee,
-            args,
-            argc,
-        } => {
-            w.u8(19);
-            r(w, dst);
-            r(w, callee);
-            r(w, args);
-            w.u8(argc);
-        }
-        CallBuiltin {
-            dst,
-            builtin,
-            args,
-            argc,
-        } => {
-            w.u8(20);
-            r(w, dst);
-            r(w, builtin);
-            r(w, args);
-            w.u8(argc);
-        }
-        CallTool { dst, tool, args } => {
-            w.u8(21);
-            r(w, dst);
-            r(w, tool);
-            r(w, args);
-        }
-        Return { src } => {
-            w.u8(22);
-            r(w, src);
-        }
-        ReturnNull => w.u8(23),
-        MakeList { dst, start, count } => {
-            w.u8(24);
-            r(w, dst);
-            r(w, start);
-            r(w, count);
-        }
-        MakeMap { dst, start, count } => {
-            w.u8(25);
-            r(w, dst);
-            r(w, start);
-            r(w, count);
-        }
-        MakeTuple { dst, start, count } => {
-            w.u8(26);
-            r(w, dst);
-            r(w, start);
-            r(w, count);
-        }
-        MakeRecord { dst, ty, start } => {
-            w.u8(27);
-            r(w, dst);
-            r(w, ty);
-            r(w, start);
-        }
-        MakeVariant {
-            dst,
-            variant,
-            start,
-        } => {
-            w.u8(28);
-            r(w, dst);
-            r(w, variant);
-            r(w, start);
-        }
-        MakeOk { dst, src } => {
-            w.u8(29);
-            r(w, dst);
-            r(w, src);
-        }
-        MakeErr { dst, src } => {
-            w.u8(30);
-            r(w, dst);
-            r(w, src);
-        }
-        MakeClosure { dst, func, start } => {
-            w.u8(31);
-            r(w, dst);
-            r(w, func);
-            r(w, start);
-        }
-        GetField { dst, obj, name } => {
-            w.u8(32);
-            r(w, dst);
-            r(w, obj);
-            r(w, name);
-        }
-        SetField { obj, name, src } => {
-            w.u8(33);
-            r(w, obj);
-            r(w, name);
-            r(w, src);
-        }
-        GetIndex { dst, obj, idx } => {
-            w.u8(34);
-            r(w, dst);
-            r(w, obj);
-            r(w, idx);
-        }
-        SetIndex { obj, idx, src } => {
-            w.u8(35);
-            r(w, obj);
-            r(w, idx);
-            r(w, src);
-        }
-        GetSlot { dst, obj, slot } => {
-            w.u8(36);
-            r(w, dst);
-            r(w, obj);
-            r(w, slot);
-        }
-        Unwrap { dst, src } => {
-            w.u8(37);
-            r(w, dst);
-            r(w, src);
-        }
-        Push { list, src } => {
-            w.u8(38);
-            r(w, list);
-            r(w, src);
-        }
-        Len { dst, src } => {
-            w.u8(39);
-            r(w, dst);
-            r(w, src);
-        }
-        IterPrep { dst, src } => {
-            w.u8(40);
-            r(w, dst);
-            r(w, src);
-        }
-        IterGet { dst, list, idx } => {
-            w.u8(41);
-            r(w, dst);
-            r(w, list);
-            r(w, idx);
-        }
-        IsType { dst, src, tag } => {
-            w.u8(42);
-            r(w, dst);
-            r(w, src);
-            w.u8(tag_code(tag));
-        }
-        IsUserType { dst, src, ty } => {
-            w.u8(43);
-            r(w, dst);
-            r(w, src);
-            r(w, ty);
-        }
-        IsVariant { dst, src, variant } => {
-            w.u8(44);
-            r(w, dst);
-            r(w, src);
-            r(w, variant);
-        }
-        IsOk { dst, src } => {
-            w.u8(45);
-            r(w, dst);
-            r(w, src);
-        }
-        Fail { kind, msg } => {
-            w.u8(46);
-            w.u8(fail_code(kind));
-            r(w, msg);
-        }
-    }
 }
 
 /// Encodes a module in the binary form.
@@ -690,10 +413,6 @@ impl<'a> Reader<'a> {
         T::try_from(v).map_err(|_| corrupt(&format!("{what} out of range"), pos))
     }
 
-    fn reg(&mut self) -> R<u16> {
-        self.num("operand")
-    }
-
     /// A count of elements that each take at least one byte.
     fn count(&mut self) -> R<usize> {
         let pos = self.pos;
@@ -800,239 +519,141 @@ impl<'a> Reader<'a> {
             _ => Err(corrupt("bad boolean", pos)),
         }
     }
+}
 
-    fn instr(&mut self) -> R<Instr> {
-        use Instr::*;
-        let pos = self.pos;
-        let op = self.u8()?;
-        Ok(match op {
-            0 => LoadNull { dst: self.reg()? },
-            1 => LoadBool {
-                dst: self.reg()?,
-                value: self.bool()?,
-            },
-            2 => {
-                let dst = self.reg()?;
-                let p = self.pos;
-                let value =
-                    i32::try_from(self.sv()?).map_err(|_| corrupt("integer out of range", p))?;
-                LoadInt { dst, value }
-            }
-            3 => LoadConst {
-                dst: self.reg()?,
-                idx: self.num("constant index")?,
-            },
-            4 => Move {
-                dst: self.reg()?,
-                src: self.reg()?,
-            },
-            5 => Take {
-                dst: self.reg()?,
-                src: self.reg()?,
-            },
-            6 => LoadGlobal {
-                dst: self.reg()?,
-                idx: self.reg()?,
-            },
-            7 => StoreGlobal {
-                idx: self.reg()?,
-                src: self.reg()?,
-            },
-            8 => LoadFunc {
-                dst: self.reg()?,
-                func: self.num("function index")?,
-            },
-            9 => {
-                let p = self.pos;
-                let op = binop_of(self.u8()?).ok_or_else(|| corrupt("bad operator", p))?;
-                Binary {
-                    op,
-                    dst: self.reg()?,
-                    a: self.reg()?,
-                    b: self.reg()?,
-                }
-            }
-            10 => {
-                let dst = self.reg()?;
-                let a = self.reg()?;
-                let p = self.pos;
-                let imm =
-                    i16::try_from(self.sv()?).map_err(|_| corrupt("immediate out of range", p))?;
-                AddImm { dst, a, imm }
-            }
-            11 => Neg {
-                dst: self.reg()?,
-                src: self.reg()?,
-            },
-            12 => Not {
-                dst: self.reg()?,
-                src: self.reg()?,
-            },
-            13 => Jump {
-                target: self.num("jump target")?,
-            },
-            14 => JumpIfFalse {
-                cond: self.reg()?,
-                target: self.num("jump target")?,
-            },
-            15 => JumpIfTrue {
-                cond: self.reg()?,
-                target: self.num("jump target")?,
-            },
-            16 => JumpIfNull {
-                src: self.reg()?,
-                target: self.num("jump target")?,
-            },
-            17 => JumpIfNotNull {
-                src: self.reg()?,
-                target: self.num("jump target")?,
-            },
-            18 => Call {
-                dst: self.reg()?,
-                func: self.reg()?,
-                args: self.reg()?,
-                argc: self.u8()?,
-            },
-            19 => CallValue {
-                dst: self.reg()?,
-                callee: self.reg()?,
-                args: self.reg()?,
-                argc: self.u8()?,
-            },
-            20 => CallBuiltin {
-                dst: self.reg()?,
-                builtin: self.reg()?,
-                args: self.reg()?,
-                argc: self.u8()?,
-            },
-            21 => CallTool {
-                dst: self.reg()?,
-                tool: self.reg()?,
-                args: self.reg()?,
-            },
-            22 => Return { src: self.reg()? },
-            23 => ReturnNull,
-            24 => MakeList {
-                dst: self.reg()?,
-                start: self.reg()?,
-                count: self.reg()?,
-            },
-            25 => MakeMap {
-                dst: self.reg()?,
-                start: self.reg()?,
-                count: self.reg()?,
-            },
-            26 => MakeTuple {
-                dst: self.reg()?,
-                start: self.reg()?,
-                count: self.reg()?,
-            },
-            27 => MakeRecord {
-                dst: self.reg()?,
-                ty: self.reg()?,
-                start: self.reg()?,
-            },
-            28 => MakeVariant {
-                dst: self.reg()?,
-                variant: self.reg()?,
-                start: self.reg()?,
-            },
-            29 => MakeOk {
-                dst: self.reg()?,
-                src: self.reg()?,
-            },
-            30 => MakeErr {
-                dst: self.reg()?,
-                src: self.reg()?,
-            },
-            31 => MakeClosure {
-                dst: self.reg()?,
-                func: self.reg()?,
-                start: self.reg()?,
-            },
-            32 => GetField {
-                dst: self.reg()?,
-                obj: self.reg()?,
-                name: self.reg()?,
-            },
-            33 => SetField {
-                obj: self.reg()?,
-                name: self.reg()?,
-                src: self.reg()?,
-            },
-            34 => GetIndex {
-                dst: self.reg()?,
-                obj: self.reg()?,
-                idx: self.reg()?,
-            },
-            35 => SetIndex {
-                obj: self.reg()?,
-                idx: self.reg()?,
-                src: self.reg()?,
-            },
-            36 => GetSlot {
-                dst: self.reg()?,
-                obj: self.reg()?,
-                slot: self.reg()?,
-            },
-            37 => Unwrap {
-                dst: self.reg()?,
-                src: self.reg()?,
-            },
-            38 => Push {
-                list: self.reg()?,
-                src: self.reg()?,
-            },
-            39 => Len {
-                dst: self.reg()?,
-                src: self.reg()?,
-            },
-            40 => IterPrep {
-                dst: self.reg()?,
-                src: self.reg()?,
-            },
-            41 => IterGet {
-                dst: self.reg()?,
-                list: self.reg()?,
-                idx: self.reg()?,
-            },
-            42 => {
-                let dst = self.reg()?;
-                let src = self.reg()?;
-                let p = self.pos;
-                let tag = *TAGS
-                    .get(self.u8()? as usize)
-                    .ok_or_else(|| corrupt("bad type tag", p))?;
-                IsType { dst, src, tag }
-            }
-            43 => IsUserType {
-                dst: self.reg()?,
-                src: self.reg()?,
-                ty: self.reg()?,
-            },
-            44 => IsVariant {
-                dst: self.reg()?,
-                src: self.reg()?,
-                variant: self.reg()?,
-            },
-            45 => IsOk {
-                dst: self.reg()?,
-                src: self.reg()?,
-            },
-            46 => {
-                let p = self.pos;
-                let kind = *FAILS
-                    .get(self.u8()? as usize)
-                    .ok_or_else(|| corrupt("bad failure kind", p))?;
-                Fail {
-                    kind,
-                    msg: self.reg()?,
-                }
-            }
-            _ => return Err(corrupt(&format!("unknown opcode {op}"), pos)),
-        })
+// ---------------------------------------------------------------- instructions
+
+/// How an operand of one Rust type is stored: `u8` as a byte, other integers as LEB128
+/// varints (signed ones zig-zag), `bool` as a 0/1 byte, the operator, type-tag and
+/// failure-kind enums as one code byte. Reading checks every narrowing and every code.
+trait Wire: Sized {
+    fn put(self, w: &mut Writer);
+    /// `what` names the operand in an error (`LoadConst.idx`).
+    fn get(r: &mut Reader<'_>, what: &str) -> R<Self>;
+}
+
+impl Wire for u8 {
+    fn put(self, w: &mut Writer) {
+        w.u8(self);
+    }
+    fn get(r: &mut Reader<'_>, _: &str) -> R<Self> {
+        r.u8()
     }
 }
+
+macro_rules! wire_unsigned {
+    ($($t:ty),*) => {
+        $(impl Wire for $t {
+            fn put(self, w: &mut Writer) {
+                w.uv(self.into());
+            }
+            fn get(r: &mut Reader<'_>, what: &str) -> R<Self> {
+                r.num(what)
+            }
+        })*
+    };
+}
+wire_unsigned!(u16, u32);
+
+macro_rules! wire_signed {
+    ($($t:ty),*) => {
+        $(impl Wire for $t {
+            fn put(self, w: &mut Writer) {
+                w.sv(self.into());
+            }
+            fn get(r: &mut Reader<'_>, what: &str) -> R<Self> {
+                let pos = r.pos;
+                <$t>::try_from(r.sv()?).map_err(|_| corrupt(&format!("{what} out of range"), pos))
+            }
+        })*
+    };
+}
+wire_signed!(i16, i32);
+
+impl Wire for bool {
+    fn put(self, w: &mut Writer) {
+        w.u8(self as u8);
+    }
+    fn get(r: &mut Reader<'_>, _: &str) -> R<Self> {
+        r.bool()
+    }
+}
+
+impl Wire for BinOp {
+    fn put(self, w: &mut Writer) {
+        w.u8(binop_code(self));
+    }
+    fn get(r: &mut Reader<'_>, _: &str) -> R<Self> {
+        let pos = r.pos;
+        binop_of(r.u8()?).ok_or_else(|| corrupt("bad operator", pos))
+    }
+}
+
+impl Wire for TypeTag {
+    fn put(self, w: &mut Writer) {
+        w.u8(tag_code(self));
+    }
+    fn get(r: &mut Reader<'_>, _: &str) -> R<Self> {
+        let pos = r.pos;
+        TAGS.get(r.u8()? as usize)
+            .copied()
+            .ok_or_else(|| corrupt("bad type tag", pos))
+    }
+}
+
+impl Wire for FailKind {
+    fn put(self, w: &mut Writer) {
+        w.u8(fail_code(self));
+    }
+    fn get(r: &mut Reader<'_>, _: &str) -> R<Self> {
+        let pos = r.pos;
+        FAILS
+            .get(r.u8()? as usize)
+            .copied()
+            .ok_or_else(|| corrupt("bad failure kind", pos))
+    }
+}
+
+/// Generates `encode_instr` and `Reader::instr` from the instruction table: an
+/// instruction is its opcode byte, then its operands in table order.
+macro_rules! instr_codec {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident = $code:literal
+            $({ $($field:ident : $ty:ty as $kind:ident $(($arg:ident))?),* })?
+            $($flag:ident)*;
+    )*) => {
+        fn encode_instr(w: &mut Writer, ins: &Instr) {
+            match *ins {
+                $(
+                    Instr::$name $({ $($field),* })? => {
+                        w.u8($code);
+                        $($( Wire::put($field, w); )*)?
+                    }
+                )*
+            }
+        }
+
+        impl Reader<'_> {
+            fn instr(&mut self) -> R<Instr> {
+                let pos = self.pos;
+                Ok(match self.u8()? {
+                    $(
+                        $code => Instr::$name $({
+                            $($field: Wire::get(
+                                self,
+                                concat!(stringify!($name), ".", stringify!($field)),
+                            )?),*
+                        })?,
+                    )*
+                    op => return Err(corrupt(&format!("unknown opcode {op}"), pos)),
+                })
+            }
+        }
+    };
+}
+
+instruction_table!(instr_codec);
 
 /// Decodes (and validates) a binary module. Any corruption is an `E0912` error.
 pub fn decode(bytes: &[u8]) -> Result<Module, RuntimeError> {
@@ -1498,6 +1119,121 @@ mod tests {
         let bytes = encode(&m);
         assert_eq!(&bytes[..4], MAGIC);
         assert_eq!(decode(&bytes), Ok(m));
+    }
+
+    /// One instruction of every opcode in the table, for each of several operand values
+    /// (0, small, several varint bytes, and the maximum: negative for the signed ones).
+    fn every_instruction() -> Vec<Instr> {
+        let mut out = Vec::new();
+        for v in [0, 1, 300, 70_000, u32::MAX] {
+            out.extend(
+                crate::opcodes::OPCODES
+                    .iter()
+                    .filter_map(|&op| Instr::sample(op, |_| v)),
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn every_instruction_round_trips_with_its_opcode_first() {
+        let all = every_instruction();
+        assert_eq!(all.len(), 5 * crate::opcodes::OPCODES.len());
+        for ins in all {
+            let mut w = Writer { out: Vec::new() };
+            encode_instr(&mut w, &ins);
+            assert_eq!(w.out.first(), Some(&ins.opcode()), "{ins:?}");
+            let mut r = Reader {
+                bytes: &w.out,
+                pos: 0,
+            };
+            assert_eq!(r.instr(), Ok(ins));
+            assert_eq!(r.remaining(), 0, "{ins:?}");
+            // Every strict prefix is an error, never a different instruction.
+            for len in 0..w.out.len() {
+                let mut r = Reader {
+                    bytes: &w.out[..len],
+                    pos: 0,
+                };
+                assert_eq!(r.instr().unwrap_err().code, codes::INVALID_LIR, "{ins:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_opcode_is_corrupt() {
+        let mut unknown = 0;
+        for op in 0..=u8::MAX {
+            if crate::opcodes::OPCODES.contains(&op) {
+                continue;
+            }
+            unknown += 1;
+            let bytes = [op, 0, 0, 0, 0, 0, 0, 0];
+            let e = Reader {
+                bytes: &bytes,
+                pos: 0,
+            }
+            .instr()
+            .unwrap_err();
+            assert_eq!(e.code, codes::INVALID_LIR);
+            assert!(
+                e.message.contains(&format!("unknown opcode {op}")),
+                "{}",
+                e.message
+            );
+        }
+        assert_eq!(unknown, 256 - crate::opcodes::OPCODES.len());
+        // Through `decode`: the last instruction of the sample's `main` (`Fail`, followed
+        // by the line count and the first lines) gets an unused opcode.
+        let m = sample();
+        let mut bytes = encode(&m);
+        let mut w = Writer { out: Vec::new() };
+        encode_instr(&mut w, m.functions[0].code.last().expect("code"));
+        assert_eq!(w.out, [46, 1, 0]);
+        w.uv(m.functions[0].lines.len() as u64);
+        w.out.extend([1, 2, 3]);
+        let at = bytes
+            .windows(w.out.len())
+            .position(|x| x == w.out.as_slice())
+            .expect("the encoded Fail");
+        bytes[at] = u8::MAX;
+        let e = decode(&bytes).unwrap_err();
+        assert_eq!(e.code, codes::INVALID_LIR);
+        assert!(e.message.contains("unknown opcode 255"), "{}", e.message);
+    }
+
+    #[test]
+    fn enum_operand_codes_round_trip_and_bad_codes_are_corrupt() {
+        let mut ops = 0;
+        for c in 0..=u8::MAX {
+            if let Some(op) = binop_of(c) {
+                assert_eq!(binop_code(op), c);
+                ops += 1;
+            }
+        }
+        assert_eq!(ops, 15);
+        for (i, t) in TAGS.iter().enumerate() {
+            assert_eq!(tag_code(*t) as usize, i);
+        }
+        for (i, k) in FAILS.iter().enumerate() {
+            assert_eq!(fail_code(*k) as usize, i);
+        }
+        for (bytes, what) in [
+            (&[9u8, 15, 0, 0, 0][..], "bad operator"),
+            (&[42, 0, 0, 10][..], "bad type tag"),
+            (&[46, 4, 0][..], "bad failure kind"),
+            (&[1, 0, 2][..], "bad boolean"),
+            (
+                &[2, 0, 0x80, 0x80, 0x80, 0x80, 0x10][..],
+                "LoadInt.value out of range",
+            ),
+            (&[10, 0, 0, 0x80, 0x80, 0x04][..], "AddImm.imm out of range"),
+            (&[0, 0x80, 0x80, 0x04][..], "LoadNull.dst out of range"),
+        ] {
+            let e = Reader { bytes, pos: 0 }.instr().unwrap_err();
+            assert_eq!(e.code, codes::INVALID_LIR);
+            assert!(e.message.contains(what), "{what}: {}", e.message);
+        }
     }
 
     #[test]

@@ -3,11 +3,13 @@
 //! Pipeline position: compiler → **LIR → VM** → host. This crate never depends on the
 //! compiler: a precompiled binary LIR file runs on a VM-only build.
 //!
-//! Modules: `lir` (the instruction set), `validate` (checked before running), `binary`
-//! (the compact `.lmb` form), `value`/`map`/`json` (run-time values), `machine` (the
-//! interpreter, with `program` its executable form of a module and `frame` its call
-//! frames), `arith` (operator semantics), `builtins`/`builtins_impl` (native functions),
-//! `tool_result` (checking a typed tool's result against its declared type).
+//! Modules: `lir` (the module format), `opcodes` (the instruction table every
+//! instruction-dependent part is generated from), `validate` (checked before running),
+//! `binary` (the compact `.lmb` form), `value`/`map`/`json` (run-time values), `machine`
+//! (the interpreter, with `program` its executable form of a module, `liveness` the
+//! register analysis that form is optimised with, and `frame` its call frames), `arith`
+//! (operator semantics), `builtins`/`builtins_impl` (native functions), `tool_result`
+//! (checking a typed tool's result against its declared type).
 
 pub mod arith;
 pub mod binary;
@@ -21,8 +23,10 @@ mod frame;
 pub mod json;
 pub mod limits;
 pub mod lir;
+mod liveness;
 pub mod machine;
 pub mod map;
+pub mod opcodes;
 mod program;
 pub mod tool_result;
 pub mod validate;

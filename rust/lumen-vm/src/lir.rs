@@ -1,16 +1,18 @@
 //! LIR: the Lumen intermediate representation the VM executes.
 //!
-//! A [`Module`] is a self-contained program: functions of register instructions, a constant
-//! pool, the user types (records and enums), the tools the program declared with their
-//! grants, and global slots for `const`s. The compiler produces it; the VM never depends on
-//! the compiler. It has a JSON form (serde) and a compact binary form (`binary` module).
+//! A [`Module`] is a self-contained program: functions of register instructions ([`Instr`],
+//! defined by the instruction table in `opcodes`), a constant pool, the user types (records
+//! and enums), the tools the program declared with their grants, and global slots for
+//! `const`s. The compiler produces it; the VM never depends on the compiler. It has a JSON
+//! form (serde) and a compact binary form (`binary` module).
 //!
 //! Invariants (checked by `validate`, required before execution):
 //! - every register operand is `< Function::num_regs`; a register range `start..start+count`
 //!   lies inside the frame;
 //! - every constant, function, type, variant, tool, global and builtin index is in range;
-//! - every jump target is `< code.len()`, and the last instruction of every function is a
-//!   `Return`, `ReturnNull`, `Jump` or `Fail` (execution never falls off the end);
+//! - every jump target is `< code.len()`, and the last instruction of every function is one
+//!   that does not fall through (`Return`, `ReturnNull`, `Jump`, `Fail`: the table's `ends`),
+//!   so execution never falls off the end;
 //! - `lines.len() == code.len()`; `arity + captures <= num_regs`.
 //!
 //! Calling convention (register windows): a call's arguments sit in consecutive registers
@@ -22,6 +24,9 @@
 //! its own left operand) amortized O(1).
 
 use serde::{Deserialize, Serialize};
+
+/// The instruction enum, generated from the instruction table in `opcodes`.
+pub use crate::opcodes::Instr;
 
 /// The LIR format version: bump on any change to instructions, builtins or layout.
 pub const LIR_VERSION: u32 = 3;
@@ -228,143 +233,6 @@ pub enum BinOp {
     Ge,
     /// Membership: element of list, key of map, substring of string.
     In,
-}
-
-/// One register instruction. Kept at 8 bytes: register operands are `u16`, jump targets
-/// absolute `u32` instruction indices.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub enum Instr {
-    // ---- loads and moves
-    /// `dst = null`
-    LoadNull { dst: Reg },
-    /// `dst = value`
-    LoadBool { dst: Reg, value: bool },
-    /// `dst = value` (small integer inline)
-    LoadInt { dst: Reg, value: i32 },
-    /// `dst = constants[idx]`
-    LoadConst { dst: Reg, idx: u32 },
-    /// `dst = src` (a reference-count increment for heap values)
-    Move { dst: Reg, src: Reg },
-    /// `dst = src; src = null` (moves ownership, keeping reference counts exact)
-    Take { dst: Reg, src: Reg },
-    /// `dst = globals[idx]`
-    LoadGlobal { dst: Reg, idx: u16 },
-    /// `globals[idx] = src`
-    StoreGlobal { idx: u16, src: Reg },
-    /// `dst` = the function value of `functions[func]` (no captures).
-    LoadFunc { dst: Reg, func: u32 },
-
-    // ---- arithmetic and logic
-    /// `dst = a op b`. When `dst == a` and `a` holds the only reference to a string or
-    /// list, `Add`/`Concat` append in place.
-    Binary { op: BinOp, dst: Reg, a: Reg, b: Reg },
-    /// `dst = a + imm` on Int (checked) or Float; the common `i + 1` loop step.
-    AddImm { dst: Reg, a: Reg, imm: i16 },
-    /// `dst = -src`
-    Neg { dst: Reg, src: Reg },
-    /// `dst = not src` (src must be Bool)
-    Not { dst: Reg, src: Reg },
-
-    // ---- control flow
-    /// `pc = target`
-    Jump { target: u32 },
-    /// if `cond` is false: `pc = target` (cond must be Bool)
-    JumpIfFalse { cond: Reg, target: u32 },
-    /// if `cond` is true: `pc = target`
-    JumpIfTrue { cond: Reg, target: u32 },
-    /// if `src` is null: `pc = target`
-    JumpIfNull { src: Reg, target: u32 },
-    /// if `src` is not null: `pc = target`
-    JumpIfNotNull { src: Reg, target: u32 },
-
-    // ---- calls
-    /// Call `functions[func]` with `argc` arguments in `args..args+argc`; result to `dst`.
-    Call {
-        dst: Reg,
-        func: u16,
-        args: Reg,
-        argc: u8,
-    },
-    /// Call the function value in `callee` (a closure or function reference).
-    CallValue {
-        dst: Reg,
-        callee: Reg,
-        args: Reg,
-        argc: u8,
-    },
-    /// Call a builtin (see `builtins::Builtin`, by its numeric id).
-    CallBuiltin {
-        dst: Reg,
-        builtin: u16,
-        args: Reg,
-        argc: u8,
-    },
-    /// Call `tools[tool]` with the named arguments in the map value in `args`. The VM
-    /// suspends; the host checks grants, runs the tool, and resumes with its JSON result
-    /// (converted to a value into `dst`) or an error.
-    CallTool { dst: Reg, tool: u16, args: Reg },
-    /// Return the value in `src` from the current function.
-    Return { src: Reg },
-    /// Return null.
-    ReturnNull,
-
-    // ---- construction
-    /// `dst = [start, ..., start+count-1]`
-    MakeList { dst: Reg, start: Reg, count: u16 },
-    /// `dst = {k0: v0, ...}` from `count` key/value pairs in `start..start+2*count`.
-    MakeMap { dst: Reg, start: Reg, count: u16 },
-    /// `dst = (start, ..., start+count-1)`
-    MakeTuple { dst: Reg, start: Reg, count: u16 },
-    /// Record of `types[ty]` with its fields, in declaration order, in `start..`.
-    MakeRecord { dst: Reg, ty: u16, start: Reg },
-    /// Variant `variants[variant]` with its payload in `start..` (payload-less: `start` ignored).
-    MakeVariant { dst: Reg, variant: u16, start: Reg },
-    /// `dst = ok(src)`
-    MakeOk { dst: Reg, src: Reg },
-    /// `dst = err(src)`
-    MakeErr { dst: Reg, src: Reg },
-    /// Closure of `functions[func]` capturing `start..start+func.captures` (by value).
-    MakeClosure { dst: Reg, func: u16, start: Reg },
-
-    // ---- access
-    /// `dst = obj.name` where `name` indexes `Module::names`: record field, named
-    /// variant payload field, or map key (Json). Missing map key gives null; a missing
-    /// record field is an error.
-    GetField { dst: Reg, obj: Reg, name: u16 },
-    /// `obj.name = src` in place (copy-on-write) on a record or map.
-    SetField { obj: Reg, name: u16, src: Reg },
-    /// `dst = obj[idx]`: list/tuple/string index (out of range: error), map key (missing: null).
-    GetIndex { dst: Reg, obj: Reg, idx: Reg },
-    /// `obj[idx] = src` in place (copy-on-write) on a list (in range) or map (insert/replace).
-    SetIndex { obj: Reg, idx: Reg, src: Reg },
-    /// `dst` = slot `slot` of a record, variant payload or tuple (position, no name lookup).
-    GetSlot { dst: Reg, obj: Reg, slot: u16 },
-    /// `dst` = payload of an `ok`/`err` result.
-    Unwrap { dst: Reg, src: Reg },
-    /// Append `src` to the list in `list` in place (copy-on-write): `xs = append(xs, v)`.
-    Push { list: Reg, src: Reg },
-    /// `dst = len(src)` for lists, maps, tuples, strings (characters).
-    Len { dst: Reg, src: Reg },
-    /// Prepare a `for` loop: lists stay as they are, strings become lists of one-character
-    /// strings, maps become lists of `(key, value)` tuples; anything else is an error.
-    IterPrep { dst: Reg, src: Reg },
-    /// `dst = list[idx]` for an Int `idx` known to be in range (for loops); still checked.
-    IterGet { dst: Reg, list: Reg, idx: Reg },
-
-    // ---- tests
-    /// `dst = src is tag`
-    IsType { dst: Reg, src: Reg, tag: TypeTag },
-    /// `dst = src is types[ty]` (a record of that type, or any variant of that enum)
-    IsUserType { dst: Reg, src: Reg, ty: u16 },
-    /// `dst = src is variants[variant]`
-    IsVariant { dst: Reg, src: Reg, variant: u16 },
-    /// `dst = (src is ok)` (false for err; src must be a result)
-    IsOk { dst: Reg, src: Reg },
-
-    // ---- errors
-    /// Stop with a run-time error whose message is the string in `msg`; `kind` selects the
-    /// error code (`halt`, constraint, non-exhaustive match fallback ...).
-    Fail { kind: FailKind, msg: Reg },
 }
 
 /// Why a `Fail` instruction stops the program.

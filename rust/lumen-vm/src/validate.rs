@@ -1,16 +1,18 @@
 //! Full validation of a LIR [`Module`] before execution (the invariants listed in `lir`).
 //!
 //! Every index an instruction carries (register, constant, function, type, variant, tool,
-//! global, name, builtin, jump target) is checked, as are register ranges, call arities,
-//! per-function shape (`lines`, termination, frame size) and the format version. A failure
-//! is an `E0912` (`INVALID_LIR`) error naming the function and instruction index. The VM
-//! relies on these checks to index registers and code without further bounds checks.
+//! global, name, builtin, jump target) and every register range is checked by its operand
+//! kind in the instruction table (`opcodes`); so are call arities, per-function shape
+//! (`lines`, termination, frame size) and the format version. A failure is an `E0912`
+//! (`INVALID_LIR`) error naming the function and instruction index. The VM relies on these
+//! checks to index registers and code without further bounds checks.
 
 use crate::builtins::Builtin;
 use crate::error::{codes, RuntimeError};
 use crate::lir::{
     Function, Instr, Module, ResultType, TypeDef, ValueType, LIR_VERSION, MAX_VALUE_TYPE_DEPTH,
 };
+use crate::opcodes::{Count, Operand, Space};
 
 /// Builds an `E0912` error.
 pub fn invalid(message: String) -> RuntimeError {
@@ -195,15 +197,10 @@ fn validate_function(m: &Module, fi: usize, f: &Function) -> Result<(), RuntimeE
     if f.arity as u32 + f.captures as u32 > f.num_regs as u32 {
         return Err(ferr("arity + captures exceeds num_regs".into()));
     }
-    match f.code.last() {
-        Some(
-            Instr::Return { .. } | Instr::ReturnNull | Instr::Jump { .. } | Instr::Fail { .. },
-        ) => {}
-        _ => {
-            return Err(ferr(
-                "the last instruction does not end the function".into(),
-            ))
-        }
+    if f.code.last().is_none_or(Instr::falls_through) {
+        return Err(ferr(
+            "the last instruction does not end the function".into(),
+        ));
     }
     let n = f.num_regs as u32;
     for (pc, ins) in f.code.iter().enumerate() {
@@ -213,135 +210,91 @@ fn validate_function(m: &Module, fi: usize, f: &Function) -> Result<(), RuntimeE
     Ok(())
 }
 
+/// Checks one instruction: every operand by its kind (from the instruction table), then
+/// the rules that relate operands to each other.
 fn check_instr(m: &Module, f: &Function, n: u32, ins: &Instr) -> Result<(), String> {
-    let reg = |r: u16| -> Result<(), String> {
-        if (r as u32) < n {
-            Ok(())
-        } else {
-            Err(format!("register {r} out of range (num_regs {n})"))
+    for operand in ins.operands() {
+        match operand {
+            Operand::Write(r) | Operand::Read(r) => {
+                if u32::from(r) >= n {
+                    return Err(format!("register {r} out of range (num_regs {n})"));
+                }
+            }
+            Operand::ReadRange { start, count } => {
+                if let Some(count) = range_count(m, count)? {
+                    let end = u64::from(start) + u64::from(count);
+                    if end > u64::from(n) {
+                        return Err(format!(
+                            "register range {start}..{end} out of range (num_regs {n})"
+                        ));
+                    }
+                }
+            }
+            Operand::Target(t) => {
+                if t as usize >= f.code.len() {
+                    return Err(format!("jump target {t} out of range"));
+                }
+            }
+            Operand::Index(space, i) => {
+                if i as usize >= space_len(m, space) {
+                    return Err(format!("{} {i} out of range", space.noun()));
+                }
+            }
+            Operand::Imm => {}
         }
+    }
+    check_arity(m, ins)
+}
+
+/// How many registers a range operand covers; `None` when it covers none and its start is
+/// not used (the payload of a payload-less variant), so the start is not checked.
+fn range_count(m: &Module, count: Count) -> Result<Option<u32>, String> {
+    let len = match count {
+        Count::Exactly(n) | Count::Window(n) => return Ok(Some(n)),
+        Count::RecordFields(ty) => match m.types.get(ty as usize) {
+            Some(TypeDef::Record { fields, .. }) => fields.len(),
+            _ => return Err(format!("type {ty} is not a record")),
+        },
+        Count::Payload(v) => match m.variants.get(v as usize) {
+            Some(vd) if vd.fields.is_empty() => return Ok(None),
+            Some(vd) => vd.fields.len(),
+            None => return Err(format!("variant {v} out of range")),
+        },
+        Count::Captures(fi) => match m.functions.get(fi as usize) {
+            Some(callee) => usize::from(callee.captures),
+            None => return Err(format!("function {fi} out of range")),
+        },
     };
-    let range = |start: u16, count: u32| -> Result<(), String> {
-        if start as u32 + count <= n && (count > 0 || start as u32 <= n) {
-            Ok(())
-        } else {
-            Err(format!(
-                "register range {start}..{} out of range (num_regs {n})",
-                start as u32 + count
-            ))
-        }
-    };
-    let target = |t: u32| -> Result<(), String> {
-        if (t as usize) < f.code.len() {
-            Ok(())
-        } else {
-            Err(format!("jump target {t} out of range"))
-        }
-    };
-    let func = |i: u32| -> Result<&Function, String> {
-        m.functions
-            .get(i as usize)
-            .ok_or_else(|| format!("function {i} out of range"))
-    };
-    let name = |i: u16| -> Result<(), String> {
-        if (i as usize) < m.names.len() {
-            Ok(())
-        } else {
-            Err(format!("name {i} out of range"))
-        }
-    };
+    Ok(Some(u32::try_from(len).unwrap_or(u32::MAX)))
+}
+
+/// The number of entries an index operand may address.
+fn space_len(m: &Module, space: Space) -> usize {
+    match space {
+        Space::Constant => m.constants.len(),
+        Space::Function => m.functions.len(),
+        Space::Type => m.types.len(),
+        Space::Variant => m.variants.len(),
+        Space::Tool => m.tools.len(),
+        Space::Global => usize::from(m.globals),
+        Space::Builtin => Builtin::ALL.len(),
+        Space::Name => m.names.len(),
+    }
+}
+
+/// The rules that relate two operands (each operand is already in range): a call's
+/// argument count matches its callee's arity, a builtin's is one it accepts.
+fn check_arity(m: &Module, ins: &Instr) -> Result<(), String> {
     match *ins {
-        Instr::LoadNull { dst } | Instr::LoadBool { dst, .. } | Instr::LoadInt { dst, .. } => {
-            reg(dst)
-        }
-        Instr::LoadConst { dst, idx } => {
-            reg(dst)?;
-            if (idx as usize) < m.constants.len() {
-                Ok(())
-            } else {
-                Err(format!("constant {idx} out of range"))
-            }
-        }
-        Instr::Move { dst, src } | Instr::Take { dst, src } => {
-            reg(dst)?;
-            reg(src)
-        }
-        Instr::LoadGlobal { dst: r, idx } | Instr::StoreGlobal { idx, src: r } => {
-            reg(r)?;
-            if idx < m.globals {
-                Ok(())
-            } else {
-                Err(format!("global {idx} out of range"))
-            }
-        }
-        Instr::LoadFunc { dst, func: fi } => {
-            reg(dst)?;
-            func(fi).map(|_| ())
-        }
-        Instr::Binary { dst, a, b, .. } => {
-            reg(dst)?;
-            reg(a)?;
-            reg(b)
-        }
-        Instr::AddImm { dst, a, .. } => {
-            reg(dst)?;
-            reg(a)
-        }
-        Instr::Neg { dst, src }
-        | Instr::Not { dst, src }
-        | Instr::MakeOk { dst, src }
-        | Instr::MakeErr { dst, src }
-        | Instr::Unwrap { dst, src }
-        | Instr::Len { dst, src }
-        | Instr::IterPrep { dst, src }
-        | Instr::IsType { dst, src, .. }
-        | Instr::IsOk { dst, src } => {
-            reg(dst)?;
-            reg(src)
-        }
-        Instr::Jump { target: t } => target(t),
-        Instr::JumpIfFalse { cond: r, target: t }
-        | Instr::JumpIfTrue { cond: r, target: t }
-        | Instr::JumpIfNull { src: r, target: t }
-        | Instr::JumpIfNotNull { src: r, target: t } => {
-            reg(r)?;
-            target(t)
-        }
-        Instr::Call {
-            dst,
-            func: fi,
-            args,
-            argc,
-        } => {
-            reg(dst)?;
-            range(args, argc as u32)?;
-            let callee = func(fi as u32)?;
-            if callee.arity != argc as u16 {
-                return Err(format!(
-                    "calls {} with {argc} arguments, it takes {}",
-                    callee.name, callee.arity
-                ));
-            }
-            Ok(())
-        }
-        Instr::CallValue {
-            dst,
-            callee,
-            args,
-            argc,
-        } => {
-            reg(dst)?;
-            reg(callee)?;
-            range(args, argc as u32)
-        }
-        Instr::CallBuiltin {
-            dst,
-            builtin,
-            args,
-            argc,
-        } => {
-            reg(dst)?;
-            range(args, argc as u32)?;
+        Instr::Call { func, argc, .. } => match m.functions.get(func as usize) {
+            Some(callee) if callee.arity == u16::from(argc) => Ok(()),
+            Some(callee) => Err(format!(
+                "calls {} with {argc} arguments, it takes {}",
+                callee.name, callee.arity
+            )),
+            None => Err(format!("function {func} out of range")),
+        },
+        Instr::CallBuiltin { builtin, argc, .. } => {
             let b = Builtin::from_id(builtin)
                 .ok_or_else(|| format!("builtin {builtin} out of range"))?;
             let (lo, hi) = b.arity();
@@ -350,124 +303,15 @@ fn check_instr(m: &Module, f: &Function, n: u32, ins: &Instr) -> Result<(), Stri
             }
             Ok(())
         }
-        Instr::CallTool { dst, tool, args } => {
-            reg(dst)?;
-            reg(args)?;
-            if (tool as usize) < m.tools.len() {
-                Ok(())
-            } else {
-                Err(format!("tool {tool} out of range"))
-            }
-        }
-        Instr::Return { src } => reg(src),
-        Instr::ReturnNull => Ok(()),
-        Instr::MakeList { dst, start, count } | Instr::MakeTuple { dst, start, count } => {
-            reg(dst)?;
-            range(start, count as u32)
-        }
-        Instr::MakeMap { dst, start, count } => {
-            reg(dst)?;
-            range(start, 2 * count as u32)
-        }
-        Instr::MakeRecord { dst, ty, start } => {
-            reg(dst)?;
-            match m.types.get(ty as usize) {
-                Some(TypeDef::Record { fields, .. }) => range(start, fields.len() as u32),
-                _ => Err(format!("type {ty} is not a record")),
-            }
-        }
-        Instr::MakeVariant {
-            dst,
-            variant,
-            start,
-        } => {
-            reg(dst)?;
-            let v = m
-                .variants
-                .get(variant as usize)
-                .ok_or_else(|| format!("variant {variant} out of range"))?;
-            if v.fields.is_empty() {
-                Ok(())
-            } else {
-                range(start, v.fields.len() as u32)
-            }
-        }
-        Instr::MakeClosure {
-            dst,
-            func: fi,
-            start,
-        } => {
-            reg(dst)?;
-            let callee = func(fi as u32)?;
-            range(start, callee.captures as u32)
-        }
-        Instr::GetField {
-            dst: a,
-            obj: b,
-            name: nm,
-        }
-        | Instr::SetField {
-            obj: b,
-            name: nm,
-            src: a,
-        } => {
-            reg(a)?;
-            reg(b)?;
-            name(nm)
-        }
-        Instr::GetIndex {
-            dst: a,
-            obj: b,
-            idx: c,
-        }
-        | Instr::SetIndex {
-            obj: b,
-            idx: c,
-            src: a,
-        }
-        | Instr::IterGet {
-            dst: a,
-            list: b,
-            idx: c,
-        } => {
-            reg(a)?;
-            reg(b)?;
-            reg(c)
-        }
-        Instr::GetSlot { dst, obj, .. } => {
-            reg(dst)?;
-            reg(obj)
-        }
-        Instr::Push { list, src } => {
-            reg(list)?;
-            reg(src)
-        }
-        Instr::IsUserType { dst, src, ty } => {
-            reg(dst)?;
-            reg(src)?;
-            if (ty as usize) < m.types.len() {
-                Ok(())
-            } else {
-                Err(format!("type {ty} out of range"))
-            }
-        }
-        Instr::IsVariant { dst, src, variant } => {
-            reg(dst)?;
-            reg(src)?;
-            if (variant as usize) < m.variants.len() {
-                Ok(())
-            } else {
-                Err(format!("variant {variant} out of range"))
-            }
-        }
-        Instr::Fail { msg, .. } => reg(msg),
+        _ => Ok(()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lir::{Constant, VariantDef};
+    use crate::lir::{Constant, ToolDef, VariantDef};
+    use crate::opcodes::OPCODES;
 
     fn module(code: Vec<Instr>, num_regs: u16) -> Module {
         let lines = vec![1; code.len()];
@@ -506,6 +350,172 @@ mod tests {
 
     fn msg(m: &Module) -> String {
         validate(m).unwrap_err().message
+    }
+
+    /// Registers of the function the table-driven tests put one sample instruction in.
+    const REGS: u16 = 4;
+
+    /// A module every sample instruction built by [`good`] is valid in: function 1 takes
+    /// one argument and captures one value, type 0 is a one-field record, variant 0 has a
+    /// one-value payload.
+    fn context(ins: Instr) -> Module {
+        let mut m = module(vec![ins, Instr::ReturnNull], REGS);
+        m.functions.push(Function {
+            name: "f".into(),
+            file: 0,
+            arity: 1,
+            params: vec!["x".into()],
+            param_types: vec![String::new()],
+            captures: 1,
+            num_regs: 2,
+            exported: false,
+            code: vec![Instr::ReturnNull],
+            lines: vec![1],
+        });
+        m.types = vec![
+            TypeDef::Record {
+                name: "R".into(),
+                fields: vec!["x".into()],
+            },
+            TypeDef::Enum {
+                name: "E".into(),
+                variants: vec![0],
+            },
+        ];
+        m.variants = vec![VariantDef {
+            name: "A".into(),
+            enum_type: 1,
+            fields: vec![None],
+        }];
+        m.tools = vec![ToolDef {
+            name: "t.t".into(),
+            alias: "T".into(),
+            grants: vec![],
+            result: None,
+        }];
+        m
+    }
+
+    /// A valid operand of each kind in [`context`] (counts are 1: a call passes one
+    /// argument, which function 1 and `sqrt` take).
+    fn good(kind: &str) -> u32 {
+        match kind {
+            "func" => 1,
+            "builtin" => Builtin::Sqrt as u32,
+            "imm" => 1,
+            _ => 0,
+        }
+    }
+
+    /// The smallest operand of each kind that is out of range in [`context`] (`None` for
+    /// `imm`, which has no range).
+    fn bad(kind: &str, m: &Module) -> Option<u32> {
+        let len = |n: usize| Some(n as u32);
+        match kind {
+            "dst" | "reg" | "range" | "pairs" | "window" | "fields" | "payload" | "captures" => {
+                Some(u32::from(REGS))
+            }
+            "target" => len(m.functions[0].code.len()),
+            "konst" => len(m.constants.len()),
+            "func" => len(m.functions.len()),
+            "ty" => len(m.types.len()),
+            "variant" => len(m.variants.len()),
+            "tool" => len(m.tools.len()),
+            "global" => Some(u32::from(m.globals)),
+            "builtin" => len(Builtin::ALL.len()),
+            "name" => len(m.names.len()),
+            "imm" => None,
+            other => panic!("operand kind {other} is not known to this test"),
+        }
+    }
+
+    #[test]
+    fn every_instruction_with_operands_in_range_is_valid() {
+        for &op in OPCODES {
+            let ins = Instr::sample(op, good).expect("a sample");
+            assert_eq!(validate(&context(ins)), Ok(()), "{ins:?}");
+        }
+    }
+
+    #[test]
+    fn every_operand_out_of_range_is_rejected() {
+        let mut rejected = std::collections::BTreeSet::new();
+        let reference = context(Instr::ReturnNull);
+        for &op in OPCODES {
+            let mut kinds = Vec::new();
+            Instr::sample(op, |k| {
+                kinds.push(k);
+                good(k)
+            });
+            for (at, kind) in kinds.iter().enumerate() {
+                let Some(bad) = bad(kind, &reference) else {
+                    continue;
+                };
+                let mut pos = 0;
+                let ins = Instr::sample(op, |k| {
+                    pos += 1;
+                    if pos - 1 == at {
+                        bad
+                    } else {
+                        good(k)
+                    }
+                })
+                .expect("a sample");
+                let Err(e) = validate(&context(ins)) else {
+                    panic!("{ins:?} passed validation");
+                };
+                assert_eq!(e.code, codes::INVALID_LIR);
+                assert!(e.message.contains("out of range") || e.message.contains("not a record"));
+                rejected.insert(*kind);
+            }
+        }
+        // Every kind with a range was tried on some instruction.
+        let expected = [
+            "dst", "reg", "range", "pairs", "window", "fields", "payload", "captures", "target",
+            "konst", "func", "ty", "variant", "tool", "global", "builtin", "name",
+        ];
+        assert_eq!(rejected, expected.into_iter().collect());
+    }
+
+    #[test]
+    fn imm_operands_at_their_extremes_never_reach_outside_the_frame() {
+        // `imm` operands are not validated, so none may be a register or an index: with
+        // every one at its maximum (and the others valid), each instruction is refused or
+        // runs without touching a register outside its frame (the VM's debug bounds
+        // assertions, on in tests, would fail) or panicking.
+        for &op in OPCODES {
+            let ins = Instr::sample(op, |k| if k == "imm" { u32::MAX } else { good(k) })
+                .expect("a sample");
+            let m = context(ins);
+            if validate(&m).is_err() {
+                continue;
+            }
+            let config = crate::VmConfig {
+                fuel: Some(1000),
+                ..crate::VmConfig::default()
+            };
+            let mut vm = crate::Vm::new(std::rc::Rc::new(m), config).expect("valid");
+            vm.start("main", vec![]).expect("main");
+            let _ = vm.run();
+        }
+    }
+
+    #[test]
+    fn a_record_construction_needs_a_record_type_and_a_payloadless_variant_ignores_start() {
+        let record_of_enum = Instr::MakeRecord {
+            dst: 0,
+            ty: 1,
+            start: 0,
+        };
+        assert!(msg(&context(record_of_enum)).contains("type 1 is not a record"));
+        let mut m = context(Instr::MakeVariant {
+            dst: 0,
+            variant: 0,
+            start: REGS,
+        });
+        assert!(msg(&m).contains("range"));
+        m.variants[0].fields.clear();
+        assert_eq!(validate(&m), Ok(()));
     }
 
     #[test]
