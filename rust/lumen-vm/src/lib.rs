@@ -5,27 +5,32 @@
 //!
 //! Modules: `lir` (the module format), `opcodes` (the instruction table every
 //! instruction-dependent part is generated from), `validate` (checked before running),
-//! `binary` (the compact `.lmb` form), `value`/`map`/`json` (run-time values), `machine`
-//! (the interpreter, with `program` its executable form of a module, `liveness` the
-//! register analysis that form is optimised with, and `frame` its call frames), `arith`
-//! (operator semantics), `builtins`/`builtins_impl` (native functions), `tool_result`
-//! (checking a typed tool's result against its declared type).
+//! `binary` (the compact `.lmb` form), `value`/`map`/`json` (run-time values), `program`
+//! (the interpreter's executable form of a module, with `liveness` the register analysis
+//! it is optimised with), and the interpreter itself: `machine` (the public API: [`Vm`],
+//! [`VmConfig`], [`Outcome`]), `dispatch` (the loop), `calls` (frames, builtin and tool
+//! calls), `objects` (operations on lists, maps, strings and records), `faults` (its
+//! errors); `arith` (operator semantics), `builtins`/`builtins_impl` (native functions),
+//! `tool_result` (checking a typed tool's result against its declared type).
 
 pub mod arith;
 pub mod binary;
 pub mod builtins;
 mod builtins_impl;
+mod calls;
 mod compare;
+mod dispatch;
 mod drop;
 mod entry_args;
 pub mod error;
-mod frame;
+mod faults;
 pub mod json;
 pub mod limits;
 pub mod lir;
 mod liveness;
 pub mod machine;
 pub mod map;
+mod objects;
 pub mod opcodes;
 mod program;
 pub mod tool_result;
