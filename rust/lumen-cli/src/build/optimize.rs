@@ -5,7 +5,10 @@ use std::path::Path;
 use wasm_opt::{Feature, OptimizationOptions, Pass};
 
 /// Optimises `input` into `output` as the plan's step says (`-Oz` or `-O3`) and validates
-/// the result. Without `keep_names` the names and producers sections are dropped.
+/// the result. Without `keep_names` the names and producers sections are dropped; with it
+/// they stay, but DWARF (the standard library's, in a release build) is still dropped: binaryen
+/// skips most passes on a module whose DWARF it keeps, and a build with names must hold the
+/// same code as one without (`cargo xtask wasm-size --why` maps the named copy).
 pub fn optimize(input: &Path, output: &Path, step: Optimize) -> Result<(), String> {
     let debug_info = step.keep_names;
     let mut options = match step.level {
@@ -19,7 +22,9 @@ pub fn optimize(input: &Path, output: &Path, step: Optimize) -> Result<(), Strin
     options.one_caller_inline_max_size(0);
     options.flexible_inline_max_size(0);
     options.debug_info(debug_info);
-    if !debug_info {
+    if debug_info {
+        options.add_pass(Pass::StripDwarf);
+    } else {
         options.add_pass(Pass::StripDebug);
         options.add_pass(Pass::StripProducers);
     }
