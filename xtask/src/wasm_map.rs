@@ -66,6 +66,9 @@ pub struct Group {
     pub gzip_alone: u64,
 }
 
+/// How many data segments the report lists.
+const DATA_SEGMENTS: usize = 10;
+
 /// The name of a section kind, as the report shows it.
 fn section_name(id: u8) -> &'static str {
     match id {
@@ -242,6 +245,29 @@ pub fn without_hash(name: &str) -> &str {
     }
 }
 
+/// A function name as people read it: demangled (the WASI builds keep Rust's mangled
+/// symbols), without the hash suffix and without the crate disambiguators the standard
+/// library's v0 symbols carry (`core[c5930c85a12de822]::fmt` → `core::fmt`).
+pub fn readable(name: &str) -> String {
+    let demangled = format!("{:#}", rustc_demangle::demangle(name));
+    let mut out = String::with_capacity(demangled.len());
+    let mut rest = demangled.as_str();
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let hex = after.bytes().take_while(u8::is_ascii_hexdigit).count();
+        let is_disambiguator = hex >= 8 && after.as_bytes().get(hex) == Some(&b']');
+        if is_disambiguator {
+            out.push_str(&rest[..open]);
+            rest = &after[hex + 1..];
+        } else {
+            out.push_str(&rest[..=open]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    without_hash(&out).to_string()
+}
+
 /// Splits `path` at `::` outside `<...>` and `(...)`.
 fn segments(path: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -316,7 +342,8 @@ fn by_module(krate: &str) -> bool {
 /// - A plain symbol: `wasm-bindgen glue` (`__wbg_*`, `__wbindgen_*`), `compiler builtins`
 ///   (`mem*`, `__*` intrinsics), or `(symbols)`.
 pub fn group_of(name: &str) -> String {
-    let name = without_hash(name.trim());
+    let name = readable(name.trim());
+    let name = name.as_str();
     let path = match qualified(name) {
         Some((self_ty, trait_path)) => {
             let mut ty = self_ty.trim();
@@ -457,8 +484,13 @@ pub fn format_report(
     sections.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
     let mut rows = vec![vec!["section".into(), "bytes".into(), "share".into()]];
     for (name, size) in sections {
+        let label = if name == "custom:name" {
+            format!("{name} (not shipped)")
+        } else {
+            name.clone()
+        };
         rows.push(vec![
-            name.clone(),
+            label,
             thousands(*size as u64),
             share(*size, shipped_size),
         ]);
@@ -511,19 +543,29 @@ pub fn format_report(
     out.push_str(&format!("\nthe {top} largest function bodies\n"));
     let mut rows = vec![vec!["bytes".into(), "share".into(), "function".into()]];
     for f in largest.into_iter().take(top) {
-        let name = f.name.as_deref().map_or("(no name)", without_hash);
+        let name = f
+            .name
+            .as_deref()
+            .map_or_else(|| "(no name)".to_string(), readable);
         rows.push(vec![
             thousands(f.size as u64),
             share(f.size, shipped_size),
-            name.to_string(),
+            name,
         ]);
     }
     out.push_str(&columns(&rows, &[2]));
 
     if !map.segments.is_empty() {
-        out.push_str("\ndata segments\n");
+        let mut segments: Vec<(usize, &Segment)> = map.segments.iter().enumerate().collect();
+        segments.sort_by(|a, b| b.1.size.cmp(&a.1.size).then_with(|| a.0.cmp(&b.0)));
+        let total: usize = map.segments.iter().map(|s| s.size).sum();
+        out.push_str(&format!(
+            "\n{} data segments, {} bytes; the largest\n",
+            map.segments.len(),
+            thousands(total as u64)
+        ));
         let mut rows = vec![vec!["segment".into(), "bytes".into(), "share".into()]];
-        for (i, s) in map.segments.iter().enumerate() {
+        for (i, s) in segments.iter().take(DATA_SEGMENTS) {
             rows.push(vec![
                 s.name.clone().unwrap_or_else(|| format!("#{i}")),
                 thousands(s.size as u64),
@@ -661,6 +703,8 @@ mod tests {
         let top = report.split("largest function bodies").nth(1).unwrap();
         assert!(!top.contains("core::fmt::write"), "{report}");
         assert!(report.contains(".rodata"), "{report}");
+        assert!(report.contains("custom:name (not shipped)"), "{report}");
+        assert!(report.contains("1 data segments, 300 bytes"), "{report}");
     }
 
     #[test]
@@ -737,10 +781,44 @@ mod tests {
             ("__multi3", "compiler builtins"),
             ("main", "(symbols)"),
             ("lumen_vm::helper", "lumen_vm"),
+            // As the js build names them: v0 demangled, with crate disambiguators.
+            (
+                "core[c5930c85a12de822]::num::flt2dec::strategy::dragon::format_shortest",
+                "core::num",
+            ),
+            (
+                "<dlmalloc[e24a27700634d609]::dlmalloc::Dlmalloc<dlmalloc[e24a27700634d609]::sys::System>>::malloc",
+                "dlmalloc",
+            ),
+            // As the WASI builds name them: mangled.
+            ("_ZN8lumen_vm7machine2Vm7execute17hf897f3ba79d86207E", "lumen_vm::machine"),
+            (
+                "_ZN14lumen_compiler5check4expr48_$LT$impl$u20$lumen_compiler..check..Checker$GT$4expr17h4df33db5bab9cd7eE",
+                "lumen_compiler::check",
+            ),
+            (
+                "_RINvNtNtCs9pv848UzQwQ_4core3fmt5float29float_to_decimal_common_exactdEB6_",
+                "core::fmt",
+            ),
         ];
         for (name, want) in cases {
             assert_eq!(group_of(name), want, "{name}");
         }
+    }
+
+    #[test]
+    fn readable_names() {
+        assert_eq!(
+            readable("_ZN8lumen_vm7machine2Vm7execute17hf897f3ba79d86207E"),
+            "lumen_vm::machine::Vm::execute"
+        );
+        assert_eq!(
+            readable("<alloc[3ca501edff3f0c7c]::vec::Vec<u8>>::push"),
+            "<alloc::vec::Vec<u8>>::push"
+        );
+        assert_eq!(readable("<[T; 4] as x::Y>::f"), "<[T; 4] as x::Y>::f");
+        assert_eq!(readable("a[12]::b"), "a[12]::b");
+        assert_eq!(readable("memcpy"), "memcpy");
     }
 
     #[test]
