@@ -93,7 +93,7 @@ fn section_name(id: u8) -> &'static str {
 /// top-level module sections for a component.
 pub fn core_modules(bytes: &[u8]) -> Result<Vec<Range<usize>>, String> {
     if !wasmparser::Parser::is_component(bytes) {
-        return Ok(vec![0..bytes.len()]);
+        return Ok(std::iter::once(0..bytes.len()).collect());
     }
     let mut ranges = Vec::new();
     let mut depth = 0usize;
@@ -384,6 +384,69 @@ fn symbol_group(name: &str) -> &'static str {
     }
 }
 
+/// The family of a group ([`group_of`]), for the summary at the top of the report: what
+/// the work on size is about (the compiler, the VM loop, JSON, formatting, ...).
+pub fn family_of(group: &str) -> &'static str {
+    let krate = group.split("::").next().unwrap_or(group);
+    match group {
+        _ if krate == "lumen_compiler" => "compiler (lumen_compiler)",
+        "lumen_vm::machine" => "VM loop, calls, entry (lumen_vm::machine)",
+        "lumen_vm::builtins_impl" | "lumen_vm::builtins" => "builtins (lumen_vm::builtins*)",
+        "lumen_vm::tool_result" => "typed tool results (lumen_vm::tool_result)",
+        "lumen_vm::binary" | "lumen_vm::validate" | "lumen_vm::program" | "lumen_vm::lir" => {
+            "LIR binary form, validation (lumen_vm::binary, validate, lir)"
+        }
+        "lumen_vm::json" | "serde_json" | "serde" | "serde_core" | "indexmap" | "zmij" | "ryu"
+        | "itoa" => "JSON (serde_json, indexmap, lumen_vm::json)",
+        _ if krate == "lumen_vm" => "VM: values, arithmetic, maps, limits (other lumen_vm)",
+        "core::fmt" | "core::num" | "alloc::fmt" => "formatting (core::fmt, core::num)",
+        "dlmalloc" => "allocator (dlmalloc)",
+        "wasm_bindgen" | "wasm_bindgen_futures" | "js_sys" | "wasm-bindgen glue" => {
+            "wasm-bindgen, js-sys"
+        }
+        _ if krate == "lumen_wasm" => "lumen_wasm (JS bindings, sessions)",
+        _ if krate == "lumen_runtime" => "runtime (lumen_runtime)",
+        _ if krate == "lumen"
+            || krate.starts_with("clap")
+            || krate.starts_with("codespan")
+            || krate == "termcolor"
+            || krate == "strsim" =>
+        {
+            "CLI (lumen, clap, codespan-reporting)"
+        }
+        _ if krate == "core" || krate == "alloc" || krate == "hashbrown" => {
+            "generic code: slices, collections, iterators, drop glue (core, alloc, hashbrown)"
+        }
+        "(generic impls)" => {
+            "generic code: slices, collections, iterators, drop glue (core, alloc, hashbrown)"
+        }
+        _ if krate == "std" => "std (I/O, panics, environment)",
+        "compiler builtins" | "compiler_builtins" => "compiler builtins (memcpy, 128-bit math)",
+        "(no name)" => "(no name)",
+        _ => "other crates",
+    }
+}
+
+/// Groups summed by [`family_of`], largest first.
+pub fn families(groups: &[Group]) -> Vec<Group> {
+    let mut by_name: BTreeMap<&'static str, Group> = BTreeMap::new();
+    for g in groups {
+        let name = family_of(&g.name);
+        let f = by_name.entry(name).or_insert_with(|| Group {
+            name: name.to_string(),
+            functions: 0,
+            bytes: 0,
+            gzip_alone: 0,
+        });
+        f.functions += g.functions;
+        f.bytes += g.bytes;
+        f.gzip_alone += g.gzip_alone;
+    }
+    let mut out: Vec<Group> = by_name.into_values().collect();
+    out.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
+    out
+}
+
 impl Map {
     /// The groups of the named functions, largest first (ties by name); nameless functions
     /// are the group `(no name)`.
@@ -499,6 +562,26 @@ pub fn format_report(
 
     let groups = map.groups(bytes);
     let code: usize = map.functions.iter().map(|f| f.size).sum();
+    out.push_str(
+        "\nfunction bodies by family (groups below summed; gzip alone: summed over the groups)\n",
+    );
+    let mut rows = vec![vec![
+        "family".into(),
+        "functions".into(),
+        "bytes".into(),
+        "share".into(),
+        "gzip alone".into(),
+    ]];
+    for f in families(&groups) {
+        rows.push(vec![
+            f.name.clone(),
+            thousands(f.functions as u64),
+            thousands(f.bytes as u64),
+            share(f.bytes, shipped_size),
+            thousands(f.gzip_alone),
+        ]);
+    }
+    out.push_str(&columns(&rows, &[0]));
     out.push_str(&format!(
         "\nfunction bodies by group ({} functions, {} bytes; gzip alone: the group's bodies \
          compressed on their own)\n",
@@ -639,7 +722,8 @@ mod tests {
         let bytes = module().finish();
         let m = map(&bytes).unwrap();
         assert_eq!(m.file_size, bytes.len());
-        assert_eq!(m.modules, vec![0..bytes.len()]);
+        assert_eq!(m.modules.len(), 1);
+        assert_eq!(m.modules[0], 0..bytes.len());
         let got: Vec<(Option<&str>, usize)> = m
             .functions
             .iter()
@@ -804,6 +888,61 @@ mod tests {
         for (name, want) in cases {
             assert_eq!(group_of(name), want, "{name}");
         }
+    }
+
+    #[test]
+    fn groups_fall_into_families() {
+        let cases = [
+            ("lumen_compiler::check", "compiler (lumen_compiler)"),
+            (
+                "lumen_vm::machine",
+                "VM loop, calls, entry (lumen_vm::machine)",
+            ),
+            ("lumen_vm::builtins_impl", "builtins (lumen_vm::builtins*)"),
+            (
+                "lumen_vm::json",
+                "JSON (serde_json, indexmap, lumen_vm::json)",
+            ),
+            ("serde_json", "JSON (serde_json, indexmap, lumen_vm::json)"),
+            (
+                "lumen_vm::arith",
+                "VM: values, arithmetic, maps, limits (other lumen_vm)",
+            ),
+            ("core::fmt", "formatting (core::fmt, core::num)"),
+            (
+                "core::slice",
+                "generic code: slices, collections, iterators, drop glue (core, alloc, hashbrown)",
+            ),
+            ("clap_builder", "CLI (lumen, clap, codespan-reporting)"),
+            ("lumen", "CLI (lumen, clap, codespan-reporting)"),
+            ("wasm-bindgen glue", "wasm-bindgen, js-sys"),
+            ("rustix", "other crates"),
+        ];
+        for (group, want) in cases {
+            assert_eq!(family_of(group), want, "{group}");
+        }
+        let g = |name: &str, bytes| Group {
+            name: name.into(),
+            functions: 1,
+            bytes,
+            gzip_alone: 10,
+        };
+        let f = families(&[
+            g("core::fmt", 5),
+            g("lumen_compiler::a", 7),
+            g("lumen_compiler::b", 1),
+        ]);
+        assert_eq!(f.len(), 2);
+        assert_eq!(
+            (
+                f[0].name.as_str(),
+                f[0].functions,
+                f[0].bytes,
+                f[0].gzip_alone
+            ),
+            ("compiler (lumen_compiler)", 2, 8, 20)
+        );
+        assert_eq!(f[1].bytes, 5);
     }
 
     #[test]
