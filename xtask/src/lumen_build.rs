@@ -37,6 +37,8 @@ pub struct Request {
     pub target: WasmTarget,
     /// `--vm-only`.
     pub vm_only: bool,
+    /// `--debug-info`: keep the `name` section.
+    pub debug_info: bool,
     /// `--out-dir`.
     pub out_dir: PathBuf,
 }
@@ -51,6 +53,9 @@ impl Request {
         args.push(OsString::from(self.target.name()));
         if self.vm_only {
             args.push("--vm-only".into());
+        }
+        if self.debug_info {
+            args.push("--debug-info".into());
         }
         args.push("--out-dir".into());
         args.push(self.out_dir.clone().into_os_string());
@@ -207,6 +212,7 @@ mod tests {
         Request {
             target: WasmTarget::Js,
             vm_only: false,
+            debug_info: false,
             out_dir: out_dir.to_path_buf(),
         }
     }
@@ -275,6 +281,17 @@ mod tests {
         );
         r.vm_only = false;
         assert!(!r.args().iter().any(|a| a == "--vm-only"));
+        assert!(!r.args().iter().any(|a| a == "--debug-info"));
+        r.debug_info = true;
+        let args: Vec<String> = r
+            .args()
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args.join(" "),
+            "build --target wasm --release --wasm-target js --debug-info --out-dir /t/wasm-size/vm-js --message-format json --quiet"
+        );
     }
 
     #[test]

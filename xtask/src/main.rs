@@ -12,10 +12,10 @@
 //!   Chromium pages for `pkg/` and its program package ([`bench_startup`]).
 //! - `check-bench`: builds the release `lumen` and checks that every benchmark program prints
 //!   the expected result from `tests/bench/expected/`.
-//! - `wasm-size [--check] [--record] [--target T ...] [--budgets FILE]`: release-builds every
-//!   artifact listed in `wasm-size.toml` through `lumen build --message-format json` and prints
-//!   raw, gzip and brotli sizes against the gzip budgets and the last recorded sizes
-//!   ([`wasm_size`]).
+//! - `wasm-size [--check] [--record] [--why] [--target T ...] [--budgets FILE]`: release-builds
+//!   every artifact listed in `wasm-size.toml` through `lumen build --message-format json` and
+//!   prints raw, gzip and brotli sizes against the gzip budgets and the last recorded sizes
+//!   ([`wasm_size`]); `--why` adds where each artifact's bytes are ([`wasm_why`]).
 //! - `dist`: builds the npm packages `lumen-wasm` and `lumen-wasm-vm`, packs them with
 //!   `npm pack` into `<target dir>/dist/` and writes `SHA256SUMS` ([`dist`]).
 //! - `wasm-packages [--release] [--vm-only]`: the one JavaScript package `pkg/` (or
@@ -43,15 +43,17 @@ mod dist;
 mod fuzz;
 mod lumen_build;
 mod test_wasm;
+mod wasm_map;
 mod wasm_packages;
 mod wasm_size;
+mod wasm_why;
 
 const USAGE: &str = "usage: cargo xtask <command>
   bench [--runs N] [--only a,b] [--json FILE]
   check-bench
   bench-build [--runs N] [--release] [--program FILE:js|wasi ...]
   bench-startup [--runs N] [--warmup W] [--only node|chromium] [--json FILE] [--no-build]
-  wasm-size [--check] [--record] [--target web|nodejs|bundler|wasi|all|NAME ...] [--budgets FILE]
+  wasm-size [--check] [--record] [--why] [--target js|wasi|wasi-http|all|NAME ...] [--budgets FILE]
   dist
   wasm-packages [--release] [--vm-only]
   test-wasm [--release] [--no-build] [--node-only]

@@ -156,7 +156,7 @@ pub fn wasmtime_matches(version_output: &str, want: &str) -> bool {
 }
 
 /// The first line a program prints for `args`, if it runs and succeeds.
-fn output_of(program: &OsString, args: &[&str], path: &OsString) -> Option<String> {
+pub(crate) fn output_of(program: &OsString, args: &[&str], path: &OsString) -> Option<String> {
     let out = Command::new(program)
         .args(args)
         .env("PATH", path)
@@ -167,8 +167,8 @@ fn output_of(program: &OsString, args: &[&str], path: &OsString) -> Option<Strin
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// PATH with `$CARGO_HOME/bin` (where `cargo install` puts wasmtime) first.
-fn path_with_cargo_bin() -> OsString {
+/// PATH with `$CARGO_HOME/bin` (where `cargo install` puts wasmtime and twiggy) first.
+pub(crate) fn path_with_cargo_bin() -> OsString {
     let cargo_home = env_var("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| env_var("HOME").map(|h| PathBuf::from(h).join(".cargo")))

@@ -1,4 +1,4 @@
-//! `cargo xtask wasm-size [--check] [--record] [--target T ...] [--budgets FILE]`: the size of
+//! `cargo xtask wasm-size [--check] [--record] [--why] [--target T ...] [--budgets FILE]`: the size of
 //! every WebAssembly artifact listed in `wasm-size.toml`, built the way users build it.
 //!
 //! Each artifact is built with `lumen build --target wasm --release --wasm-target T
@@ -9,6 +9,9 @@
 //!
 //! - `--check`: fail (exit status 1) when an artifact is over its budget or did not build.
 //! - `--record`: write the measured sizes into the file's `recorded` tables.
+//! - `--why`: after the table, where each artifact's bytes are ([`crate::wasm_why`]): a map
+//!   by function and crate path, `twiggy top` and `twiggy dominators`, of a copy built with
+//!   names; fails (exit status 1) when a report cannot be made.
 //! - `--target`: only the artifacts with that `--wasm-target` (or that name); repeatable,
 //!   comma-separated lists too; `all` (the default) is every artifact.
 //! - `--budgets FILE`: another budgets file than `<workspace>/wasm-size.toml`.
@@ -28,6 +31,8 @@ pub struct Options {
     pub check: bool,
     /// `--record`.
     pub record: bool,
+    /// `--why`.
+    pub why: bool,
     /// `--target` values (targets or artifact names); empty means all.
     pub filters: Vec<String>,
     /// The budgets file.
@@ -40,6 +45,7 @@ impl Options {
         Options {
             check: false,
             record: false,
+            why: false,
             filters: Vec::new(),
             budgets: crate::root().join("wasm-size.toml"),
         }
@@ -64,6 +70,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, Failure> {
         match flag {
             "--check" if inline.is_none() => options.check = true,
             "--record" if inline.is_none() => options.record = true,
+            "--why" if inline.is_none() => options.why = true,
             "--target" => {
                 let v = value("--target")?;
                 options.filters.extend(
@@ -279,23 +286,27 @@ pub fn problems(rows: &[Row]) -> Vec<String> {
         .collect()
 }
 
-/// Builds and measures one artifact.
-fn measure(lumen: &std::path::Path, artifact: &Artifact) -> Outcome {
+/// Builds and measures one artifact; the `.wasm` measured, when it built.
+fn measure(lumen: &std::path::Path, artifact: &Artifact) -> (Outcome, Option<PathBuf>) {
     let request = Request {
         target: artifact.target,
         vm_only: artifact.vm_only,
+        debug_info: false,
         out_dir: crate::target_dir().join("wasm-size").join(&artifact.name),
     };
     let built = match lumen_build::build(lumen, &request) {
         Ok(built) => built,
-        Err(failure) => return Outcome::Failed(failure),
+        Err(failure) => return (Outcome::Failed(failure), None),
     };
     match compress::measure(&built.wasm) {
-        Ok(sizes) => Outcome::Measured(sizes),
-        Err(message) => Outcome::Failed(BuildFailure {
-            message,
-            output: Vec::new(),
-        }),
+        Ok(sizes) => (Outcome::Measured(sizes), Some(built.wasm)),
+        Err(message) => (
+            Outcome::Failed(BuildFailure {
+                message,
+                output: Vec::new(),
+            }),
+            None,
+        ),
     }
 }
 
@@ -311,6 +322,7 @@ pub fn run(options: &Options) -> Result<(), Failure> {
     let selected = select(&artifacts, &options.filters).map_err(Failure::Usage)?;
     let lumen = lumen_build::lumen_bin()?;
     let mut rows = Vec::new();
+    let mut shipped = Vec::new();
     for artifact in selected {
         eprintln!(
             "wasm-size: building {} (--wasm-target {}{}) ...",
@@ -319,7 +331,8 @@ pub fn run(options: &Options) -> Result<(), Failure> {
             if artifact.vm_only { " --vm-only" } else { "" }
         );
         let t0 = Instant::now();
-        let outcome = measure(&lumen, artifact);
+        let (outcome, wasm) = measure(&lumen, artifact);
+        shipped.push(wasm);
         let what = match &outcome {
             Outcome::Measured(_) => "done",
             Outcome::Failed(_) => "FAILED",
@@ -339,6 +352,21 @@ pub fn run(options: &Options) -> Result<(), Failure> {
                 println!("\n{} (build failed: {}):", row.artifact.name, f.message);
                 for line in &f.output {
                     println!("    {line}");
+                }
+            }
+        }
+    }
+
+    let mut failures = Vec::new();
+    if options.why {
+        for (row, wasm) in rows.iter().zip(&shipped) {
+            let Some(wasm) = wasm else { continue };
+            eprintln!("wasm-size: mapping {} ...", row.artifact.name);
+            match crate::wasm_why::report(&lumen, row.artifact, wasm) {
+                Ok(text) => println!("\n{}", text.trim_end()),
+                Err(e) => {
+                    println!("\n== {}: no report: {e}", row.artifact.name);
+                    failures.push(format!("{}: no --why report: {e}", row.artifact.name));
                 }
             }
         }
@@ -369,18 +397,21 @@ pub fn run(options: &Options) -> Result<(), Failure> {
                 rows.len()
             );
         }
-        Ok(())
     } else if options.check {
-        Err(Failure::Failed(format!(
-            "wasm-size check failed:\n  {}",
-            problems.join("\n  ")
-        )))
+        failures.insert(
+            0,
+            format!("wasm-size check failed:\n  {}", problems.join("\n  ")),
+        );
     } else {
         println!("\nwarning (use --check to fail on this):");
         for p in &problems {
             println!("  {p}");
         }
+    }
+    if failures.is_empty() {
         Ok(())
+    } else {
+        Err(Failure::Failed(failures.join("\n")))
     }
 }
 
@@ -525,6 +556,7 @@ wasi            -        -        -        400,000          -           -  build
         let o = parse_args(&strings(&[
             "--check",
             "--record",
+            "--why",
             "--target",
             "web,wasi",
             "--target=nodejs",
@@ -532,7 +564,7 @@ wasi            -        -        -        400,000          -           -  build
             "/tmp/b.toml",
         ]))
         .unwrap();
-        assert!(o.check && o.record);
+        assert!(o.check && o.record && o.why);
         assert_eq!(o.filters, ["web", "wasi", "nodejs"]);
         assert_eq!(o.budgets, PathBuf::from("/tmp/b.toml"));
         let o = parse_args(&strings(&["--budgets=x.toml"])).unwrap();
@@ -544,6 +576,7 @@ wasi            -        -        -        400,000          -           -  build
             &["--budgets="],
             &["--frobnicate"],
             &["--check=yes"],
+            &["--why=1"],
             &["web"],
         ] {
             match parse_args(&strings(bad)) {

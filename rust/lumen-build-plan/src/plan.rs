@@ -192,7 +192,7 @@ pub struct Plan {
     pub options: Options,
     /// What to compile.
     pub compile: Compile,
-    /// Binaryen (release builds of core modules), or nothing.
+    /// Binaryen (release builds; a component has its core modules optimised), or nothing.
     pub optimize: Option<Optimize>,
     /// What to package.
     pub package: Package,
@@ -262,8 +262,8 @@ impl Plan {
                 Package::WasiReadme { http: false },
                 "lumen.wasm",
             ),
-            // Binaryen optimises core modules, not components; the component's core module
-            // is built with the release profile's own optimisation.
+            // Binaryen reads core modules: `lumen build` optimises the component's core
+            // modules one at a time (rust/lumen-cli/src/build/optimize.rs).
             Host::WasiComponent => (
                 Compile {
                     krate: "lumen-cli",
@@ -273,7 +273,7 @@ impl Plan {
                     features: &["wasi-http"],
                     cargo_profile,
                 },
-                None,
+                binaryen,
                 Package::WasiReadme { http: true },
                 "lumen.wasm",
             ),
@@ -534,8 +534,12 @@ mod tests {
         let p = Plan::for_target(WasmTarget::WasiHttp, &opts(true, Profile::Size, false)).unwrap();
         assert_eq!(p.compile.rust_target, "wasm32-wasip2");
         assert_eq!(p.compile.features, ["wasi-http"]);
-        assert_eq!(p.optimize, None, "binaryen does not take components");
-        assert_eq!(p.steps(), 5);
+        assert_eq!(
+            p.optimize.map(Optimize::flag),
+            Some("-Oz"),
+            "the component's core modules"
+        );
+        assert_eq!(p.steps(), 6);
         assert_eq!(p.package, Package::WasiReadme { http: true });
         assert_eq!(p.wasm_file, "lumen.wasm");
     }
