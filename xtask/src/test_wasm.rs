@@ -5,8 +5,8 @@
 //! 2. unless `--no-build`: the one JavaScript package `pkg/` ([`crate::wasm_packages`]);
 //! 3. Wasmtime 48.0.8 (`cargo install wasmtime-cli --locked` with [`WASMTIME_FEATURES`]
 //!    when `wasmtime --version` is another or none, or `wasmtime serve --help` or `wasmtime
-//!    compile --help` fails;
-//!    never a prebuilt download);
+//!    compile --help` fails; built at opt-level 1 (see [`wasmtime_install`]), never a
+//!    prebuilt download);
 //! 4. unless `--no-build` or `LUMEN_WASI` is set: the WASI command module
 //!    `pkg-wasi/lumen.wasm` and the `wasi:http` component `pkg-wasi-http/lumen.wasm`;
 //!    unless `--no-build` or `LUMEN_PROGRAM_PKG` is set: the program package
@@ -32,7 +32,7 @@
 //!    `<target dir>/python-venv` with `tests/python/requirements.txt` installed by pip (again
 //!    only when that file changed; an install that fails fails the run), then
 //!    `python -m unittest discover -s tests/python` with `LUMEN_BIN`;
-//! 9. `node --test tests/wasm/node/` (with `jco.test.mjs`: `pkg-wasi-http/lumen.wasm`
+//! 9. `node --test --test-concurrency=N` (N: the cores, at least 2) on `tests/wasm/node/` (with `jco.test.mjs`: `pkg-wasi-http/lumen.wasm`
 //!    through `jco transpile` and `@bytecodealliance/preview2-shim`, both from step 5) and
 //!    the host tests of the packed runtime and program packages (`tests/wasm/hosts/`: Node,
 //!    publint/attw, workerd, Deno), and unless `--node-only` `tests/wasm/browser/` and the
@@ -240,7 +240,9 @@ fn wasmtime_has_commands(path: &OsString) -> bool {
 }
 
 /// The `cargo install` of [`WASMTIME_VERSION`] with [`WASMTIME_FEATURES`]: built from
-/// crates.io (about 10 minutes on 2 cores): no prebuilt binary.
+/// crates.io, no prebuilt binary. At LLVM opt-level 1 (Cranelift compiled that way took
+/// 6.4 s of CPU instead of 4.7 s to compile the 20 MB debug `lumen.wasm`, once per test
+/// process, while the install needs much less CPU).
 fn wasmtime_install() -> Command {
     let mut cmd = Command::new(crate::cargo());
     cmd.args([

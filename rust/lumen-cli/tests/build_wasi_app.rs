@@ -208,3 +208,61 @@ fn issue11_item1_program_builds_are_for_js_wasi_and_component_only_for_now() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--name names the npm package"));
     assert!(!work.path().join("pkg").exists());
 }
+
+/// The release `wasi:http` component (binaryen optimises its core modules one by one,
+/// rust/lumen-cli/src/build/optimize.rs) still validates and runs a program under Wasmtime.
+/// `cargo xtask wasm-size` measures this same build (same runtime cache entry).
+#[test]
+fn release_wasi_http_component_is_optimised_and_runs_under_wasmtime() {
+    let work = tempfile::tempdir().unwrap();
+    let out = lumen()
+        .current_dir(work.path())
+        .args(["build", "--target", "wasm", "--release"])
+        .args(["--wasm-target", "wasi-http", "--out-dir", "pkg"])
+        .args(["--message-format", "json", "--quiet", "--manifest-path"])
+        .arg(manifest())
+        .timeout(std::time::Duration::from_secs(3000))
+        .output()
+        .expect("lumen runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let steps = step_names(&summary);
+    assert!(steps.iter().any(|s| s == "wasm-opt"), "{steps:?}");
+    let wasm = std::fs::read(work.path().join("pkg/lumen.wasm")).unwrap();
+    assert!(wasmparser::Parser::is_component(&wasm));
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&wasm)
+        .expect("the optimised component validates");
+
+    std::fs::write(
+        work.path().join("hi.lm.md"),
+        "```lumen\ncell main() -> Int\n  print(\"hi \" ++ to_string(6 * 7))\n  42\nend\n```\n",
+    )
+    .unwrap();
+    let run = std::process::Command::new(wasmtime())
+        .current_dir(work.path())
+        .args([
+            "run",
+            "-S",
+            "http",
+            "--dir",
+            ".",
+            "pkg/lumen.wasm",
+            "run",
+            "hi.lm.md",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        "hi 42\n42\n",
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(run.status.success());
+}

@@ -5,6 +5,7 @@
 use lumen_build_plan::{Optimize, Profile};
 use std::ops::Range;
 use std::path::Path;
+use wasm_encoder::Encode;
 use wasm_opt::{Feature, OptimizationOptions, Pass};
 
 /// The id of a core module section in a component.
@@ -73,9 +74,9 @@ fn optimize_component(bytes: &[u8], output: &Path, step: Optimize) -> Result<(),
         } else {
             contents
         };
+        // The id, then the contents with their LEB128 length (wasm-encoder's `[u8]` encoding).
         out.push(id);
-        leb128(&mut out, contents.len());
-        out.extend_from_slice(contents);
+        contents.encode(&mut out);
     }
     wasmparser::Validator::new()
         .validate_all(&out)
@@ -83,55 +84,23 @@ fn optimize_component(bytes: &[u8], output: &Path, step: Optimize) -> Result<(),
     std::fs::write(output, &out).map_err(|e| format!("cannot write {}: {e}", output.display()))
 }
 
-/// The top-level sections of a module or component: id and contents, in order.
+/// The top-level sections of a module or component: id and contents, in order (read with
+/// wasmparser's reader: a size that runs past the end is an error).
 fn sections(bytes: &[u8]) -> Result<Vec<(u8, Range<usize>)>, String> {
-    if bytes.len() < 8 || bytes.get(..4) != Some(b"\0asm") {
+    if bytes.len() < 8 || !bytes.starts_with(b"\0asm") {
         return Err("not a WebAssembly binary".to_string());
     }
-    let mut at = 8;
+    let mut reader = wasmparser::BinaryReader::new(&bytes[8..], 8);
     let mut out = Vec::new();
-    while at < bytes.len() {
-        let id = bytes[at];
-        let (size, after) = read_leb128(bytes, at + 1)?;
-        let end = after
-            .checked_add(size)
-            .filter(|&end| end <= bytes.len())
-            .ok_or_else(|| format!("section {} runs past the end of the file", out.len()))?;
-        out.push((id, after..end));
-        at = end;
+    while !reader.eof() {
+        let truncated = |_| format!("section {} runs past the end of the file", out.len());
+        let id = reader.read_u8().map_err(truncated)?;
+        let size = reader.read_var_u32().map_err(truncated)? as usize;
+        let start = reader.original_position();
+        reader.read_bytes(size).map_err(truncated)?;
+        out.push((id, start..start + size));
     }
     Ok(out)
-}
-
-/// The unsigned LEB128 (at most 32 bits) at `at`, and the offset after it.
-fn read_leb128(bytes: &[u8], mut at: usize) -> Result<(usize, usize), String> {
-    let mut value: u64 = 0;
-    for shift in (0..35).step_by(7) {
-        let byte = *bytes
-            .get(at)
-            .ok_or("a section size runs past the end of the file")?;
-        at += 1;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return usize::try_from(value)
-                .map(|v| (v, at))
-                .map_err(|_| "a section size is too large".to_string());
-        }
-    }
-    Err("a section size is longer than 5 bytes".to_string())
-}
-
-/// Appends `n` as unsigned LEB128.
-fn leb128(out: &mut Vec<u8>, mut n: usize) {
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 /// Checks that `path` is a WebAssembly binary binaryen accepts.
@@ -224,12 +193,11 @@ mod tests {
         let mut again = bytes[..8].to_vec();
         for (id, range) in parts {
             again.push(id);
-            leb128(&mut again, range.len());
-            again.extend_from_slice(&bytes[range]);
+            bytes[range].encode(&mut again);
         }
         assert_eq!(again, bytes);
-        assert_eq!(read_leb128(&[0xe5, 0x8e, 0x26], 0), Ok((624_485, 3)));
-        assert!(read_leb128(&[0x80, 0x80], 0).is_err());
+        // A size running past the end, an unterminated size, a truncated header.
+        assert!(sections(b"\0asm\x01\0\0\0\x01\x80\x80").is_err());
         assert!(sections(b"\0asm\x01\0\0\0\x01\x05ab").is_err());
         assert!(sections(b"nope").is_err());
     }
