@@ -17,6 +17,7 @@
 use crate::core::{Input, LumenErrorData, RunOptions, Session, Step, DEFAULT_MAX_DEPTH};
 use crate::guard::{describe_fault, guarded};
 use crate::js::{js_to_json, set, value_to_js};
+use crate::plain;
 use crate::tools::{Started, ToolHost, ToolOutcome, MAX_TIMER_MS};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
@@ -591,12 +592,14 @@ async fn drive(session: &mut Session, host: &Host) -> Exit {
                 let resumed = guarded(move || {
                     drop(call);
                     match outcome {
-                        ToolOutcome::Returned(v) => match js_to_json(&v) {
-                            Ok(json) => vm.resume_ok(json),
-                            Err(why) => vm.resume_err(&format!(
-                                "the tool returned a value that is not JSON: {why}"
-                            )),
-                        },
+                        ToolOutcome::Returned(v) => {
+                            match plain::encode(&v).map_or_else(|| js_to_json(&v), Ok) {
+                                Ok(json) => vm.resume_ok(json),
+                                Err(why) => vm.resume_err(&format!(
+                                    "the tool returned a value that is not JSON: {why}"
+                                )),
+                            }
+                        }
                         ToolOutcome::Failed(message) => vm.resume_err(&message),
                         ToolOutcome::TimedOut(ms) => vm.resume_timeout(ms),
                         other => return Some(other),

@@ -473,9 +473,7 @@ fn convert(
             return convert(b, &prim, key, depth, ancestors);
         }
         "Array" | "Arguments" => {
-            let len = get_property(&v, &js_key("length"))?
-                .as_f64()
-                .unwrap_or(0.0) as u32;
+            let len = get_property(&v, &js_key("length"))?.as_f64().unwrap_or(0.0) as u32;
             ancestors.push(v.clone());
             let mut items = Vec::with_capacity(len.min(1 << 16) as usize);
             for i in 0..len {
@@ -483,14 +481,8 @@ fn convert(
                     NotJson::new(format!("reading the element threw: {}", error_message(&e)))
                         .within(format!("[{i}]"))
                 })?;
-                let item = convert(
-                    b,
-                    &x,
-                    &js_key(&i.to_string()),
-                    depth + 1,
-                    ancestors,
-                )
-                .map_err(|e| e.within(format!("[{i}]")))?;
+                let item = convert(b, &x, &js_key(&i.to_string()), depth + 1, ancestors)
+                    .map_err(|e| e.within(format!("[{i}]")))?;
                 items.push(item);
             }
             ancestors.pop();

@@ -19,6 +19,7 @@
 use crate::core::ToolCall;
 use crate::guard::guarded;
 use crate::js::{error_message, js_key, json_to_js, set};
+use crate::plain;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -56,6 +57,15 @@ pub struct Pending {
     /// The controller behind this call's `context.signal` (owned by this call alone).
     controller: Option<JsValue>,
     timeout_ms: Option<u64>,
+}
+
+/// The values of one call's context.
+struct CallParts {
+    tool: JsValue,
+    alias: JsValue,
+    grants: JsValue,
+    timeout_ms: JsValue,
+    signal: Option<JsValue>,
 }
 
 /// What a run reuses for the calls of one tool through one alias.
@@ -213,8 +223,8 @@ impl ToolHost {
             Ok(i) => i,
             Err(thrown) => return Started::Done(ToolOutcome::Fault(thrown)),
         };
-        let args = match guarded(|| json_to_js(&call.args)) {
-            Ok(args) => args,
+        let text = match guarded(|| plain::args_text(&call.args)) {
+            Ok(text) => text,
             Err(thrown) => return Started::Done(ToolOutcome::Fault(thrown)),
         };
         // The borrow ends before the tool runs: the tool may start another run.
@@ -227,22 +237,38 @@ impl ToolHost {
             if r.controller.is_none() {
                 r.controller = abort_controller();
             }
-            let ctx = Object::new();
-            set(&ctx, "tool", &r.name_js);
-            set(&ctx, "alias", &r.alias_js);
-            set(&ctx, "grants", &r.grants_js);
-            set(&ctx, "timeoutMs", &r.timeout_js);
-            if let Some((_, signal)) = &r.controller {
-                set(&ctx, "signal", signal);
-            }
+            let ctx = CallParts {
+                tool: r.name_js.clone(),
+                alias: r.alias_js.clone(),
+                grants: r.grants_js.clone(),
+                timeout_ms: r.timeout_js.clone(),
+                signal: r.controller.as_ref().map(|(_, s)| s.clone()),
+            };
             (f, ctx, r.effective_ms)
         };
-        let Ok(f) = f.dyn_into::<Function>() else {
+        if !f.is_function() {
             return Started::Done(ToolOutcome::Failed(
                 "the tool function disappeared".to_string(),
             ));
+        }
+        let fast = text.as_deref().and_then(|text| {
+            let parts = plain::Context {
+                tool: &ctx.tool,
+                alias: &ctx.alias,
+                grants: &ctx.grants,
+                timeout_ms: &ctx.timeout_ms,
+                signal: ctx.signal.as_ref(),
+            };
+            plain::call(&f, text, &parts)
+        });
+        let called = match fast {
+            Some(called) => called,
+            None => match self.call_general(&f, call, &ctx) {
+                Ok(called) => called,
+                Err(thrown) => return Started::Done(ToolOutcome::Fault(thrown)),
+            },
         };
-        let returned = match f.call2(&JsValue::UNDEFINED, &args, &ctx) {
+        let returned = match called {
             Ok(v) => v,
             Err(e) => return Started::Done(ToolOutcome::Failed(error_message(&e))),
         };
@@ -264,6 +290,27 @@ impl ToolHost {
                 })
             }
         }
+    }
+
+    /// Calls `f(args, context)` with the arguments and context built property by property:
+    /// `Err` when converting the arguments trapped, else what the tool returned or threw.
+    fn call_general(
+        &self,
+        f: &JsValue,
+        call: &ToolCall,
+        parts: &CallParts,
+    ) -> Result<Result<JsValue, JsValue>, JsValue> {
+        let args = guarded(|| json_to_js(&call.args))?;
+        let ctx = Object::new();
+        set(&ctx, "tool", &parts.tool);
+        set(&ctx, "alias", &parts.alias);
+        set(&ctx, "grants", &parts.grants);
+        set(&ctx, "timeoutMs", &parts.timeout_ms);
+        if let Some(signal) = &parts.signal {
+            set(&ctx, "signal", signal);
+        }
+        let f: &Function = f.unchecked_ref();
+        Ok(f.call2(&JsValue::UNDEFINED, &args, &ctx))
     }
 
     /// Awaits a pending call's thenable, bounded by the call's timeout and the run's signal.
