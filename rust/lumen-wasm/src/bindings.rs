@@ -3,7 +3,7 @@
 //!
 //! `run` is an `async fn`: it drives a [`Session`] in fuel slices, awaits the promises of
 //! JavaScript tool functions (no Asyncify, no JSPI: the VM is simply suspended while the
-//! promise is pending) and yields to the event loop with a macrotask between slices
+//! promise is pending; a plain result resumes it at once, see `tools`) and yields to the event loop with a macrotask between slices
 //! (`setImmediate` where it exists, else a `MessageChannel` message). Slices adapt so that
 //! each takes roughly [`TARGET_SLICE_MS`] of work.
 //!
@@ -44,11 +44,14 @@ export interface ToolCallContext {
   tool: string;
   /** The alias the program called it through (`Fetch`). */
   alias: string;
-  /** The tool's grants: every value of each key, in declaration order (`{ domain: ["a.com"] }`). */
-  grants: { [key: string]: any[] };
+  /** The tool's grants: every value of each key, in declaration order (`{ domain: ["a.com"] }`); frozen, one object for every call of the tool in the run. */
+  readonly grants: { readonly [key: string]: readonly any[] };
   /** The time the call may take: the smallest `timeout_ms` grant and `toolTimeoutMs`; null when unbounded. */
   timeoutMs: number | null;
-  /** Fires when the call timed out or the run was cancelled: stop the work then. */
+  /**
+   * Fires when the call timed out or the run was cancelled: stop the work then. Calls that
+   * returned plain values share it with the next calls of the tool until one returns a promise.
+   */
   signal?: AbortSignal;
 }
 
