@@ -537,8 +537,16 @@ async fn drive(session: &mut Session, host: &Host) -> Exit {
         if let Some(reason) = host.tools.aborted() {
             return Exit::Clean(Err(lumen_error(&session.cancel(reason.as_deref()))));
         }
-        let step = match guarded(|| session.step(slice)) {
-            Ok(step) => step,
+        let stepped = guarded(|| {
+            let step = session.step(slice);
+            let text = match &step {
+                Step::ToolCall(call) => plain::args_text(&call.args),
+                _ => None,
+            };
+            (step, text)
+        });
+        let (step, args_text) = match stepped {
+            Ok(stepped) => stepped,
             Err(thrown) => return Exit::Poisoned(fault_error(&thrown)),
         };
         if let Err(thrown) = flush_output(session, host.on_print.as_ref()) {
@@ -581,7 +589,7 @@ async fn drive(session: &mut Session, host: &Host) -> Exit {
                 slice_started = now_ms();
             }
             Step::ToolCall(call) => {
-                let outcome = match host.tools.start(&call) {
+                let outcome = match host.tools.start(&call, args_text) {
                     Started::Done(outcome) => outcome,
                     Started::Pending(pending) => {
                         let waiting = now_ms();
@@ -603,6 +611,12 @@ async fn drive(session: &mut Session, host: &Host) -> Exit {
                                 )),
                             }
                         }
+                        ToolOutcome::Json(text) => match serde_json::from_str(&text) {
+                            Ok(json) => vm.resume_ok(json),
+                            Err(e) => vm.resume_err(&format!(
+                                "the tool returned a value that is not JSON: {e}"
+                            )),
+                        },
                         ToolOutcome::Failed(message) => vm.resume_err(&message),
                         ToolOutcome::TimedOut(ms) => vm.resume_timeout(ms),
                         other => return Some(other),

@@ -6,10 +6,12 @@
 //! trampoline), move whole values as JSON text instead:
 //!
 //! - `call(f, argsText, tool, alias, grants, timeoutMs, signal)` parses the arguments with
-//!   `JSON.parse`, builds the call context in one object literal and calls the tool. Used
-//!   only for arguments where `JSON.parse` gives what [`crate::js::json_to_js`] gives: no
+//!   `JSON.parse`, builds the call context in one object literal, calls the tool and
+//!   returns `encode` of the result when that is text, else the result in a box. Used only
+//!   for arguments where `JSON.parse` gives what [`crate::js::json_to_js`] gives: no
 //!   integer beyond ±(2^53 - 1) (those become BigInt) and no `__proto__` key.
-//! - `encode(v)` returns the JSON text of a tree of plain data — strings, booleans, null,
+//! - `encode(v)` returns the JSON text of a tree of plain data — well-formed strings (a lone
+//!   surrogate has no JSON text `serde_json` reads), booleans, null,
 //!   safe integers, arrays and plain objects (prototype `Object.prototype` or null) without
 //!   `toJSON` or `Symbol.toStringTag`, at most 64 levels, `undefined` left out of objects
 //!   and null in arrays as in `JSON.stringify` — and `undefined` for anything else. Other
@@ -28,10 +30,18 @@ use wasm_bindgen::JsCast;
 /// The helpers' source: the body of a function returning `[call, encode]`.
 const FACTORY: &str = r#"
 const BAIL = {};
+const held = { value: undefined };
+const isWellFormed = String.prototype.isWellFormed;
+const LONE = /\p{Cs}/u;
+const wellFormed = isWellFormed ? (s) => isWellFormed.call(s) : (s) => !LONE.test(s);
+function str(s) {
+  if (!wellFormed(s)) throw BAIL;
+  return JSON.stringify(s);
+}
 function enc(v, depth) {
   if (v === null) return 'null';
   switch (typeof v) {
-    case 'string': return JSON.stringify(v);
+    case 'string': return str(v);
     case 'boolean': return v ? 'true' : 'false';
     case 'number': if (Number.isSafeInteger(v)) return String(v); throw BAIL;
     case 'object': break;
@@ -57,7 +67,7 @@ function enc(v, depth) {
   for (const k of Object.keys(v)) {
     const x = v[k];
     if (x === undefined) continue;
-    out += (first ? '' : ',') + JSON.stringify(k) + ':' + enc(x, depth + 1);
+    out += (first ? '' : ',') + str(k) + ':' + enc(x, depth + 1);
     first = false;
   }
   return out + '}';
@@ -69,7 +79,11 @@ function call(f, argsText, tool, alias, grants, timeoutMs, signal) {
   const ctx = signal === undefined
     ? { tool, alias, grants, timeoutMs }
     : { tool, alias, grants, timeoutMs, signal };
-  return f(JSON.parse(argsText), ctx);
+  const r = f(JSON.parse(argsText), ctx);
+  const text = encode(r);
+  if (text !== undefined) return text;
+  held.value = r;
+  return held;
 }
 return [call, encode];
 "#;
@@ -185,12 +199,20 @@ pub fn args_text(args: &serde_json::Value) -> Option<String> {
     serde_json::to_string(args).ok()
 }
 
+/// What a tool called through the helper returned.
+pub enum Returned {
+    /// Plain data, as JSON text (a thenable never is).
+    Json(String),
+    /// Anything else.
+    Value(JsValue),
+}
+
 /// Calls `f(JSON.parse(args_text), context)` through the helper: what the tool returned
 /// or threw, or `None` when there is no helper.
-pub fn call(f: &JsValue, args_text: &str, ctx: &Context) -> Option<Result<JsValue, JsValue>> {
+pub fn call(f: &JsValue, args_text: &str, ctx: &Context) -> Option<Result<Returned, JsValue>> {
     HELPERS.with(|h| {
         let h = h.as_ref()?;
-        Some(h.call.invoke(
+        let returned = h.call.invoke(
             &JsValue::UNDEFINED,
             f,
             args_text,
@@ -199,7 +221,16 @@ pub fn call(f: &JsValue, args_text: &str, ctx: &Context) -> Option<Result<JsValu
             ctx.grants,
             ctx.timeout_ms,
             ctx.signal.unwrap_or(&JsValue::UNDEFINED),
-        ))
+        );
+        Some(returned.map(|r| match r.as_string() {
+            Some(text) => Returned::Json(text),
+            None => {
+                // The box: take the value out so that the helper does not keep it alive.
+                let value = Reflect::get(&r, &crate::js::js_key("value")).unwrap_or_default();
+                let _ = Reflect::set(&r, &crate::js::js_key("value"), &JsValue::UNDEFINED);
+                Returned::Value(value)
+            }
+        }))
     })
 }
 

@@ -33,6 +33,8 @@ pub const MAX_TIMER_MS: u64 = 2_147_483_647;
 pub enum ToolOutcome {
     /// It returned, or its promise resolved to, this value (still to be converted to JSON).
     Returned(JsValue),
+    /// It returned plain data, already JSON text (see `plain`).
+    Json(String),
     /// It threw or rejected (the E0906 message).
     Failed(String),
     /// It did not settle within this many ms.
@@ -218,13 +220,11 @@ impl ToolHost {
 
     /// Calls the JavaScript tool `f(args, context)`; a thenable result is left to
     /// [`ToolHost::settle`].
-    pub fn start(&self, call: &ToolCall) -> Started {
+    /// `text` is `plain::args_text` of the arguments (made in the same guarded call as the
+    /// step that reported the call).
+    pub fn start(&self, call: &ToolCall, text: Option<String>) -> Started {
         let index = match self.reused_index(call) {
             Ok(i) => i,
-            Err(thrown) => return Started::Done(ToolOutcome::Fault(thrown)),
-        };
-        let text = match guarded(|| plain::args_text(&call.args)) {
-            Ok(text) => text,
             Err(thrown) => return Started::Done(ToolOutcome::Fault(thrown)),
         };
         // The borrow ends before the tool runs: the tool may start another run.
@@ -262,7 +262,11 @@ impl ToolHost {
             plain::call(&f, text, &parts)
         });
         let called = match fast {
-            Some(called) => called,
+            Some(Ok(plain::Returned::Json(text))) => {
+                return Started::Done(ToolOutcome::Json(text));
+            }
+            Some(Ok(plain::Returned::Value(v))) => Ok(v),
+            Some(Err(e)) => Err(e),
             None => match self.call_general(&f, call, &ctx) {
                 Ok(called) => called,
                 Err(thrown) => return Started::Done(ToolOutcome::Fault(thrown)),
