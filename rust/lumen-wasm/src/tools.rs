@@ -1,9 +1,10 @@
 //! Calling JavaScript tools (wasm32 only): the call context, the synchronous fast path and
 //! the bounded wait for a promise.
 //!
-//! [`ToolHost::start`] converts the arguments, builds the context and calls the function.
-//! A result that is not a thenable is final at once ([`Started::Done`]): no promise, timer,
-//! listener or microtask turn. A thenable is raced against the call's timeout and the run's
+//! [`ToolHost::start`] builds the context and calls the function, through the `plain`
+//! helper (arguments and a plain result as JSON text) when it can, else converting value by
+//! value. A result that is not a thenable is final at once ([`Started::Done`]): no promise,
+//! timer, listener or microtask turn. A thenable is raced against the call's timeout and the run's
 //! signal by [`ToolHost::settle`]. A plain value always wins over a timeout or a
 //! cancellation that happened during the call, as it did when every result went through
 //! `Promise.race` (the driver then sees the aborted run signal before its next slice).
