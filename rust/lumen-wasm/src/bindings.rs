@@ -3,7 +3,7 @@
 //!
 //! `run` is an `async fn`: it drives a [`Session`] in fuel slices, awaits the promises of
 //! JavaScript tool functions (no Asyncify, no JSPI: the VM is simply suspended while the
-//! promise is pending) and yields to the event loop with a macrotask between slices
+//! promise is pending; a plain result resumes it at once, see `tools`) and yields to the event loop with a macrotask between slices
 //! (`setImmediate` where it exists, else a `MessageChannel` message). Slices adapt so that
 //! each takes roughly [`TARGET_SLICE_MS`] of work.
 //!
@@ -14,9 +14,11 @@
 //! grant's `timeout_ms` and the host-wide `toolTimeoutMs`, gets a call context with an
 //! `AbortSignal`, and `run(…, { signal })` stops at the next slice or pending tool call.
 
-use crate::core::{Input, LumenErrorData, RunOptions, Session, Step, ToolCall, DEFAULT_MAX_DEPTH};
+use crate::core::{Input, LumenErrorData, RunOptions, Session, Step, DEFAULT_MAX_DEPTH};
 use crate::guard::{describe_fault, guarded};
-use crate::js::{error_message, js_to_json, json_to_js, set, value_to_js};
+use crate::js::{js_to_json, set, value_to_js};
+use crate::plain;
+use crate::tools::{Started, ToolHost, ToolOutcome, MAX_TIMER_MS};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -42,11 +44,14 @@ export interface ToolCallContext {
   tool: string;
   /** The alias the program called it through (`Fetch`). */
   alias: string;
-  /** The tool's grants: every value of each key, in declaration order (`{ domain: ["a.com"] }`). */
-  grants: { [key: string]: any[] };
+  /** The tool's grants: every value of each key, in declaration order (`{ domain: ["a.com"] }`); frozen, one object for every call of the tool in the run. */
+  readonly grants: { readonly [key: string]: readonly any[] };
   /** The time the call may take: the smallest `timeout_ms` grant and `toolTimeoutMs`; null when unbounded. */
   timeoutMs: number | null;
-  /** Fires when the call timed out or the run was cancelled: stop the work then. */
+  /**
+   * Fires when the call timed out or the run was cancelled: stop the work then. Calls that
+   * returned plain values share it with the next calls of the tool until one returns a promise.
+   */
   signal?: AbortSignal;
 }
 
@@ -288,31 +293,11 @@ fn optional_count(obj: &JsValue, key: &str) -> Result<Option<u64>, JsValue> {
 /// The default `toolTimeoutMs`.
 const DEFAULT_TOOL_TIMEOUT_MS: u64 = 30_000;
 
-/// The longest delay `setTimeout` takes (2^31 - 1 ms; longer ones fire at once).
-const MAX_TIMER_MS: u64 = 2_147_483_647;
-
 /// The host side of a run: options that stay JavaScript values.
 struct Host {
-    tools: JsValue,
+    /// The tools, the run's signal and the tool-call timeout.
+    tools: ToolHost,
     on_print: Option<Function>,
-    /// The run's `AbortSignal`, if any.
-    signal: Option<JsValue>,
-    /// The host-wide bound of one tool call (`None`: unbounded).
-    tool_timeout_ms: Option<u64>,
-}
-
-impl Host {
-    /// `Some(reason)` once the run's signal is aborted (`reason`: its message, if any).
-    fn aborted(&self) -> Option<Option<String>> {
-        let signal = self.signal.as_ref()?;
-        if get(signal, "aborted").as_bool() != Some(true) {
-            return None;
-        }
-        // `abort()` with no argument gives a DOMException named AbortError: no reason.
-        let reason = get(signal, "reason");
-        let default = get(&reason, "name").as_string().as_deref() == Some("AbortError");
-        Some((!reason.is_undefined() && !default).then(|| error_message(&reason)))
-    }
 }
 
 /// Reads `RunOptions` into the core's options and the JavaScript callbacks.
@@ -401,10 +386,8 @@ fn read_options(options: &JsValue) -> Result<(RunOptions, Host), JsValue> {
     Ok((
         out,
         Host {
-            tools,
+            tools: ToolHost::new(tools, signal, tool_timeout_ms),
             on_print,
-            signal,
-            tool_timeout_ms,
         },
     ))
 }
@@ -473,152 +456,6 @@ impl Drop for Yielder {
     }
 }
 
-/// How a JS tool call ended.
-enum ToolOutcome {
-    /// It resolved to a JSON value.
-    Ok(serde_json::Value),
-    /// It threw, rejected or returned something JSON cannot represent (the E0906 message).
-    Failed(String),
-    /// It did not settle within this many ms.
-    TimedOut(u64),
-    /// The run's signal was aborted while it was pending (the abort reason).
-    Cancelled(Option<String>),
-    /// The instance trapped converting its arguments or result (the caught exception).
-    Fault(JsValue),
-}
-
-/// A global function by name (`setTimeout`).
-fn global_fn(name: &str) -> Option<Function> {
-    get(&js_sys::global().into(), name).dyn_into().ok()
-}
-
-/// `{ key: [values...] }` of a call's grants, keys in declaration order.
-fn grants_to_js(grants: &[(String, serde_json::Value)]) -> JsValue {
-    let mut map = serde_json::Map::new();
-    for (k, v) in grants {
-        match map
-            .entry(k.clone())
-            .or_insert_with(|| serde_json::Value::Array(Vec::new()))
-        {
-            serde_json::Value::Array(values) => values.push(v.clone()),
-            other => *other = serde_json::Value::Array(vec![v.clone()]),
-        }
-    }
-    json_to_js(&serde_json::Value::Object(map))
-}
-
-/// A new `AbortController`, when the host has them.
-fn abort_controller() -> Option<JsValue> {
-    let ctor: Function = get(&js_sys::global().into(), "AbortController")
-        .dyn_into()
-        .ok()?;
-    Reflect::construct(&ctor, &Array::new()).ok()
-}
-
-/// `controller.abort(new Error(message))`.
-fn abort(controller: &Option<JsValue>, message: &str) {
-    if let Some(c) = controller {
-        if let Ok(f) = get(c, "abort").dyn_into::<Function>() {
-            let _ = f.call1(c, &js_sys::Error::new(message).into());
-        }
-    }
-}
-
-/// Calls the JavaScript tool `f(args, context)` and awaits its result, bounded by the
-/// call's timeout and the run's signal.
-async fn call_tool(host: &Host, call: &ToolCall) -> ToolOutcome {
-    let Ok(f) = get(&host.tools, &call.name).dyn_into::<Function>() else {
-        return ToolOutcome::Failed("the tool function disappeared".to_string());
-    };
-    let timeout_ms = match (call.timeout_ms, host.tool_timeout_ms) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    let controller = abort_controller();
-    let (args, grants) = match guarded(|| (json_to_js(&call.args), grants_to_js(&call.grants))) {
-        Ok(v) => v,
-        Err(thrown) => return ToolOutcome::Fault(thrown),
-    };
-    let ctx = Object::new();
-    set(&ctx, "tool", &JsValue::from_str(&call.name));
-    set(&ctx, "alias", &JsValue::from_str(&call.alias));
-    set(&ctx, "grants", &grants);
-    set(
-        &ctx,
-        "timeoutMs",
-        &timeout_ms.map_or(JsValue::NULL, |ms| JsValue::from_f64(ms as f64)),
-    );
-    if let Some(c) = &controller {
-        set(&ctx, "signal", &get(c, "signal"));
-    }
-    let returned = match f.call2(&JsValue::UNDEFINED, &args, &ctx) {
-        Ok(v) => v,
-        Err(e) => return ToolOutcome::Failed(error_message(&e)),
-    };
-    // Race the tool against a timer and the run's signal; each resolves to its marker.
-    let timed_out = JsValue::from(Object::new());
-    let cancelled = JsValue::from(Object::new());
-    let racers = Array::of1(&Promise::resolve(&returned));
-    let mut timer = JsValue::UNDEFINED;
-    if let (Some(ms), Some(set_timeout)) = (timeout_ms, global_fn("setTimeout")) {
-        let marker = timed_out.clone();
-        racers.push(&Promise::new(&mut |resolve, _reject| {
-            let fire = resolve.bind1(&JsValue::UNDEFINED, &marker);
-            timer = set_timeout
-                .call2(
-                    &JsValue::UNDEFINED,
-                    &fire,
-                    &JsValue::from_f64(ms.min(MAX_TIMER_MS) as f64),
-                )
-                .unwrap_or(JsValue::UNDEFINED);
-        }));
-    }
-    let mut listener: Option<JsValue> = None;
-    if let Some(signal) = &host.signal {
-        let marker = cancelled.clone();
-        racers.push(&Promise::new(&mut |resolve, _reject| {
-            let fire: JsValue = resolve.bind1(&JsValue::UNDEFINED, &marker).into();
-            if get(signal, "aborted").as_bool() == Some(true) {
-                let _ = resolve.call1(&JsValue::UNDEFINED, &marker);
-            } else if let Ok(add) = get(signal, "addEventListener").dyn_into::<Function>() {
-                let _ = add.call2(signal, &JsValue::from_str("abort"), &fire);
-                listener = Some(fire);
-            }
-        }));
-    }
-    let settled = JsFuture::from(Promise::race(&racers)).await;
-    if !timer.is_undefined() {
-        if let Some(clear) = global_fn("clearTimeout") {
-            let _ = clear.call1(&JsValue::UNDEFINED, &timer);
-        }
-    }
-    if let (Some(signal), Some(fire)) = (&host.signal, &listener) {
-        if let Ok(remove) = get(signal, "removeEventListener").dyn_into::<Function>() {
-            let _ = remove.call2(signal, &JsValue::from_str("abort"), fire);
-        }
-    }
-    match settled {
-        Ok(v) if v == timed_out => {
-            let ms = timeout_ms.unwrap_or(0);
-            abort(&controller, &format!("timed out after {ms} ms"));
-            ToolOutcome::TimedOut(ms)
-        }
-        Ok(v) if v == cancelled => {
-            let reason = host.aborted().flatten();
-            abort(&controller, "the run was cancelled");
-            ToolOutcome::Cancelled(reason)
-        }
-        Ok(v) => match guarded(|| js_to_json(&v)) {
-            Ok(Ok(json)) => ToolOutcome::Ok(json),
-            Ok(Err(why)) => {
-                ToolOutcome::Failed(format!("the tool returned a value that is not JSON: {why}"))
-            }
-            Err(thrown) => ToolOutcome::Fault(thrown),
-        },
-        Err(e) => ToolOutcome::Failed(error_message(&e)),
-    }
-}
-
 /// Hands the new printed lines to `onPrint`; what it throws rejects the run.
 fn flush_output(session: &mut Session, on_print: Option<&Function>) -> Result<(), JsValue> {
     if let Some(f) = on_print {
@@ -662,7 +499,7 @@ pub async fn run(
             "run() takes a source string or a Uint8Array of binary LIR",
         ));
     };
-    if let Some(reason) = host.aborted() {
+    if let Some(reason) = host.tools.aborted() {
         return Err(lumen_error(&LumenErrorData::cancelled(reason.as_deref())));
     }
     let mut session = match guarded(|| Session::new(input, options)) {
@@ -688,16 +525,28 @@ pub async fn run(
 }
 
 /// Steps `session` to its end: slices, yields, tool calls, cancellation.
+///
+/// A slice's clock runs from the last yield and leaves out the time spent awaiting tool
+/// promises; it sizes the next slice. Synchronous tool calls never yield by themselves, so
+/// when a slice has run `2 × TARGET_SLICE_MS` the driver yields after the call.
 async fn drive(session: &mut Session, host: &Host) -> Exit {
     let mut yielder = Yielder::new();
     let mut slice = FIRST_SLICE;
+    let mut slice_started = now_ms();
     loop {
-        if let Some(reason) = host.aborted() {
+        if let Some(reason) = host.tools.aborted() {
             return Exit::Clean(Err(lumen_error(&session.cancel(reason.as_deref()))));
         }
-        let started = now_ms();
-        let step = match guarded(|| session.step(slice)) {
-            Ok(step) => step,
+        let stepped = guarded(|| {
+            let step = session.step(slice);
+            let text = match &step {
+                Step::ToolCall(call) => plain::args_text(&call.args),
+                _ => None,
+            };
+            (step, text)
+        });
+        let (step, args_text) = match stepped {
+            Ok(stepped) => stepped,
             Err(thrown) => return Exit::Poisoned(fault_error(&thrown)),
         };
         if let Err(thrown) = flush_output(session, host.on_print.as_ref()) {
@@ -730,31 +579,63 @@ async fn drive(session: &mut Session, host: &Host) -> Exit {
             }
             Step::Error(e) => return Exit::Clean(Err(lumen_error(&e))),
             Step::Yield => {
-                let elapsed = now_ms() - started;
+                let elapsed = now_ms() - slice_started;
                 if elapsed < TARGET_SLICE_MS / 2.0 {
                     slice = (slice.saturating_mul(2)).min(MAX_SLICE);
                 } else if elapsed > TARGET_SLICE_MS * 2.0 {
                     slice = (slice / 2).max(MIN_SLICE);
                 }
                 yielder.pause().await;
+                slice_started = now_ms();
             }
             Step::ToolCall(call) => {
-                let outcome = call_tool(host, &call).await;
-                if let Err(thrown) = guarded(move || drop(call)) {
-                    return Exit::Poisoned(fault_error(&thrown));
-                }
-                match outcome {
-                    ToolOutcome::Ok(result) => {
-                        if let Err(thrown) = guarded(|| session.resume_ok(result)) {
-                            return Exit::Poisoned(fault_error(&thrown));
-                        }
+                let outcome = match host.tools.start(&call, args_text) {
+                    Started::Done(outcome) => outcome,
+                    Started::Pending(pending) => {
+                        let waiting = now_ms();
+                        let outcome = host.tools.settle(pending).await;
+                        slice_started += now_ms() - waiting;
+                        outcome
                     }
-                    ToolOutcome::Failed(message) => session.resume_err(&message),
-                    ToolOutcome::TimedOut(ms) => session.resume_timeout(ms),
-                    ToolOutcome::Cancelled(reason) => {
+                };
+                // One guarded call converts the result, frees the call and resumes the VM.
+                let vm = &mut *session;
+                let resumed = guarded(move || {
+                    drop(call);
+                    match outcome {
+                        ToolOutcome::Returned(v) => {
+                            match plain::encode(&v).map_or_else(|| js_to_json(&v), Ok) {
+                                Ok(json) => vm.resume_ok(json),
+                                Err(why) => vm.resume_err(&format!(
+                                    "the tool returned a value that is not JSON: {why}"
+                                )),
+                            }
+                        }
+                        ToolOutcome::Json(text) => match serde_json::from_str(&text) {
+                            Ok(json) => vm.resume_ok(json),
+                            Err(e) => vm.resume_err(&format!(
+                                "the tool returned a value that is not JSON: {e}"
+                            )),
+                        },
+                        ToolOutcome::Failed(message) => vm.resume_err(&message),
+                        ToolOutcome::TimedOut(ms) => vm.resume_timeout(ms),
+                        other => return Some(other),
+                    }
+                    None
+                });
+                match resumed {
+                    Ok(None) => {}
+                    Ok(Some(ToolOutcome::Cancelled(reason))) => {
                         return Exit::Clean(Err(lumen_error(&session.cancel(reason.as_deref()))))
                     }
-                    ToolOutcome::Fault(thrown) => return Exit::Poisoned(fault_error(&thrown)),
+                    Ok(Some(ToolOutcome::Fault(thrown))) | Err(thrown) => {
+                        return Exit::Poisoned(fault_error(&thrown))
+                    }
+                    Ok(Some(_)) => {}
+                }
+                if now_ms() - slice_started > TARGET_SLICE_MS * 2.0 {
+                    yielder.pause().await;
+                    slice_started = now_ms();
                 }
             }
         }

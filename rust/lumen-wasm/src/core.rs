@@ -402,7 +402,8 @@ pub struct Session {
     needs_fuel: bool,
     /// Fuel of the current slice not yet handed to the VM (see [`CHUNK`]).
     slice_left: u64,
-    pending: Option<ToolCall>,
+    /// The alias and qualified name of the call awaiting its result.
+    pending: Option<(String, String)>,
     finished: bool,
 }
 
@@ -583,7 +584,7 @@ impl Session {
                                 timeout_ms,
                                 line: req.line,
                             };
-                            self.pending = Some(call.clone());
+                            self.pending = Some((call.alias.clone(), call.name.clone()));
                             return Step::ToolCall(call);
                         }
                     }
@@ -606,8 +607,8 @@ impl Session {
 
     /// Fails the pending tool call (E0906) with the host's error message.
     pub fn resume_err(&mut self, message: &str) {
-        if let Some(call) = self.pending.take() {
-            let message = format!("tool {} ({}) failed: {message}", call.alias, call.name);
+        if let Some((alias, name)) = self.pending.take() {
+            let message = format!("tool {alias} ({name}) failed: {message}");
             self.vm.resume_err(codes::TOOL_FAILED, message);
         }
     }

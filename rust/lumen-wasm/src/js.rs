@@ -22,6 +22,8 @@
 use js_sys::{Array, Function, Object, Reflect};
 use lumen_vm::map::MapKey;
 use lumen_vm::value::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Nesting beyond which JS → JSON conversion stops (the JSON side is recursive).
@@ -39,9 +41,37 @@ pub fn int_to_js(i: i64) -> JsValue {
     }
 }
 
+/// Longest string [`js_key`] keeps, and how many it keeps at most.
+const KEY_MAX_LEN: usize = 64;
+const KEY_MAX_COUNT: usize = 4096;
+
+thread_local! {
+    static KEYS: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+    static BUILTINS: Builtins = Builtins::new();
+}
+
+/// The JS string for a property name. Short names are made once and kept (passing a
+/// string into JS decodes its UTF-8 every time, which dominated small tool calls).
+pub fn js_key(name: &str) -> JsValue {
+    if name.len() > KEY_MAX_LEN {
+        return JsValue::from_str(name);
+    }
+    KEYS.with(|keys| {
+        if let Some(k) = keys.borrow().get(name) {
+            return k.clone();
+        }
+        let k = JsValue::from_str(name);
+        let mut keys = keys.borrow_mut();
+        if keys.len() < KEY_MAX_COUNT {
+            keys.insert(name.to_string(), k.clone());
+        }
+        k
+    })
+}
+
 /// Sets `obj[key] = value` (cannot fail on a fresh plain object).
-pub fn set(obj: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+pub fn set(obj: &Object, name: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &js_key(name), value);
 }
 
 fn set_index(array: &JsValue, i: usize, value: &JsValue) {
@@ -92,7 +122,7 @@ pub fn value_to_js(v: &Value) -> JsValue {
             match key {
                 Key::Index(i) => set_index(target, i, &shell),
                 Key::Name(name) => {
-                    let _ = Reflect::set(target, &JsValue::from_str(name), &shell);
+                    let _ = Reflect::set(target, &js_key(name), &shell);
                 }
             }
             is_value_container(x).then_some(shell)
@@ -132,7 +162,7 @@ pub fn value_to_js(v: &Value) -> JsValue {
                 } else {
                     Array::new_with_length(payload.len() as u32).into()
                 };
-                let _ = Reflect::set(&into, &JsValue::from_str(&var.info.name), &inner);
+                let _ = Reflect::set(&into, &js_key(&var.info.name), &inner);
                 for (i, x) in payload.iter().enumerate() {
                     let key = if named {
                         Key::Name(
@@ -211,7 +241,7 @@ pub fn json_to_js(j: &serde_json::Value) -> JsValue {
             J::Object(m) => {
                 for (k, x) in m {
                     let shell = json_shell(x);
-                    let _ = Reflect::set(&into, &JsValue::from_str(k), &shell);
+                    let _ = Reflect::set(&into, &js_key(k), &shell);
                     if matches!(x, J::Array(_) | J::Object(_)) {
                         work.push((x, shell));
                     }
@@ -252,10 +282,14 @@ impl std::fmt::Display for NotJson {
     }
 }
 
-/// The JavaScript built-ins the conversion calls, looked up once per conversion.
+/// The JavaScript built-ins the conversion calls, looked up once per instance.
 struct Builtins {
     keys: Option<Function>,
     tag: Option<Function>,
+    /// `"[object Object]"` and `"[object Array]"`, the common tags, compared without
+    /// decoding them.
+    object_tag: JsValue,
+    array_tag: JsValue,
 }
 
 impl Builtins {
@@ -270,7 +304,12 @@ impl Builtins {
             .and_then(|o| Reflect::get(o, &JsValue::from_str("prototype")).ok())
             .and_then(|p| Reflect::get(&p, &JsValue::from_str("toString")).ok())
             .and_then(|f| f.dyn_into::<Function>().ok());
-        Builtins { keys, tag }
+        Builtins {
+            keys,
+            tag,
+            object_tag: JsValue::from_str("[object Object]"),
+            array_tag: JsValue::from_str("[object Array]"),
+        }
     }
 
     /// `Object.prototype.toString.call(v)` without its `[object ` `]` (`Map`, `Object`).
@@ -278,24 +317,28 @@ impl Builtins {
         let Some(f) = &self.tag else {
             return Ok("Object".into());
         };
-        let s = f
-            .call0(v)
-            .map_err(|e| {
-                NotJson::new(format!(
-                    "an object whose type check threw ({})",
-                    error_message(&e)
-                ))
-            })?
-            .as_string()
-            .unwrap_or_default();
+        let tag = f.call0(v).map_err(|e| {
+            NotJson::new(format!(
+                "an object whose type check threw ({})",
+                error_message(&e)
+            ))
+        })?;
+        if tag == self.object_tag {
+            return Ok("Object".into());
+        }
+        if tag == self.array_tag {
+            return Ok("Array".into());
+        }
+        let s = tag.as_string().unwrap_or_default();
         Ok(s.strip_prefix("[object ")
             .and_then(|s| s.strip_suffix(']'))
             .unwrap_or("Object")
             .to_string())
     }
 
-    /// `Object.keys(v)`, with a throwing Proxy trap as an error.
-    fn keys_of(&self, v: &JsValue) -> Result<Vec<String>, NotJson> {
+    /// `Object.keys(v)` (each key as a JS string and as text), with a throwing Proxy trap
+    /// as an error.
+    fn keys_of(&self, v: &JsValue) -> Result<Vec<(JsValue, String)>, NotJson> {
         let keys = match &self.keys {
             Some(f) => f.call1(&JsValue::UNDEFINED, v).map_err(|e| {
                 NotJson::new(format!(
@@ -306,7 +349,10 @@ impl Builtins {
             None => return Ok(Vec::new()),
         };
         let keys: Array = keys.dyn_into().unwrap_or_default();
-        Ok(keys.iter().filter_map(|k| k.as_string()).collect())
+        Ok(keys
+            .iter()
+            .filter_map(|k| k.as_string().map(|s| (k, s)))
+            .collect())
     }
 }
 
@@ -345,9 +391,10 @@ const NOT_JSON_TAGS: &[&str] = &[
 
 /// Converts a JavaScript value to JSON (see the module docs), or says why it cannot.
 pub fn js_to_json(v: &JsValue) -> Result<serde_json::Value, NotJson> {
-    let builtins = Builtins::new();
-    let mut ancestors = Vec::new();
-    convert(&builtins, v, &JsValue::from_str(""), 0, &mut ancestors)
+    BUILTINS.with(|builtins| {
+        let mut ancestors = Vec::new();
+        convert(builtins, v, &js_key(""), 0, &mut ancestors)
+    })
 }
 
 fn get_property(obj: &JsValue, key: &JsValue) -> Result<JsValue, NotJson> {
@@ -371,7 +418,7 @@ fn convert(
     let mut v = v.clone();
     // toJSON first, as JSON.stringify does (Date and user classes).
     if v.is_object() {
-        let to_json = get_property(&v, &JsValue::from_str("toJSON"))?;
+        let to_json = get_property(&v, &js_key("toJSON"))?;
         if let Some(f) = to_json.dyn_ref::<Function>() {
             v = f
                 .call1(&v, key)
@@ -413,7 +460,7 @@ fn convert(
     let out = match tag.as_str() {
         // Boxed primitives: their primitive value.
         "Number" | "String" | "Boolean" | "BigInt" => {
-            let value_of = get_property(&v, &JsValue::from_str("valueOf"))?;
+            let value_of = get_property(&v, &js_key("valueOf"))?;
             let prim = match value_of.dyn_ref::<Function>() {
                 Some(f) => f
                     .call0(&v)
@@ -426,9 +473,7 @@ fn convert(
             return convert(b, &prim, key, depth, ancestors);
         }
         "Array" | "Arguments" => {
-            let len = get_property(&v, &JsValue::from_str("length"))?
-                .as_f64()
-                .unwrap_or(0.0) as u32;
+            let len = get_property(&v, &js_key("length"))?.as_f64().unwrap_or(0.0) as u32;
             ancestors.push(v.clone());
             let mut items = Vec::with_capacity(len.min(1 << 16) as usize);
             for i in 0..len {
@@ -436,14 +481,8 @@ fn convert(
                     NotJson::new(format!("reading the element threw: {}", error_message(&e)))
                         .within(format!("[{i}]"))
                 })?;
-                let item = convert(
-                    b,
-                    &x,
-                    &JsValue::from_str(&i.to_string()),
-                    depth + 1,
-                    ancestors,
-                )
-                .map_err(|e| e.within(format!("[{i}]")))?;
+                let item = convert(b, &x, &js_key(&i.to_string()), depth + 1, ancestors)
+                    .map_err(|e| e.within(format!("[{i}]")))?;
                 items.push(item);
             }
             ancestors.pop();
@@ -473,9 +512,8 @@ fn convert(
             // Plain objects, class instances and anything else with a tag of its own.
             ancestors.push(v.clone());
             let mut map = serde_json::Map::new();
-            for name in b.keys_of(&v)? {
+            for (k, name) in b.keys_of(&v)? {
                 let segment = || property_segment(&name);
-                let k = JsValue::from_str(&name);
                 let x = get_property(&v, &k).map_err(|e| e.within(segment()))?;
                 if x.is_undefined() {
                     continue;

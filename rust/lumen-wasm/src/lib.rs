@@ -8,9 +8,10 @@
 //! - [`entry`]: entry-cell arguments from JSON values, by parameter type.
 //! - [`modules`] (feature `compiler`): the in-memory module loader for `import`.
 //! - [`render`] (feature `compiler`): plain-text diagnostics like the CLI's.
-//! - `bindings`, `guard` and `js` (only on `wasm32`): the wasm-bindgen exports and the
-//!   async driver, trap containment (a trap never poisons the instance), and the JavaScript
-//!   value conversions.
+//! - `bindings`, `guard`, `js`, `tools` and `plain` (only on `wasm32`): the wasm-bindgen
+//!   exports and the async driver, trap containment (a trap never poisons the instance),
+//!   the JavaScript value conversions, calling JavaScript tools (the synchronous fast path
+//!   and the bounded wait for a promise), and moving plain tool data as JSON text.
 //!
 //! Feature `compiler` (default) includes the compiler; without it only binary LIR runs.
 
@@ -27,6 +28,10 @@ mod bindings;
 mod guard;
 #[cfg(target_arch = "wasm32")]
 mod js;
+#[cfg(target_arch = "wasm32")]
+mod plain;
+#[cfg(target_arch = "wasm32")]
+mod tools;
 
 /// The Lumen version (the workspace version).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
