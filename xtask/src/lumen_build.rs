@@ -268,28 +268,25 @@ mod tests {
 
     #[test]
     fn request_arguments_follow_the_contract() {
+        let joined = |r: &Request| {
+            r.args()
+                .into_iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         let mut r = request(Path::new("/t/wasm-size/vm-js"));
         r.vm_only = true;
-        let args: Vec<String> = r
-            .args()
-            .into_iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
         assert_eq!(
-            args.join(" "),
+            joined(&r),
             "build --target wasm --release --wasm-target js --vm-only --out-dir /t/wasm-size/vm-js --message-format json --quiet"
         );
         r.vm_only = false;
         assert!(!r.args().iter().any(|a| a == "--vm-only"));
         assert!(!r.args().iter().any(|a| a == "--debug-info"));
         r.debug_info = true;
-        let args: Vec<String> = r
-            .args()
-            .into_iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
         assert_eq!(
-            args.join(" "),
+            joined(&r),
             "build --target wasm --release --wasm-target js --debug-info --out-dir /t/wasm-size/vm-js --message-format json --quiet"
         );
     }
