@@ -1,4 +1,4 @@
-//! Lowering and lifting throughput: `cargo run --release -p lumen-cabi --example bench`.
+//! Lowering and lifting throughput: `cargo run --release -p lumen-cabi --example cabi_bench`.
 //! A list of 100 000 records `{x: s64, y: f64, name: string, tags: list<string>,
 //! shape: variant}` is lowered as an export result and lifted back as an import result.
 
