@@ -236,7 +236,7 @@ impl Vm {
         {
             let def = self.module.tools.get(tool as usize);
             let value = match def.and_then(|d| d.result.as_ref().map(|r| (d, r))) {
-                None => Ok(json::from_serde(&result)),
+                None => Ok(json::from_serde_owned(result)),
                 Some((def, r)) => crate::tool_result::Converter {
                     result: r,
                     module: &self.module,
