@@ -315,7 +315,7 @@ fn registry<H: Host + 'static>(loaded: &Loaded, host: Rc<RefCell<H>>) -> Provide
                             ))
                         };
                         let mut call = serde_json::Map::new();
-                        call.insert("name".into(), ctx.tool.clone().into());
+                        call.insert("name".into(), ctx.tool.to_string().into());
                         call.insert("args".into(), args.to_string().into());
                         let mut h = host.borrow_mut();
                         let out = call_import(&mut *h, 0, &sig, &call).map_err(fail)?;

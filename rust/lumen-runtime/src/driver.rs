@@ -67,14 +67,7 @@ pub fn answer_tool_call(
     let provider = registry.get(&request.name).ok_or_else(|| {
         ToolError::not_provided(registry.unknown_tool_message(&request.name, &request.alias))
     })?;
-    let mut ctx = gate.authorize(
-        &request.name,
-        &request.alias,
-        &request.grants,
-        &request.args,
-        provider.required_grants(),
-    )?;
-    ctx.line = request.line;
+    let ctx = gate.authorize_request(request, provider.required_grants())?;
     provider.call(&request.args, &ctx)
 }
 

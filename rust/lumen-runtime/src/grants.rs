@@ -26,10 +26,16 @@
 //! value of the wrong type denies every call (the program asked for a policy the host cannot
 //! enforce). Every denial is an E0907 error whose message names the alias and the grant.
 
+mod policy;
+
 use crate::provider::{CallContext, ToolError};
+use lumen_vm::shared::{Grants, SharedStr};
+use lumen_vm::ToolRequest;
+use policy::Policy;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+#[cfg(test)]
 use std::time::Duration;
 
 /// The grant keys the host enforces itself; every other key is for the provider.
@@ -38,53 +44,6 @@ pub const STANDARD_KEYS: &[&str] = &["domain", "path", "timeout_ms", "max_calls"
 /// Describes a call for error messages: `tool Alias (qualified.name)`.
 fn who(alias: &str, tool: &str) -> String {
     format!("tool {alias} ({tool})")
-}
-
-/// The string values of a `domain`/`path` grant: a string or a list of strings.
-fn string_values(value: &Value) -> Option<Vec<&str>> {
-    match value {
-        Value::String(s) => Some(vec![s.as_str()]),
-        Value::Array(items) => items.iter().map(Value::as_str).collect(),
-        _ => None,
-    }
-}
-
-/// Collects the string values of every grant with `key`; `None` when there is none.
-fn collect_strings<'a>(
-    grants: &'a [(String, Value)],
-    key: &str,
-    describe: &dyn Fn() -> String,
-) -> Result<Option<Vec<&'a str>>, ToolError> {
-    let mut found: Option<Vec<&str>> = None;
-    for (k, v) in grants.iter().filter(|(k, _)| k == key) {
-        let values = string_values(v).ok_or_else(|| {
-            ToolError::denied(format!(
-                "{}: grant {k} has an invalid value {v} (expected a string)",
-                describe()
-            ))
-        })?;
-        found.get_or_insert_with(Vec::new).extend(values);
-    }
-    Ok(found)
-}
-
-/// The smallest value of every grant with `key` (non-negative integers); `None` when none.
-fn min_integer(
-    grants: &[(String, Value)],
-    key: &str,
-    describe: &dyn Fn() -> String,
-) -> Result<Option<u64>, ToolError> {
-    let mut found: Option<u64> = None;
-    for (k, v) in grants.iter().filter(|(k, _)| k == key) {
-        let n = v.as_u64().ok_or_else(|| {
-            ToolError::denied(format!(
-                "{}: grant {k} has an invalid value {v} (expected a non-negative integer)",
-                describe()
-            ))
-        })?;
-        found = Some(found.map_or(n, |m| m.min(n)));
-    }
-    Ok(found)
 }
 
 /// Splits a domain pattern into host pattern and optional port.
@@ -180,32 +139,6 @@ pub fn name_matches(pattern: &str, name: &str) -> bool {
     }
 }
 
-/// Checks the `name` argument against the `name` grants (`env.get`).
-fn check_name(
-    grants: &[(String, Value)],
-    args: &Value,
-    describe: &dyn Fn() -> String,
-) -> Result<(), ToolError> {
-    let Some(patterns) = collect_strings(grants, "name", describe)? else {
-        return Ok(());
-    };
-    let Some(name) = args.get("name").and_then(Value::as_str) else {
-        return Err(ToolError::denied(format!(
-            "{}: grant name needs a string `name` argument",
-            describe()
-        )));
-    };
-    if patterns.iter().any(|p| name_matches(p, name)) {
-        return Ok(());
-    }
-    Err(ToolError::denied(format!(
-        "{}: grant name denies `{}` (allowed: {})",
-        describe(),
-        name.escape_debug(),
-        patterns.join(", ")
-    )))
-}
-
 /// Normalises `path` lexically: relative paths are joined to `base` (when given), `.` is
 /// dropped and `..` removes the previous component. Returns `None` when a `..` would climb
 /// above the root (or above the start of a relative path) or the path is empty.
@@ -272,83 +205,13 @@ pub fn check_call(
     required: &[&str],
     base: Option<&Path>,
 ) -> Result<CallContext, ToolError> {
-    let describe = || who(alias, tool);
-    let standard = crate::standard::required_grants(tool);
-    for key in standard.iter().chain(required) {
-        if !grants.iter().any(|(k, _)| k == key) {
-            return Err(ToolError::denied(format!(
-                "{}: this tool requires a `{key}` grant (for example `grant {alias} {key} \"...\"`)",
-                describe()
-            )));
-        }
-    }
-    if let Some(patterns) = collect_strings(grants, "domain", &describe)? {
-        let Some(raw) = args.get("url").and_then(Value::as_str) else {
-            return Err(ToolError::denied(format!(
-                "{}: grant domain needs a string `url` argument",
-                describe()
-            )));
-        };
-        let (host, port) = url_target(raw).map_err(|e| {
-            ToolError::denied(format!(
-                "{}: grant domain cannot check `{raw}`: invalid URL ({e})",
-                describe()
-            ))
-        })?;
-        let allowed = host
-            .as_deref()
-            .is_some_and(|h| patterns.iter().any(|p| target_matches(p, h, port)));
-        if !allowed {
-            let Some(host) = host.as_deref() else {
-                return Err(ToolError::denied(format!(
-                    "{}: grant domain denies `{raw}`: the URL has no host",
-                    describe()
-                )));
-            };
-            return Err(ToolError::denied(format!(
-                "{}: grant domain denies host `{host}` (allowed: {})",
-                describe(),
-                patterns.join(", ")
-            )));
-        }
-    }
-    if let Some(prefixes) = collect_strings(grants, "path", &describe)? {
-        let Some(path) = args.get("path").and_then(Value::as_str) else {
-            return Err(ToolError::denied(format!(
-                "{}: grant path needs a string `path` argument",
-                describe()
-            )));
-        };
-        if path.contains('\0') {
-            return Err(ToolError::denied(format!(
-                "{}: grant path denies `{}`: the path contains a NUL byte",
-                describe(),
-                path.escape_debug()
-            )));
-        }
-        if !prefixes.iter().any(|g| path_allowed(g, path, base)) {
-            return Err(ToolError::denied(format!(
-                "{}: grant path denies `{path}` (allowed: {})",
-                describe(),
-                prefixes
-                    .iter()
-                    .map(|p| p.escape_debug().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-    }
-    if standard.contains(&"name") {
-        check_name(grants, args, &describe)?;
-    }
-    let timeout = min_integer(grants, "timeout_ms", &describe)?.map(Duration::from_millis);
-    // Validate max_calls here too, so a bad value is reported even on the first call.
-    min_integer(grants, "max_calls", &describe)?;
+    let policy = Policy::parse(tool, alias, grants);
+    policy.check(tool, alias, grants, args, required, base)?;
     Ok(CallContext {
-        tool: tool.to_string(),
-        alias: alias.to_string(),
-        grants: grants.to_vec(),
-        timeout,
+        tool: tool.into(),
+        alias: alias.into(),
+        grants: grants.into(),
+        timeout: policy.timeout(),
         line: 0,
     })
 }
@@ -363,11 +226,42 @@ pub(crate) fn host_base() -> Option<PathBuf> {
     }
 }
 
+/// The policy of one tool of a run, kept by [`ToolGate::authorize_request`] for the
+/// requests that share its name, alias and grants (the same allocations: a VM's requests
+/// for one tool always do).
+#[derive(Debug, Clone)]
+struct Prepared {
+    name: SharedStr,
+    alias: SharedStr,
+    grants: Grants,
+    policy: Policy,
+    /// Index of the alias' count in [`ToolGate::counts`].
+    slot: usize,
+}
+
+impl Prepared {
+    /// Whether this was prepared for `request`'s tool.
+    fn serves(&self, request: &ToolRequest) -> bool {
+        SharedStr::ptr_eq(&self.name, &request.name)
+            && SharedStr::ptr_eq(&self.alias, &request.alias)
+            && Grants::ptr_eq(&self.grants, &request.grants)
+    }
+}
+
 /// Per-run grant state: counts calls per alias for `max_calls` and remembers the base
 /// directory relative paths are resolved against. Create one per program run.
+///
+/// [`ToolGate::authorize_request`] also keeps each tool's grants parsed (a [`Policy`] per
+/// tool index, made on the tool's first call): later calls check their arguments against
+/// it and count without allocating. The checks are the same on every call.
 #[derive(Debug, Clone, Default)]
 pub struct ToolGate {
-    calls: HashMap<String, u64>,
+    /// The index in `counts` of every alias that was seen.
+    slots: HashMap<String, usize>,
+    /// Calls authorised so far, per alias.
+    counts: Vec<u64>,
+    /// The prepared policy of each tool, by the requests' tool index.
+    prepared: Vec<Option<Prepared>>,
     base: Option<PathBuf>,
 }
 
@@ -384,8 +278,8 @@ impl ToolGate {
     /// as they are, for hosts without a working directory).
     pub fn with_base(base: Option<PathBuf>) -> ToolGate {
         ToolGate {
-            calls: HashMap::new(),
             base,
+            ..ToolGate::default()
         }
     }
 
@@ -396,11 +290,51 @@ impl ToolGate {
 
     /// How many calls through `alias` were authorised so far.
     pub fn calls(&self, alias: &str) -> u64 {
-        self.calls.get(alias).copied().unwrap_or(0)
+        self.slots
+            .get(alias)
+            .and_then(|&i| self.counts.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The index of `alias`' count, made on its first use.
+    fn slot(&mut self, alias: &str) -> usize {
+        if let Some(&i) = self.slots.get(alias) {
+            return i;
+        }
+        let i = self.counts.len();
+        self.counts.push(0);
+        self.slots.insert(alias.to_string(), i);
+        i
+    }
+
+    /// Denies a call beyond `max_calls`, else counts it in `slot`.
+    fn count(
+        &mut self,
+        slot: usize,
+        max: Option<u64>,
+        tool: &str,
+        alias: &str,
+    ) -> Result<(), ToolError> {
+        let made = self.counts.get(slot).copied().unwrap_or(0);
+        if let Some(max) = max {
+            if made >= max {
+                return Err(ToolError::denied(format!(
+                    "{}: grant max_calls {max} exceeded",
+                    who(alias, tool)
+                )));
+            }
+        }
+        if let Some(c) = self.counts.get_mut(slot) {
+            *c = made.saturating_add(1);
+        }
+        Ok(())
     }
 
     /// Checks every grant of one call, `max_calls` included, and counts it when it is
     /// allowed. The error is an E0907 denial; the provider must not be called then.
+    /// (Reads the grants afresh; a VM's [`ToolRequest`] goes through
+    /// [`ToolGate::authorize_request`], which reads them once per tool.)
     pub fn authorize(
         &mut self,
         tool: &str,
@@ -409,21 +343,72 @@ impl ToolGate {
         args: &Value,
         required: &[&str],
     ) -> Result<CallContext, ToolError> {
-        let ctx = check_call(tool, alias, grants, args, required, self.base.as_deref())?;
-        let describe = || who(alias, tool);
-        let made = self.calls(alias);
-        if let Some(max) = min_integer(grants, "max_calls", &describe)? {
-            if made >= max {
-                return Err(ToolError::denied(format!(
-                    "{}: grant max_calls {max} exceeded",
-                    describe()
-                )));
+        let policy = Policy::parse(tool, alias, grants);
+        policy.check(tool, alias, grants, args, required, self.base.as_deref())?;
+        let max = policy.max_calls()?;
+        let slot = self.slot(alias);
+        self.count(slot, max, tool, alias)?;
+        Ok(CallContext {
+            tool: tool.into(),
+            alias: alias.into(),
+            grants: grants.into(),
+            timeout: policy.timeout(),
+            line: 0,
+        })
+    }
+
+    /// [`ToolGate::authorize`] for a VM's tool request: the same checks, in the same order,
+    /// on every call, against the tool's grants as parsed on its first call in this run. On
+    /// success the context shares the request's name, alias and grants and carries its line.
+    pub fn authorize_request(
+        &mut self,
+        request: &ToolRequest,
+        required: &[&str],
+    ) -> Result<CallContext, ToolError> {
+        let index = request.tool as usize;
+        let ready = matches!(self.prepared.get(index), Some(Some(p)) if p.serves(request));
+        if !ready {
+            let prepared = Prepared {
+                name: request.name.clone(),
+                alias: request.alias.clone(),
+                grants: request.grants.clone(),
+                policy: Policy::parse(&request.name, &request.alias, &request.grants),
+                slot: self.slot(&request.alias),
+            };
+            if self.prepared.len() <= index {
+                self.prepared.resize_with(index + 1, || None);
+            }
+            if let Some(entry) = self.prepared.get_mut(index) {
+                *entry = Some(prepared);
             }
         }
-        self.calls.insert(alias.to_string(), made.saturating_add(1));
-        Ok(ctx)
+        let Some(Some(p)) = self.prepared.get(index) else {
+            return Err(ToolError::denied(format!(
+                "{}: the gate lost the tool's grants",
+                who(&request.alias, &request.name)
+            )));
+        };
+        p.policy.check(
+            &request.name,
+            &request.alias,
+            &request.grants,
+            &request.args,
+            required,
+            self.base.as_deref(),
+        )?;
+        let (slot, max, timeout) = (p.slot, p.policy.max_calls()?, p.policy.timeout());
+        self.count(slot, max, &request.name, &request.alias)?;
+        Ok(CallContext {
+            tool: request.name.clone(),
+            alias: request.alias.clone(),
+            grants: request.grants.clone(),
+            timeout,
+            line: request.line,
+        })
     }
 }
 
+#[cfg(test)]
+mod request_tests;
 #[cfg(test)]
 mod tests;

@@ -7,19 +7,23 @@
 //! the grants anyway in the [`CallContext`] (for non-standard keys and for defence in depth).
 
 use lumen_vm::error::codes;
+use lumen_vm::shared::{Grants, SharedStr};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Everything a provider may need to know about one call besides its arguments.
+///
+/// The name, alias and grants are shared (reference-counted) with the VM's request, so
+/// making a context copies no string or grant.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallContext {
     /// Qualified tool name, e.g. `http.get`.
-    pub tool: String,
+    pub tool: SharedStr,
     /// The alias the program declared, e.g. `Fetch`.
-    pub alias: String,
+    pub alias: SharedStr,
     /// Every grant on the alias, in declaration order, standard and unknown keys alike.
-    pub grants: Vec<(String, Value)>,
+    pub grants: Grants,
     /// The time limit from the `timeout_ms` grants (the smallest), if any.
     pub timeout: Option<Duration>,
     /// Source line of the call (0 when unknown).
@@ -331,7 +335,8 @@ mod tests {
                 ("domain".into(), json!("a.com")),
                 ("retries".into(), json!(3)),
                 ("domain".into(), json!("b.com")),
-            ],
+            ]
+            .into(),
             timeout: None,
             line: 4,
         };

@@ -38,7 +38,7 @@ impl Sandbox {
         CallContext {
             tool: tool.into(),
             alias: "Files".into(),
-            grants: vec![("path".into(), json!(self.data.to_string_lossy()))],
+            grants: vec![("path".into(), json!(self.data.to_string_lossy()))].into(),
             timeout: None,
             line: 1,
         }

@@ -101,7 +101,8 @@ impl Vm {
         res
     }
 
-    /// The request of a `CallTool` of tool `tool` with the argument record `args`.
+    /// The request of a `CallTool` of tool `tool` with the argument record `args`: the
+    /// tool's name, alias and grants are the VM's shared ones (no copy per call).
     #[inline(never)]
     pub(crate) fn tool_request(
         &self,
@@ -109,15 +110,15 @@ impl Vm {
         args: &Value,
         line: u32,
     ) -> Result<ToolRequest, Fault> {
-        let Some(def) = self.module.tools.get(tool as usize) else {
+        let Some(shared) = self.tools.get(tool as usize) else {
             return Err(Fault::runtime("call of a missing tool"));
         };
         Ok(ToolRequest {
             tool,
-            name: def.name.clone(),
-            alias: def.alias.clone(),
+            name: shared.name.clone(),
+            alias: shared.alias.clone(),
             args: json::to_serde(args)?,
-            grants: def.grants.clone(),
+            grants: shared.grants.clone(),
             line,
         })
     }

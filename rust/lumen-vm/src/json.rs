@@ -67,7 +67,7 @@ fn to_serde_depth(v: &Value, depth: usize, budget: &mut usize) -> Result<serde_j
         }
         Value::List(xs) | Value::Tuple(xs) => arr(xs, budget)?,
         Value::Map(m) => {
-            let mut o = serde_json::Map::new();
+            let mut o = serde_json::Map::with_capacity(m.len());
             for (k, x) in m.iter() {
                 let key = key_text(k);
                 spend(budget, key.len())?;
@@ -76,7 +76,7 @@ fn to_serde_depth(v: &Value, depth: usize, budget: &mut usize) -> Result<serde_j
             J::Object(o)
         }
         Value::Record(r) => {
-            let mut o = serde_json::Map::new();
+            let mut o = serde_json::Map::with_capacity(r.fields.as_slice().len());
             for (name, x) in r.ty.fields.iter().zip(r.fields.as_slice()) {
                 o.insert(name.clone(), to_serde_depth(x, depth + 1, budget)?);
             }
@@ -184,6 +184,110 @@ pub fn from_serde(j: &serde_json::Value) -> Value {
             done = match stack.pop() {
                 Some(Building::Array(_, out)) => Some(Value::list(out)),
                 Some(Building::Object(_, m, _)) => Some(Value::Map(Rc::new(m))),
+                None => None,
+            };
+        }
+    }
+}
+
+/// A JSON array or object being taken apart by [`from_serde_owned`].
+enum Taking {
+    Array(std::vec::IntoIter<serde_json::Value>, Vec<Value>),
+    Object(serde_json::map::IntoIter, MapObj, Option<String>),
+}
+
+/// The value of a JSON number (see the module docs).
+fn number(n: &serde_json::Number) -> Value {
+    match n.as_i64() {
+        Some(i) => Value::Int(i),
+        None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+    }
+}
+
+/// A JSON leaf's value, or the container back.
+fn leaf(j: serde_json::Value) -> Result<Value, serde_json::Value> {
+    use serde_json::Value as J;
+    Ok(match j {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(b),
+        J::Number(n) => number(&n),
+        J::String(s) => Value::Str(Rc::new(s)),
+        container => return Err(container),
+    })
+}
+
+/// [`from_serde`] of a value the caller gives up (a tool's result): the same value, but its
+/// strings and object keys are moved instead of copied, and the JSON tree is taken apart
+/// as it converts, so dropping it never recurses either. A flat object or array (no
+/// container inside) is converted without a work stack.
+pub fn from_serde_owned(j: serde_json::Value) -> Value {
+    use serde_json::Value as J;
+    let is_leaf = |x: &J| !matches!(x, J::Array(_) | J::Object(_));
+    let mut next = match j {
+        J::Object(o) if o.values().all(is_leaf) => {
+            let mut m = MapObj::with_capacity(o.len());
+            for (k, x) in o {
+                m.insert(MapKey::Str(Rc::new(k)), leaf(x).unwrap_or_default());
+            }
+            return Value::Map(Rc::new(m));
+        }
+        J::Array(xs) if xs.iter().all(is_leaf) => {
+            return Value::list(
+                xs.into_iter()
+                    .map(|x| leaf(x).unwrap_or_default())
+                    .collect(),
+            );
+        }
+        other => other,
+    };
+    let mut stack: Vec<Taking> = Vec::new();
+    loop {
+        // Descend into `next`: a leaf is done at once, a container waits for its children.
+        let mut done = match leaf(next) {
+            Ok(v) => Some(v),
+            Err(J::Array(xs)) => {
+                let n = xs.len();
+                stack.push(Taking::Array(xs.into_iter(), Vec::with_capacity(n)));
+                None
+            }
+            Err(J::Object(o)) => {
+                let n = o.len();
+                stack.push(Taking::Object(
+                    o.into_iter(),
+                    MapObj::with_capacity(n),
+                    None,
+                ));
+                None
+            }
+            Err(_) => Some(Value::Null),
+        };
+        // Hand finished values to their parents until one has another child to convert.
+        loop {
+            let child = match stack.last_mut() {
+                None => return done.unwrap_or_default(),
+                Some(Taking::Array(it, out)) => {
+                    if let Some(v) = done.take() {
+                        out.push(v);
+                    }
+                    it.next()
+                }
+                Some(Taking::Object(it, m, key)) => {
+                    if let (Some(v), Some(k)) = (done.take(), key.take()) {
+                        m.insert(MapKey::Str(Rc::new(k)), v);
+                    }
+                    it.next().map(|(k, x)| {
+                        *key = Some(k);
+                        x
+                    })
+                }
+            };
+            if let Some(x) = child {
+                next = x;
+                break;
+            }
+            done = match stack.pop() {
+                Some(Taking::Array(_, out)) => Some(Value::list(out)),
+                Some(Taking::Object(_, m, _)) => Some(Value::Map(Rc::new(m))),
                 None => None,
             };
         }
@@ -432,6 +536,47 @@ mod tests {
         assert_eq!(back.to_string(), text);
         let keys: Vec<&String> = back.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["z", "a", "m"]);
+    }
+
+    #[test]
+    fn owned_conversion_is_the_borrowed_one() {
+        let cases = [
+            serde_json::json!({"text": "A"}),
+            serde_json::json!({"z": 1, "a": [2.5, {"k": null}], "m": {"n": true}, "": ""}),
+            serde_json::json!([1, "two", null, false, 1e300, u64::MAX]),
+            serde_json::json!([[], {}, [[{"deep": ["x"]}]]]),
+            serde_json::json!("just a string"),
+            serde_json::json!(-7),
+            serde_json::json!({}),
+        ];
+        for j in cases {
+            let borrowed = from_serde(&j);
+            let owned = from_serde_owned(j.clone());
+            assert_eq!(owned, borrowed, "{j}");
+            // Same key order too (map equality ignores it).
+            assert_eq!(owned.to_display(), borrowed.to_display(), "{j}");
+        }
+    }
+
+    #[test]
+    fn owned_conversion_takes_a_deep_tree_apart_without_recursion() {
+        const DEPTH: usize = 1_000_000;
+        let mut j = serde_json::json!(0);
+        for _ in 0..DEPTH {
+            j = serde_json::Value::Array(vec![j]);
+        }
+        // serde_json's own drop of this tree would recurse a million frames deep.
+        let v = from_serde_owned(j);
+        let mut depth = 0;
+        let mut at = &v;
+        while let Value::List(xs) = at {
+            depth += 1;
+            match xs.as_slice().first() {
+                Some(x) => at = x,
+                None => break,
+            }
+        }
+        assert_eq!((depth, at), (DEPTH, &Value::Int(0)));
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! [`VmConfig`], [`Outcome`]), `dispatch` (the loop), `calls` (frames, builtin and tool
 //! calls), `objects` (operations on lists, maps, strings and records), `faults` (its
 //! errors); `arith` (operator semantics), `builtins`/`builtins_impl` (native functions),
-//! `tool_result` (checking a typed tool's result against its declared type).
+//! `tool_result` (checking a typed tool's result against its declared type), `shared` (a
+//! tool's name, alias and grants, shared by its calls).
 
 pub mod arith;
 pub mod binary;
@@ -33,6 +34,7 @@ pub mod map;
 mod objects;
 pub mod opcodes;
 mod program;
+pub mod shared;
 pub mod tool_result;
 pub mod validate;
 pub mod value;
@@ -44,4 +46,5 @@ mod limit_tests;
 
 pub use error::RuntimeError;
 pub use machine::{run_to_end, Outcome, ToolRequest, Vm, VmConfig};
+pub use shared::{Grant, Grants, SharedStr};
 pub use value::Value;

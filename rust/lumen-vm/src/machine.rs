@@ -27,6 +27,7 @@ use crate::faults::{bad_entry, plain_error};
 use crate::json;
 use crate::lir;
 use crate::program::Program;
+use crate::shared::{share_tools, Grants, SharedStr, SharedTool};
 use crate::validate::validate;
 use crate::value::Value;
 
@@ -66,14 +67,15 @@ pub enum Outcome {
 pub struct ToolRequest {
     /// Index into `Module::tools`.
     pub tool: u16,
-    /// Qualified name (`http.get`).
-    pub name: String,
-    /// Alias used in the program (`Fetch`).
-    pub alias: String,
+    /// Qualified name (`http.get`), shared by every call of the tool.
+    pub name: SharedStr,
+    /// Alias used in the program (`Fetch`), shared by every call of the tool.
+    pub alias: SharedStr,
     /// The named arguments, as a JSON object.
     pub args: serde_json::Value,
-    /// The tool's grants, in declaration order.
-    pub grants: Vec<(String, serde_json::Value)>,
+    /// The tool's grants, in declaration order, shared by every call of the tool (the same
+    /// allocation for every request of one VM, see [`Grants::ptr_eq`]).
+    pub grants: Grants,
     /// Source line of the call.
     pub line: u32,
 }
@@ -104,6 +106,8 @@ pub(crate) enum State {
 pub struct Vm {
     pub(crate) module: Rc<lir::Module>,
     pub(crate) prog: Rc<Program>,
+    /// Each tool's name, alias and grants, made once and shared by its requests.
+    pub(crate) tools: Rc<[SharedTool]>,
     pub(crate) config: VmConfig,
     /// The register stack: every frame's registers, each frame's from its `base`.
     pub(crate) regs: Vec<Value>,
@@ -133,6 +137,7 @@ impl Vm {
         let fuel = config.fuel.unwrap_or(u64::MAX);
         Ok(Vm {
             globals: vec![Value::Null; module.globals as usize],
+            tools: share_tools(&module.tools),
             module,
             prog,
             config,
@@ -231,7 +236,7 @@ impl Vm {
         {
             let def = self.module.tools.get(tool as usize);
             let value = match def.and_then(|d| d.result.as_ref().map(|r| (d, r))) {
-                None => Ok(json::from_serde(&result)),
+                None => Ok(json::from_serde_owned(result)),
                 Some((def, r)) => crate::tool_result::Converter {
                     result: r,
                     module: &self.module,

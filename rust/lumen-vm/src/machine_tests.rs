@@ -11,6 +11,7 @@ use crate::lir::{
     BinOp, Constant, Function, Instr, Module, ToolDef, TypeDef, VariantDef, LIR_VERSION,
 };
 use crate::machine::{run_to_end, Outcome, Vm, VmConfig};
+use crate::shared::{Grants, SharedStr};
 use crate::value::Value;
 use Instr::*;
 
@@ -310,6 +311,35 @@ fn tool_calls_suspend_and_resume() {
             .code,
         codes::UNKNOWN_TOOL
     );
+}
+
+/// Every request of one tool shares the VM's name, alias and grants (no copy per call).
+#[test]
+fn requests_of_one_tool_share_name_alias_and_grants() {
+    let mut vm = Vm::new(Rc::new(tool_module()), VmConfig::default()).unwrap();
+    let mut requests = Vec::new();
+    for _ in 0..2 {
+        vm.start("main", vec![]).unwrap();
+        match vm.run() {
+            Outcome::ToolCall(r) => requests.push(r),
+            other => panic!("unexpected {other:?}"),
+        }
+        vm.resume_ok(serde_json::json!({"text": "HELLO"}));
+        assert_eq!(vm.run(), Outcome::Finished(Value::str("HELLO")));
+    }
+    let (a, b) = (&requests[0], &requests[1]);
+    assert!(SharedStr::ptr_eq(&a.name, &b.name));
+    assert!(SharedStr::ptr_eq(&a.alias, &b.alias));
+    assert!(Grants::ptr_eq(&a.grants, &b.grants));
+    assert_eq!(a, b);
+    // Another VM of the same module has its own.
+    let mut other = Vm::new(Rc::new(tool_module()), VmConfig::default()).unwrap();
+    other.start("main", vec![]).unwrap();
+    let Outcome::ToolCall(c) = other.run() else {
+        panic!("expected a tool call")
+    };
+    assert!(!Grants::ptr_eq(&a.grants, &c.grants));
+    assert_eq!(a.grants, c.grants);
 }
 
 #[test]

@@ -22,6 +22,7 @@ use lumen_runtime::grants::ToolGate;
 use lumen_vm::error::{codes, RuntimeError};
 use lumen_vm::lir::Module;
 use lumen_vm::machine::{Outcome, Vm, VmConfig};
+use lumen_vm::shared::{Grants, SharedStr};
 use lumen_vm::value::Value;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -364,17 +365,18 @@ pub enum Step {
     Error(LumenErrorData),
 }
 
-/// A tool call to perform.
+/// A tool call to perform. Its name, alias and grants are shared with every other call of
+/// the tool in the run (the VM's, see [`lumen_vm::shared`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolCall {
     /// Qualified tool name (`echo.upper`).
-    pub name: String,
+    pub name: SharedStr,
     /// The alias the program called it through.
-    pub alias: String,
+    pub alias: SharedStr,
     /// The named arguments, a JSON object.
     pub args: serde_json::Value,
     /// The tool's grants, in declaration order (the JS tool's call context).
-    pub grants: Vec<(String, serde_json::Value)>,
+    pub grants: Grants,
     /// The smallest `timeout_ms` grant, if any: the call fails with E0906 when the host's
     /// promise has not settled by then.
     pub timeout_ms: Option<u64>,
@@ -403,7 +405,7 @@ pub struct Session {
     /// Fuel of the current slice not yet handed to the VM (see [`CHUNK`]).
     slice_left: u64,
     /// The alias and qualified name of the call awaiting its result.
-    pending: Option<(String, String)>,
+    pending: Option<(SharedStr, SharedStr)>,
     finished: bool,
 }
 
@@ -551,7 +553,11 @@ impl Session {
                     return Step::Yield;
                 }
                 Outcome::ToolCall(req) => {
-                    if self.tools.binary_search(&req.name).is_err() {
+                    let provided = self
+                        .tools
+                        .binary_search_by(|t| t.as_str().cmp(&*req.name))
+                        .is_ok();
+                    if !provided {
                         let list = if self.tools.is_empty() {
                             "none".to_string()
                         } else {
@@ -564,10 +570,7 @@ impl Session {
                         self.vm.resume_err(codes::UNKNOWN_TOOL, message);
                         continue;
                     }
-                    match self
-                        .gate
-                        .authorize(&req.name, &req.alias, &req.grants, &req.args, &[])
-                    {
+                    match self.gate.authorize_request(&req, &[]) {
                         Err(denied) => {
                             self.vm.resume_err(denied.code(), denied.message);
                             continue;

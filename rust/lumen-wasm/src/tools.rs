@@ -22,6 +22,7 @@ use crate::guard::guarded;
 use crate::js::{error_message, js_key, json_to_js, set};
 use crate::plain;
 use js_sys::{Array, Function, Object, Promise, Reflect};
+use lumen_vm::shared::{Grants, SharedStr};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -73,9 +74,9 @@ struct CallParts {
 
 /// What a run reuses for the calls of one tool through one alias.
 struct Reused {
-    name: String,
-    alias: String,
-    grants: Vec<(String, serde_json::Value)>,
+    name: SharedStr,
+    alias: SharedStr,
+    grants: Grants,
     timeout_ms: Option<u64>,
     /// The bound of each call: the smaller of `timeout_ms` and the host's.
     effective_ms: Option<u64>,
@@ -192,9 +193,11 @@ impl ToolHost {
     fn reused_index(&self, call: &ToolCall) -> Result<usize, JsValue> {
         let mut reused = self.reused.borrow_mut();
         if let Some(i) = reused.iter().position(|r| {
-            r.name == call.name
-                && r.alias == call.alias
-                && r.grants == call.grants
+            // The VM shares one name, alias and grants between a tool's calls: pointers
+            // compare first.
+            (SharedStr::ptr_eq(&r.name, &call.name) || r.name == call.name)
+                && (SharedStr::ptr_eq(&r.alias, &call.alias) || r.alias == call.alias)
+                && (Grants::ptr_eq(&r.grants, &call.grants) || r.grants == call.grants)
                 && r.timeout_ms == call.timeout_ms
         }) {
             return Ok(i);

@@ -155,7 +155,7 @@ mod tests {
         CallContext {
             tool: "fs.read".into(),
             alias: "Files".into(),
-            grants: vec![("path".into(), json!(dir.to_string_lossy()))],
+            grants: vec![("path".into(), json!(dir.to_string_lossy()))].into(),
             timeout: None,
             line: 1,
         }

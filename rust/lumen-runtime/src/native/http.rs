@@ -225,7 +225,7 @@ mod tests {
         CallContext {
             tool: "http.get".into(),
             alias: "Fetch".into(),
-            grants: vec![("domain".into(), json!("127.0.0.1"))],
+            grants: vec![("domain".into(), json!("127.0.0.1"))].into(),
             timeout: Some(Duration::from_secs(5)),
             line: 1,
         }
