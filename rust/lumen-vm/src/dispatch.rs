@@ -20,7 +20,7 @@ use crate::builtins::{Builtin, Cost};
 use crate::calls::{builtin_fuel, Frame};
 use crate::faults::{arity_fault, bad_entry, fail_fault, type_fault};
 use crate::limits::{too_many_elements, MAX_ELEMENTS};
-use crate::lir::BinOp;
+use crate::lir::{BinOp, Reg};
 use crate::machine::{Outcome, State, Vm};
 use crate::objects::{
     get_field, get_index, get_slot, has_type, is_user_type, iter_prep, length_of, make_closure,
@@ -316,6 +316,112 @@ impl Vm {
                 }
             }};
         }
+        macro_rules! release_list {
+            // Releases the heap values in registers `func.release[at..at + n]` (the ones a
+            // `ReturnRelease` may find a heap value in; the others hold scalars).
+            ($at:expr, $n:expr) => {{
+                let (at, n) = ($at as usize, $n as usize);
+                if n > 0 {
+                    for &r in func.release.get(at..at + n).unwrap_or_default() {
+                        let slot: &mut Value = reg_mut!(r);
+                        if !slot.is_scalar() {
+                            *slot = Value::Null;
+                        }
+                    }
+                }
+            }};
+        }
+        macro_rules! release_mask {
+            // Releases the heap values in the registers whose bits are set in `$mask` (see
+            // `Op::ReturnMask`).
+            ($mask:expr) => {{
+                let mut m: u32 = $mask;
+                while m != 0 {
+                    let slot: &mut Value = reg_mut!(m.trailing_zeros());
+                    if !slot.is_scalar() {
+                        *slot = Value::Null;
+                    }
+                    m &= m - 1;
+                }
+            }};
+        }
+        macro_rules! return_value {
+            // Hands register `$src` (moved out) to the caller and continues there.
+            ($src:expr) => {{
+                let src: Reg = $src;
+                let n = self.frames.len();
+                if n >= 2 {
+                    // The common case: return into the calling frame.
+                    // SAFETY: `n >= 2`.
+                    let (done, caller) = unsafe {
+                        (
+                            *self.frames.get_unchecked(n - 1),
+                            *self.frames.get_unchecked(n - 2),
+                        )
+                    };
+                    let dst_abs = caller.base as usize + done.ret as usize;
+                    debug_assert!(dst_abs < self.regs.len());
+                    // SAFETY: the caller's result register lies in its frame, inside the
+                    // register stack; `src` is a validated register of this frame.
+                    unsafe {
+                        Value::assign_move(
+                            self.regs.as_mut_ptr().add(dst_abs),
+                            regs.add(src as usize),
+                        )
+                    };
+                    self.frames.truncate(n - 1);
+                    resume!(caller);
+                    continue;
+                }
+                pop_frame!(reg_mut!(src).fast_take())
+            }};
+        }
+        macro_rules! release_window {
+            // `release`: releases the caller's registers from `$from` to where the callee's
+            // frame (`$cf`, starting at `$args`) ends, before it is pushed (see `scalars`);
+            // `keep`: the translation proved they hold scalars.
+            // (`push_frame!` re-derives the register pointer afterwards.)
+            (keep, $cf:expr, $args:expr, $from:expr) => {{
+                let _ = $from;
+            }};
+            (release, $cf:expr, $args:expr, $from:expr) => {{
+                let end = ($args as usize + $cf.num_regs).min(func.num_regs);
+                self.release_window(base + $from, base + end);
+            }};
+        }
+        macro_rules! call {
+            // `Call`, releasing the registers past the arguments or not (`$how`).
+            ($dst:expr, $callee:expr, $args:expr, $argc:expr, $how:ident) => {{
+                let Some(cf) = prog.funcs.get($callee as usize) else {
+                    fail!(Fault::runtime("call of a missing function"));
+                };
+                release_window!($how, cf, $args, $args as usize + $argc as usize);
+                push_frame!($callee, cf, $dst, $args);
+                charge_call!();
+            }};
+        }
+        macro_rules! call_value {
+            // `CallValue`, releasing the registers past the arguments or not (`$how`).
+            ($dst:expr, $callee:expr, $args:expr, $argc:expr, $how:ident) => {{
+                let fobj: Rc<FuncObj> = match reg!($callee) {
+                    Value::Func(f) => f.clone(),
+                    other => fail!(type_fault("cannot call a value of type ", other)),
+                };
+                if fobj.arity != $argc as u16 {
+                    fail!(arity_fault(&fobj, $argc));
+                }
+                let Some(cf) = prog.funcs.get(fobj.func as usize) else {
+                    fail!(Fault::runtime("call of a missing function"));
+                };
+                release_window!($how, cf, $args, $args as usize + $argc as usize);
+                push_frame!(fobj.func, cf, $dst, $args);
+                let first = cf.arity as usize;
+                for (i, c) in fobj.captures.iter().take(cf.captures as usize).enumerate() {
+                    *reg_mut!(first + i) = c.clone();
+                }
+                charge_call!();
+            }};
+        }
         macro_rules! ordered {
             // `a $cmp b` for registers `a` and `b` (`$bin` is the operator's `BinOp`): Ints
             // and Floats inline, the rest by `arith::compare_op`, charging its work.
@@ -550,37 +656,26 @@ impl Vm {
                     dst,
                     func: callee,
                     args,
-                    ..
-                } => {
-                    let Some(cf) = prog.funcs.get(callee as usize) else {
-                        fail!(Fault::runtime("call of a missing function"));
-                    };
-                    push_frame!(callee, cf, dst, args);
-                    charge_call!();
-                }
+                    argc,
+                } => call!(dst, callee, args, argc, keep),
+                Op::CallClear {
+                    dst,
+                    func: callee,
+                    args,
+                    argc,
+                } => call!(dst, callee, args, argc, release),
                 Op::CallValue {
                     dst,
                     callee,
                     args,
                     argc,
-                } => {
-                    let fobj: Rc<FuncObj> = match reg!(callee) {
-                        Value::Func(f) => f.clone(),
-                        other => fail!(type_fault("cannot call a value of type ", other)),
-                    };
-                    if fobj.arity != argc as u16 {
-                        fail!(arity_fault(&fobj, argc));
-                    }
-                    let Some(cf) = prog.funcs.get(fobj.func as usize) else {
-                        fail!(Fault::runtime("call of a missing function"));
-                    };
-                    push_frame!(fobj.func, cf, dst, args);
-                    let first = cf.arity as usize;
-                    for (i, c) in fobj.captures.iter().take(cf.captures as usize).enumerate() {
-                        *reg_mut!(first + i) = c.clone();
-                    }
-                    charge_call!();
-                }
+                } => call_value!(dst, callee, args, argc, keep),
+                Op::CallValueClear {
+                    dst,
+                    callee,
+                    args,
+                    argc,
+                } => call_value!(dst, callee, args, argc, release),
                 Op::CallBuiltin {
                     dst,
                     builtin,
@@ -646,34 +741,26 @@ impl Vm {
                 }
                 Op::Return { src } => {
                     clear_registers!(src);
-                    let n = self.frames.len();
-                    if n >= 2 {
-                        // The common case: return into the calling frame.
-                        // SAFETY: `n >= 2`.
-                        let (done, caller) = unsafe {
-                            (
-                                *self.frames.get_unchecked(n - 1),
-                                *self.frames.get_unchecked(n - 2),
-                            )
-                        };
-                        let dst_abs = caller.base as usize + done.ret as usize;
-                        debug_assert!(dst_abs < self.regs.len());
-                        // SAFETY: the caller's result register lies in its frame, inside the
-                        // register stack; `src` is a validated register of this frame.
-                        unsafe {
-                            Value::assign_move(
-                                self.regs.as_mut_ptr().add(dst_abs),
-                                regs.add(src as usize),
-                            )
-                        };
-                        self.frames.truncate(n - 1);
-                        resume!(caller);
-                        continue;
-                    }
-                    pop_frame!(reg_mut!(src).fast_take())
+                    return_value!(src)
+                }
+                Op::ReturnMask { src, mask } => {
+                    release_mask!(mask);
+                    return_value!(src)
+                }
+                Op::ReturnNullMask { mask } => {
+                    release_mask!(mask);
+                    pop_frame!(Value::Null)
+                }
+                Op::ReturnRelease { src, at, n } => {
+                    release_list!(at, n);
+                    return_value!(src)
                 }
                 Op::ReturnNull => {
                     clear_registers!();
+                    pop_frame!(Value::Null)
+                }
+                Op::ReturnNullRelease { at, n } => {
+                    release_list!(at, n);
                     pop_frame!(Value::Null)
                 }
                 Op::MakeList {

@@ -33,6 +33,7 @@ pub mod map;
 mod objects;
 pub mod opcodes;
 mod program;
+mod scalars;
 pub mod tool_result;
 pub mod validate;
 pub mod value;
