@@ -1,7 +1,9 @@
 //! The interpreter loop: [`Vm::execute`], one function with one `match` over [`Op`].
 //!
-//! The loop keeps the current function's code, `pc`, register base and a raw pointer to the
-//! frame's registers in locals. Register indices are proven in range by `validate` and by
+//! The loop keeps the current function, a pointer to its next op (`ip`; the index a frame
+//! saves is derived from it, `pc!`), the register base and a raw pointer to the frame's
+//! registers in locals, and nothing else it can derive (the function's index, the depth
+//! limit): fewer live locals, fewer spills in the one big function. Register indices are proven in range by `validate` and by
 //! the frame set-up (the register stack is at least `base + num_regs` long), which is what
 //! makes the unchecked register accesses sound; each is also `debug_assert`ed.
 //!
@@ -39,15 +41,16 @@ impl Vm {
         let Some(mut func): Option<&FuncCode> = prog.funcs.get(top.func as usize) else {
             return Outcome::Error(bad_entry("bad frame".into()));
         };
-        let mut fidx = top.func as usize;
-        let mut code: &[Op] = &func.code;
-        let mut pc = top.pc as usize;
+        // The next op, as a pointer into `func.code` (one live value instead of a slice and
+        // an index: the loop keeps fewer locals, see `pc!`).
+        // SAFETY: `top.pc` is an instruction index of the function (it starts at 0 and is
+        // saved from `pc!` only).
+        let mut ip: *const Op = unsafe { func.code.as_ptr().add(top.pc as usize) };
         let mut base = top.base as usize;
         // SAFETY: `base + num_regs <= regs.len()` for every frame (established when the
         // frame is pushed; the register stack never shrinks while frames exist).
         let mut regs: *mut Value = unsafe { self.regs.as_mut_ptr().add(base) };
         let mut fuel = self.fuel;
-        let max_depth = self.config.max_depth;
 
         macro_rules! reg {
             ($r:expr) => {{
@@ -117,17 +120,31 @@ impl Vm {
                 regs = unsafe { self.regs.as_mut_ptr().add(base) };
             };
         }
+        macro_rules! pc {
+            // The index of the next op (what a frame saves).
+            () => {{
+                // SAFETY: `ip` points into (or one past) `func.code`.
+                unsafe { ip.offset_from(func.code.as_ptr()) as usize }
+            }};
+        }
+        macro_rules! fidx {
+            // The index of the current function.
+            () => {{
+                // SAFETY: `func` is an element of `prog.funcs`.
+                unsafe { (func as *const FuncCode).offset_from(prog.funcs.as_ptr()) as usize }
+            }};
+        }
         macro_rules! save_pc {
             () => {
                 if let Some(fr) = self.frames.last_mut() {
-                    fr.pc = pc as u32;
+                    fr.pc = pc!() as u32;
                 }
             };
         }
         macro_rules! fail {
             ($fault:expr) => {{
                 let fault: Fault = $fault;
-                return self.raise(fidx, pc, fuel, fault);
+                return self.raise(fidx!(), pc!(), fuel, fault);
             }};
         }
         macro_rules! try_fault {
@@ -142,13 +159,12 @@ impl Vm {
             // Continues in frame `$fr`, the new top frame.
             ($fr:expr) => {{
                 let fr: Frame = $fr;
-                fidx = fr.func as usize;
-                func = match prog.funcs.get(fidx) {
+                func = match prog.funcs.get(fr.func as usize) {
                     Some(f) => f,
                     None => return Outcome::Error(bad_entry("bad frame".into())),
                 };
-                code = &func.code;
-                pc = fr.pc as usize;
+                // SAFETY: a saved `pc` is an instruction index of its function.
+                ip = unsafe { func.code.as_ptr().add(fr.pc as usize) };
                 base = fr.base as usize;
                 refresh!();
             }};
@@ -163,10 +179,12 @@ impl Vm {
         }
         macro_rules! jump {
             ($target:expr) => {{
-                let t = $target as usize;
-                if t < pc {
-                    let cost = (pc - t) as u64;
-                    pc = t;
+                // SAFETY: validated jump targets are instruction indices of the function.
+                let t: *const Op = unsafe { func.code.as_ptr().add($target as usize) };
+                if t < ip {
+                    // SAFETY: both point into `func.code`.
+                    let cost = unsafe { ip.offset_from(t) } as u64;
+                    ip = t;
                     if fuel > cost {
                         fuel -= cost;
                     } else {
@@ -175,7 +193,7 @@ impl Vm {
                         return Outcome::OutOfFuel;
                     }
                 } else {
-                    pc = t;
+                    ip = t;
                 }
             }};
         }
@@ -196,7 +214,8 @@ impl Vm {
                 set!($tmp, Value::Null);
                 set!($dst, v);
                 if $src != $tmp {
-                    pc += 1;
+                    // SAFETY: the fused call instruction follows.
+                    ip = unsafe { ip.add(1) };
                 }
             }};
         }
@@ -207,7 +226,8 @@ impl Vm {
             (if_false $c:expr, $target:expr, skip $n:expr) => {{
                 let c: bool = $c;
                 if c {
-                    pc += $n;
+                    // SAFETY: the fused instructions follow.
+                    ip = unsafe { ip.add($n) };
                 } else {
                     jump!($target);
                 }
@@ -217,7 +237,8 @@ impl Vm {
                 if c {
                     jump!($target);
                 } else {
-                    pc += 1;
+                    // SAFETY: the fused jump follows.
+                    ip = unsafe { ip.add(1) };
                 }
             }};
         }
@@ -228,8 +249,8 @@ impl Vm {
                 let need = new_base + cf.num_regs;
                 // One rarely taken branch (and one exit) for both limits and the growth of
                 // the register stack keeps the call path as short as it was.
-                if self.frames.len() >= max_depth || need > self.regs.len() {
-                    if let Some(fault) = self.frame_limits(need, max_depth) {
+                if self.frames.len() >= self.config.max_depth || need > self.regs.len() {
+                    if let Some(fault) = self.frame_limits(need, self.config.max_depth) {
                         fail!(fault);
                     }
                 }
@@ -240,10 +261,8 @@ impl Vm {
                     base: new_base as u32,
                     ret: $dst,
                 });
-                fidx = $callee as usize;
                 func = cf;
-                code = &cf.code;
-                pc = 0;
+                ip = cf.code.as_ptr();
                 base = new_base;
                 refresh!();
             }};
@@ -506,12 +525,13 @@ impl Vm {
         }
 
         loop {
-            debug_assert!(pc < code.len());
+            debug_assert!(pc!() < func.code.len());
             // SAFETY: validation guarantees every jump target is in range and that the last
             // instruction of every function leaves it, so `pc` never runs past the end;
             // fused compare-branches skip only a following instruction that exists.
-            let op = unsafe { *code.get_unchecked(pc) };
-            pc += 1;
+            let op = unsafe { *ip };
+            // SAFETY: as above (`ip` stays inside `func.code`).
+            ip = unsafe { ip.add(1) };
             with_compare_branches!(match op {
                 Op::LoadNull { dst } => set!(dst, Value::Null),
                 Op::LoadBool { dst, value } => set!(dst, Value::Bool(value)),
@@ -693,7 +713,8 @@ impl Vm {
                             fuel -= units;
                         } else {
                             // Stop *at* the call: with more fuel, `run` retries it.
-                            pc -= 1;
+                            // SAFETY: `ip` is past this op.
+                            ip = unsafe { ip.sub(1) };
                             save_pc!();
                             self.fuel = fuel;
                             return Outcome::OutOfFuel;
@@ -727,14 +748,14 @@ impl Vm {
                     target,
                 } => branch!(if_false is_variant!(src, variant), target, skip 1),
                 Op::CallTool { dst, tool, args } => {
-                    let line = func.lines.get(pc - 1).copied().unwrap_or(0);
+                    let line = func.lines.get(pc!() - 1).copied().unwrap_or(0);
                     let req = try_fault!(self.tool_request(tool, reg!(args), line));
                     save_pc!();
                     self.fuel = fuel;
                     self.state = State::AwaitingTool {
                         dst: base + dst as usize,
-                        func: fidx,
-                        pc: pc - 1,
+                        func: fidx!(),
+                        pc: pc!() - 1,
                         tool,
                     };
                     return Outcome::ToolCall(req);
