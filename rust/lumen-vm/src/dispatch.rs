@@ -249,12 +249,18 @@ impl Vm {
                 let need = new_base + cf.num_regs;
                 // One rarely taken branch (and one exit) for both limits and the growth of
                 // the register stack keeps the call path as short as it was.
-                if self.frames.len() >= self.config.max_depth || need > self.regs.len() {
+                let depth = self.frames.len();
+                if depth >= self.config.max_depth || need > self.regs.len() {
                     if let Some(fault) = self.frame_limits(need, self.config.max_depth) {
                         fail!(fault);
                     }
                 }
-                save_pc!();
+                debug_assert!(depth >= 1);
+                // SAFETY: the running frame is on the frame stack (`depth >= 1`) whenever
+                // the loop runs: `execute` starts from it, and a return pops only after
+                // which it resumes the caller or leaves.
+                let saved = pc!() as u32;
+                unsafe { self.frames.get_unchecked_mut(depth - 1).pc = saved };
                 self.frames.push(Frame {
                     func: $callee as u32,
                     pc: 0,
