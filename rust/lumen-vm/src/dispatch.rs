@@ -3,9 +3,14 @@
 //! The loop keeps the current function, a pointer to its next op (`ip`; the index a frame
 //! saves is derived from it, `pc!`), the register base and a raw pointer to the frame's
 //! registers in locals, and nothing else it can derive (the function's index, the depth
-//! limit): fewer live locals, fewer spills in the one big function. Register indices are proven in range by `validate` and by
-//! the frame set-up (the register stack is at least `base + num_regs` long), which is what
-//! makes the unchecked register accesses sound; each is also `debug_assert`ed.
+//! limit): fewer live locals, fewer spills in the one big function. Register indices are
+//! proven in range by `validate` and by the frame set-up (the register stack is at least
+//! `base + num_regs` long), which is what makes the unchecked register accesses sound;
+//! each is also `debug_assert`ed.
+//!
+//! A return releases only the registers the translation could not prove scalar (module
+//! `scalars`: `ReturnMask`, `ReturnRelease`), and a call whose callee's frame covers heap
+//! temporaries of the caller releases them first (`CallClear`, `CallValueClear`).
 //!
 //! What the arms share is written once, as macros local to `execute` (they use its locals):
 //! register access, jumps and fuel, frame push and pop. The compare-and-branch ops are
