@@ -79,6 +79,19 @@ impl Vm {
         None
     }
 
+    /// Releases the heap values in the absolute registers `from..to`: a caller's registers
+    /// past a call's arguments that the callee's frame is about to cover (`CallClear`).
+    #[inline(never)]
+    pub(crate) fn release_window(&mut self, from: usize, to: usize) {
+        if let Some(regs) = self.regs.get_mut(from..to) {
+            for r in regs {
+                if !r.is_scalar() {
+                    *r = Value::Null;
+                }
+            }
+        }
+    }
+
     /// Calls builtin `b` on the absolute registers `start..start+argc`, then clears them
     /// (the callers re-derive their register pointer afterwards).
     #[inline(never)]

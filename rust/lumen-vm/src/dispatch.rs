@@ -1,9 +1,16 @@
 //! The interpreter loop: [`Vm::execute`], one function with one `match` over [`Op`].
 //!
-//! The loop keeps the current function's code, `pc`, register base and a raw pointer to the
-//! frame's registers in locals. Register indices are proven in range by `validate` and by
-//! the frame set-up (the register stack is at least `base + num_regs` long), which is what
-//! makes the unchecked register accesses sound; each is also `debug_assert`ed.
+//! The loop keeps the current function, a pointer to its next op (`ip`; the index a frame
+//! saves is derived from it, `pc!`), the register base and a raw pointer to the frame's
+//! registers in locals, and nothing else it can derive (the function's index, the depth
+//! limit): fewer live locals, fewer spills in the one big function. Register indices are
+//! proven in range by `validate` and by the frame set-up (the register stack is at least
+//! `base + num_regs` long), which is what makes the unchecked register accesses sound;
+//! each is also `debug_assert`ed.
+//!
+//! A return releases only the registers the translation could not prove scalar (module
+//! `scalars`: `ReturnMask`, `ReturnRelease`), and a call whose callee's frame covers heap
+//! temporaries of the caller releases them first (`CallClear`, `CallValueClear`).
 //!
 //! What the arms share is written once, as macros local to `execute` (they use its locals):
 //! register access, jumps and fuel, frame push and pop. The compare-and-branch ops are
@@ -20,7 +27,7 @@ use crate::builtins::{Builtin, Cost};
 use crate::calls::{builtin_fuel, Frame};
 use crate::faults::{arity_fault, bad_entry, fail_fault, type_fault};
 use crate::limits::{too_many_elements, MAX_ELEMENTS};
-use crate::lir::BinOp;
+use crate::lir::{BinOp, Reg};
 use crate::machine::{Outcome, State, Vm};
 use crate::objects::{
     get_field, get_index, get_slot, has_type, is_user_type, iter_prep, length_of, make_closure,
@@ -39,15 +46,16 @@ impl Vm {
         let Some(mut func): Option<&FuncCode> = prog.funcs.get(top.func as usize) else {
             return Outcome::Error(bad_entry("bad frame".into()));
         };
-        let mut fidx = top.func as usize;
-        let mut code: &[Op] = &func.code;
-        let mut pc = top.pc as usize;
+        // The next op, as a pointer into `func.code` (one live value instead of a slice and
+        // an index: the loop keeps fewer locals, see `pc!`).
+        // SAFETY: `top.pc` is an instruction index of the function (it starts at 0 and is
+        // saved from `pc!` only).
+        let mut ip: *const Op = unsafe { func.code.as_ptr().add(top.pc as usize) };
         let mut base = top.base as usize;
         // SAFETY: `base + num_regs <= regs.len()` for every frame (established when the
         // frame is pushed; the register stack never shrinks while frames exist).
         let mut regs: *mut Value = unsafe { self.regs.as_mut_ptr().add(base) };
         let mut fuel = self.fuel;
-        let max_depth = self.config.max_depth;
 
         macro_rules! reg {
             ($r:expr) => {{
@@ -117,17 +125,31 @@ impl Vm {
                 regs = unsafe { self.regs.as_mut_ptr().add(base) };
             };
         }
+        macro_rules! pc {
+            // The index of the next op (what a frame saves).
+            () => {{
+                // SAFETY: `ip` points into (or one past) `func.code`.
+                unsafe { ip.offset_from(func.code.as_ptr()) as usize }
+            }};
+        }
+        macro_rules! fidx {
+            // The index of the current function.
+            () => {{
+                // SAFETY: `func` is an element of `prog.funcs`.
+                unsafe { (func as *const FuncCode).offset_from(prog.funcs.as_ptr()) as usize }
+            }};
+        }
         macro_rules! save_pc {
             () => {
                 if let Some(fr) = self.frames.last_mut() {
-                    fr.pc = pc as u32;
+                    fr.pc = pc!() as u32;
                 }
             };
         }
         macro_rules! fail {
             ($fault:expr) => {{
                 let fault: Fault = $fault;
-                return self.raise(fidx, pc, fuel, fault);
+                return self.raise(fidx!(), pc!(), fuel, fault);
             }};
         }
         macro_rules! try_fault {
@@ -142,13 +164,12 @@ impl Vm {
             // Continues in frame `$fr`, the new top frame.
             ($fr:expr) => {{
                 let fr: Frame = $fr;
-                fidx = fr.func as usize;
-                func = match prog.funcs.get(fidx) {
+                func = match prog.funcs.get(fr.func as usize) {
                     Some(f) => f,
                     None => return Outcome::Error(bad_entry("bad frame".into())),
                 };
-                code = &func.code;
-                pc = fr.pc as usize;
+                // SAFETY: a saved `pc` is an instruction index of its function.
+                ip = unsafe { func.code.as_ptr().add(fr.pc as usize) };
                 base = fr.base as usize;
                 refresh!();
             }};
@@ -163,10 +184,12 @@ impl Vm {
         }
         macro_rules! jump {
             ($target:expr) => {{
-                let t = $target as usize;
-                if t < pc {
-                    let cost = (pc - t) as u64;
-                    pc = t;
+                // SAFETY: validated jump targets are instruction indices of the function.
+                let t: *const Op = unsafe { func.code.as_ptr().add($target as usize) };
+                if t < ip {
+                    // SAFETY: both point into `func.code`.
+                    let cost = unsafe { ip.offset_from(t) } as u64;
+                    ip = t;
                     if fuel > cost {
                         fuel -= cost;
                     } else {
@@ -175,7 +198,7 @@ impl Vm {
                         return Outcome::OutOfFuel;
                     }
                 } else {
-                    pc = t;
+                    ip = t;
                 }
             }};
         }
@@ -196,7 +219,8 @@ impl Vm {
                 set!($tmp, Value::Null);
                 set!($dst, v);
                 if $src != $tmp {
-                    pc += 1;
+                    // SAFETY: the fused call instruction follows.
+                    ip = unsafe { ip.add(1) };
                 }
             }};
         }
@@ -207,7 +231,8 @@ impl Vm {
             (if_false $c:expr, $target:expr, skip $n:expr) => {{
                 let c: bool = $c;
                 if c {
-                    pc += $n;
+                    // SAFETY: the fused instructions follow.
+                    ip = unsafe { ip.add($n) };
                 } else {
                     jump!($target);
                 }
@@ -217,7 +242,8 @@ impl Vm {
                 if c {
                     jump!($target);
                 } else {
-                    pc += 1;
+                    // SAFETY: the fused jump follows.
+                    ip = unsafe { ip.add(1) };
                 }
             }};
         }
@@ -228,22 +254,26 @@ impl Vm {
                 let need = new_base + cf.num_regs;
                 // One rarely taken branch (and one exit) for both limits and the growth of
                 // the register stack keeps the call path as short as it was.
-                if self.frames.len() >= max_depth || need > self.regs.len() {
-                    if let Some(fault) = self.frame_limits(need, max_depth) {
+                let depth = self.frames.len();
+                if depth >= self.config.max_depth || need > self.regs.len() {
+                    if let Some(fault) = self.frame_limits(need, self.config.max_depth) {
                         fail!(fault);
                     }
                 }
-                save_pc!();
+                debug_assert!(depth >= 1);
+                // SAFETY: the running frame is on the frame stack (`depth >= 1`) whenever
+                // the loop runs: `execute` starts from it, and a return pops only after
+                // which it resumes the caller or leaves.
+                let saved = pc!() as u32;
+                unsafe { self.frames.get_unchecked_mut(depth - 1).pc = saved };
                 self.frames.push(Frame {
                     func: $callee as u32,
                     pc: 0,
                     base: new_base as u32,
                     ret: $dst,
                 });
-                fidx = $callee as usize;
                 func = cf;
-                code = &cf.code;
-                pc = 0;
+                ip = cf.code.as_ptr();
                 base = new_base;
                 refresh!();
             }};
@@ -314,6 +344,112 @@ impl Vm {
                     load_top!();
                     set!(done.ret, v);
                 }
+            }};
+        }
+        macro_rules! release_list {
+            // Releases the heap values in registers `func.release[at..at + n]` (the ones a
+            // `ReturnRelease` may find a heap value in; the others hold scalars).
+            ($at:expr, $n:expr) => {{
+                let (at, n) = ($at as usize, $n as usize);
+                if n > 0 {
+                    for &r in func.release.get(at..at + n).unwrap_or_default() {
+                        let slot: &mut Value = reg_mut!(r);
+                        if !slot.is_scalar() {
+                            *slot = Value::Null;
+                        }
+                    }
+                }
+            }};
+        }
+        macro_rules! release_mask {
+            // Releases the heap values in the registers whose bits are set in `$mask` (see
+            // `Op::ReturnMask`).
+            ($mask:expr) => {{
+                let mut m: u32 = $mask;
+                while m != 0 {
+                    let slot: &mut Value = reg_mut!(m.trailing_zeros());
+                    if !slot.is_scalar() {
+                        *slot = Value::Null;
+                    }
+                    m &= m - 1;
+                }
+            }};
+        }
+        macro_rules! return_value {
+            // Hands register `$src` (moved out) to the caller and continues there.
+            ($src:expr) => {{
+                let src: Reg = $src;
+                let n = self.frames.len();
+                if n >= 2 {
+                    // The common case: return into the calling frame.
+                    // SAFETY: `n >= 2`.
+                    let (done, caller) = unsafe {
+                        (
+                            *self.frames.get_unchecked(n - 1),
+                            *self.frames.get_unchecked(n - 2),
+                        )
+                    };
+                    let dst_abs = caller.base as usize + done.ret as usize;
+                    debug_assert!(dst_abs < self.regs.len());
+                    // SAFETY: the caller's result register lies in its frame, inside the
+                    // register stack; `src` is a validated register of this frame.
+                    unsafe {
+                        Value::assign_move(
+                            self.regs.as_mut_ptr().add(dst_abs),
+                            regs.add(src as usize),
+                        )
+                    };
+                    self.frames.truncate(n - 1);
+                    resume!(caller);
+                    continue;
+                }
+                pop_frame!(reg_mut!(src).fast_take())
+            }};
+        }
+        macro_rules! release_window {
+            // `release`: releases the caller's registers from `$from` to where the callee's
+            // frame (`$cf`, starting at `$args`) ends, before it is pushed (see `scalars`);
+            // `keep`: the translation proved they hold scalars.
+            // (`push_frame!` re-derives the register pointer afterwards.)
+            (keep, $cf:expr, $args:expr, $from:expr) => {{
+                let _ = $from;
+            }};
+            (release, $cf:expr, $args:expr, $from:expr) => {{
+                let end = ($args as usize + $cf.num_regs).min(func.num_regs);
+                self.release_window(base + $from, base + end);
+            }};
+        }
+        macro_rules! call {
+            // `Call`, releasing the registers past the arguments or not (`$how`).
+            ($dst:expr, $callee:expr, $args:expr, $argc:expr, $how:ident) => {{
+                let Some(cf) = prog.funcs.get($callee as usize) else {
+                    fail!(Fault::runtime("call of a missing function"));
+                };
+                release_window!($how, cf, $args, $args as usize + $argc as usize);
+                push_frame!($callee, cf, $dst, $args);
+                charge_call!();
+            }};
+        }
+        macro_rules! call_value {
+            // `CallValue`, releasing the registers past the arguments or not (`$how`).
+            ($dst:expr, $callee:expr, $args:expr, $argc:expr, $how:ident) => {{
+                let fobj: Rc<FuncObj> = match reg!($callee) {
+                    Value::Func(f) => f.clone(),
+                    other => fail!(type_fault("cannot call a value of type ", other)),
+                };
+                if fobj.arity != $argc as u16 {
+                    fail!(arity_fault(&fobj, $argc));
+                }
+                let Some(cf) = prog.funcs.get(fobj.func as usize) else {
+                    fail!(Fault::runtime("call of a missing function"));
+                };
+                release_window!($how, cf, $args, $args as usize + $argc as usize);
+                push_frame!(fobj.func, cf, $dst, $args);
+                let first = cf.arity as usize;
+                for (i, c) in fobj.captures.iter().take(cf.captures as usize).enumerate() {
+                    *reg_mut!(first + i) = c.clone();
+                }
+                charge_call!();
             }};
         }
         macro_rules! ordered {
@@ -400,12 +536,13 @@ impl Vm {
         }
 
         loop {
-            debug_assert!(pc < code.len());
+            debug_assert!(pc!() < func.code.len());
             // SAFETY: validation guarantees every jump target is in range and that the last
             // instruction of every function leaves it, so `pc` never runs past the end;
             // fused compare-branches skip only a following instruction that exists.
-            let op = unsafe { *code.get_unchecked(pc) };
-            pc += 1;
+            let op = unsafe { *ip };
+            // SAFETY: as above (`ip` stays inside `func.code`).
+            ip = unsafe { ip.add(1) };
             with_compare_branches!(match op {
                 Op::LoadNull { dst } => set!(dst, Value::Null),
                 Op::LoadBool { dst, value } => set!(dst, Value::Bool(value)),
@@ -550,37 +687,26 @@ impl Vm {
                     dst,
                     func: callee,
                     args,
-                    ..
-                } => {
-                    let Some(cf) = prog.funcs.get(callee as usize) else {
-                        fail!(Fault::runtime("call of a missing function"));
-                    };
-                    push_frame!(callee, cf, dst, args);
-                    charge_call!();
-                }
+                    argc,
+                } => call!(dst, callee, args, argc, keep),
+                Op::CallClear {
+                    dst,
+                    func: callee,
+                    args,
+                    argc,
+                } => call!(dst, callee, args, argc, release),
                 Op::CallValue {
                     dst,
                     callee,
                     args,
                     argc,
-                } => {
-                    let fobj: Rc<FuncObj> = match reg!(callee) {
-                        Value::Func(f) => f.clone(),
-                        other => fail!(type_fault("cannot call a value of type ", other)),
-                    };
-                    if fobj.arity != argc as u16 {
-                        fail!(arity_fault(&fobj, argc));
-                    }
-                    let Some(cf) = prog.funcs.get(fobj.func as usize) else {
-                        fail!(Fault::runtime("call of a missing function"));
-                    };
-                    push_frame!(fobj.func, cf, dst, args);
-                    let first = cf.arity as usize;
-                    for (i, c) in fobj.captures.iter().take(cf.captures as usize).enumerate() {
-                        *reg_mut!(first + i) = c.clone();
-                    }
-                    charge_call!();
-                }
+                } => call_value!(dst, callee, args, argc, keep),
+                Op::CallValueClear {
+                    dst,
+                    callee,
+                    args,
+                    argc,
+                } => call_value!(dst, callee, args, argc, release),
                 Op::CallBuiltin {
                     dst,
                     builtin,
@@ -598,7 +724,8 @@ impl Vm {
                             fuel -= units;
                         } else {
                             // Stop *at* the call: with more fuel, `run` retries it.
-                            pc -= 1;
+                            // SAFETY: `ip` is past this op.
+                            ip = unsafe { ip.sub(1) };
                             save_pc!();
                             self.fuel = fuel;
                             return Outcome::OutOfFuel;
@@ -632,48 +759,40 @@ impl Vm {
                     target,
                 } => branch!(if_false is_variant!(src, variant), target, skip 1),
                 Op::CallTool { dst, tool, args } => {
-                    let line = func.lines.get(pc - 1).copied().unwrap_or(0);
+                    let line = func.lines.get(pc!() - 1).copied().unwrap_or(0);
                     let req = try_fault!(self.tool_request(tool, reg!(args), line));
                     save_pc!();
                     self.fuel = fuel;
                     self.state = State::AwaitingTool {
                         dst: base + dst as usize,
-                        func: fidx,
-                        pc: pc - 1,
+                        func: fidx!(),
+                        pc: pc!() - 1,
                         tool,
                     };
                     return Outcome::ToolCall(req);
                 }
                 Op::Return { src } => {
                     clear_registers!(src);
-                    let n = self.frames.len();
-                    if n >= 2 {
-                        // The common case: return into the calling frame.
-                        // SAFETY: `n >= 2`.
-                        let (done, caller) = unsafe {
-                            (
-                                *self.frames.get_unchecked(n - 1),
-                                *self.frames.get_unchecked(n - 2),
-                            )
-                        };
-                        let dst_abs = caller.base as usize + done.ret as usize;
-                        debug_assert!(dst_abs < self.regs.len());
-                        // SAFETY: the caller's result register lies in its frame, inside the
-                        // register stack; `src` is a validated register of this frame.
-                        unsafe {
-                            Value::assign_move(
-                                self.regs.as_mut_ptr().add(dst_abs),
-                                regs.add(src as usize),
-                            )
-                        };
-                        self.frames.truncate(n - 1);
-                        resume!(caller);
-                        continue;
-                    }
-                    pop_frame!(reg_mut!(src).fast_take())
+                    return_value!(src)
+                }
+                Op::ReturnMask { src, mask } => {
+                    release_mask!(mask);
+                    return_value!(src)
+                }
+                Op::ReturnNullMask { mask } => {
+                    release_mask!(mask);
+                    pop_frame!(Value::Null)
+                }
+                Op::ReturnRelease { src, at, n } => {
+                    release_list!(at, n);
+                    return_value!(src)
                 }
                 Op::ReturnNull => {
                     clear_registers!();
+                    pop_frame!(Value::Null)
+                }
+                Op::ReturnNullRelease { at, n } => {
+                    release_list!(at, n);
                     pop_frame!(Value::Null)
                 }
                 Op::MakeList {

@@ -34,6 +34,7 @@ pub mod map;
 mod objects;
 pub mod opcodes;
 mod program;
+mod scalars;
 pub mod shared;
 pub mod tool_result;
 pub mod validate;

@@ -27,7 +27,7 @@ pub(crate) struct Liveness {
 
 /// The instructions control may reach after instruction `i`: the next one unless it ends
 /// the flow, and its jump targets.
-fn successors(code: &[Instr], i: usize) -> impl Iterator<Item = usize> + '_ {
+pub(crate) fn successors(code: &[Instr], i: usize) -> impl Iterator<Item = usize> + '_ {
     let ins = code.get(i);
     let next = ins
         .filter(|ins| ins.falls_through() && i + 1 < code.len())

@@ -15,7 +15,11 @@
 //!   constructions whose operand registers are dead move the values in: no reference-count
 //!   round trip, and the value keeps a single owner (in-place updates stay possible);
 //! - `sqrt`/`abs` calls with one argument become dedicated ops, fused with the `Move` of
-//!   the argument into place when there is one.
+//!   the argument into place when there is one;
+//! - a proven-scalar analysis (module `scalars`) gives each return the set of registers
+//!   that may hold a heap value there (`ReturnMask`, or `ReturnRelease` when one is past
+//!   register 31: the return releases those, not the whole frame), and makes a call whose callee's frame covers caller registers not proven
+//!   scalar a releasing one (`CallClear`, `CallValueClear`).
 //!
 //! Constants become values, field names are interned, and record/variant descriptions are
 //! shared by all values of the type. The lowering does not need to know about any of this:
@@ -28,6 +32,7 @@ use crate::builtins::Builtin;
 use crate::lir::{BinOp, Constant, FailKind, Instr, Module, Reg, TypeDef, TypeTag};
 use crate::liveness::Liveness;
 use crate::opcodes::instruction_table;
+use crate::scalars;
 use crate::value::{FuncObj, RecordType, Value, VariantInfo};
 
 /// Generates [`Op`] from the instruction table: a variant of the same name, fields and
@@ -139,6 +144,23 @@ instruction_table!(executable_ops {
     MakeRecord { dst: Reg, ty: u16, start: Reg, take: bool },
     /// `take`: as for `MakeList`.
     MakeVariant { dst: Reg, variant: u16, start: Reg, take: bool },
+    /// `Return` releasing only the registers whose bits are set in `mask` (registers 0 to
+    /// 31), the ones that may hold a heap value here (module `scalars`); the others hold
+    /// scalars.
+    ReturnMask { src: Reg, mask: u32 },
+    /// `ReturnNull` releasing only the registers in `mask` (as for `ReturnMask`).
+    ReturnNullMask { mask: u32 },
+    /// `Return` releasing only the registers `release[at..at + n]` of its function, the
+    /// ones that may hold a heap value here (module `scalars`); the others hold scalars.
+    ReturnRelease { src: Reg, at: u16, n: u16 },
+    /// `ReturnNull` releasing only `release[at..at + n]` (as for `ReturnRelease`).
+    ReturnNullRelease { at: u16, n: u16 },
+    /// `Call` that first releases the caller's registers past the arguments that the
+    /// callee's frame covers (they are not proven scalar; module `scalars`).
+    CallClear { dst: Reg, func: u16, args: Reg, argc: u8 },
+    /// `CallValue` that first releases the caller's registers past the arguments that the
+    /// callee's frame covers (as for `CallClear`).
+    CallValueClear { dst: Reg, callee: Reg, args: Reg, argc: u8 },
 });
 
 /// Operand counts the translation needs that an instruction does not carry itself.
@@ -148,11 +170,17 @@ pub(crate) struct Shapes {
     pub record_fields: Vec<usize>,
     /// Payload count of each variant, by `Module::variants` index.
     pub variant_fields: Vec<usize>,
+    /// Whether each constant is a scalar (Int or Float), by `Module::constants` index.
+    pub const_scalar: Vec<bool>,
+    /// Register count of each function, by `Module::functions` index.
+    pub func_regs: Vec<usize>,
 }
 
 /// One function, ready to run.
 pub(crate) struct FuncCode {
     pub code: Vec<Op>,
+    /// The registers each `ReturnRelease` / `ReturnNullRelease` releases (their ranges).
+    pub release: Vec<Reg>,
     pub lines: Vec<u32>,
     pub num_regs: usize,
     pub arity: u16,
@@ -241,12 +269,30 @@ impl Program {
                 })
                 .collect(),
             variant_fields: m.variants.iter().map(|v| v.fields.len()).collect(),
+            const_scalar: m
+                .constants
+                .iter()
+                .map(|c| matches!(c, Constant::Int(_) | Constant::Float(_)))
+                .collect(),
+            func_regs: m.functions.iter().map(|f| f.num_regs as usize).collect(),
         };
         let funcs: Vec<FuncCode> = m
             .functions
             .iter()
-            .map(|f| FuncCode {
-                code: translate(&f.code, f.num_regs as usize, &shapes),
+            .map(|f| {
+                let mut code = translate(&f.code, f.num_regs as usize, &shapes);
+                let cx = scalars::Context {
+                    params: f.arity as usize + f.captures as usize,
+                    num_regs: f.num_regs as usize,
+                    const_scalar: &shapes.const_scalar,
+                    func_regs: &shapes.func_regs,
+                };
+                let release = scalars::release_exits(&f.code, &mut code, &cx);
+                (code, release, f)
+            })
+            .map(|(code, release, f)| FuncCode {
+                code,
+                release,
                 lines: f.lines.clone(),
                 num_regs: f.num_regs as usize,
                 arity: f.arity,
