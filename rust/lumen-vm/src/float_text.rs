@@ -4,19 +4,33 @@
 //!
 //! The shortest digits come from `zmij`, the formatter serde_json already links for its own
 //! numbers; only the layout is written here. Both pick the shortest digit string that reads
-//! back as the same `f64` and, among those, the one closest to it (ties to even), so the
-//! digits agree; the tests compare the two on many values.
+//! back as the same `f64` and, among those, the one closest to it; on an exact tie zmij keeps
+//! the even digit and Rust rounds up, which [`shortest`] corrects. The tests compare the
+//! two on many values.
+
+/// At most 17 significant digits (zmij writes no more), without sign, point or exponent.
+struct Digits {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl Digits {
+    fn as_slice(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
 
 /// Appends the text of the finite `f` (as `format!("{f:?}")` would).
 pub(crate) fn push_finite(out: &mut String, f: f64) {
     let (negative, digits, exp) = shortest(f);
+    let digits = digits.as_slice();
     if negative {
         out.push('-');
     }
     // The value is 0.DIGITS × 10^exp: its scientific exponent is exp - 1.
     let sci = exp - 1;
     if digits.is_empty() || (-4..16).contains(&sci) {
-        push_plain(out, &digits, exp, true);
+        push_plain(out, digits, exp, true);
     } else {
         push_digits(out, &digits[..1]);
         if digits.len() > 1 {
@@ -43,15 +57,15 @@ pub(crate) fn push_display(out: &mut String, f: f64) {
         return;
     }
     let (_, digits, exp) = shortest(f);
-    push_plain(out, &digits, exp, false);
+    push_plain(out, digits.as_slice(), exp, false);
 }
 
 /// The sign, the shortest round-trip digits and the exponent `e` of `0.DIGITS × 10^e` of the
 /// finite `f` (no digits for zero), rounded as Rust's formatter rounds them.
-fn shortest(f: f64) -> (bool, Vec<u8>, i32) {
+fn shortest(f: f64) -> (bool, Digits, i32) {
     let mut buffer = zmij::Buffer::new();
     let (negative, mut digits, mut exp) = decompose(buffer.format_finite(f).as_bytes());
-    if is_tie_below(f, &digits, exp) {
+    if is_tie_below(f, digits.as_slice(), exp) {
         round_up(&mut digits, &mut exp);
     }
     (negative, digits, exp)
@@ -131,23 +145,24 @@ fn exactly_equal(t: u64, q: i32, mant: u64, be: i32) -> bool {
 
 /// Adds one unit in the last place of `0.DIGITS × 10^exp` (a carry out of the first digit
 /// makes it `0.1 × 10^(exp+1)`), dropping the trailing zeros it leaves.
-fn round_up(digits: &mut Vec<u8>, exp: &mut i32) {
-    for i in (0..digits.len()).rev() {
-        if digits[i] < 9 {
-            digits[i] += 1;
-            digits.truncate(i + 1);
+fn round_up(digits: &mut Digits, exp: &mut i32) {
+    while digits.len > 0 {
+        let last = &mut digits.buf[digits.len - 1];
+        if *last < 9 {
+            *last += 1;
             return;
         }
+        digits.len -= 1;
     }
-    digits.clear();
-    digits.push(1);
+    digits.buf[0] = 1;
+    digits.len = 1;
     *exp += 1;
 }
 
 /// Splits a decimal number (`-`, digits with at most one `.`, then `e`, a sign and digits)
 /// into its sign, its significant digits (no leading or trailing zeros; none for zero) and
 /// the exponent `e` of `0.DIGITS × 10^e`.
-fn decompose(text: &[u8]) -> (bool, Vec<u8>, i32) {
+fn decompose(text: &[u8]) -> (bool, Digits, i32) {
     let (negative, rest) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),
@@ -156,24 +171,28 @@ fn decompose(text: &[u8]) -> (bool, Vec<u8>, i32) {
         Some(i) => (&rest[..i], &rest[i + 1..]),
         None => (rest, &rest[rest.len()..]),
     };
-    let mut digits = Vec::with_capacity(mantissa.len());
+    let mut digits = Digits {
+        buf: [0; 24],
+        len: 0,
+    };
+    // 0.DIGITS × 10^point; each leading zero dropped moves the exponent down by one.
     let mut point = None;
+    let mut leading = 0;
     for &c in mantissa {
         if c == b'.' {
-            point = Some(digits.len());
-        } else {
-            digits.push(c.wrapping_sub(b'0'));
+            point = Some(digits.len + leading);
+        } else if c == b'0' && digits.len == 0 {
+            leading += 1;
+        } else if digits.len < digits.buf.len() {
+            digits.buf[digits.len] = c.wrapping_sub(b'0');
+            digits.len += 1;
         }
     }
-    // 0.DIGITS × 10^point; each leading zero dropped moves the exponent down by one.
-    let point = point.unwrap_or(digits.len()) as i32;
-    let leading = digits.iter().take_while(|&&d| d == 0).count();
-    digits.drain(..leading);
-    while digits.last() == Some(&0) {
-        digits.pop();
+    let point = point.unwrap_or(digits.len + leading) as i32;
+    while digits.len > 0 && digits.buf[digits.len - 1] == 0 {
+        digits.len -= 1;
     }
-    let mut exp = point - leading as i32;
-    exp += parse_exponent(exponent);
+    let exp = point - leading as i32 + parse_exponent(exponent);
     (negative, digits, exp)
 }
 
@@ -323,22 +342,25 @@ mod tests {
         assert!(exactly_equal(125, -3, 1, -3));
         assert!(!exactly_equal(125, -3, 3, -3));
         assert!(exactly_equal(5, 1, 25, 1));
-        let mut digits = vec![1, 9, 9];
-        let mut exp = 0;
+        let (_, mut digits, mut exp) = decompose(b"0.199");
         round_up(&mut digits, &mut exp);
-        assert_eq!((digits, exp), (vec![2], 0));
-        let mut digits = vec![9, 9];
+        assert_eq!((digits.as_slice(), exp), (&[2][..], 0));
+        let (_, mut digits, mut exp) = decompose(b"0.99");
         round_up(&mut digits, &mut exp);
-        assert_eq!((digits, exp), (vec![1], 1));
+        assert_eq!((digits.as_slice(), exp), (&[1][..], 1));
     }
 
     #[test]
     fn decompose_reads_every_shape_of_input() {
-        assert!(decompose(b"0.0").1.is_empty() && decompose(b"-0.0").0);
-        assert_eq!(decompose(b"-12.5"), (true, vec![1, 2, 5], 2));
-        assert_eq!(decompose(b"0.00123"), (false, vec![1, 2, 3], -2));
-        assert_eq!(decompose(b"1.5e+16"), (false, vec![1, 5], 17));
-        assert_eq!(decompose(b"5e-324"), (false, vec![5], -323));
-        assert_eq!(decompose(b"1200.0"), (false, vec![1, 2], 4));
+        let parts = |t: &[u8]| {
+            let (negative, digits, exp) = decompose(t);
+            (negative, digits.as_slice().to_vec(), exp)
+        };
+        assert!(parts(b"0.0").1.is_empty() && parts(b"-0.0").0);
+        assert_eq!(parts(b"-12.5"), (true, vec![1, 2, 5], 2));
+        assert_eq!(parts(b"0.00123"), (false, vec![1, 2, 3], -2));
+        assert_eq!(parts(b"1.5e+16"), (false, vec![1, 5], 17));
+        assert_eq!(parts(b"5e-324"), (false, vec![5], -323));
+        assert_eq!(parts(b"1200.0"), (false, vec![1, 2], 4));
     }
 }
