@@ -5,7 +5,8 @@
 //!
 //! Modules: `lir` (the module format), `opcodes` (the instruction table every
 //! instruction-dependent part is generated from), `validate` (checked before running),
-//! `binary` (the compact `.lmb` form), `value`/`map`/`json` (run-time values), `program`
+//! `binary` (the compact `.lmb` form), `value`/`map`/`json` (run-time values; `float_text`
+//! writes a float without core::fmt), `program`
 //! (the interpreter's executable form of a module, with `liveness` the register analysis
 //! it is optimised with), and the interpreter itself: `machine` (the public API: [`Vm`],
 //! [`VmConfig`], [`Outcome`]), `dispatch` (the loop), `calls` (frames, builtin and tool
@@ -25,6 +26,7 @@ mod drop;
 mod entry_args;
 pub mod error;
 mod faults;
+mod float_text;
 pub mod json;
 pub mod limits;
 pub mod lir;

@@ -456,8 +456,9 @@ pub fn format_float(out: &mut String, f: f64) {
     } else if f.is_infinite() {
         out.push_str(if f > 0.0 { "inf" } else { "-inf" });
     } else {
-        // Debug prints the shortest round-trip form and keeps `.0` on integral values.
-        let _ = write!(out, "{f:?}");
+        // What Debug prints (the shortest round-trip form, `.0` on integral values), without
+        // core::fmt's float code.
+        crate::float_text::push_finite(out, f);
     }
 }
 

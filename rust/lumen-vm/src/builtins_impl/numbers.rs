@@ -15,10 +15,10 @@ pub(super) fn float_to_int(name: &str, f: f64) -> Result<Value, Fault> {
     if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
         Ok(Value::Int(f as i64))
     } else {
-        Err(Fault::new(
-            codes::INT_OVERFLOW,
-            format!("{name}: {f} does not fit in an Int"),
-        ))
+        let mut message = format!("{name}: ");
+        crate::float_text::push_display(&mut message, f);
+        message.push_str(" does not fit in an Int");
+        Err(Fault::new(codes::INT_OVERFLOW, message))
     }
 }
 

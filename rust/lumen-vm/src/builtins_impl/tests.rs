@@ -321,3 +321,25 @@ fn append_in_place_when_unique() {
         _ => panic!("not a list"),
     }
 }
+
+#[test]
+fn sort_and_sort_by_keys_share_one_stable_order() {
+    // Equal keys keep their order; NaN sorts after every number; the sorted list is a new
+    // order of the same values.
+    let floats = Value::list(vec![
+        Value::Float(2.0),
+        Value::Float(f64::NAN),
+        Value::Int(1),
+        Value::Float(-0.5),
+    ]);
+    assert_eq!(ok(Builtin::Sort, vec![floats]), "[-0.5, 1, 2.0, nan]");
+    assert_eq!(ok(Builtin::Sort, vec![ints(&[3, 1, 2, 1])]), "[1, 1, 2, 3]");
+    let xs = Value::list(vec![s("b1"), s("a"), s("b2"), s("c")]);
+    let keys = ints(&[2, 1, 2, 0]);
+    assert_eq!(
+        ok(Builtin::SortByKeys, vec![xs, keys]),
+        "[\"c\", \"a\", \"b1\", \"b2\"]"
+    );
+    let mixed = Value::list(vec![Value::Int(1), s("a")]);
+    assert!(ok(Builtin::Sort, vec![mixed]).starts_with("ERR E0900 sort: "));
+}
