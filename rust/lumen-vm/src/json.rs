@@ -318,7 +318,7 @@ fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), Fault> {
         }
         Value::Float(f) => {
             if f.is_finite() {
-                let _ = write!(out, "{f:?}");
+                crate::float_text::push_finite(out, *f);
             } else {
                 out.push_str("null");
             }
