@@ -7,6 +7,13 @@
 //! back as the same `f64` and, among those, the one closest to it; on an exact tie zmij keeps
 //! the even digit and Rust rounds up, which [`shortest`] corrects. The tests compare the
 //! two on many values.
+//!
+//! With the crate feature `core-float-fmt` the public functions write with `core::fmt`
+//! instead (the same text): for builds that link core's float code anyway, such as the full
+//! WebAssembly runtime, whose compiler formats floats, where this module would only add
+//! code. The tests check this module's own formatting either way.
+
+use std::fmt::Write as _;
 
 /// At most 17 significant digits (zmij writes no more), without sign, point or exponent.
 struct Digits {
@@ -22,6 +29,25 @@ impl Digits {
 
 /// Appends the text of the finite `f` (as `format!("{f:?}")` would).
 pub(crate) fn push_finite(out: &mut String, f: f64) {
+    if cfg!(feature = "core-float-fmt") {
+        let _ = write!(out, "{f:?}");
+    } else {
+        own_finite(out, f);
+    }
+}
+
+/// Appends `f` as `format!("{f}")` would: `NaN`, `inf`, `-inf`, or every digit of the
+/// shortest round-trip form written out without an exponent, with no `.0` on integers.
+pub(crate) fn push_display(out: &mut String, f: f64) {
+    if cfg!(feature = "core-float-fmt") {
+        let _ = write!(out, "{f}");
+    } else {
+        own_display(out, f);
+    }
+}
+
+/// [`push_finite`] without core::fmt.
+fn own_finite(out: &mut String, f: f64) {
     let (negative, digits, exp) = shortest(f);
     let digits = digits.as_slice();
     if negative {
@@ -42,9 +68,8 @@ pub(crate) fn push_finite(out: &mut String, f: f64) {
     }
 }
 
-/// Appends `f` as `format!("{f}")` would: `NaN`, `inf`, `-inf`, or every digit of the
-/// shortest round-trip form written out without an exponent, with no `.0` on integers.
-pub(crate) fn push_display(out: &mut String, f: f64) {
+/// [`push_display`] without core::fmt.
+fn own_display(out: &mut String, f: f64) {
     if f.is_nan() {
         out.push_str("NaN");
         return;
@@ -243,7 +268,7 @@ mod tests {
 
     fn text(f: f64) -> String {
         let mut s = String::new();
-        push_finite(&mut s, f);
+        own_finite(&mut s, f);
         s
     }
 
@@ -252,7 +277,7 @@ mod tests {
             assert_eq!(text(f), format!("{f:?}"), "bits {:#x}", f.to_bits());
         }
         let mut display = String::new();
-        push_display(&mut display, f);
+        own_display(&mut display, f);
         assert_eq!(display, format!("{f}"), "bits {:#x}", f.to_bits());
     }
 

@@ -45,35 +45,18 @@ pub(super) fn append(name: &str, args: &mut [Value]) -> Result<Value, Fault> {
     }
 }
 
-/// The stable order of `keys` by [`sort_cmp`] (indices into `keys`), or the first
-/// comparison that failed. `sort` and `sort_by` both sort through here, so the standard
-/// library's sort is instantiated once for them (it is large: ~10 KB of wasm each).
-fn stable_order(keys: &[Value]) -> Result<Vec<usize>, Fault> {
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    let mut failure = None;
-    order.sort_by(|&i, &j| match (keys.get(i), keys.get(j)) {
-        (Some(a), Some(b)) => sort_cmp(a, b, &mut failure),
-        _ => Ordering::Equal,
-    });
-    match failure {
-        Some(f) => Err(f),
-        None => Ok(order),
-    }
-}
-
 pub(super) fn sort(name: &str, args: &mut [Value]) -> Result<Value, Fault> {
     let mut list = take_arg(args, 0);
     match &mut list {
         Value::List(xs) => {
-            let order =
-                stable_order(xs).map_err(|f| Fault::runtime(format!("{name}: {}", f.message)))?;
-            let slots = Rc::make_mut(xs);
-            let sorted: Vec<Value> = order
-                .into_iter()
-                .map(|i| std::mem::replace(&mut slots[i], Value::Null))
-                .collect();
-            slots.0 = sorted;
-            Ok(list)
+            let mut failure: Option<Fault> = None;
+            Rc::make_mut(xs)
+                .as_mut_slice()
+                .sort_by(|a, b| sort_cmp(a, b, &mut failure));
+            match failure {
+                Some(f) => Err(Fault::runtime(format!("{name}: {}", f.message))),
+                None => Ok(list),
+            }
         }
         other => Err(wrong(name, other, "a list")),
     }
@@ -91,8 +74,15 @@ pub(super) fn sort_by_keys(name: &str, args: &[Value]) -> Result<Value, Fault> {
             keys.len()
         )));
     }
-    let order =
-        stable_order(keys).map_err(|f| Fault::runtime(format!("sort_by: {}", f.message)))?;
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    let mut failure = None;
+    order.sort_by(|&i, &j| match (keys.get(i), keys.get(j)) {
+        (Some(a), Some(b)) => sort_cmp(a, b, &mut failure),
+        _ => Ordering::Equal,
+    });
+    if let Some(f) = failure {
+        return Err(Fault::runtime(format!("sort_by: {}", f.message)));
+    }
     Ok(Value::list(
         order
             .into_iter()
