@@ -18,8 +18,10 @@
 //! Calling convention (register windows): a call's arguments sit in consecutive registers
 //! `args..args+argc` of the caller. The callee's frame starts at the caller's register
 //! `args`, so its parameters are its registers `0..arity`; for a closure, the captured
-//! values follow at `arity..arity+captures`. The callee's registers are cleared when it
-//! returns. Builtin calls read `args..args+argc` and clear them afterwards. This clearing
+//! values follow at `arity..arity+captures`. Every heap value in the callee's registers is
+//! released by the time it returns (the VM releases only the registers its translation does
+//! not prove scalar; see the `scalars` module), so the frame holds only scalars afterwards.
+//! Builtin calls read `args..args+argc` and clear them afterwards. This clearing
 //! keeps reference counts exact, which is what makes in-place updates (`Push`, `Add` into
 //! its own left operand) amortized O(1).
 
