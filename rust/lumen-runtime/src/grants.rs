@@ -207,13 +207,24 @@ pub fn check_call(
 ) -> Result<CallContext, ToolError> {
     let policy = Policy::parse(tool, alias, grants);
     policy.check(tool, alias, grants, args, required, base)?;
-    Ok(CallContext {
+    Ok(copied_context(tool, alias, grants, &policy))
+}
+
+/// The context of an allowed call whose name, alias and grants were given as borrowed
+/// values (copied into shared ones); line 0 (the host sets it).
+fn copied_context(
+    tool: &str,
+    alias: &str,
+    grants: &[(String, Value)],
+    policy: &Policy,
+) -> CallContext {
+    CallContext {
         tool: tool.into(),
         alias: alias.into(),
         grants: grants.into(),
         timeout: policy.timeout(),
         line: 0,
-    })
+    }
 }
 
 /// The directory relative paths are resolved against on this host: the working directory
@@ -348,13 +359,7 @@ impl ToolGate {
         let max = policy.max_calls()?;
         let slot = self.slot(alias);
         self.count(slot, max, tool, alias)?;
-        Ok(CallContext {
-            tool: tool.into(),
-            alias: alias.into(),
-            grants: grants.into(),
-            timeout: policy.timeout(),
-            line: 0,
-        })
+        Ok(copied_context(tool, alias, grants, &policy))
     }
 
     /// [`ToolGate::authorize`] for a VM's tool request: the same checks, in the same order,
