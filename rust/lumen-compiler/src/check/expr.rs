@@ -616,6 +616,12 @@ impl Checker<'_> {
             Some(n) => format!("argument `{n}` of {what}"),
             None => format!("argument {} of {what}", i + 1),
         };
+        // A positional argument after a named one can land on the slot that one filled
+        // (`greet(name: "a", "b")`): the same error as a name given twice.
+        if st.filled.get(i).copied().unwrap_or(false) {
+            self.reject_arg(format!("{ctx} is given more than once"), a.span, &a.value);
+            return;
+        }
         self.fill_slot(&mut st.filled, i, slot, &a.value, &ctx);
     }
 

@@ -260,6 +260,21 @@ fn e0305_bad_named_arguments() {
 }
 
 #[test]
+fn e0305_a_positional_argument_on_a_slot_a_named_one_filled() {
+    // Found by the fuzz smoke: the checker accepted it and lowering failed (an ICE).
+    let greet = "cell greet(name: String, t: String = \"\") -> String\n  name ++ t\nend\n";
+    expect_one(
+        &format!("{greet}cell f() -> String\n  greet(name: \"a\", \"b\")\nend\n"),
+        "E0305",
+        5,
+        &["name", "more than once"],
+    );
+    expect_clean(&format!(
+        "{greet}cell f() -> String\n  greet(\"a\", t: \"b\")\nend\n"
+    ));
+}
+
+#[test]
 fn e0305_tool_positional_argument() {
     expect_one(
         "use tool http.get as Fetch\ncell f() -> Json\n  Fetch(\"u\")\nend\n",
