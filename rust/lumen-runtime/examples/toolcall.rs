@@ -15,12 +15,12 @@ use std::time::Instant;
 use lumen_compiler::{compile, CompileOptions, NoImports};
 use lumen_runtime::{run_program, ProviderRegistry, RunConfig};
 
-/// The program of `toolcall.mjs` with `n` calls (its `max_calls` grant included).
+/// The program of `toolcall.mjs` with `n` calls (its `max_calls` grant included):
+/// `tests/bench/toolcall.lm`, shared with the other native tool-call harness.
 fn program(n: usize) -> String {
-    format!(
-        "use tool echo.upper as Up\ngrant Up max_calls {}\ncell main() -> Int\n  let mut n = 0\n  let mut i = 0\n  while i < {n}\n    let r = Up(text: \"a\")\n    n = n + length(r[\"text\"])\n    i = i + 1\n  end\n  n\nend\n",
-        n + 1
-    )
+    include_str!("../../../tests/bench/toolcall.lm")
+        .replace("MAX_CALLS", &(n + 1).to_string())
+        .replace("N_CALLS", &n.to_string())
 }
 
 fn main() {

@@ -56,16 +56,24 @@ pub fn convert_args<R>(
         .collect()
 }
 
+/// `names` sorted, each once. Every cold list of names (cells, tools) is sorted here, so
+/// the runtime holds one instantiation of the sort for them (size, issue 13 point 5).
+pub fn sort_names(mut names: Vec<String>) -> Vec<String> {
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 /// The message for a missing entry cell, listing the cells the module exports.
 pub fn no_cell_message(module: &Module, cell: &str) -> String {
-    let mut cells: Vec<&str> = module
-        .functions
-        .iter()
-        .filter(|f| f.exported)
-        .map(|f| f.name.as_str())
-        .collect();
-    cells.sort_unstable();
-    cells.dedup();
+    let cells = sort_names(
+        module
+            .functions
+            .iter()
+            .filter(|f| f.exported)
+            .map(|f| f.name.clone())
+            .collect(),
+    );
     let list = if cells.is_empty() {
         "none".to_string()
     } else {

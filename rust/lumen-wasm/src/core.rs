@@ -480,9 +480,7 @@ impl Session {
         }));
         vm.start(&cell, values)
             .map_err(|e| LumenErrorData::from_runtime(&e))?;
-        let mut tools = tools;
-        tools.sort();
-        tools.dedup();
+        let tools = lumen_runtime::entry::sort_names(tools);
         Ok(Session {
             vm,
             gate: ToolGate::with_base(None),
