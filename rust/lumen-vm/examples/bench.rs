@@ -10,18 +10,7 @@ use lumen_vm::lir::{BinOp, Constant, Function, Instr, Module, TypeDef, VariantDe
 use lumen_vm::{run_to_end, Value};
 
 fn func(name: &str, arity: u16, num_regs: u16, code: Vec<Instr>) -> Function {
-    Function {
-        name: name.into(),
-        file: 0,
-        arity,
-        params: (0..arity).map(|i| format!("p{i}")).collect(),
-        param_types: vec!["Int".into(); arity as usize],
-        captures: 0,
-        num_regs,
-        exported: true,
-        lines: (1..=code.len() as u32).collect(),
-        code,
-    }
+    Function::numbered(name, arity, num_regs, code)
 }
 
 fn module(functions: Vec<Function>) -> Rc<Module> {

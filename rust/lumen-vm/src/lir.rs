@@ -104,6 +104,26 @@ pub struct Function {
     pub lines: Vec<u32>,
 }
 
+impl Function {
+    /// An exported function assembled by hand (tests, benchmarks, tools that write LIR
+    /// directly): parameters `p0`, `p1`, ... without declared types, no captures, in file 0,
+    /// instruction `i` on source line `i + 1`.
+    pub fn numbered(name: &str, arity: u16, num_regs: u16, code: Vec<Instr>) -> Function {
+        Function {
+            name: name.into(),
+            file: 0,
+            arity,
+            params: (0..arity).map(|i| format!("p{i}")).collect(),
+            param_types: vec![String::new(); arity as usize],
+            captures: 0,
+            num_regs,
+            exported: true,
+            lines: (1..=code.len() as u32).collect(),
+            code,
+        }
+    }
+}
+
 /// A user type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TypeDef {

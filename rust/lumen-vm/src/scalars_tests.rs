@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use super::*;
 use crate::lir::{BinOp, Function, Instr};
-use crate::machine::tests::{func, int, module};
+use crate::machine::tests::{fib_module, func, int, module};
 use crate::machine::{Outcome, Vm, VmConfig};
 use crate::program::Program;
 use crate::value::Value;
@@ -31,58 +31,9 @@ fn released(op: Op, release: &[Reg]) -> Vec<Reg> {
     }
 }
 
-/// `fib(n) = if n < 2 { n } else { fib(n - 1) + fib(n - 2) }`, as the compiler lowers it.
-fn fib() -> Function {
-    func(
-        "fib",
-        1,
-        4,
-        vec![
-            int(1, 2),
-            Binary {
-                op: BinOp::Lt,
-                dst: 1,
-                a: 0,
-                b: 1,
-            },
-            JumpIfFalse { cond: 1, target: 4 },
-            Return { src: 0 },
-            AddImm {
-                dst: 2,
-                a: 0,
-                imm: -1,
-            },
-            Call {
-                dst: 1,
-                func: 0,
-                args: 2,
-                argc: 1,
-            },
-            AddImm {
-                dst: 3,
-                a: 0,
-                imm: -2,
-            },
-            Call {
-                dst: 2,
-                func: 0,
-                args: 3,
-                argc: 1,
-            },
-            Binary {
-                op: BinOp::Add,
-                dst: 1,
-                a: 1,
-                b: 2,
-            },
-            Return { src: 1 },
-        ],
-    )
-}
-
 #[test]
 fn returns_release_only_registers_that_may_hold_heap_values() {
-    let (ops, release) = ops_of(vec![fib()], 0);
+    let (ops, release) = ops_of(fib_module().functions, 0);
     // `return n`: only the fused compare ran, which writes nothing; `n` is moved out.
     assert!(released(ops[3], &release).is_empty());
     // After the calls: `n` (a parameter), the calls' results; not the `+` result returned.
