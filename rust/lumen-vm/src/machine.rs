@@ -260,6 +260,34 @@ impl Vm {
         }
     }
 
+    /// [`Vm::resume_ok`] with the result as JSON text (how the JavaScript host hands plain
+    /// results back): a tool without a declared result type gets the text parsed straight
+    /// into a Lumen value ([`json::parse_json`]: no `serde_json::Value` in between), a typed
+    /// one parsed and checked as `resume_ok` does. `Err` (serde_json's message) when the
+    /// text is not JSON; the VM is then still waiting, for `resume_err`. Ignored (`Ok`) when
+    /// the VM is not waiting for a tool.
+    pub fn resume_text(&mut self, text: &str) -> Result<(), String> {
+        let State::AwaitingTool { dst, tool, .. } = self.state else {
+            return Ok(());
+        };
+        let untyped = self
+            .module
+            .tools
+            .get(tool as usize)
+            .is_none_or(|d| d.result.is_none());
+        if untyped {
+            let value = json::parse_json(text)?;
+            if let Some(slot) = self.regs.get_mut(dst) {
+                *slot = value;
+            }
+            self.state = State::Ready;
+        } else {
+            let result = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            self.resume_ok(result);
+        }
+        Ok(())
+    }
+
     /// After `Outcome::ToolCall`: the tool failed; the next `run` returns this error at the
     /// tool call's line. Ignored when the VM is not waiting for a tool.
     pub fn resume_err(&mut self, code: &'static str, message: String) {

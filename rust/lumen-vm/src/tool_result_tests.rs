@@ -1,5 +1,6 @@
 //! Tests of `tool_result`.
 
+use crate::error::codes;
 use crate::lir::{
     Function, Instr, Module, ResultType, Shape, ToolDef, TypeDef, ValueType, VariantDef,
     LIR_VERSION,
@@ -327,4 +328,53 @@ fn issue11_item4_bad_result_types_are_invalid_lir() {
     assert!(e.message.contains("deeper"), "{}", e.message);
     let e = run(T::Map(Box::new(T::Float), Box::new(T::Int)), json!({})).expect_err("float keys");
     assert_eq!(e.code, "E0912");
+}
+
+/// Runs `main` with the tool answering the JSON text `answer` through `resume_text`.
+fn run_text(ty: Option<ValueType>, answer: &str) -> Result<String, String> {
+    let untyped = ty.is_none();
+    let mut m = module(ty.unwrap_or(T::Int));
+    if untyped {
+        if let Some(t) = m.tools.first_mut() {
+            t.result = None;
+        }
+    }
+    let mut vm = Vm::new(Rc::new(m), VmConfig::default()).map_err(|e| e.message)?;
+    vm.start("main", vec![]).map_err(|e| e.message)?;
+    assert!(matches!(vm.run(), Outcome::ToolCall(_)));
+    vm.resume_text(answer)?;
+    match vm.run() {
+        Outcome::Finished(v) => Ok(v.to_display()),
+        Outcome::Error(e) => Err(format!("{}: {}", e.code, e.message)),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn results_as_json_text_convert_as_json_values_do() {
+    // Untyped: parsed straight into a value, key order and number kinds as `resume_ok`.
+    let text = r#"{"b":1,"a":[true,null,2.5,"x"],"big":18446744073709551615}"#;
+    let direct = run_text(None, text).expect("untyped text");
+    let mut m = module(T::Int);
+    m.tools[0].result = None;
+    let mut vm = Vm::new(Rc::new(m), VmConfig::default()).expect("valid module");
+    vm.start("main", vec![]).expect("starts");
+    assert!(matches!(vm.run(), Outcome::ToolCall(_)));
+    vm.resume_ok(serde_json::from_str(text).expect("JSON"));
+    let Outcome::Finished(v) = vm.run() else {
+        panic!("expected a result")
+    };
+    assert_eq!(direct, v.to_display());
+    // Typed: checked as `resume_ok` checks.
+    assert_eq!(run_text(Some(T::Int), "7"), Ok(ok(T::Int, json!(7))));
+    let bad = run_text(Some(T::Int), "\"seven\"").expect_err("not an Int");
+    assert!(bad.starts_with("E0906"), "{bad}");
+    // Not JSON: an error, and the VM still waits for the tool (resume_err ends the call).
+    let mut vm = Vm::new(Rc::new(module(T::Int)), VmConfig::default()).expect("valid module");
+    vm.start("main", vec![]).expect("starts");
+    assert!(matches!(vm.run(), Outcome::ToolCall(_)));
+    assert!(vm.resume_text("{").is_err());
+    assert!(matches!(vm.run(), Outcome::Error(e) if e.message.contains("waiting")));
+    vm.resume_err(codes::TOOL_FAILED, "not JSON".into());
+    assert!(matches!(vm.run(), Outcome::Error(e) if e.code == codes::TOOL_FAILED));
 }

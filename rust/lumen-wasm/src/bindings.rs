@@ -604,19 +604,24 @@ async fn drive(session: &mut Session, host: &Host) -> Exit {
                     drop(call);
                     match outcome {
                         ToolOutcome::Returned(v) => {
-                            match plain::encode(&v).map_or_else(|| js_to_json(&v), Ok) {
-                                Ok(json) => vm.resume_ok(json),
-                                Err(why) => vm.resume_err(&format!(
-                                    "the tool returned a value that is not JSON: {why}"
-                                )),
+                            let encoded =
+                                plain::encode(&v).is_some_and(|t| vm.resume_text(&t).is_ok());
+                            if !encoded {
+                                match js_to_json(&v) {
+                                    Ok(json) => vm.resume_ok(json),
+                                    Err(why) => vm.resume_err(&format!(
+                                        "the tool returned a value that is not JSON: {why}"
+                                    )),
+                                }
                             }
                         }
-                        ToolOutcome::Json(text) => match serde_json::from_str(&text) {
-                            Ok(json) => vm.resume_ok(json),
-                            Err(e) => vm.resume_err(&format!(
-                                "the tool returned a value that is not JSON: {e}"
-                            )),
-                        },
+                        ToolOutcome::Json(text) => {
+                            if let Err(e) = vm.resume_text(&text) {
+                                vm.resume_err(&format!(
+                                    "the tool returned a value that is not JSON: {e}"
+                                ));
+                            }
+                        }
                         ToolOutcome::Failed(message) => vm.resume_err(&message),
                         ToolOutcome::TimedOut(ms) => vm.resume_timeout(ms),
                         other => return Some(other),

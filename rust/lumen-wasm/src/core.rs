@@ -606,6 +606,17 @@ impl Session {
         }
     }
 
+    /// [`Session::resume_ok`] with the result as JSON text ([`Vm::resume_text`]: an untyped
+    /// result is parsed straight into a Lumen value). `Err` when the text is not JSON; the
+    /// call is then still pending, for `resume_err`.
+    pub fn resume_text(&mut self, text: &str) -> Result<(), String> {
+        if self.pending.is_some() {
+            self.vm.resume_text(text)?;
+            self.pending = None;
+        }
+        Ok(())
+    }
+
     /// Fails the pending tool call (E0906) with the host's error message.
     pub fn resume_err(&mut self, message: &str) {
         if let Some((alias, name)) = self.pending.take() {

@@ -234,8 +234,7 @@ pub fn call(f: &JsValue, args_text: &str, ctx: &Context) -> Option<Result<Return
     })
 }
 
-/// The JSON of a plain-data value, when the helper can encode it (see the module docs).
-pub fn encode(v: &JsValue) -> Option<serde_json::Value> {
-    let text = HELPERS.with(|h| h.as_ref()?.encode.invoke(&JsValue::UNDEFINED, v))?;
-    serde_json::from_str(&text).ok()
+/// The JSON text of a plain-data value, when the helper can encode it (see the module docs).
+pub fn encode(v: &JsValue) -> Option<String> {
+    HELPERS.with(|h| h.as_ref()?.encode.invoke(&JsValue::UNDEFINED, v))
 }
