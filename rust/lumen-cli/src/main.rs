@@ -67,7 +67,10 @@ impl Failure {
     /// Prints the message of a usage or I/O failure to standard error.
     pub fn print(&self) {
         if let Failure::Usage(m) | Failure::Io(m) = self {
-            eprintln!("error: {m}");
+            eprintln!(
+                "{}",
+                lumen_report::runtime::host_error(m, crate::render::stderr_painter())
+            );
         }
     }
 

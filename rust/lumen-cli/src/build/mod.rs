@@ -253,7 +253,10 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
                 print_json(&summary);
             }
             if !e.printed {
-                eprintln!("error: {}", e.message);
+                eprintln!(
+                    "{}",
+                    lumen_report::runtime::host_error(&e.message, crate::render::stderr_painter())
+                );
             }
             if !e.output.is_empty() {
                 eprintln!("last lines of its output:");
