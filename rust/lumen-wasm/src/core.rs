@@ -107,12 +107,12 @@ pub struct DiagnosticData {
 }
 
 impl DiagnosticData {
-    /// `error` or `warning`.
+    /// `error` or `warning` (the names of the one renderer, `lumen_report`).
     pub fn severity(&self) -> &'static str {
         if self.is_error {
-            "error"
+            lumen_report::Severity::Error.name()
         } else {
-            "warning"
+            lumen_report::Severity::Warning.name()
         }
     }
 }
