@@ -142,7 +142,7 @@ fn main() -> ExitCode {
                 .ok()
                 .and_then(|mut slot| slot.take())
                 .unwrap_or_else(|| "unknown panic".to_string());
-            eprintln!("internal error: {msg} (please report this bug)");
+            eprintln!("{}", lumen_report::runtime::internal_error(&msg));
             ExitCode::from(EXIT_INTERNAL)
         }
     }

@@ -276,7 +276,13 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
 fn print_json(summary: &Summary) {
     match serde_json::to_string(summary) {
         Ok(line) => println!("{line}"),
-        Err(e) => eprintln!("error: cannot write the JSON summary: {e}"),
+        Err(e) => eprintln!(
+            "{}",
+            lumen_report::runtime::host_error(
+                &format!("cannot write the JSON summary: {e}"),
+                crate::render::stderr_painter()
+            )
+        ),
     }
 }
 
