@@ -54,10 +54,10 @@ pub fn run(a: &CheckArgs) -> Result<(), Failure> {
             continue;
         }
         let loader = FsLoader::new();
-        loader.register_root(&name, &bytes);
+        loader.register_root(&name);
         let diags = lumen_compiler::check(&name, &bytes, &loader, &options);
         if a.format == CheckFormat::Human {
-            program::report(&diags, &loader);
+            program::report(&diags);
         }
         all.extend(diags);
     }

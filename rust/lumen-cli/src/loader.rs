@@ -6,20 +6,17 @@
 //! diagnostics and run-time errors show familiar paths. The same file reached by two
 //! spellings (`./a.lm` and `a.lm`, or through a symbolic link) gets the name it was first
 //! loaded under, which is what lets the compiler detect circular imports by name.
-//! The loader also keeps every loaded source text, for rendering diagnostics.
 
 use lumen_compiler::ModuleLoader;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-/// Loads imported modules from the file system and remembers their text.
+/// Loads imported modules from the file system.
 #[derive(Debug, Default)]
 pub struct FsLoader {
     /// Canonical path → the name the file was first loaded under.
     names: RefCell<HashMap<PathBuf, String>>,
-    /// File name → source text (lossy UTF-8), for diagnostics.
-    sources: RefCell<HashMap<String, String>>,
 }
 
 /// Drops `.` components and folds `dir/..` pairs (leading `..` are kept).
@@ -52,23 +49,14 @@ impl FsLoader {
     }
 
     /// Records the root file (named as the user gave it) so that an import leading back to
-    /// it is recognised, and keeps its text.
-    pub fn register_root(&self, name: &str, bytes: &[u8]) {
+    /// it is recognised.
+    pub fn register_root(&self, name: &str) {
         if let Ok(canonical) = Path::new(name).canonicalize() {
             self.names
                 .borrow_mut()
                 .entry(canonical)
                 .or_insert_with(|| name.to_string());
         }
-        self.sources.borrow_mut().insert(
-            name.to_string(),
-            String::from_utf8_lossy(bytes).into_owned(),
-        );
-    }
-
-    /// The text of a loaded file.
-    pub fn source(&self, name: &str) -> Option<String> {
-        self.sources.borrow().get(name).cloned()
     }
 }
 
@@ -98,10 +86,6 @@ impl ModuleLoader for FsLoader {
                 let mut names = self.names.borrow_mut();
                 name = names.entry(canonical).or_insert(name).clone();
             }
-            self.sources
-                .borrow_mut()
-                .entry(name.clone())
-                .or_insert_with(|| String::from_utf8_lossy(&bytes).into_owned());
             return Ok((name, bytes));
         }
         Err(format!(
@@ -125,7 +109,7 @@ mod tests {
         let root = dir.path().join("main.lm");
         let root_name = root.to_string_lossy().into_owned();
         let loader = FsLoader::new();
-        loader.register_root(&root_name, b"root");
+        loader.register_root(&root_name);
         let (name, bytes) = loader
             .load(&root_name, &["lib".into(), "util".into()])
             .unwrap();
@@ -134,8 +118,6 @@ mod tests {
         // Imports are relative to the importing file: `lib/other.lm` does not exist.
         let e = loader.load(&name, &["other".into()]).unwrap_err();
         assert!(e.contains("cannot find module `other`"), "{e}");
-        assert_eq!(loader.source(&root_name).as_deref(), Some("root"));
-        assert_eq!(loader.source(&name).as_deref(), Some("markdown"));
     }
 
     #[test]
@@ -145,7 +127,7 @@ mod tests {
         std::fs::write(dir.path().join("b.lm"), "b").unwrap();
         let root = format!("{}/./a.lm", dir.path().display());
         let loader = FsLoader::new();
-        loader.register_root(&root, b"a");
+        loader.register_root(&root);
         let (b, _) = loader.load(&root, &["b".into()]).unwrap();
         let (back, _) = loader.load(&b, &["a".into()]).unwrap();
         assert_eq!(back, root);

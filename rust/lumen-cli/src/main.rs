@@ -67,7 +67,10 @@ impl Failure {
     /// Prints the message of a usage or I/O failure to standard error.
     pub fn print(&self) {
         if let Failure::Usage(m) | Failure::Io(m) = self {
-            eprintln!("error: {m}");
+            eprintln!(
+                "{}",
+                lumen_report::runtime::host_error(m, crate::render::stderr_painter())
+            );
         }
     }
 
@@ -139,7 +142,7 @@ fn main() -> ExitCode {
                 .ok()
                 .and_then(|mut slot| slot.take())
                 .unwrap_or_else(|| "unknown panic".to_string());
-            eprintln!("internal error: {msg} (please report this bug)");
+            eprintln!("{}", lumen_report::runtime::internal_error(&msg));
             ExitCode::from(EXIT_INTERNAL)
         }
     }

@@ -3,11 +3,10 @@
 //! the extension).
 
 use crate::loader::FsLoader;
-use crate::render::{count, plural, stderr_stream, HumanRenderer};
+use crate::render::{count, human, stderr_painter, to_stderr};
 use crate::Failure;
 use lumen_compiler::{CompileOptions, Diagnostic};
 use lumen_vm::lir::Module;
-use std::io::Write;
 use std::path::Path;
 
 /// Whether `bytes` are binary LIR (they start with the `LMB\0` magic).
@@ -36,13 +35,10 @@ pub fn options() -> CompileOptions {
 }
 
 /// Writes diagnostics in the human format to standard error.
-pub fn report(diags: &[Diagnostic], loader: &FsLoader) {
-    let source = |name: &str| loader.source(name);
-    let mut renderer = HumanRenderer::new(&source);
-    let mut err = stderr_stream();
-    // A closed stderr must not turn into a panic; there is nowhere left to report to.
-    let _ = renderer.emit_all(&mut err, diags);
-    let _ = err.flush();
+pub fn report(diags: &[Diagnostic]) {
+    if !diags.is_empty() {
+        to_stderr(&human(diags, stderr_painter()));
+    }
 }
 
 /// Loads the program in `path`: decodes binary LIR or compiles source. Compile errors and
@@ -52,25 +48,25 @@ pub fn load(path: &Path) -> Result<Module, Failure> {
     let name = file_name(path);
     if is_binary(&bytes) {
         return lumen_vm::binary::decode(&bytes).map_err(|e| {
-            eprintln!("{e}");
-            eprintln!("  --> {name}");
+            let text = lumen_report::runtime_text(&e.report_in(&name), stderr_painter());
+            to_stderr(&format!("{text}\n"));
             Failure::Reported
         });
     }
     let loader = FsLoader::new();
-    loader.register_root(&name, &bytes);
+    loader.register_root(&name);
     match lumen_compiler::compile(&name, &bytes, &loader, &options()) {
         Ok(out) => {
-            report(&out.warnings, &loader);
+            report(&out.warnings);
             Ok(out.module)
         }
         Err(diags) => {
-            report(&diags, &loader);
             let (errors, _) = count(&diags);
-            eprintln!(
-                "error: could not compile `{name}` ({})",
-                plural(errors.max(1), "error")
-            );
+            let p = stderr_painter();
+            let mut text = human(&diags, p);
+            lumen_report::summary::could_not_compile(&mut text, &name, errors, p);
+            text.push('\n');
+            to_stderr(&text);
             Err(Failure::Reported)
         }
     }

@@ -7,6 +7,7 @@
 
 use crate::{program, Failure};
 use lumen_compiler::diagnostic::codes::NO_ENTRY;
+use lumen_report::Painter;
 use lumen_runtime::driver::RunConfig;
 use lumen_runtime::entry;
 use lumen_runtime::stdio::run_printing;
@@ -58,8 +59,9 @@ pub fn run(a: &RunArgs) -> Result<(), Failure> {
     let values = match entry_args(&module, &a.cell, &a.args) {
         Ok(values) => values,
         Err(EntryError::NoCell(message)) => {
-            eprintln!("error[{NO_ENTRY}]: {message}");
-            eprintln!("  --> {}", program::file_name(&a.file));
+            let file = program::file_name(&a.file);
+            let report = lumen_report::RuntimeReport::in_file(NO_ENTRY, &message, &file);
+            eprintln!("{}", lumen_report::runtime_text(&report, Painter::PLAIN));
             return Err(Failure::Reported);
         }
         Err(EntryError::BadArgs(e)) => {

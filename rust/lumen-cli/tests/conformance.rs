@@ -11,6 +11,15 @@
 //! A program with neither `.out` nor `.err` is a helper module imported by others and is not
 //! run. Programs run with the program's directory as working directory and the bare file
 //! name, as a user would type it. All failures are reported together, each with its name.
+//!
+//! `BLESS=1 cargo test -p lumen-cli --test conformance` rewrites the expected files of the
+//! programs that fail (`.out` with the new standard output; `.err` with the `error[…]` and
+//! `-->` lines of the new standard error, or removed when the run now succeeds) — except in
+//! `tests/conformance/`, a verbatim copy of `../shared/conformance/` that is never blessed.
+//! A run that crashed, timed out or hit an internal error is never blessed.
+
+#[path = "support/bless.rs"]
+mod bless;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -47,8 +56,53 @@ fn read_opt(path: &Path) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
 
-/// Runs one program; `Err` describes how it failed.
-fn check_program(dir: &Path, expected: &Path, file: &str) -> Result<bool, String> {
+/// What a blessed `.err` holds: the trimmed header and location lines of `stderr`.
+fn err_fragments(stderr: &str) -> String {
+    stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("error[") || l.starts_with("warning[") || l.starts_with("--> "))
+        .map(|l| format!("{}\n", l.trim_start_matches("--> ")))
+        .collect()
+}
+
+/// Rewrites the expected files of `name` in `expected` for a run that ended with `status`
+/// (0 or 1), `stdout` and `stderr`.
+fn bless_program(
+    expected: &Path,
+    name: &str,
+    status: i32,
+    stdout: &str,
+    stderr: &str,
+) -> Result<(), String> {
+    let out_path = expected.join(format!("{name}.out"));
+    let err_path = expected.join(format!("{name}.err"));
+    let want_out = read_opt(&out_path).unwrap_or_default();
+    if want_out != stdout {
+        let keep = !(stdout.is_empty() && status == 1);
+        bless::write(&out_path, keep.then_some(stdout))?;
+    } else if status == 0 && !out_path.exists() {
+        // Neither `.out` nor `.err` would make it a helper module.
+        bless::write(&out_path, Some(""))?;
+    }
+    if status == 0 {
+        return bless::write(&err_path, None);
+    }
+    let fragments_hold = read_opt(&err_path).is_some_and(|err| {
+        err.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .all(|f| stderr.contains(f))
+    });
+    if fragments_hold {
+        return Ok(());
+    }
+    bless::write(&err_path, Some(&err_fragments(stderr)))
+}
+
+/// Runs one program; `Err` describes how it failed. With `bless`, a failing program's
+/// expected files are rewritten instead (see the module documentation).
+fn check_program(dir: &Path, expected: &Path, file: &str, bless: bool) -> Result<bool, String> {
     let name = stem(file).unwrap_or(file);
     let expected_out = read_opt(&expected.join(format!("{name}.out")));
     let expected_err = read_opt(&expected.join(format!("{name}.err")));
@@ -88,10 +142,15 @@ fn check_program(dir: &Path, expected: &Path, file: &str) -> Result<bool, String
             }
         }
     }
-    if stderr.contains("internal error") || stderr.contains("panicked") {
+    let broken = stderr.contains("internal error") || stderr.contains("panicked");
+    if broken {
         problems.push("the run hit an internal error".to_string());
     }
     if problems.is_empty() {
+        Ok(true)
+    } else if let (true, false, Some(status @ (0 | 1))) = (bless, broken, output.status.code()) {
+        bless_program(expected, name, status, &stdout, &stderr)?;
+        eprintln!("blessed {name}: {}", problems.join("; "));
         Ok(true)
     } else {
         Err(format!("{}\n--- stderr\n{stderr}---", problems.join("\n")))
@@ -99,8 +158,10 @@ fn check_program(dir: &Path, expected: &Path, file: &str) -> Result<bool, String
 }
 
 /// Runs every program of `<folder>` (expectations in `<expected>`), both relative to the
-/// repository root; panics with all failures at once.
-fn run_folder(folder: &str, expected: &str, require_programs: bool) {
+/// repository root; panics with all failures at once. `blessable`: `BLESS=1` may rewrite
+/// the expected files.
+fn run_folder(folder: &str, expected: &str, require_programs: bool, blessable: bool) {
+    let bless = blessable && bless::blessing();
     let dir = repo_root().join(folder);
     let expected_dir = repo_root().join(expected);
     let files = programs(&dir);
@@ -110,7 +171,7 @@ fn run_folder(folder: &str, expected: &str, require_programs: bool) {
     let mut failures = Vec::new();
     let mut ran = 0;
     for file in &files {
-        match check_program(&dir, &expected_dir, file) {
+        match check_program(&dir, &expected_dir, file, bless) {
             Ok(true) => ran += 1,
             Ok(false) => eprintln!("{folder}/{file}: no .out or .err, treated as a helper module"),
             Err(why) => {
@@ -120,9 +181,14 @@ fn run_folder(folder: &str, expected: &str, require_programs: bool) {
         }
     }
     eprintln!("{folder}: ran {ran} programs, {} failed", failures.len());
+    let hint = if blessable {
+        bless::hint("conformance")
+    } else {
+        format!("{folder} is a verbatim copy of ../shared/conformance/: never bless it, fix Lumen or re-copy it")
+    };
     assert!(
         failures.is_empty(),
-        "{} of {ran} programs in {folder} failed: {}\n\n{}",
+        "{} of {ran} programs in {folder} failed: {}\n{hint}\n\n{}",
         failures.len(),
         failures
             .iter()
@@ -136,22 +202,22 @@ fn run_folder(folder: &str, expected: &str, require_programs: bool) {
 
 #[test]
 fn conformance_programs() {
-    run_folder("tests/conformance", "tests/conformance", true);
+    run_folder("tests/conformance", "tests/conformance", true, false);
 }
 
 #[test]
 fn project_programs() {
-    run_folder("tests/programs", "tests/programs", false);
+    run_folder("tests/programs", "tests/programs", false, true);
 }
 
 #[test]
 fn benchmark_programs() {
-    run_folder("tests/bench/programs", "tests/bench/expected", false);
+    run_folder("tests/bench/programs", "tests/bench/expected", false, true);
 }
 
 #[test]
 fn examples() {
-    run_folder("examples", "examples", false);
+    run_folder("examples", "examples", false, true);
 }
 
 #[test]
@@ -186,14 +252,84 @@ fn harness_detects_failures() {
     write("args.out", "42\n");
     write("helper.lm", "cell h() -> Int\n  1\nend\n");
 
-    assert_eq!(check_program(d, d, "good.lm"), Ok(true));
-    assert_eq!(check_program(d, d, "args.lm"), Ok(true));
-    assert_eq!(check_program(d, d, "helper.lm"), Ok(false));
-    let e = check_program(d, d, "wrong_out.lm").expect_err("stdout differs");
+    assert_eq!(check_program(d, d, "good.lm", false), Ok(true));
+    assert_eq!(check_program(d, d, "args.lm", false), Ok(true));
+    assert_eq!(check_program(d, d, "helper.lm", false), Ok(false));
+    let e = check_program(d, d, "wrong_out.lm", false).expect_err("stdout differs");
     assert!(e.contains("stdout differs"), "{e}");
-    let e = check_program(d, d, "fails.lm").expect_err("exit status");
+    let e = check_program(d, d, "fails.lm", false).expect_err("exit status");
     assert!(e.contains("exit status Some(1), expected 0"), "{e}");
-    let e = check_program(d, d, "missing_fragment.lm").expect_err("fragment");
+    let e = check_program(d, d, "missing_fragment.lm", false).expect_err("fragment");
     assert!(e.contains("stderr lacks `not in stderr`"), "{e}");
     assert!(!e.contains("lacks `boom`"), "{e}");
+}
+
+#[test]
+fn bless_rewrites_only_what_differs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let write = |name: &str, text: &str| std::fs::write(d.join(name), text).expect("write");
+    let read = |name: &str| std::fs::read_to_string(d.join(name)).ok();
+    write("out.lm", "cell main()\n  print(\"new\")\nend\n");
+    write("out.out", "old\n");
+    write(
+        "now_fails.lm",
+        "cell main()\n  print(\"a\")\n  halt(\"boom\")\nend\n",
+    );
+    write("now_fails.out", "a\n");
+    write("stale_err.lm", "cell main()\n  halt(\"boom\")\nend\n");
+    write("stale_err.err", "E0905\nnot in stderr\n");
+    write("kept_err.lm", "cell main()\n  halt(\"boom\")\nend\n");
+    write("kept_err.err", "boom\n");
+    write("now_passes.lm", "cell main()\n  print(\"ok\")\nend\n");
+    write("now_passes.err", "E0905\n");
+    write("compile.lm", "cell main()\n  let x: Int = \"s\"\nend\n");
+    write("compile.out", "stale\n");
+
+    // Without bless nothing is written.
+    assert!(check_program(d, d, "out.lm", false).is_err());
+    assert_eq!(read("out.out").as_deref(), Some("old\n"));
+
+    for file in [
+        "out.lm",
+        "now_fails.lm",
+        "stale_err.lm",
+        "kept_err.lm",
+        "now_passes.lm",
+        "compile.lm",
+    ] {
+        assert_eq!(check_program(d, d, file, true), Ok(true), "{file}");
+        // Blessed files pass as they are.
+        assert_eq!(check_program(d, d, file, false), Ok(true), "{file}");
+    }
+    assert_eq!(read("out.out").as_deref(), Some("new\n"));
+    assert_eq!(read("now_fails.out").as_deref(), Some("a\n"));
+    assert_eq!(
+        read("now_fails.err").as_deref(),
+        Some("error[E0905]: boom\nnow_fails.lm:3 (in main)\n")
+    );
+    assert_eq!(
+        read("stale_err.err").as_deref(),
+        Some("error[E0905]: boom\nstale_err.lm:2 (in main)\n")
+    );
+    assert_eq!(read("kept_err.err").as_deref(), Some("boom\n"));
+    assert_eq!(read("now_passes.err"), None);
+    assert_eq!(read("now_passes.out").as_deref(), Some("ok\n"));
+    assert_eq!(read("compile.out"), None);
+    let err = read("compile.err").unwrap_or_default();
+    assert!(err.starts_with("error[E0300]: "), "{err}");
+    assert!(err.contains("\ncompile.lm:2:16\n"), "{err}");
+}
+
+#[test]
+fn bless_needs_exactly_bless_1() {
+    use std::ffi::OsStr;
+    assert!(bless::is_bless(Some(OsStr::new("1"))));
+    for other in ["0", "", "yes", "true", "11"] {
+        assert!(!bless::is_bless(Some(OsStr::new(other))), "{other}");
+    }
+    assert!(!bless::is_bless(None));
+    assert!(
+        bless::hint("conformance").contains("BLESS=1 cargo test -p lumen-cli --test conformance")
+    );
 }

@@ -15,6 +15,22 @@ pub enum Severity {
     Warning,
 }
 
+impl Severity {
+    /// The word it is printed as (`error`, `warning`), from the one renderer.
+    pub fn name(self) -> &'static str {
+        lumen_report::Severity::from(self).name()
+    }
+}
+
+impl From<Severity> for lumen_report::Severity {
+    fn from(s: Severity) -> lumen_report::Severity {
+        match s {
+            Severity::Error => lumen_report::Severity::Error,
+            Severity::Warning => lumen_report::Severity::Warning,
+        }
+    }
+}
+
 /// One compile-time finding.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostic {
@@ -105,15 +121,7 @@ impl Diagnostic {
 }
 
 /// How a long source line was cut to the window kept in [`Diagnostic::source_line`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LineCut {
-    /// Characters of the line precede the window (shown as `…`).
-    pub before: bool,
-    /// Characters of the line follow the window (shown as `…`).
-    pub after: bool,
-    /// 0-based character position of the span's start within the window.
-    pub skip: usize,
-}
+pub use lumen_report::LineCut;
 
 /// The stable diagnostic codes. Each is documented in `docs/LANGUAGE.md`.
 pub mod codes {

@@ -67,14 +67,9 @@ fn analyze(
                         list.sort();
                         diags.push(file.warning(
                             diagnostic::codes::UNKNOWN_TOOL,
-                            format!(
-                                "this host does not provide tool `{}` (it provides: {})",
-                                t.tool,
-                                if list.is_empty() {
-                                    "none".to_string()
-                                } else {
-                                    list.join(", ")
-                                }
+                            lumen_report::tools::unknown_tool_warning(
+                                &t.tool,
+                                &list.iter().map(String::as_str).collect::<Vec<_>>(),
                             ),
                             t.tool_span,
                         ));

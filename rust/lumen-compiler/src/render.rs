@@ -1,7 +1,7 @@
-//! Plain-text rendering of diagnostics in the layout of the CLI's human format
-//! (codespan-reporting's ASCII style, without colours), shared by `lumen check`/`lumen run`
-//! (for the lines codespan cannot show well, and for the cap on how many are shown) and the
-//! JavaScript package, so the two print the same bytes:
+//! The compiler's diagnostics rendered by the one renderer, [`lumen_report`]: this module
+//! only turns a [`Diagnostic`] into the renderer's view, for the hosts that hold compiler
+//! diagnostics (`lumen check` / `lumen run`, the JavaScript package), so they print the
+//! same bytes:
 //!
 //! ```text
 //! error[E0100]: expected expression, found `*`
@@ -13,269 +13,79 @@
 //! ```
 //!
 //! The caret line underlines the diagnostic's span on its first line (at least one
-//! character). Tabs are shown as four spaces, as codespan-reporting does. A source line
-//! longer than [`MAX_LINE_CHARS`] characters is shown as a window of [`WINDOW_CHARS`]
-//! characters around the caret, with `…` where it is cut. Hosts show at most
-//! [`MAX_SHOWN`] diagnostics and then [`more_line`] (all of them stay in the JSON output).
+//! character). Tabs are shown as four spaces. A source line longer than
+//! [`MAX_LINE_CHARS`] characters is shown as a window of [`WINDOW_CHARS`] characters around
+//! the caret, with `…` where it is cut. Hosts show at most [`MAX_SHOWN`] diagnostics and
+//! then [`more_line`] (all of them stay in the JSON output).
 
-use crate::diagnostic::LineCut;
-use crate::{Diagnostic, Severity};
-use std::fmt::Write as _;
+use crate::Diagnostic;
+use lumen_report::Painter;
 
-/// How many columns a tab takes in the source and caret lines.
-const TAB_WIDTH: usize = 4;
+pub use lumen_report::line::{cut_line, MAX_LINE_CHARS, WINDOW_CHARS};
+pub use lumen_report::summary::{plural, MAX_SHOWN};
 
-/// Source lines longer than this (in characters) are shown as a window around the caret.
-pub const MAX_LINE_CHARS: usize = 120;
-
-/// How many characters of a long source line are shown.
-pub const WINDOW_CHARS: usize = 100;
-
-/// How many characters of the window come before the caret (when the line has them).
-const WINDOW_BEFORE: usize = 40;
-
-/// How many diagnostics a human-readable report shows before [`more_line`].
-pub const MAX_SHOWN: usize = 100;
-
-/// `1 error`, `2 errors`.
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
+/// The renderer's view of `d`.
+pub fn view(d: &Diagnostic) -> lumen_report::Diagnostic<'_> {
+    lumen_report::Diagnostic {
+        severity: d.severity.into(),
+        code: d.code,
+        message: &d.message,
+        file: &d.file,
+        line: d.line,
+        column: d.column,
+        span_len: d.span.end.saturating_sub(d.span.start) as usize,
+        source_line: &d.source_line,
+        source_cut: d.source_cut,
+        notes: &d.notes,
     }
 }
 
-/// `1550` as `1,550`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+/// The views of `diags`.
+pub fn views(diags: &[Diagnostic]) -> Vec<lumen_report::Diagnostic<'_>> {
+    diags.iter().map(view).collect()
 }
 
 /// The line printed after the first [`MAX_SHOWN`] diagnostics of `diags` when there are
 /// more (`None` otherwise), e.g. `… and 1,550 more errors and 2 more warnings; run with
 /// `--format json` to see them all`, followed by a blank line.
 pub fn more_line(diags: &[Diagnostic]) -> Option<String> {
-    let hidden = diags.get(MAX_SHOWN..).filter(|h| !h.is_empty())?;
-    let errors = hidden.iter().filter(|d| d.is_error()).count();
-    let warnings = hidden.len() - errors;
-    let word =
-        |n: usize, w: &str| format!("{} more {w}{}", thousands(n), if n == 1 { "" } else { "s" });
-    let what = match (errors, warnings) {
-        (e, 0) => word(e, "error"),
-        (0, w) => word(w, "warning"),
-        (e, w) => format!("{} and {}", word(e, "error"), word(w, "warning")),
-    };
-    Some(format!(
-        "\u{2026} and {what}; run with `--format json` to see them all\n\n"
-    ))
+    let hidden: Vec<lumen_report::Severity> = diags
+        .iter()
+        .skip(MAX_SHOWN)
+        .map(|d| d.severity.into())
+        .collect();
+    lumen_report::summary::more_line(&hidden)
 }
 
-fn width(c: char) -> usize {
-    if c == '\t' {
-        TAB_WIDTH
-    } else {
-        1
-    }
-}
-
-/// What is shown of a source line: the characters, how many of them precede the caret
-/// column (`skip`), and the `…` markers.
-struct Shown {
-    chars: Vec<char>,
-    skip: usize,
-    cut_before: bool,
-    cut_after: bool,
-}
-
-/// Moves byte index `i` of `s` back over up to `n` characters.
-fn back(s: &str, mut i: usize, n: usize) -> usize {
-    for _ in 0..n {
-        if i == 0 {
-            break;
-        }
-        i -= 1;
-        while i > 0 && !s.is_char_boundary(i) {
-            i -= 1;
-        }
-    }
-    i
-}
-
-/// Moves byte index `i` of `s` forward over up to `n` characters.
-fn forward(s: &str, i: usize, n: usize) -> usize {
-    match s.get(i..).and_then(|rest| rest.char_indices().nth(n)) {
-        Some((j, _)) => i + j,
-        None => s.len(),
-    }
-}
-
-/// For a line longer than [`MAX_LINE_CHARS`] characters: the [`WINDOW_CHARS`]-character
-/// window shown for a span starting at byte `at` of the line ([`WINDOW_BEFORE`] characters
-/// before it when the line has them, else from the start; the last characters near the
-/// end), and how it was cut. `None` for a line short enough to show whole. Costs time in
-/// the window's size, not the line's.
-pub fn cut_line(line: &str, at: usize) -> Option<(&str, LineCut)> {
-    if line.len() <= MAX_LINE_CHARS || forward(line, 0, MAX_LINE_CHARS) == line.len() {
-        return None;
-    }
-    let mut at = at.min(line.len());
-    while !line.is_char_boundary(at) {
-        at -= 1;
-    }
-    let mut start = back(line, at, WINDOW_BEFORE);
-    let mut end = forward(line, start, WINDOW_CHARS);
-    if end == line.len() {
-        start = start.min(back(line, line.len(), WINDOW_CHARS));
-        end = forward(line, start, WINDOW_CHARS);
-    }
-    let window = line.get(start..end)?;
-    let skip = line.get(start..at).map_or(0, |s| s.chars().count());
-    Some((
-        window,
-        LineCut {
-            before: start > 0,
-            after: end < line.len(),
-            skip,
-        },
-    ))
-}
-
-/// The part of `d`'s source line to show, and where its caret goes.
-fn shown_line(d: &Diagnostic) -> Shown {
-    let line = d.source_line.trim_end_matches(['\n', '\r']);
-    let skip = d.column.saturating_sub(1) as usize;
-    if let Some(cut) = d.source_cut {
-        return Shown {
-            chars: line.chars().collect(),
-            skip: cut.skip,
-            cut_before: cut.before,
-            cut_after: cut.after,
-        };
-    }
-    // A long line given whole (a diagnostic built by hand): cut it here.
-    let at = line.char_indices().nth(skip).map_or(line.len(), |(i, _)| i);
-    match cut_line(line, at) {
-        Some((window, cut)) => Shown {
-            chars: window.chars().collect(),
-            skip: cut.skip + skip.saturating_sub(line.chars().count()),
-            cut_before: cut.before,
-            cut_after: cut.after,
-        },
-        None => Shown {
-            chars: line.chars().collect(),
-            skip,
-            cut_before: false,
-            cut_after: false,
-        },
-    }
-}
-
-/// Appends one diagnostic (header, location, source line, caret, notes, blank line).
+/// Appends one diagnostic (header, location, source line, caret, notes, blank line),
+/// without colours.
 pub fn render_diagnostic(out: &mut String, d: &Diagnostic) {
-    let kind = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
-    let _ = writeln!(out, "{kind}[{}]: {}", d.code, d.message);
-    if d.line == 0 {
-        let _ = writeln!(out, "  --> {}", d.file);
-        for note in &d.notes {
-            let _ = writeln!(out, "  = {note}");
-        }
-        out.push('\n');
-        return;
-    }
-    let number = d.line.to_string();
-    let pad = " ".repeat(number.len());
-    let _ = writeln!(out, "{pad} --> {}:{}:{}", d.file, d.line, d.column);
-    let _ = writeln!(out, "{pad} |");
-    let shown = shown_line(d);
-    let mut text = String::new();
-    if shown.cut_before {
-        text.push('\u{2026}');
-    }
-    for &c in &shown.chars {
-        if c == '\t' {
-            text.push_str(&" ".repeat(TAB_WIDTH));
-        } else {
-            text.push(c);
-        }
-    }
-    if shown.cut_after {
-        text.push('\u{2026}');
-    }
-    let _ = writeln!(out, "{number} | {text}");
-    let skip = shown.skip;
-    // A column past the end of the line (a caret after the last character) still lines up.
-    let lead: usize = usize::from(shown.cut_before)
-        + shown
-            .chars
-            .iter()
-            .take(skip)
-            .copied()
-            .map(width)
-            .sum::<usize>()
-        + skip.saturating_sub(shown.chars.len());
-    // Underline as many characters as the span's bytes cover on this line.
-    let span_len = d.span.end.saturating_sub(d.span.start) as usize;
-    let mut covered = 0usize;
-    let mut carets = 0usize;
-    for &c in shown.chars.iter().skip(skip) {
-        if covered >= span_len {
-            break;
-        }
-        covered += c.len_utf8();
-        carets += width(c);
-    }
-    let _ = writeln!(
-        out,
-        "{pad} | {}{}",
-        " ".repeat(lead),
-        "^".repeat(carets.max(1))
-    );
-    for note in &d.notes {
-        let _ = writeln!(out, "{pad} = {note}");
-    }
-    out.push('\n');
+    lumen_report::render_diagnostic(out, &view(d), Painter::PLAIN);
+}
+
+/// Appends the first [`MAX_SHOWN`] of `diags`, then [`more_line`] when there are more,
+/// plainly or in colour.
+pub fn render_diagnostics(out: &mut String, diags: &[Diagnostic], p: Painter) {
+    lumen_report::render_diagnostics(out, &views(diags), p);
 }
 
 /// The whole text `lumen run` prints on standard error for a program that does not compile:
 /// the first [`MAX_SHOWN`] diagnostics (warnings too), [`more_line`] when there are more,
-/// then `error: could not compile `NAME` (N errors)`. No trailing newline.
+/// then `error: could not compile `NAME` (N errors)`. No trailing newline, no colours.
 pub fn render_compile_failure(name: &str, diags: &[Diagnostic]) -> String {
-    let mut out = String::new();
-    for d in diags.iter().take(MAX_SHOWN) {
-        render_diagnostic(&mut out, d);
-    }
-    if let Some(more) = more_line(diags) {
-        out.push_str(&more);
-    }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let _ = write!(
-        out,
-        "error: could not compile `{name}` ({})",
-        plural(errors.max(1), "error")
-    );
-    out
+    lumen_report::render_compile_failure(name, &views(diags), Painter::PLAIN)
 }
 
 /// True when `d`'s source line is shown as a window (it is longer than [`MAX_LINE_CHARS`]).
 pub fn is_long_line(d: &Diagnostic) -> bool {
-    d.source_cut.is_some() || d.source_line.chars().nth(MAX_LINE_CHARS).is_some()
+    lumen_report::diagnostic::is_long_line(&view(d))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::span::Span;
+    use crate::Severity;
 
     fn diag(start: usize, end: usize, line: u32, column: u32, source_line: &str) -> Diagnostic {
         let mut d = Diagnostic::error(
@@ -406,8 +216,6 @@ mod tests {
             more_line(&diags[..MAX_SHOWN + 1]).as_deref(),
             Some("\u{2026} and 1 more error; run with `--format json` to see them all\n\n")
         );
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(thousands(999), "999");
     }
 
     #[test]

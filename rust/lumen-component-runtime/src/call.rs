@@ -37,7 +37,10 @@ impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CallError::Runtime(e) => write!(f, "{e}"),
-            CallError::Internal(m) => write!(f, "error[E0999]: {m}"),
+            CallError::Internal(m) => f.write_str(&lumen_report::runtime_text(
+                &lumen_report::RuntimeReport::plain("E0999", m),
+                lumen_report::Painter::PLAIN,
+            )),
         }
     }
 }
@@ -144,7 +147,7 @@ pub fn error_record(e: &CallError) -> serde_json::Value {
     let (code, message, trace) = match e {
         CallError::Runtime(r) => {
             let trace: Vec<String> = if r.line > 0 {
-                vec![format!("{}:{} (in {})", r.file, r.line, r.function)]
+                vec![r.report().location.text()]
             } else {
                 Vec::new()
             };
@@ -172,11 +175,19 @@ pub fn run_main<H: Host + 'static>(host: Rc<RefCell<H>>, loaded: &Loaded, raw: &
         }
         Err(e) => {
             let _ = std::io::stdout().flush();
-            eprintln!("{e}");
-            if let (CallError::Runtime(r), Some(file)) = (&e, loaded.module.files.first()) {
-                if r.code == codes::BAD_ENTRY && r.line == 0 && r.message.starts_with("no cell") {
-                    eprintln!("  --> {file}");
+            match (&e, loaded.module.files.first()) {
+                (CallError::Runtime(r), Some(file))
+                    if r.code == codes::BAD_ENTRY
+                        && r.line == 0
+                        && r.message.starts_with("no cell") =>
+                {
+                    let text = lumen_report::runtime_text(
+                        &r.report_in(file),
+                        lumen_report::Painter::PLAIN,
+                    );
+                    eprintln!("{text}");
                 }
+                _ => eprintln!("{e}"),
             }
             false
         }

@@ -6,6 +6,7 @@ use crate::call::{call_export, param_slots, run_main};
 use crate::host::{arena, Host};
 use crate::program;
 use lumen_cabi::{AbiError, Memory};
+use lumen_report::{runtime_text, Painter, RuntimeReport};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -73,6 +74,16 @@ impl Host for Wasm {
 }
 
 /// Prints `message` on standard error and traps: the end of a failed call.
+/// `error[CODE]: message`, by the one renderer.
+fn error_text(code: &str, message: &str) -> String {
+    runtime_text(&RuntimeReport::plain(code, message), Painter::PLAIN)
+}
+
+/// [`fail`] with `error[CODE]: message`.
+fn fail_with(code: &str, message: &str) -> ! {
+    fail(&error_text(code, message))
+}
+
 fn fail(message: &str) -> ! {
     eprintln!("{message}");
     core::arch::wasm32::unreachable()
@@ -84,8 +95,8 @@ fn install_panic_hook() {
     ONCE.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
             eprintln!(
-                "internal error: {} (please report this bug)",
-                lumen_runtime::bug::panic_text(info)
+                "{}",
+                lumen_report::runtime::internal_error(&lumen_runtime::bug::panic_text(info))
             );
         }));
     });
@@ -98,16 +109,16 @@ fn install_panic_hook() {
 #[no_mangle]
 pub extern "C" fn lumen_export(idx: u32, buf: u32) -> u32 {
     install_panic_hook();
-    let loaded = program::get().unwrap_or_else(|m| fail(&format!("error[E0912]: {m}")));
+    let loaded = program::get().unwrap_or_else(|m| fail_with("E0912", &m.to_string()));
     let Some(sig) = loaded.blob.exports.get(idx as usize) else {
-        fail(&format!("error[E0999]: there is no export number {idx}"))
+        fail_with("E0999", &format!("there is no export number {idx}"))
     };
     let n = param_slots(&sig.params);
     let mut slots = Vec::with_capacity(n);
     for i in 0..n as u32 {
         match crate::call::read_slot(&Wasm, buf.wrapping_add(8 * i)) {
             Ok(s) => slots.push(s),
-            Err(m) => fail(&format!("error[E0999]: reading the arguments: {m}")),
+            Err(m) => fail_with("E0999", &format!("reading the arguments: {m}")),
         }
     }
     match call_export(Rc::new(RefCell::new(Wasm)), &loaded, idx, &slots) {
@@ -116,9 +127,9 @@ pub extern "C" fn lumen_export(idx: u32, buf: u32) -> u32 {
             let mut w = Wasm;
             let ret = w
                 .alloc(8, 8)
-                .unwrap_or_else(|e| fail(&format!("error[E0914]: {e}")));
+                .unwrap_or_else(|e| fail_with("E0914", &e.to_string()));
             if let Err(e) = w.write(ret, &slot.to_le_bytes()) {
-                fail(&format!("error[E0999]: {e}"));
+                fail_with("E0999", &e.to_string());
             }
             ret
         }
@@ -133,7 +144,7 @@ pub extern "C" fn lumen_scratch(slots: u32) -> u32 {
     let size = (slots as usize).saturating_mul(8).max(8);
     match arena::alloc(size, 8) {
         Some(p) => p as usize as u32,
-        None => fail("error[E0914]: cannot allocate the argument buffer"),
+        None => fail_with("E0914", "cannot allocate the argument buffer"),
     }
 }
 
@@ -158,11 +169,11 @@ pub extern "C" fn lumen_run() -> u32 {
         .collect();
     let ok = match (raw, program::get()) {
         (Err(m), _) => {
-            eprintln!("error: {m}");
+            eprintln!("{}", lumen_report::runtime::host_error(&m, Painter::PLAIN));
             false
         }
         (_, Err(m)) => {
-            eprintln!("error[E0912]: {m}");
+            eprintln!("{}", error_text("E0912", &m));
             false
         }
         (Ok(raw), Ok(loaded)) => run_main(Rc::new(RefCell::new(Wasm)), &loaded, &raw),
@@ -199,7 +210,7 @@ pub unsafe extern "C" fn cabi_realloc(
         }
     };
     if ptr.is_null() {
-        fail("error[E0914]: out of memory");
+        fail_with("E0914", "out of memory");
     }
     ptr
 }
@@ -215,7 +226,7 @@ pub unsafe extern "C" fn cabi_export_realloc(
     align: usize,
     new_size: usize,
 ) -> *mut u8 {
-    arena::realloc(old, new_size, align).unwrap_or_else(|| fail("error[E0914]: out of memory"))
+    arena::realloc(old, new_size, align).unwrap_or_else(|| fail_with("E0914", "out of memory"))
 }
 
 /// Where the host puts an import's result strings and lists: tracked, freed by

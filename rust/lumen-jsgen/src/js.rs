@@ -76,7 +76,7 @@ function $arity(cell, params, given) {{
   e.kind = "runtime";
   e.code = "E0913";
   e.file = $FILE;
-  e.rendered = `error[E0913]: ${{message}}\n  --> ${{$FILE}}\n`;
+  e.rendered = {bad_entry_rendered};
   throw e;
 }}
 
@@ -102,7 +102,36 @@ async function $call(cell, args, options) {{
 "#,
         file = string_literal(&opts.filename),
         option_names = option_names(),
+        bad_entry_rendered = bad_entry_rendered(),
     )
+}
+
+/// A JavaScript template literal rendering the E0913 error of a call with the wrong
+/// arguments (`message`) as `lumen run` does, about the whole file (`$FILE`): made by the
+/// one renderer (`lumen_report`) with placeholders, so the generated code prints the same
+/// bytes as every other host.
+fn bad_entry_rendered() -> String {
+    const MESSAGE: &str = "\u{1}";
+    const FILE: &str = "\u{2}";
+    let text = lumen_report::runtime_text(
+        &lumen_report::RuntimeReport::in_file("E0913", MESSAGE, FILE),
+        lumen_report::Painter::PLAIN,
+    );
+    let mut out = String::from("`");
+    for c in text.chars() {
+        match c {
+            '\u{1}' => out.push_str("${message}"),
+            '\u{2}' => out.push_str("${$FILE}"),
+            '`' | '\\' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('`');
+    out
 }
 
 /// `["tools", "onPrint", ...]`: the options object's properties, as a JS array literal.
@@ -204,4 +233,15 @@ pub fn module(plan: &Plan<'_>, lir: &[u8], opts: &Options, flavour: Flavour) -> 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod rendered_tests {
+    #[test]
+    fn bad_entry_template_is_the_renderers_text_with_placeholders() {
+        assert_eq!(
+            super::bad_entry_rendered(),
+            "`error[E0913]: ${message}\\n  --> ${$FILE}`"
+        );
+    }
 }

@@ -263,13 +263,7 @@ impl ProviderRegistry {
     /// The E0908 message for a tool this registry does not provide: names the tool and
     /// lists the provided ones.
     pub fn unknown_tool_message(&self, name: &str, alias: &str) -> String {
-        let names = self.names();
-        let list = if names.is_empty() {
-            "none".to_string()
-        } else {
-            names.join(", ")
-        };
-        format!("tool {alias} ({name}) is not provided by this host; provided tools: {list}")
+        lumen_report::tools::unknown_tool(alias, name, &self.names())
     }
 }
 

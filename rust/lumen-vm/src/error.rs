@@ -55,17 +55,46 @@ pub struct RuntimeError {
     pub function: String,
 }
 
+impl RuntimeError {
+    /// The renderer's view of this error: located at `file:line (in function)` when the
+    /// line is known, else nowhere.
+    pub fn report(&self) -> lumen_report::RuntimeReport<'_> {
+        let location = if self.line > 0 {
+            lumen_report::Location::Line {
+                file: &self.file,
+                line: self.line,
+                cell: &self.function,
+            }
+        } else {
+            lumen_report::Location::None
+        };
+        lumen_report::RuntimeReport {
+            code: self.code,
+            message: &self.message,
+            location,
+            frames: &[],
+        }
+    }
+
+    /// The view of this error reported against `file`: `  --> FILE` when the error has no
+    /// line of its own (an invalid module, a missing entry cell).
+    pub fn report_in<'a>(&'a self, file: &'a str) -> lumen_report::RuntimeReport<'a> {
+        let mut r = self.report();
+        if self.line == 0 {
+            r.location = lumen_report::Location::File(file);
+        }
+        r
+    }
+}
+
+/// `error[CODE]: message` and `  --> FILE:LINE (in CELL)`, by the one renderer
+/// ([`lumen_report::runtime`]), without colours.
 impl std::fmt::Display for RuntimeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line > 0 {
-            write!(
-                f,
-                "error[{}]: {}\n  --> {}:{} (in {})",
-                self.code, self.message, self.file, self.line, self.function
-            )
-        } else {
-            write!(f, "error[{}]: {}", self.code, self.message)
-        }
+        f.write_str(&lumen_report::runtime_text(
+            &self.report(),
+            lumen_report::Painter::PLAIN,
+        ))
     }
 }
 

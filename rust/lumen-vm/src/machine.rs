@@ -353,10 +353,7 @@ pub fn run_to_end(
         Outcome::Error(e) => Err(e),
         Outcome::ToolCall(req) => Err(RuntimeError {
             code: codes::UNKNOWN_TOOL,
-            message: format!(
-                "tool `{}` is not provided (no tools in run_to_end)",
-                req.name
-            ),
+            message: lumen_report::tools::unknown_tool(&req.alias, &req.name, &[]),
             file: String::new(),
             line: req.line,
             function: String::new(),

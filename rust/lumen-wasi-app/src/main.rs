@@ -15,6 +15,8 @@
 
 mod program;
 
+use lumen_report::runtime::{host_error, internal_error};
+use lumen_report::{runtime_text, Painter, RuntimeReport};
 use lumen_runtime::driver::{RunConfig, DEFAULT_MAX_DEPTH};
 use lumen_runtime::entry;
 use lumen_runtime::stdio::run_printing;
@@ -33,10 +35,7 @@ const EXIT_INTERNAL: i32 = 3;
 /// WebAssembly a panic aborts, so the hook is the last chance to say something).
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        eprintln!(
-            "internal error: {} (please report this bug)",
-            lumen_runtime::bug::panic_text(info)
-        );
+        eprintln!("{}", internal_error(&lumen_runtime::bug::panic_text(info)));
         std::process::exit(EXIT_INTERNAL);
     }));
 }
@@ -58,14 +57,14 @@ fn main() -> ExitCode {
     let raw = match arguments() {
         Ok(raw) => raw,
         Err(m) => {
-            eprintln!("error: {m}");
+            eprintln!("{}", host_error(&m, Painter::PLAIN));
             return ExitCode::from(2);
         }
     };
     let lir = match program::bytes() {
         Ok(lir) => lir,
         Err(m) => {
-            eprintln!("error: {m}");
+            eprintln!("{}", host_error(&m, Painter::PLAIN));
             return ExitCode::from(2);
         }
     };
@@ -78,10 +77,11 @@ fn main() -> ExitCode {
     };
     let values = match entry::find_cell(&module, ENTRY) {
         Err(message) => {
-            eprintln!("error[{NO_ENTRY}]: {message}");
-            if let Some(file) = module.files.first() {
-                eprintln!("  --> {file}");
-            }
+            let report = match module.files.first() {
+                Some(file) => RuntimeReport::in_file(NO_ENTRY, &message, file),
+                None => RuntimeReport::plain(NO_ENTRY, &message),
+            };
+            eprintln!("{}", runtime_text(&report, Painter::PLAIN));
             return ExitCode::from(1);
         }
         Ok(func) => match entry::convert_cli_args(func, &raw) {

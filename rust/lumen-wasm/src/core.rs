@@ -107,12 +107,12 @@ pub struct DiagnosticData {
 }
 
 impl DiagnosticData {
-    /// `error` or `warning`.
+    /// `error` or `warning` (the names of the one renderer, `lumen_report`).
     pub fn severity(&self) -> &'static str {
         if self.is_error {
-            "error"
+            lumen_report::Severity::Error.name()
         } else {
-            "warning"
+            lumen_report::Severity::Warning.name()
         }
     }
 }
@@ -192,7 +192,10 @@ impl LumenErrorData {
         LumenErrorData {
             kind,
             code: code.to_string(),
-            rendered: format!("error[{code}]: {message}"),
+            rendered: lumen_report::runtime_text(
+                &lumen_report::RuntimeReport::plain(code, &message),
+                lumen_report::Painter::PLAIN,
+            ),
             message,
             diagnostics: Vec::new(),
             file: None,
@@ -203,7 +206,8 @@ impl LumenErrorData {
     /// A run-time error reported against a whole file (`  --> file`, no line).
     fn runtime_in_file(e: &RuntimeError, file: &str) -> LumenErrorData {
         let mut data = LumenErrorData::from_runtime(e);
-        data.rendered = format!("{e}\n  --> {file}");
+        data.rendered =
+            lumen_report::runtime_text(&e.report_in(file), lumen_report::Painter::PLAIN);
         data.file = Some(file.to_string());
         data
     }
@@ -556,15 +560,9 @@ impl Session {
                         .binary_search_by(|t| t.as_str().cmp(&*req.name))
                         .is_ok();
                     if !provided {
-                        let list = if self.tools.is_empty() {
-                            "none".to_string()
-                        } else {
-                            self.tools.join(", ")
-                        };
-                        let message = format!(
-                            "tool {} ({}) is not provided by this host; provided tools: {list}",
-                            req.alias, req.name
-                        );
+                        let provided: Vec<&str> = self.tools.iter().map(String::as_str).collect();
+                        let message =
+                            lumen_report::tools::unknown_tool(&req.alias, &req.name, &provided);
                         self.vm.resume_err(codes::UNKNOWN_TOOL, message);
                         continue;
                     }
@@ -673,7 +671,10 @@ fn no_cell_error(module: &Module, cell: &str, name: &str, from_source: bool) -> 
             }],
             file: Some(name.to_string()),
             line: None,
-            rendered: format!("error[{NO_ENTRY}]: {message}\n  --> {name}"),
+            rendered: lumen_report::runtime_text(
+                &lumen_report::RuntimeReport::in_file(NO_ENTRY, &message, name),
+                lumen_report::Painter::PLAIN,
+            ),
         };
     }
     let _ = from_source;

@@ -253,7 +253,10 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
                 print_json(&summary);
             }
             if !e.printed {
-                eprintln!("error: {}", e.message);
+                eprintln!(
+                    "{}",
+                    lumen_report::runtime::host_error(&e.message, crate::render::stderr_painter())
+                );
             }
             if !e.output.is_empty() {
                 eprintln!("last lines of its output:");
@@ -273,7 +276,13 @@ pub fn run(a: &BuildArgs) -> Result<(), Failure> {
 fn print_json(summary: &Summary) {
     match serde_json::to_string(summary) {
         Ok(line) => println!("{line}"),
-        Err(e) => eprintln!("error: cannot write the JSON summary: {e}"),
+        Err(e) => eprintln!(
+            "{}",
+            lumen_report::runtime::host_error(
+                &format!("cannot write the JSON summary: {e}"),
+                crate::render::stderr_painter()
+            )
+        ),
     }
 }
 

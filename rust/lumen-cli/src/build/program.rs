@@ -204,9 +204,9 @@ pub(super) fn compile(program: &Path) -> Result<Compiled, BuildError> {
     // host's tool list (warning W0001) does not apply; errors are those of `lumen check`.
     let options = lumen_compiler::CompileOptions::default();
     let loader = FsLoader::new();
-    loader.register_root(&name, &bytes);
-    let failed = |diags: &[lumen_compiler::Diagnostic], loader: &FsLoader| {
-        source::report(diags, loader);
+    loader.register_root(&name);
+    let failed = |diags: &[lumen_compiler::Diagnostic]| {
+        source::report(diags);
         let (errors, _) = count(diags);
         BuildError {
             message: format!(
@@ -220,11 +220,11 @@ pub(super) fn compile(program: &Path) -> Result<Compiled, BuildError> {
     };
     let out = match lumen_compiler::compile(&name, &bytes, &loader, &options) {
         Ok(out) => out,
-        Err(diags) => return Err(failed(&diags, &loader)),
+        Err(diags) => return Err(failed(&diags)),
     };
-    source::report(&out.warnings, &loader);
+    source::report(&out.warnings);
     let iface = lumen_compiler::interface_of(&name, &bytes, &loader, &options)
-        .map_err(|diags| failed(&diags, &loader))?;
+        .map_err(|diags| failed(&diags))?;
     if iface.cells.is_empty() {
         return Err(BuildError::usage(no_cell_message(&name, &bytes)));
     }
