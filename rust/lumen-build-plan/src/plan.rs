@@ -209,9 +209,9 @@ pub enum Package {
 }
 
 /// Binaryen's step for `options`: release builds only, names kept with `--keep-names`. Not
-/// for `--debug-info`: binaryen keeps DWARF only by skipping every pass that cannot update
-/// it (most of `-Oz`) and rewriting megabytes of it, so a debug-info build is cargo's
-/// release code as LLVM left it (docs/WASM_DEPLOYMENT.md, *Debugging*).
+/// for `--debug-info`: binaryen with `-g` runs its passes but copies the DWARF unchanged, so
+/// it would describe the code before them; a debug-info build is cargo's code as LLVM left
+/// it (docs/WASM_DEPLOYMENT.md, *Debugging*).
 fn binaryen(options: &Options) -> Option<Optimize> {
     (options.release && !options.debug_info).then_some(Optimize {
         level: options.profile,
