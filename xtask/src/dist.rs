@@ -174,7 +174,7 @@ pub fn command(args: &[String]) -> Result<(), Failure> {
         let request = Request {
             target: t,
             vm_only,
-            debug_info: false,
+            keep_names: false,
             out_dir: dist.join(format!("pkg-{target}")),
         };
         eprintln!("dist: building {target} ...");

@@ -37,8 +37,8 @@ pub struct Request {
     pub target: WasmTarget,
     /// `--vm-only`.
     pub vm_only: bool,
-    /// `--debug-info`: keep the `name` section.
-    pub debug_info: bool,
+    /// `--keep-names` (hidden): keep the `name` section, the code as without it.
+    pub keep_names: bool,
     /// `--out-dir`.
     pub out_dir: PathBuf,
 }
@@ -54,8 +54,8 @@ impl Request {
         if self.vm_only {
             args.push("--vm-only".into());
         }
-        if self.debug_info {
-            args.push("--debug-info".into());
+        if self.keep_names {
+            args.push("--keep-names".into());
         }
         args.push("--out-dir".into());
         args.push(self.out_dir.clone().into_os_string());
@@ -212,7 +212,7 @@ mod tests {
         Request {
             target: WasmTarget::Js,
             vm_only: false,
-            debug_info: false,
+            keep_names: false,
             out_dir: out_dir.to_path_buf(),
         }
     }
@@ -283,11 +283,11 @@ mod tests {
         );
         r.vm_only = false;
         assert!(!r.args().iter().any(|a| a == "--vm-only"));
-        assert!(!r.args().iter().any(|a| a == "--debug-info"));
-        r.debug_info = true;
+        assert!(!r.args().iter().any(|a| a == "--keep-names"));
+        r.keep_names = true;
         assert_eq!(
             joined(&r),
-            "build --target wasm --release --wasm-target js --debug-info --out-dir /t/wasm-size/vm-js --message-format json --quiet"
+            "build --target wasm --release --wasm-target js --keep-names --out-dir /t/wasm-size/vm-js --message-format json --quiet"
         );
     }
 

@@ -291,7 +291,7 @@ fn measure(lumen: &std::path::Path, artifact: &Artifact) -> (Outcome, Option<Pat
     let request = Request {
         target: artifact.target,
         vm_only: artifact.vm_only,
-        debug_info: false,
+        keep_names: false,
         out_dir: crate::target_dir().join("wasm-size").join(&artifact.name),
     };
     let built = match lumen_build::build(lumen, &request) {

@@ -1,9 +1,9 @@
 //! `cargo xtask wasm-size --why`: where the bytes of each artifact are.
 //!
 //! The shipped release files carry no names (binaryen drops the `name` section), so for each
-//! artifact a second copy is built the same way plus `--debug-info`
-//! (`<target dir>/wasm-size/<name>.names/`): cargo's output is reused, only wasm-bindgen and
-//! binaryen run again. The copy is checked to hold the same code as the shipped file (equal
+//! artifact a second copy is built the same way plus the hidden `--keep-names`
+//! (`<target dir>/wasm-size/<name>.names/`; not `--debug-info`, which compiles with DWARF
+//! and skips binaryen): cargo's output is reused, only wasm-bindgen and binaryen run again. The copy is checked to hold the same code as the shipped file (equal
 //! once both lose their custom sections); the sizes in the table stay the shipped file's.
 //! On the named copy the report prints:
 //!
@@ -76,7 +76,7 @@ fn named_copy(lumen: &Path, artifact: &Artifact) -> Result<PathBuf, String> {
     let request = Request {
         target: artifact.target,
         vm_only: artifact.vm_only,
-        debug_info: true,
+        keep_names: true,
         out_dir: crate::target_dir()
             .join("wasm-size")
             .join(format!("{}.names", artifact.name)),

@@ -49,8 +49,12 @@ pub struct Options {
     pub profile: Profile,
     /// Only the VM: runs binary LIR, no compiler.
     pub vm_only: bool,
-    /// Keep the names section.
+    /// A build for debuggers (`--debug-info`): cargo compiles with full debug info,
+    /// wasm-bindgen keeps the DWARF sections and the names section, binaryen does not run.
     pub debug_info: bool,
+    /// Keep only the names section, the code otherwise unchanged (hidden `--keep-names`,
+    /// for `cargo xtask wasm-size --why`: a release build's code with function names).
+    pub keep_names: bool,
 }
 
 /// A debug build of the full runtime.
@@ -59,6 +63,7 @@ pub const DEFAULT_OPTIONS: Options = Options {
     profile: Profile::Size,
     vm_only: false,
     debug_info: false,
+    keep_names: false,
 };
 
 /// Options that do not go together (a usage error, exit status 2).
@@ -116,6 +121,10 @@ pub struct Compile {
     pub features: &'static [&'static str],
     /// The cargo profile (`None`: the dev profile).
     pub cargo_profile: Option<&'static str>,
+    /// Compile with full debug info (`--debug-info`: [`Compile::cargo_env`] sets the
+    /// profile's `debug` to 2) and keep the DWARF sections through wasm-bindgen
+    /// (`--keep-debug`).
+    pub debug_info: bool,
 }
 
 impl Compile {
@@ -128,6 +137,22 @@ impl Compile {
     pub fn needs_wasm_pack(&self) -> bool {
         matches!(self.tool, Tool::WasmPack { .. })
     }
+
+    /// The environment cargo (and wasm-pack's cargo) runs with: for a
+    /// [`debug_info`](Compile::debug_info) build, `CARGO_PROFILE_<PROFILE>_DEBUG=2` (full
+    /// debug info: lines, types and variables) for the profile compiled; else nothing, the
+    /// profile as `Cargo.toml` says.
+    pub fn cargo_env(&self) -> Vec<(String, &'static str)> {
+        if !self.debug_info {
+            return Vec::new();
+        }
+        let profile = self
+            .cargo_profile
+            .unwrap_or("dev")
+            .to_ascii_uppercase()
+            .replace('-', "_");
+        vec![(format!("CARGO_PROFILE_{profile}_DEBUG"), "2")]
+    }
 }
 
 /// Binaryen's pass over the compiled module.
@@ -135,7 +160,8 @@ impl Compile {
 pub struct Optimize {
     /// `-Oz` or `-O3`.
     pub level: Profile,
-    /// Keep the names section (`--debug-info`).
+    /// Keep the names section (`--keep-names`). DWARF is dropped all the same, so the code
+    /// is the code of the build without names.
     pub keep_names: bool,
 }
 
@@ -182,6 +208,17 @@ pub enum Package {
     Http,
 }
 
+/// Binaryen's step for `options`: release builds only, names kept with `--keep-names`. Not
+/// for `--debug-info`: binaryen with `-g` runs its passes but copies the DWARF unchanged, so
+/// it would describe the code before them; a debug-info build is cargo's code as LLVM left
+/// it (docs/WASM_DEPLOYMENT.md, *Debugging*).
+fn binaryen(options: &Options) -> Option<Optimize> {
+    (options.release && !options.debug_info).then_some(Optimize {
+        level: options.profile,
+        keep_names: options.keep_names,
+    })
+}
+
 /// Everything a build of one target does, decided up front.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -214,10 +251,7 @@ impl Plan {
             (true, Profile::Size) => Some("wasm-release"),
             (true, Profile::Speed) => Some("wasm-speed"),
         };
-        let binaryen = options.release.then_some(Optimize {
-            level: options.profile,
-            keep_names: options.debug_info,
-        });
+        let binaryen = binaryen(options);
         let (compile, optimize, package, wasm_file) = match target.host() {
             Host::Js => (
                 Compile {
@@ -231,6 +265,7 @@ impl Plan {
                     default_features: !options.vm_only,
                     features: &[],
                     cargo_profile,
+                    debug_info: options.debug_info,
                 },
                 binaryen,
                 Package::Npm,
@@ -257,6 +292,7 @@ impl Plan {
                     default_features: false,
                     features: &["wasi-tools"],
                     cargo_profile,
+                    debug_info: options.debug_info,
                 },
                 binaryen,
                 Package::WasiReadme { http: false },
@@ -272,6 +308,7 @@ impl Plan {
                     default_features: false,
                     features: &["wasi-http"],
                     cargo_profile,
+                    debug_info: options.debug_info,
                 },
                 binaryen,
                 Package::WasiReadme { http: true },
@@ -293,7 +330,8 @@ impl Plan {
     /// [`Package::NpmProgram`] (`js`), [`Package::Worker`] (`worker`: the `js` program plan
     /// with another package) or [`Package::Embed`] into the VM-only template
     /// `lumen-wasi-app` (`wasi`). A usage error for a target whose program packages do not
-    /// exist yet.
+    /// exist yet, and for `--debug-info` where embedding the program rewrites the runtime
+    /// (`wasi`, `component`, `http`: its DWARF would be stale).
     pub fn for_program(target: WasmTarget, options: &Options) -> Result<Plan, PlanError> {
         // A worker is the program's npm package and a few files around it: the same
         // runtime (and cache entry) as a `js` program.
@@ -302,6 +340,20 @@ impl Plan {
                 package: Package::Worker,
                 ..Plan::for_program(WasmTarget::Js, options)?
             });
+        }
+        // Embedding the program (lumen-embed, lumen-componentize) renumbers functions and
+        // moves code: the DWARF and names of the runtime would be stale, so they drop them.
+        let rewritten = matches!(
+            target.host(),
+            Host::WasiCommand | Host::ProgramComponent | Host::HttpProxy
+        );
+        if options.debug_info && rewritten {
+            return Err(PlanError(format!(
+                "--debug-info is not available for a --wasm-target {target} program: embedding \
+                 the program rewrites the runtime's code, and its DWARF would be stale; debug \
+                 the runtime instead (`lumen build --target wasm --wasm-target wasi --debug-info`, \
+                 then `wasmtime run -D debug-info --dir . lumen.wasm run app.lm.md`)"
+            )));
         }
         if target.host() == Host::ProgramComponent {
             return Ok(Plan::component(options));
@@ -386,11 +438,9 @@ impl Plan {
                 default_features: true,
                 features: &[],
                 cargo_profile,
+                debug_info: options.debug_info,
             },
-            optimize: options.release.then_some(Optimize {
-                level: options.profile,
-                keep_names: options.debug_info,
-            }),
+            optimize: binaryen(options),
             package: Package::Component,
             wasm_file: "lumen_component_runtime.wasm",
         }
@@ -451,14 +501,15 @@ impl Plan {
         let o = &self.options;
         vec![
             format!(
-                "lumen-build 3 target={} crate={}",
+                "lumen-build 4 target={} crate={}",
                 self.target, self.compile.krate
             ),
             format!(
-                "release={} profile={} debug_info={} vm_only={}",
+                "release={} profile={} debug_info={} keep_names={} vm_only={}",
                 o.release,
                 o.profile.name(),
                 o.debug_info,
+                o.keep_names,
                 o.vm_only
             ),
         ]
@@ -466,264 +517,4 @@ impl Plan {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn opts(release: bool, profile: Profile, vm_only: bool) -> Options {
-        Options {
-            release,
-            profile,
-            vm_only,
-            debug_info: false,
-        }
-    }
-
-    #[test]
-    fn issue11_item2_the_js_target_is_one_npm_package_with_both_glues() {
-        let p = Plan::for_target(WasmTarget::Js, &DEFAULT_OPTIONS).unwrap();
-        assert_eq!(p.compile.krate, "lumen-wasm");
-        assert_eq!(
-            p.compile.tool,
-            Tool::WasmPack {
-                target: "web",
-                out_name: "lumen_wasm",
-                cjs_glue: true,
-            }
-        );
-        assert!(p.compile.needs_wasm_pack());
-        assert_eq!(p.compile.rust_target, "wasm32-unknown-unknown");
-        assert!(p.compile.default_features);
-        assert_eq!(p.compile.cargo_profile, None);
-        assert_eq!(p.compile.profile_dir(), "debug");
-        assert_eq!(p.optimize, None);
-        assert_eq!(p.package, Package::Npm);
-        assert_eq!(p.wasm_file, "lumen_wasm_bg.wasm");
-        assert_eq!(p.steps(), 5);
-    }
-
-    #[test]
-    fn release_and_vm_only_js_plans() {
-        let p = Plan::for_target(WasmTarget::Js, &opts(true, Profile::Size, true)).unwrap();
-        assert!(!p.compile.default_features, "vm-only drops the compiler");
-        assert_eq!(p.compile.cargo_profile, Some("wasm-release"));
-        assert_eq!(p.optimize.map(Optimize::flag), Some("-Oz"));
-        assert_eq!(p.steps(), 6);
-        let p = Plan::for_target(WasmTarget::Js, &opts(true, Profile::Speed, false)).unwrap();
-        assert_eq!(p.compile.cargo_profile, Some("wasm-speed"));
-        assert_eq!(p.compile.profile_dir(), "wasm-speed");
-        assert_eq!(p.optimize.map(Optimize::flag), Some("-O3"));
-        let mut o = opts(true, Profile::Size, false);
-        o.debug_info = true;
-        let p = Plan::for_target(WasmTarget::Js, &o).unwrap();
-        assert_eq!(p.optimize.map(|b| b.keep_names), Some(true));
-    }
-
-    #[test]
-    fn wasi_plans_build_the_lumen_command_with_cargo() {
-        let p = Plan::for_target(WasmTarget::Wasi, &opts(true, Profile::Size, false)).unwrap();
-        assert_eq!(p.compile.krate, "lumen-cli");
-        assert_eq!(p.compile.tool, Tool::Cargo { bin: "lumen" });
-        assert!(!p.compile.needs_wasm_pack());
-        assert_eq!(p.compile.rust_target, "wasm32-wasip1");
-        assert!(!p.compile.default_features);
-        assert_eq!(p.compile.features, ["wasi-tools"]);
-        assert_eq!(p.optimize.map(Optimize::flag), Some("-Oz"));
-        assert_eq!(p.package, Package::WasiReadme { http: false });
-        assert_eq!(p.wasm_file, "lumen.wasm");
-
-        let p = Plan::for_target(WasmTarget::WasiHttp, &opts(true, Profile::Size, false)).unwrap();
-        assert_eq!(p.compile.rust_target, "wasm32-wasip2");
-        assert_eq!(p.compile.features, ["wasi-http"]);
-        assert_eq!(
-            p.optimize.map(Optimize::flag),
-            Some("-Oz"),
-            "the component's core modules"
-        );
-        assert_eq!(p.steps(), 6);
-        assert_eq!(p.package, Package::WasiReadme { http: true });
-        assert_eq!(p.wasm_file, "lumen.wasm");
-    }
-
-    #[test]
-    fn vm_only_with_wasi_is_a_usage_error() {
-        for t in [WasmTarget::Wasi, WasmTarget::WasiHttp] {
-            for release in [false, true] {
-                let e = Plan::for_target(t, &opts(release, Profile::Size, true)).unwrap_err();
-                assert!(
-                    e.0.contains("--vm-only is for the JavaScript packages"),
-                    "{e}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn issue11_item0_a_wasi_program_embeds_into_the_vm_only_wasi_runtime() {
-        for release in [false, true] {
-            let p =
-                Plan::for_program(WasmTarget::Wasi, &opts(release, Profile::Size, false)).unwrap();
-            assert_eq!(p.compile.krate, "lumen-wasi-app");
-            assert_eq!(
-                p.compile.tool,
-                Tool::Cargo {
-                    bin: "lumen-wasi-app"
-                }
-            );
-            assert_eq!(p.compile.rust_target, "wasm32-wasip1");
-            assert!(p.options.vm_only, "no compiler at run time");
-            assert_eq!(p.package, Package::Embed);
-            assert_eq!(p.wasm_file, "lumen-wasi-app.wasm");
-            assert_eq!(p.optimize.is_some(), release);
-            assert_eq!(p.compile.cargo_profile, release.then_some("wasm-release"));
-            // Not the cache entry of the `lumen` command module.
-            let cli =
-                Plan::for_target(WasmTarget::Wasi, &opts(release, Profile::Size, false)).unwrap();
-            assert_ne!(p.settings(), cli.settings());
-        }
-        assert_eq!(
-            Plan::for_program(WasmTarget::Wasi, &DEFAULT_OPTIONS)
-                .unwrap()
-                .steps(),
-            6
-        );
-        for (input, out) in [
-            ("app.lm.md", "app.wasm"),
-            ("dir/clean.lm", "clean.wasm"),
-            ("x.lmb", "x.wasm"),
-            ("noext", "noext.wasm"),
-            (".lm.md", "app.wasm"),
-        ] {
-            assert_eq!(Plan::app_file_name(std::path::Path::new(input)), out);
-        }
-        // --vm-only is what a program gets anyway.
-        assert!(Plan::for_program(WasmTarget::Wasi, &opts(true, Profile::Size, true)).is_ok());
-        let e = Plan::for_program(WasmTarget::WasiHttp, &DEFAULT_OPTIONS).unwrap_err();
-        assert!(
-            e.0.contains("only `js`, `wasi`, `worker`, `component` and `http`"),
-            "issue11_newuser_item4: every program target is listed: {e}"
-        );
-    }
-
-    #[test]
-    fn issue12_item1_a_program_component_builds_on_the_cached_component_runtime() {
-        for release in [false, true] {
-            let p = Plan::for_program(WasmTarget::Component, &opts(release, Profile::Size, false))
-                .unwrap();
-            assert_eq!(p.compile.krate, "lumen-component-runtime");
-            assert_eq!(
-                p.compile.tool,
-                Tool::CargoLib {
-                    lib: "lumen_component_runtime"
-                }
-            );
-            assert!(!p.compile.needs_wasm_pack());
-            assert_eq!(p.compile.rust_target, "wasm32-wasip1");
-            assert!(p.options.vm_only, "no compiler at run time");
-            assert_eq!(p.package, Package::Component);
-            assert_eq!(p.wasm_file, "lumen_component_runtime.wasm");
-            assert_eq!(
-                p.optimize.is_some(),
-                release,
-                "binaryen takes the core module"
-            );
-            assert_eq!(p.compile.cargo_profile, release.then_some("wasm-release"));
-            assert_eq!(p.steps(), if release { 7 } else { 6 });
-            let wasi =
-                Plan::for_program(WasmTarget::Wasi, &opts(release, Profile::Size, false)).unwrap();
-            assert_ne!(p.settings(), wasi.settings(), "its own cache entry");
-        }
-        let e = Plan::for_target(WasmTarget::Component, &DEFAULT_OPTIONS).unwrap_err();
-        assert!(e.0.contains("name the program"), "{e}");
-    }
-
-    #[test]
-    fn issue12_item2_an_http_program_builds_on_the_cached_http_runtime() {
-        for release in [false, true] {
-            let p =
-                Plan::for_program(WasmTarget::Http, &opts(release, Profile::Size, false)).unwrap();
-            assert_eq!(p.target, WasmTarget::Http);
-            assert_eq!(p.compile.krate, "lumen-http-runtime");
-            assert_eq!(
-                p.compile.tool,
-                Tool::CargoLib {
-                    lib: "lumen_http_runtime"
-                }
-            );
-            assert_eq!(p.compile.rust_target, "wasm32-wasip1");
-            assert!(p.options.vm_only, "no compiler at run time");
-            assert_eq!(p.package, Package::Http);
-            assert_eq!(p.wasm_file, "lumen_http_runtime.wasm");
-            assert_eq!(p.optimize.is_some(), release);
-            assert_eq!(p.steps(), if release { 7 } else { 6 });
-            let component =
-                Plan::for_program(WasmTarget::Component, &opts(release, Profile::Size, false))
-                    .unwrap();
-            assert_ne!(p.settings(), component.settings(), "its own cache entry");
-        }
-        let e = Plan::for_target(WasmTarget::Http, &DEFAULT_OPTIONS).unwrap_err();
-        assert!(e.0.contains("name the program"), "{e}");
-    }
-
-    #[test]
-    fn issue11_item1_a_js_program_packages_the_cached_vm_only_runtime() {
-        for release in [false, true] {
-            let o = opts(release, Profile::Size, false);
-            let p = Plan::for_program(WasmTarget::Js, &o).unwrap();
-            let vm = Plan::for_target(WasmTarget::Js, &opts(release, Profile::Size, true)).unwrap();
-            assert_eq!(p.package, Package::NpmProgram);
-            assert!(p.options.vm_only, "no compiler at run time");
-            assert!(!p.compile.default_features);
-            assert_eq!(p.compile, vm.compile);
-            assert_eq!(p.optimize, vm.optimize);
-            assert_eq!(p.wasm_file, "lumen_wasm_bg.wasm");
-            // The same runtime cache entry as `--wasm-target js --vm-only`.
-            assert_eq!(p.settings(), vm.settings());
-            assert_eq!(p.steps(), vm.steps() + 1);
-        }
-    }
-
-    #[test]
-    fn issue12_item2_a_worker_is_the_js_program_plan_with_the_worker_package() {
-        for release in [false, true] {
-            let o = opts(release, Profile::Size, false);
-            let w = Plan::for_program(WasmTarget::Worker, &o).unwrap();
-            let js = Plan::for_program(WasmTarget::Js, &o).unwrap();
-            assert_eq!(w.package, Package::Worker);
-            assert_eq!(
-                w.target,
-                WasmTarget::Js,
-                "the runtime is the JavaScript one"
-            );
-            assert_eq!(w.compile, js.compile);
-            assert_eq!(w.optimize, js.optimize);
-            assert!(w.options.vm_only);
-            // The same runtime cache entry as a `js` program and `--wasm-target js --vm-only`.
-            assert_eq!(w.settings(), js.settings());
-            assert_eq!(w.steps(), js.steps());
-        }
-        let e = Plan::for_target(WasmTarget::Worker, &DEFAULT_OPTIONS).unwrap_err();
-        assert!(e.0.contains("builds a program"), "{e}");
-    }
-
-    #[test]
-    fn settings_change_with_every_option() {
-        let base = Plan::for_target(WasmTarget::Js, &DEFAULT_OPTIONS).unwrap();
-        let variants = [
-            Plan::for_target(WasmTarget::Wasi, &DEFAULT_OPTIONS).unwrap(),
-            Plan::for_target(WasmTarget::Js, &opts(true, Profile::Size, false)).unwrap(),
-            Plan::for_target(WasmTarget::Js, &opts(false, Profile::Speed, false)).unwrap(),
-            Plan::for_target(WasmTarget::Js, &opts(false, Profile::Size, true)).unwrap(),
-            Plan::for_target(
-                WasmTarget::Js,
-                &Options {
-                    debug_info: true,
-                    ..DEFAULT_OPTIONS
-                },
-            )
-            .unwrap(),
-        ];
-        for v in &variants {
-            assert_ne!(base.settings(), v.settings(), "{v:?}");
-        }
-    }
-}
+mod tests;

@@ -319,6 +319,30 @@ fn custom_sections(wasm: &[u8]) -> Vec<String> {
     names
 }
 
+/// The module without its custom sections (the code and everything else, byte for byte).
+fn without_custom_sections(wasm: &[u8]) -> Vec<u8> {
+    let mut out = wasm[..8].to_vec();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let payload = payload.expect("a well-formed module");
+        if let Some((id, range)) = payload.as_section() {
+            if id != 0 {
+                out.push(id);
+                let mut len = range.len();
+                loop {
+                    let byte = (len & 0x7f) as u8;
+                    len >>= 7;
+                    out.push(if len == 0 { byte } else { byte | 0x80 });
+                    if len == 0 {
+                        break;
+                    }
+                }
+                out.extend_from_slice(&wasm[range]);
+            }
+        }
+    }
+    out
+}
+
 fn npm_available() -> bool {
     std::process::Command::new("npm")
         .arg("--version")
@@ -384,11 +408,14 @@ fn release_build_packs_installs_and_runs_in_node_then_hits_the_cache() {
         .unwrap()
         .len();
     assert_eq!(on_disk, wasm_bytes);
-    // The release module is stripped: no names or producers section.
+    // The release module is stripped: no names, producers or DWARF sections (issue 14
+    // item 3: only --debug-info keeps DWARF, tests/build_debug_info.rs).
     let wasm = std::fs::read(pkg.join("lumen_wasm_bg.wasm")).unwrap();
     let custom = custom_sections(&wasm);
     assert!(
-        !custom.iter().any(|n| n == "name" || n == "producers"),
+        !custom
+            .iter()
+            .any(|n| n == "name" || n == "producers" || n.starts_with(".debug_")),
         "{custom:?}"
     );
 
@@ -449,11 +476,12 @@ fn release_build_packs_installs_and_runs_in_node_then_hits_the_cache() {
     );
     assert_eq!(v2["wasm"]["bytes"].as_u64(), Some(wasm_bytes));
 
-    // --debug-info keeps the names section (function names in stack traces).
+    // The hidden --keep-names (`cargo xtask wasm-size --why`) keeps the names section and
+    // nothing else: the same code, no DWARF.
     let debug = lumen()
         .current_dir(work.path())
         .args(&args[..6])
-        .args(["--out-dir", "pkg-debug", "--debug-info", "--quiet"])
+        .args(["--out-dir", "pkg-debug", "--keep-names", "--quiet"])
         .arg("--manifest-path")
         .arg(manifest())
         .timeout(std::time::Duration::from_secs(3000))
@@ -465,7 +493,14 @@ fn release_build_packs_installs_and_runs_in_node_then_hits_the_cache() {
         String::from_utf8_lossy(&debug.stderr)
     );
     let debug_wasm = std::fs::read(work.path().join("pkg-debug/lumen_wasm_bg.wasm")).unwrap();
-    assert!(custom_sections(&debug_wasm).iter().any(|n| n == "name"));
+    let named = custom_sections(&debug_wasm);
+    assert!(named.iter().any(|n| n == "name"), "{named:?}");
+    assert!(!named.iter().any(|n| n.starts_with(".debug_")), "{named:?}");
+    assert_eq!(
+        without_custom_sections(&debug_wasm),
+        without_custom_sections(&wasm),
+        "the named copy holds the release code"
+    );
 
     // The human form says so too.
     let human = lumen()

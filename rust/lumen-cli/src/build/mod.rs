@@ -9,6 +9,7 @@
 //! assemble the package → swap it into place → record the fingerprint. A failure at any
 //! step leaves the previous output untouched.
 
+mod bindgen;
 mod cache;
 mod component;
 mod fingerprint;
@@ -78,9 +79,15 @@ pub struct BuildArgs {
     /// Optimise for size or speed (release builds).
     #[arg(long, value_enum, default_value = "size")]
     pub profile: Profile,
-    /// Keep the names section (function names in stack traces and profilers).
+    /// A build for debuggers: the Rust code compiled with full debug info, its DWARF and
+    /// the names section kept (Chrome DevTools' C/C++ DevTools Support (DWARF) extension,
+    /// `wasmtime run -D debug-info` with gdb or lldb); release builds skip binaryen. Not for
+    /// `wasi`, `component` or `http` programs (embedding rewrites the runtime's code).
     #[arg(long)]
     pub debug_info: bool,
+    /// Keep only the names section, the code as without it (`cargo xtask wasm-size --why`).
+    #[arg(long, hide = true)]
+    pub keep_names: bool,
     /// Only the VM: runs precompiled binary LIR, no compiler (smaller).
     #[arg(long)]
     pub vm_only: bool,
@@ -112,6 +119,7 @@ impl BuildArgs {
             profile: self.profile,
             vm_only: self.vm_only,
             debug_info: self.debug_info,
+            keep_names: self.keep_names,
         }
     }
 }
@@ -513,8 +521,8 @@ fn runtime(
                 ),
             );
             compile_wasm_pack(plan, ws, tools, staged, r)?;
-            if cjs_glue {
-                node_glue(plan, ws, tools, scratch, staged)?;
+            if cjs_glue || plan.compile.debug_info {
+                bindgen_glue(plan, ws, tools, scratch, staged)?;
             }
         }
         Tool::Cargo { bin: name } | Tool::CargoLib { lib: name } => {
@@ -590,7 +598,8 @@ fn compile_wasm_pack(
         .args(["--target", target])
         .arg("--out-dir")
         .arg(staged)
-        .args(["--out-name", out_name, "--no-opt"]);
+        .args(["--out-name", out_name, "--no-opt"])
+        .envs(plan.compile.cargo_env());
     match plan.compile.cargo_profile {
         None => cmd.arg("--dev"),
         Some(p) => cmd.args(["--profile", p]),
@@ -632,15 +641,22 @@ fn compile_wasm_pack(
     Ok(())
 }
 
-/// The CommonJS glue of the npm package (`<out_name>.cjs`): wasm-bindgen `--target nodejs`
-/// on the cargo output wasm-pack just compiled.
-fn node_glue(
+/// The wasm-bindgen runs after wasm-pack (`bindgen.rs`): for a `--debug-info` build the web
+/// glue again with `--keep-debug` (wasm-pack dropped the DWARF), and the CommonJS glue
+/// (`<out_name>.cjs`) when the plan asks for it.
+fn bindgen_glue(
     plan: &Plan,
     ws: &workspace::Workspace,
     tools: &toolchain::Tools,
     scratch: &Path,
     staged: &Path,
 ) -> Result<(), BuildError> {
+    let Tool::WasmPack {
+        out_name, cjs_glue, ..
+    } = plan.compile.tool
+    else {
+        return Err(BuildError::usage("the plan does not use wasm-pack"));
+    };
     let Some((bindgen, _)) = &tools.wasm_bindgen else {
         return Err(BuildError::usage("wasm-bindgen is missing"));
     };
@@ -649,8 +665,21 @@ fn node_glue(
         .join(plan.compile.rust_target)
         .join(plan.compile.profile_dir())
         .join(format!("{}.wasm", plan.compile.krate.replace('-', "_")));
-    npm::node_glue(bindgen, &raw, !plan.options.release, scratch, staged)
-        .map_err(|(message, output)| BuildError::failed(message, output))
+    let b = bindgen::Bindgen {
+        bindgen,
+        raw: &raw,
+        debug: plan.compile.cargo_profile.is_none(),
+        keep_debug: plan.compile.debug_info,
+        out_name,
+    };
+    let failed = |(message, output)| BuildError::failed(message, output);
+    if plan.compile.debug_info {
+        b.web_glue(scratch, staged).map_err(failed)?;
+    }
+    if cjs_glue {
+        b.node_glue(scratch, staged).map_err(failed)?;
+    }
+    Ok(())
 }
 
 /// `cargo build` of the plan's binary for its rust target, copied to
@@ -677,7 +706,8 @@ fn compile_cargo(
     }
     let mut cmd = Command::new(&tools.cargo);
     cmd.current_dir(&ws.root)
-        .args(["build", "-p", c.krate, kind]);
+        .args(["build", "-p", c.krate, kind])
+        .envs(c.cargo_env());
     if kind == "--bin" {
         cmd.arg(bin);
     }

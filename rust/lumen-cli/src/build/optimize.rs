@@ -24,10 +24,11 @@ pub fn optimize(input: &Path, output: &Path, step: Optimize) -> Result<(), Strin
 }
 
 /// Optimises one core module. Without `keep_names` the names and producers sections are
-/// dropped; with it they stay, but DWARF (the standard library's, in a release build) is
-/// still dropped: binaryen skips most passes on a module whose DWARF it keeps, and a build
-/// with names must hold the same code as one without (`cargo xtask wasm-size --why` maps the
-/// named copy).
+/// dropped; with it (`--keep-names`) they stay, but DWARF (the standard library's, in a
+/// release build) is still dropped: binaryen copies DWARF through its passes unchanged, so it
+/// would describe the code before them, and a build with names must hold the same code as
+/// one without (`cargo xtask wasm-size --why` maps the named copy). A `--debug-info` build,
+/// whose DWARF is the point, does not come here (its plan has no binaryen step).
 fn optimize_module(input: &Path, output: &Path, step: Optimize) -> Result<(), String> {
     let debug_info = step.keep_names;
     let mut options = match step.level {

@@ -19,7 +19,6 @@
 
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::Command;
 
 /// The shared loader (`lumen_loader.js`) before the wrappers are filled in.
 const LOADER: &str = include_str!("lumen_loader.js");
@@ -197,58 +196,6 @@ fn types(glue_dts: &str) -> Result<String, String> {
         .map(|l| format!("{l}\n"))
         .collect();
     Ok(format!("{api}{INIT_TYPES}"))
-}
-
-/// `wasm-bindgen --target nodejs` on the same cargo output wasm-pack used, into
-/// `staged/lumen_wasm.cjs`; fails unless its `.wasm` is byte for byte the one in `staged`.
-pub fn node_glue(
-    wasm_bindgen: &Path,
-    raw_wasm: &Path,
-    debug: bool,
-    scratch: &Path,
-    staged: &Path,
-) -> Result<(), (String, Vec<String>)> {
-    let out = scratch.join("nodejs-glue");
-    let mut cmd = Command::new(wasm_bindgen);
-    cmd.arg(raw_wasm)
-        .args([
-            "--target",
-            "nodejs",
-            "--out-name",
-            "lumen_wasm",
-            "--no-typescript",
-        ])
-        .arg("--out-dir")
-        .arg(&out);
-    if debug {
-        cmd.arg("--debug");
-    }
-    let done = cmd.output().map_err(|e| {
-        (
-            format!("cannot run {}: {e}", wasm_bindgen.display()),
-            Vec::new(),
-        )
-    })?;
-    if !done.status.success() {
-        let text = String::from_utf8_lossy(&done.stderr);
-        let tail: Vec<String> = text.lines().rev().take(20).map(str::to_string).collect();
-        return Err((
-            format!("wasm-bindgen --target nodejs failed ({})", done.status),
-            tail.into_iter().rev().collect(),
-        ));
-    }
-    let read = |p: &Path| {
-        std::fs::read(p).map_err(|e| (format!("cannot read {}: {e}", p.display()), Vec::new()))
-    };
-    if read(&out.join("lumen_wasm_bg.wasm"))? != read(&staged.join("lumen_wasm_bg.wasm"))? {
-        return Err((
-            "wasm-bindgen's nodejs and web outputs have different .wasm files".into(),
-            Vec::new(),
-        ));
-    }
-    std::fs::copy(out.join("lumen_wasm.js"), staged.join("lumen_wasm.cjs"))
-        .map_err(|e| (format!("cannot copy the nodejs glue: {e}"), Vec::new()))?;
-    Ok(())
 }
 
 /// The `package.json`: `exports` conditions with `types` first in every object, `files`
