@@ -633,6 +633,28 @@ impl Vm {
                         set!(dst, v)
                     }
                 },
+                Op::AddFloat { dst, a, b } => match (reg!(a), reg!(b)) {
+                    (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x + y)),
+                    _ => {
+                        let r = self.binary_slow(BinOp::Add, base, dst, a, b);
+                        refresh!();
+                        charge_work!(try_fault!(r))
+                    }
+                },
+                Op::SubFloat { dst, a, b } => match (reg!(a), reg!(b)) {
+                    (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x - y)),
+                    (x, y) => {
+                        let v = try_fault!(arith::binary(BinOp::Sub, x, y));
+                        set!(dst, v)
+                    }
+                },
+                Op::MulFloat { dst, a, b } => match (reg!(a), reg!(b)) {
+                    (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x * y)),
+                    (x, y) => {
+                        let v = try_fault!(arith::binary(BinOp::Mul, x, y));
+                        set!(dst, v)
+                    }
+                },
                 Op::Lt { dst, a, b } => {
                     let c = ordered!(<, Lt, a, b);
                     set!(dst, Value::Bool(c))

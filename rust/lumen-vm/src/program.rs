@@ -14,6 +14,11 @@
 //! - a `Move` out of a dead register becomes a `Take`, and list/tuple/record/variant
 //!   constructions whose operand registers are dead move the values in: no reference-count
 //!   round trip, and the value keeps a single owner (in-place updates stay possible);
+//! - the type-specialised `IntBinary`/`FloatBinary` (operands the checker proved Int or
+//!   Float): Float `+ - *` become `AddFloat`, `SubFloat`, `MulFloat`, which test the
+//!   Float pair first and take the generic path for any other pair; every other typed
+//!   instruction becomes its generic `Binary` before any fusion (the generic ops test the
+//!   Int pair first already, and `/` the Float pair);
 //! - `sqrt`/`abs` calls with one argument become dedicated ops, fused with the `Move` of
 //!   the argument into place when there is one;
 //! - a proven-scalar analysis (module `scalars`) gives each return the set of registers
@@ -97,6 +102,13 @@ instruction_table!(executable_ops {
     Mod { dst: Reg, a: Reg, b: Reg },
     /// Any other binary operator (`//`, `**`, `++`, `in`, equality, ordering).
     Binary { op: BinOp, dst: Reg, a: Reg, b: Reg },
+    /// `dst = a + b` from a `FloatBinary`: the Float pair is tested first (any other pair
+    /// takes the generic `Add` path).
+    AddFloat { dst: Reg, a: Reg, b: Reg },
+    /// `dst = a - b` from a `FloatBinary` (as for `AddFloat`).
+    SubFloat { dst: Reg, a: Reg, b: Reg },
+    /// `dst = a * b` from a `FloatBinary` (as for `AddFloat`).
+    MulFloat { dst: Reg, a: Reg, b: Reg },
     Lt { dst: Reg, a: Reg, b: Reg },
     Le { dst: Reg, a: Reg, b: Reg },
     /// `if !(a < b) { pc = target }` (fused `Binary` + `JumpIfFalse`; only when the
@@ -328,6 +340,13 @@ impl Program {
 /// its second instruction in place, unreachable except through the fused op's fall-through,
 /// which skips it).
 fn translate(code: &[Instr], num_regs: usize, shapes: &Shapes) -> Vec<Op> {
+    // Typed instructions without an op of their own are their generic `Binary` (whose fast
+    // path is the Int one), so the fusions below see them as such.
+    let code: Vec<Instr> = code
+        .iter()
+        .map(|&ins| generic_unless_typed_op(ins))
+        .collect();
+    let code = code.as_slice();
     let mut is_target = vec![false; code.len()];
     for target in code.iter().flat_map(Instr::targets) {
         if let Some(t) = is_target.get_mut(target as usize) {
@@ -491,6 +510,20 @@ fn fuse_compare_imm(
     }
 }
 
+/// A typed instruction (`IntBinary`, `FloatBinary`) that has no op of its own as the
+/// generic `Binary`; every other instruction as it is.
+fn generic_unless_typed_op(ins: Instr) -> Instr {
+    match ins {
+        Instr::IntBinary { op, dst, a, b } => Instr::Binary { op, dst, a, b },
+        Instr::FloatBinary { op, dst, a, b }
+            if !matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul) =>
+        {
+            Instr::Binary { op, dst, a, b }
+        }
+        other => other,
+    }
+}
+
 /// The op of one instruction outside any fusion: its own op (generated from the table),
 /// or for a `rewritten` one the op it becomes.
 fn translate_one(ins: Instr) -> Op {
@@ -507,6 +540,13 @@ fn translate_one(ins: Instr) -> Op {
             BinOp::Lt => Op::Lt { dst, a, b },
             BinOp::Le => Op::Le { dst, a, b },
             _ => Op::Binary { op, dst, a, b },
+        },
+        Instr::IntBinary { op, dst, a, b } => translate_one(Instr::Binary { op, dst, a, b }),
+        Instr::FloatBinary { op, dst, a, b } => match op {
+            BinOp::Add => Op::AddFloat { dst, a, b },
+            BinOp::Sub => Op::SubFloat { dst, a, b },
+            BinOp::Mul => Op::MulFloat { dst, a, b },
+            _ => translate_one(Instr::Binary { op, dst, a, b }),
         },
         Instr::CallBuiltin {
             dst,

@@ -930,6 +930,7 @@ impl Checker<'_> {
                     _ => None,
                 };
                 let rt = self.expr(rhs, rh.as_ref());
+                self.scalars.record(self.file, span, &lt, &rt);
                 self.binop_type(op, &lt, &rt, span)
             }
         }

@@ -23,6 +23,7 @@ pub mod env;
 mod expr;
 mod narrow;
 mod pattern;
+pub(crate) mod scalars;
 mod stmt;
 mod tool;
 pub mod types;
@@ -72,7 +73,8 @@ pub(crate) fn check_with_signatures(program: &Program) -> (Vec<Diagnostic>, Sign
             }
         }
     }
-    let sigs = c.signatures();
+    let mut sigs = c.signatures();
+    sigs.scalars = std::mem::take(&mut c.scalars);
     (c.diags, sigs)
 }
 
@@ -91,6 +93,8 @@ pub(crate) struct Signatures {
     /// Each enum: its declaration, name and variants.
     pub enums: Vec<(DeclId, String, Vec<VariantSig>)>,
     pub tools: Vec<ToolSignature>,
+    /// The binary operations on two `Int`s or two `Float`s (lowering's typed instructions).
+    pub scalars: scalars::Scalars,
 }
 
 /// A cell's checked signature.
@@ -214,6 +218,7 @@ struct Checker<'p> {
     consts: HashMap<DeclId, ConstState>,
     checked: HashSet<DeclId>,
     infer_depth: usize,
+    scalars: scalars::Scalars,
 }
 
 impl<'p> Checker<'p> {
@@ -231,6 +236,7 @@ impl<'p> Checker<'p> {
             consts: HashMap::new(),
             checked: HashSet::new(),
             infer_depth: 0,
+            scalars: scalars::Scalars::default(),
         }
     }
 

@@ -1010,3 +1010,52 @@ fn issue11_item4_a_tool_result_type_too_deep_for_the_vm_is_e0103() {
         "{diags:#?}"
     );
 }
+
+#[test]
+fn proven_int_and_float_operands_give_typed_instructions() {
+    let m = compile(
+        "cell f(a: Float, b: Float, n: Int, k: Int, x: Int | Float) -> Float\n  let c = a * b + a\n  let m = n % k\n  let y = x * a\n  c\nend\ncell g() -> Float\n  let mut p = 1.0\n  let q = p * p\n  q\nend\n",
+    );
+    let f = func(&m, "f");
+    let typed = |op, a, b| {
+        f.code.iter().any(|i| matches!(*i, Instr::FloatBinary { op: o, a: x, b: y, .. } if o == op && x == a && y == b))
+    };
+    // Registers: the parameters a, b, n, k, x are 0..=4.
+    assert!(typed(BinOp::Mul, 0, 1), "{:?}", f.code);
+    assert!(f.code.iter().any(|i| matches!(
+        *i,
+        Instr::FloatBinary {
+            op: BinOp::Add,
+            b: 0,
+            ..
+        }
+    )));
+    assert!(f.code.iter().any(|i| matches!(
+        *i,
+        Instr::IntBinary {
+            op: BinOp::Mod,
+            a: 2,
+            b: 3,
+            ..
+        }
+    )));
+    // An Int | Float operand stays generic.
+    assert!(f.code.iter().any(|i| matches!(
+        *i,
+        Instr::Binary {
+            op: BinOp::Mul,
+            a: 4,
+            b: 0,
+            ..
+        }
+    )));
+    let g = func(&m, "g");
+    eprintln!("{:?}", g.code);
+    assert!(
+        g.code
+            .iter()
+            .any(|i| matches!(*i, Instr::FloatBinary { op: BinOp::Mul, .. })),
+        "{:?}",
+        g.code
+    );
+}
