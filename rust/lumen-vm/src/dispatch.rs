@@ -907,6 +907,25 @@ impl Vm {
                     let v = try_fault!(get_field(prog, reg!(obj), name));
                     set!(dst, v)
                 }
+                Op::GetFieldSlot {
+                    dst,
+                    obj,
+                    name,
+                    slot,
+                } => {
+                    let v = match reg!(obj) {
+                        Value::Record(o)
+                            if o.ty.field_ids.get(slot as usize) == Some(&(name as u32)) =>
+                        {
+                            match o.fields.as_slice().get(slot as usize) {
+                                Some(x) => x.fast_clone(),
+                                None => try_fault!(get_field(prog, reg!(obj), name)),
+                            }
+                        }
+                        other => try_fault!(get_field(prog, other, name)),
+                    };
+                    set!(dst, v)
+                }
                 Op::SetField { obj, name, src } => {
                     let v = reg!(src).clone();
                     try_fault!(set_field(prog, reg_mut!(obj), name, v))

@@ -182,6 +182,10 @@ macro_rules! instruction_table {
             /// `dst = a op b` where the checker proved `a` and `b` both Float (a hint, as for
             /// `IntBinary`).
             FloatBinary = 48 { op: BinOp as imm, dst: Reg as dst, a: Reg as reg, b: Reg as reg } rewritten;
+            /// `dst = obj.name` where the checker proved `obj` a record whose field `name` is
+            /// at `slot`. The VM reads the slot directly when `obj` is a record whose field
+            /// at `slot` is named `name`, and otherwise does exactly what `GetField` does.
+            GetFieldSlot = 49 { dst: Reg as dst, obj: Reg as reg, name: u16 as name, slot: u8 as imm };
         }
     };
 }

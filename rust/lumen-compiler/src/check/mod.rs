@@ -21,9 +21,9 @@
 mod builtins;
 pub mod env;
 mod expr;
+pub(crate) mod hints;
 mod narrow;
 mod pattern;
-pub(crate) mod scalars;
 mod stmt;
 mod tool;
 pub mod types;
@@ -74,7 +74,7 @@ pub(crate) fn check_with_signatures(program: &Program) -> (Vec<Diagnostic>, Sign
         }
     }
     let mut sigs = c.signatures();
-    sigs.scalars = std::mem::take(&mut c.scalars);
+    sigs.hints = std::mem::take(&mut c.hints);
     (c.diags, sigs)
 }
 
@@ -94,7 +94,7 @@ pub(crate) struct Signatures {
     pub enums: Vec<(DeclId, String, Vec<VariantSig>)>,
     pub tools: Vec<ToolSignature>,
     /// The binary operations on two `Int`s or two `Float`s (lowering's typed instructions).
-    pub scalars: scalars::Scalars,
+    pub hints: hints::TypeHints,
 }
 
 /// A cell's checked signature.
@@ -218,7 +218,7 @@ struct Checker<'p> {
     consts: HashMap<DeclId, ConstState>,
     checked: HashSet<DeclId>,
     infer_depth: usize,
-    scalars: scalars::Scalars,
+    hints: hints::TypeHints,
 }
 
 impl<'p> Checker<'p> {
@@ -236,7 +236,7 @@ impl<'p> Checker<'p> {
             consts: HashMap::new(),
             checked: HashSet::new(),
             infer_depth: 0,
-            scalars: scalars::Scalars::default(),
+            hints: hints::TypeHints::default(),
         }
     }
 

@@ -10,7 +10,7 @@
 use super::regs::{FnCx, Target, UNPATCHED};
 use super::{fail, lit_key, visit, Lowerer, NameRef, R};
 use crate::ast::{self, BinOp, Block, Expr, ExprKind, StrPart, TypeExpr, UnOp};
-use crate::check::scalars::Scalar;
+use crate::check::hints::Scalar;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::resolve::Symbol;
 use crate::span::Span;
@@ -192,10 +192,18 @@ impl Lowerer<'_> {
             let obj = self.expr(f, target, None)?;
             f.free_to(mark);
             let d = dest(f, dst)?;
-            f.emit(Instr::GetField {
-                dst: d,
-                obj,
-                name: name_id,
+            f.emit(match self.hints.field_slot(f.file, name.span) {
+                Some(slot) => Instr::GetFieldSlot {
+                    dst: d,
+                    obj,
+                    name: name_id,
+                    slot,
+                },
+                None => Instr::GetField {
+                    dst: d,
+                    obj,
+                    name: name_id,
+                },
             });
             Ok(d)
         }
@@ -687,7 +695,7 @@ impl Lowerer<'_> {
     ) -> Instr {
         use lir::BinOp as B;
         let numeric = !matches!(op, B::Concat | B::In | B::Pow);
-        match span.and_then(|s| self.scalars.get(f.file, s)) {
+        match span.and_then(|s| self.hints.scalar(f.file, s)) {
             Some(Scalar::Int) if numeric => Instr::IntBinary { op, dst, a, b },
             Some(Scalar::Float) if numeric => Instr::FloatBinary { op, dst, a, b },
             _ => Instr::Binary { op, dst, a, b },

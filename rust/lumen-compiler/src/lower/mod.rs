@@ -3,7 +3,7 @@
 //! Lowering is untyped except for one hint: the VM dispatches on run-time values (`Add`
 //! on Int, Float or String, structural `Eq`, `GetField` by name), so mostly name
 //! resolution matters here. Arithmetic and comparisons whose operands the checker proved
-//! both Int or both Float (its side table, `check::scalars`) become `IntBinary` /
+//! both Int or both Float (its side table, `check::hints`) become `IntBinary` /
 //! `FloatBinary`, which the VM runs with that pair tested first (it checks the tags anyway).
 //! Inside a function, locals (a scope stack in [`regs::FnCx`]) shadow the file's top-level
 //! names ([`Program::lookup`]), which shadow the result constructors `ok`/`err`, `halt`,
@@ -38,7 +38,7 @@ pub(crate) use visit::names_in_expr;
 mod tests;
 
 use crate::ast;
-use crate::check::scalars::Scalars;
+use crate::check::hints::TypeHints;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::resolve::{FileId, Program, Symbol};
 use crate::span::Span;
@@ -143,7 +143,7 @@ pub(super) struct Lowerer<'p> {
     globals: HashMap<(FileId, usize), u16>,
     diags: Vec<Diagnostic>,
     /// The binary operations the checker proved Int or Float (typed instructions).
-    scalars: Scalars,
+    hints: TypeHints,
 }
 
 impl<'p> Lowerer<'p> {
@@ -156,7 +156,7 @@ impl<'p> Lowerer<'p> {
             cells: HashMap::new(),
             globals: HashMap::new(),
             diags,
-            scalars: sigs.scalars.clone(),
+            hints: sigs.hints.clone(),
         }
     }
 

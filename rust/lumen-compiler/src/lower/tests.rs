@@ -147,9 +147,10 @@ fn counter_increment_is_add_imm_in_place() {
         "{:?}",
         f.code
     );
+    // In place on `total`; both operands are Ints, so the typed instruction.
     assert!(f.code.iter().any(|i| matches!(
         i,
-        Instr::Binary {
+        Instr::IntBinary {
             op: BinOp::Add,
             dst: 2,
             a: 2,
@@ -250,7 +251,7 @@ fn call_arguments_use_a_window_at_the_stack_top() {
         args: 2,
         argc: 1
     }));
-    assert!(f.code.contains(&Instr::Binary {
+    assert!(f.code.contains(&Instr::IntBinary {
         op: BinOp::Add,
         dst: 1,
         a: 1,
@@ -1058,4 +1059,32 @@ fn proven_int_and_float_operands_give_typed_instructions() {
         "{:?}",
         g.code
     );
+}
+
+#[test]
+fn record_field_reads_carry_their_slot() {
+    let m = compile(
+        "record P\n  a: Int\n  b: Int\nend\ncell f(p: P, j: Json) -> Int\n  let x = j.b\n  p.b + p.a\nend\n",
+    );
+    let f = func(&m, "f");
+    let slot_of = |name: &str| {
+        let id = m.names.iter().position(|n| n == name).expect("a name") as u16;
+        f.code.iter().find_map(|i| match *i {
+            Instr::GetFieldSlot { name, slot, .. } if name == id => Some(slot),
+            _ => None,
+        })
+    };
+    assert_eq!(
+        (slot_of("a"), slot_of("b")),
+        (Some(0), Some(1)),
+        "{:?}",
+        f.code
+    );
+    // The Json read stays a plain GetField.
+    assert!(f
+        .code
+        .iter()
+        .any(|i| matches!(i, Instr::GetField { obj: 1, .. })));
+    let src = "record P\n  a: Int\n  b: Int\nend\ncell main() -> Int\n  let p = P(a: 3, b: 4)\n  p.b * 10 + p.a\nend\n";
+    assert_eq!(run_output(src), "43\n");
 }
