@@ -1,10 +1,10 @@
 //! Lowering: the resolved, type-checked AST → a LIR [`Module`] of register bytecode.
 //!
-//! Lowering is untyped except for one hint: the VM dispatches on run-time values (`Add`
-//! on Int, Float or String, structural `Eq`, `GetField` by name), so mostly name
-//! resolution matters here. Arithmetic and comparisons whose operands the checker proved
-//! both Int or both Float (its side table, `check::hints`) become `IntBinary` /
-//! `FloatBinary`, which the VM runs with that pair tested first (it checks the tags anyway).
+//! Lowering is untyped except for hints: the VM dispatches on run-time values (`Add` on
+//! Int, Float or String, structural `Eq`, `GetField` by name), so mostly name resolution
+//! matters here. From the checker's side table (`check::hints`), arithmetic and
+//! comparisons on two proven Ints or Floats become `IntBinary` / `FloatBinary`, and a
+//! field read of a proven record `GetFieldSlot`; the VM checks the values anyway.
 //! Inside a function, locals (a scope stack in [`regs::FnCx`]) shadow the file's top-level
 //! names ([`Program::lookup`]), which shadow the result constructors `ok`/`err`, `halt`,
 //! the higher-order list functions (lowered to loops, see [`hof`]) and the VM builtins.
