@@ -102,13 +102,6 @@ instruction_table!(executable_ops {
     Mod { dst: Reg, a: Reg, b: Reg },
     /// Any other binary operator (`//`, `**`, `++`, `in`, equality, ordering).
     Binary { op: BinOp, dst: Reg, a: Reg, b: Reg },
-    /// `dst = a + b` from a `FloatBinary`: the Float pair is tested first (any other pair
-    /// takes the generic `Add` path).
-    AddFloat { dst: Reg, a: Reg, b: Reg },
-    /// `dst = a - b` from a `FloatBinary` (as for `AddFloat`).
-    SubFloat { dst: Reg, a: Reg, b: Reg },
-    /// `dst = a * b` from a `FloatBinary` (as for `AddFloat`).
-    MulFloat { dst: Reg, a: Reg, b: Reg },
     Lt { dst: Reg, a: Reg, b: Reg },
     Le { dst: Reg, a: Reg, b: Reg },
     /// `if !(a < b) { pc = target }` (fused `Binary` + `JumpIfFalse`; only when the
@@ -173,6 +166,13 @@ instruction_table!(executable_ops {
     /// `CallValue` that first releases the caller's registers past the arguments that the
     /// callee's frame covers (as for `CallClear`).
     CallValueClear { dst: Reg, callee: Reg, args: Reg, argc: u8 },
+    /// `dst = a + b` from a `FloatBinary`: the Float pair is tested first (any other pair
+    /// takes the generic `Add` path).
+    AddFloat { dst: Reg, a: Reg, b: Reg },
+    /// `dst = a - b` from a `FloatBinary` (as for `AddFloat`).
+    SubFloat { dst: Reg, a: Reg, b: Reg },
+    /// `dst = a * b` from a `FloatBinary` (as for `AddFloat`).
+    MulFloat { dst: Reg, a: Reg, b: Reg },
 });
 
 /// Operand counts the translation needs that an instruction does not carry itself.
@@ -340,13 +340,6 @@ impl Program {
 /// its second instruction in place, unreachable except through the fused op's fall-through,
 /// which skips it).
 fn translate(code: &[Instr], num_regs: usize, shapes: &Shapes) -> Vec<Op> {
-    // Typed instructions without an op of their own are their generic `Binary` (whose fast
-    // path is the Int one), so the fusions below see them as such.
-    let code: Vec<Instr> = code
-        .iter()
-        .map(|&ins| generic_unless_typed_op(ins))
-        .collect();
-    let code = code.as_slice();
     let mut is_target = vec![false; code.len()];
     for target in code.iter().flat_map(Instr::targets) {
         if let Some(t) = is_target.get_mut(target as usize) {
@@ -366,7 +359,12 @@ fn translate(code: &[Instr], num_regs: usize, shapes: &Shapes) -> Vec<Op> {
             }
         }
         let fused = if not_target(i + 1) {
-            fuse_pair(*ins, code.get(i + 1).copied(), |r| dead_after(i + 1, r))
+            // Typed instructions without an op of their own fuse as their generic `Binary`.
+            fuse_pair(
+                generic_unless_typed_op(*ins),
+                code.get(i + 1).copied().map(generic_unless_typed_op),
+                |r| dead_after(i + 1, r),
+            )
         } else {
             None
         };
@@ -491,7 +489,14 @@ fn fuse_compare_imm(
         Some(&Instr::LoadInt { dst: t, value }),
         Some(&Instr::Binary { op, dst, a, b }),
         Some(&Instr::JumpIfFalse { cond, target }),
-    ) = (code.get(i), code.get(i + 1), code.get(i + 2))
+    ) = (
+        code.get(i),
+        code.get(i + 1)
+            .copied()
+            .map(generic_unless_typed_op)
+            .as_ref(),
+        code.get(i + 2),
+    )
     else {
         return None;
     };
