@@ -670,6 +670,50 @@ mod tests {
     }
 
     #[test]
+    fn typed_instructions_become_float_ops_or_fuse_as_their_generic_form() {
+        let code = vec![
+            Instr::FloatBinary {
+                op: BinOp::Mul,
+                dst: 2,
+                a: 0,
+                b: 1,
+            },
+            Instr::FloatBinary {
+                op: BinOp::Div,
+                dst: 2,
+                a: 2,
+                b: 1,
+            },
+            Instr::IntBinary {
+                op: BinOp::Add,
+                dst: 2,
+                a: 0,
+                b: 1,
+            },
+            Instr::IntBinary {
+                op: BinOp::Lt,
+                dst: 2,
+                a: 0,
+                b: 1,
+            },
+            Instr::JumpIfFalse { cond: 2, target: 5 },
+            Instr::ReturnNull,
+        ];
+        let ops = translate(&code, 3, &Shapes::default());
+        assert_eq!(ops[0], Op::MulFloat { dst: 2, a: 0, b: 1 });
+        assert_eq!(ops[1], Op::Div { dst: 2, a: 2, b: 1 });
+        assert_eq!(ops[2], Op::Add { dst: 2, a: 0, b: 1 });
+        assert_eq!(
+            ops[3],
+            Op::LtJf {
+                a: 0,
+                b: 1,
+                target: 5
+            }
+        );
+    }
+
+    #[test]
     fn does_not_fuse_when_the_bool_is_read_later() {
         let code = vec![
             Instr::Binary {
