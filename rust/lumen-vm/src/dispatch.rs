@@ -972,6 +972,47 @@ impl Vm {
                     set!(dst, Value::Bool(b))
                 }
                 Op::Fail { kind, msg } => fail!(fail_fault(kind, reg!(msg))),
+                Op::GetFieldSlot {
+                    dst,
+                    obj,
+                    name,
+                    slot,
+                } => {
+                    let v = match reg!(obj) {
+                        Value::Record(o)
+                            if o.ty.field_ids.get(slot as usize) == Some(&(name as u32)) =>
+                        {
+                            match o.fields.as_slice().get(slot as usize) {
+                                Some(x) => x.fast_clone(),
+                                None => try_fault!(get_field(prog, reg!(obj), name)),
+                            }
+                        }
+                        other => try_fault!(get_field(prog, other, name)),
+                    };
+                    set!(dst, v)
+                }
+                Op::AddFloat { dst, a, b } => match (reg!(a), reg!(b)) {
+                    (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x + y)),
+                    _ => {
+                        let r = self.binary_slow(BinOp::Add, base, dst, a, b);
+                        refresh!();
+                        charge_work!(try_fault!(r))
+                    }
+                },
+                Op::SubFloat { dst, a, b } => match (reg!(a), reg!(b)) {
+                    (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x - y)),
+                    (x, y) => {
+                        let v = try_fault!(arith::binary(BinOp::Sub, x, y));
+                        set!(dst, v)
+                    }
+                },
+                Op::MulFloat { dst, a, b } => match (reg!(a), reg!(b)) {
+                    (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x * y)),
+                    (x, y) => {
+                        let v = try_fault!(arith::binary(BinOp::Mul, x, y));
+                        set!(dst, v)
+                    }
+                },
             })
         }
     }

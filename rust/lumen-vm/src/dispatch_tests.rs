@@ -338,3 +338,200 @@ fn fused_compare_and_branch_ops_follow_the_operator() {
     }
     assert_eq!(runs, 6 * (8 * 8 * 2 + 8 * 3));
 }
+
+/// Each operand pair of the typed-instruction tests: Ints, Floats, the Int overflow and
+/// division by zero cases, and wrong-typed pairs (mixed, strings, a Bool) that a
+/// hand-made module could feed a typed instruction.
+fn operand_pairs() -> Vec<(Instr, Instr)> {
+    let c = |dst, idx| LoadConst { dst, idx };
+    vec![
+        (int(0, 7), int(1, 3)),
+        (int(0, -7), int(1, 3)),
+        (int(0, 7), int(1, 0)),
+        (c(0, 3), int(1, 2)),
+        (c(0, 1), c(1, 1)),
+        (c(0, 1), c(1, 5)),
+        (int(0, 2), c(1, 1)),
+        (c(0, 1), int(1, 2)),
+        (c(0, 0), c(1, 2)),
+        (
+            LoadBool {
+                dst: 0,
+                value: true,
+            },
+            int(1, 1),
+        ),
+    ]
+}
+
+#[test]
+fn typed_binary_instructions_behave_exactly_like_the_generic_one() {
+    use BinOp::*;
+    for op in [Add, Sub, Mul, Div, IntDiv, Mod, Pow, Eq, Ne, Lt, Le, Gt, Ge] {
+        for (a, b) in operand_pairs() {
+            let run = |typed: fn(BinOp, u16, u16, u16) -> Instr| {
+                display(vec![a, b, typed(op, 2, 0, 1), Return { src: 2 }], 3)
+            };
+            let generic = run(|op, dst, a, b| Binary { op, dst, a, b });
+            let int = run(|op, dst, a, b| IntBinary { op, dst, a, b });
+            let float = run(|op, dst, a, b| FloatBinary { op, dst, a, b });
+            assert_eq!(int, generic, "IntBinary {op:?} on {a:?}, {b:?}");
+            assert_eq!(float, generic, "FloatBinary {op:?} on {a:?}, {b:?}");
+        }
+    }
+    // The typed ops' fast paths give the expected values.
+    let f = |op| {
+        display(
+            vec![
+                LoadConst { dst: 0, idx: 1 },
+                FloatBinary {
+                    op,
+                    dst: 1,
+                    a: 0,
+                    b: 0,
+                },
+                Return { src: 1 },
+            ],
+            2,
+        )
+    };
+    assert_eq!(
+        [f(BinOp::Add), f(BinOp::Sub), f(BinOp::Mul)],
+        ["5.0", "0.0", "6.25"]
+    );
+    // In place on the accumulator, and mixed Int/Float through the generic path.
+    assert_eq!(
+        display(
+            vec![
+                LoadConst { dst: 0, idx: 1 },
+                int(1, 2),
+                FloatBinary {
+                    op: BinOp::Mul,
+                    dst: 0,
+                    a: 0,
+                    b: 1,
+                },
+                Return { src: 0 },
+            ],
+            2,
+        ),
+        "5.0"
+    );
+}
+
+#[test]
+fn typed_compares_fuse_with_their_branch() {
+    // while i < 5: i = i + 1, as IntBinary; and a FloatBinary compare on a wrong-typed
+    // (String) register raises the generic comparison's error.
+    let count = |cmp: Instr| {
+        display(
+            vec![
+                int(0, 0),
+                int(1, 5),
+                Jump { target: 4 },
+                AddImm {
+                    dst: 0,
+                    a: 0,
+                    imm: 1,
+                },
+                cmp,
+                JumpIfTrue { cond: 2, target: 3 },
+                Return { src: 0 },
+            ],
+            3,
+        )
+    };
+    let lt = |typed: bool| {
+        let (op, dst, a, b) = (BinOp::Lt, 2, 0, 1);
+        if typed {
+            IntBinary { op, dst, a, b }
+        } else {
+            Binary { op, dst, a, b }
+        }
+    };
+    assert_eq!(count(lt(true)), "5");
+    assert_eq!(count(lt(true)), count(lt(false)));
+    let bad = display(
+        vec![
+            LoadConst { dst: 0, idx: 0 },
+            int(1, 5),
+            FloatBinary {
+                op: BinOp::Lt,
+                dst: 2,
+                a: 0,
+                b: 1,
+            },
+            JumpIfFalse { cond: 2, target: 4 },
+            Return { src: 0 },
+            Return { src: 1 },
+        ],
+        3,
+    );
+    assert!(bad.starts_with("ERR "), "{bad}");
+}
+
+#[test]
+fn get_field_slot_reads_the_slot_or_does_what_get_field_does() {
+    // Point(x: 1, y: 2) in register 0; `name` 0 is "x", 1 is "y".
+    let point = |read: Instr| {
+        display(
+            vec![
+                int(1, 1),
+                int(2, 2),
+                MakeRecord {
+                    dst: 0,
+                    ty: 0,
+                    start: 1,
+                },
+                read,
+                Return { src: 3 },
+            ],
+            4,
+        )
+    };
+    let slot = |name, slot| GetFieldSlot {
+        dst: 3,
+        obj: 0,
+        name,
+        slot,
+    };
+    assert_eq!(point(slot(1, 1)), "2");
+    assert_eq!(point(slot(0, 0)), "1");
+    // A wrong hint (slot of another field, or past the end) reads the field by name.
+    assert_eq!(point(slot(0, 1)), "1");
+    assert_eq!(point(slot(1, 200)), "2");
+    // A field the record does not have: GetField's error.
+    assert_eq!(
+        point(slot(2, 0)),
+        point(GetField {
+            dst: 3,
+            obj: 0,
+            name: 2
+        })
+    );
+    // Not a record: a map (Json) is read by key, anything else is GetField's error.
+    let on = |obj: Vec<Instr>, read: Instr| {
+        let mut code = obj;
+        code.extend([read, Return { src: 3 }]);
+        display(code, 4)
+    };
+    let map = vec![
+        LoadConst { dst: 1, idx: 2 },
+        int(2, 9),
+        MakeMap {
+            dst: 0,
+            start: 1,
+            count: 1,
+        },
+    ];
+    assert_eq!(on(map.clone(), slot(0, 0)), "9");
+    assert_eq!(on(map, slot(1, 0)), "null");
+    let by_name = GetField {
+        dst: 3,
+        obj: 0,
+        name: 0,
+    };
+    let not_a_record = on(vec![int(0, 4)], slot(0, 0));
+    assert!(not_a_record.starts_with("ERR "), "{not_a_record}");
+    assert_eq!(not_a_record, on(vec![int(0, 4)], by_name));
+}

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::opcodes::Instr;
 
 /// The LIR format version: bump on any change to instructions, builtins or layout.
-pub const LIR_VERSION: u32 = 3;
+pub const LIR_VERSION: u32 = 4;
 
 /// Register index within a frame.
 pub type Reg = u16;

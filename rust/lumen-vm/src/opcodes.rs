@@ -173,6 +173,19 @@ macro_rules! instruction_table {
             /// Stop with a run-time error whose message is the string in `msg`; `kind` selects the
             /// error code (`halt`, constraint, non-exhaustive match fallback ...).
             Fail = 46 { kind: FailKind as imm, msg: Reg as reg } ends;
+
+            // ---- type-specialised arithmetic (issue 13 point 3)
+            /// `dst = a op b` where the checker proved `a` and `b` both Int. A hint only: the
+            /// VM checks the tags anyway, and other values take the generic `Binary` path
+            /// (the same result or error), so an ill-typed module cannot misbehave.
+            IntBinary = 47 { op: BinOp as imm, dst: Reg as dst, a: Reg as reg, b: Reg as reg } rewritten;
+            /// `dst = a op b` where the checker proved `a` and `b` both Float (a hint, as for
+            /// `IntBinary`).
+            FloatBinary = 48 { op: BinOp as imm, dst: Reg as dst, a: Reg as reg, b: Reg as reg } rewritten;
+            /// `dst = obj.name` where the checker proved `obj` a record whose field `name` is
+            /// at `slot`. The VM reads the slot directly when `obj` is a record whose field
+            /// at `slot` is named `name`, and otherwise does exactly what `GetField` does.
+            GetFieldSlot = 49 { dst: Reg as dst, obj: Reg as reg, name: u16 as name, slot: u8 as imm };
         }
     };
 }

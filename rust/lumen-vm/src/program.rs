@@ -14,6 +14,11 @@
 //! - a `Move` out of a dead register becomes a `Take`, and list/tuple/record/variant
 //!   constructions whose operand registers are dead move the values in: no reference-count
 //!   round trip, and the value keeps a single owner (in-place updates stay possible);
+//! - the type-specialised `IntBinary`/`FloatBinary` (operands the checker proved Int or
+//!   Float): Float `+ - *` become `AddFloat`, `SubFloat`, `MulFloat`, which test the
+//!   Float pair first and take the generic path for any other pair; every other typed
+//!   instruction becomes its generic `Binary` before any fusion (the generic ops test the
+//!   Int pair first already, and `/` the Float pair);
 //! - `sqrt`/`abs` calls with one argument become dedicated ops, fused with the `Move` of
 //!   the argument into place when there is one;
 //! - a proven-scalar analysis (module `scalars`) gives each return the set of registers
@@ -161,6 +166,13 @@ instruction_table!(executable_ops {
     /// `CallValue` that first releases the caller's registers past the arguments that the
     /// callee's frame covers (as for `CallClear`).
     CallValueClear { dst: Reg, callee: Reg, args: Reg, argc: u8 },
+    /// `dst = a + b` from a `FloatBinary`: the Float pair is tested first (any other pair
+    /// takes the generic `Add` path).
+    AddFloat { dst: Reg, a: Reg, b: Reg },
+    /// `dst = a - b` from a `FloatBinary` (as for `AddFloat`).
+    SubFloat { dst: Reg, a: Reg, b: Reg },
+    /// `dst = a * b` from a `FloatBinary` (as for `AddFloat`).
+    MulFloat { dst: Reg, a: Reg, b: Reg },
 });
 
 /// Operand counts the translation needs that an instruction does not carry itself.
@@ -347,7 +359,12 @@ fn translate(code: &[Instr], num_regs: usize, shapes: &Shapes) -> Vec<Op> {
             }
         }
         let fused = if not_target(i + 1) {
-            fuse_pair(*ins, code.get(i + 1).copied(), |r| dead_after(i + 1, r))
+            // Typed instructions without an op of their own fuse as their generic `Binary`.
+            fuse_pair(
+                generic_unless_typed_op(*ins),
+                code.get(i + 1).copied().map(generic_unless_typed_op),
+                |r| dead_after(i + 1, r),
+            )
         } else {
             None
         };
@@ -472,7 +489,14 @@ fn fuse_compare_imm(
         Some(&Instr::LoadInt { dst: t, value }),
         Some(&Instr::Binary { op, dst, a, b }),
         Some(&Instr::JumpIfFalse { cond, target }),
-    ) = (code.get(i), code.get(i + 1), code.get(i + 2))
+    ) = (
+        code.get(i),
+        code.get(i + 1)
+            .copied()
+            .map(generic_unless_typed_op)
+            .as_ref(),
+        code.get(i + 2),
+    )
     else {
         return None;
     };
@@ -488,6 +512,20 @@ fn fuse_compare_imm(
         BinOp::Eq => Some(Op::EqImmJf { a, imm, target }),
         BinOp::Ne => Some(Op::NeImmJf { a, imm, target }),
         _ => None,
+    }
+}
+
+/// A typed instruction (`IntBinary`, `FloatBinary`) that has no op of its own as the
+/// generic `Binary`; every other instruction as it is.
+fn generic_unless_typed_op(ins: Instr) -> Instr {
+    match ins {
+        Instr::IntBinary { op, dst, a, b } => Instr::Binary { op, dst, a, b },
+        Instr::FloatBinary { op, dst, a, b }
+            if !matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul) =>
+        {
+            Instr::Binary { op, dst, a, b }
+        }
+        other => other,
     }
 }
 
@@ -507,6 +545,13 @@ fn translate_one(ins: Instr) -> Op {
             BinOp::Lt => Op::Lt { dst, a, b },
             BinOp::Le => Op::Le { dst, a, b },
             _ => Op::Binary { op, dst, a, b },
+        },
+        Instr::IntBinary { op, dst, a, b } => translate_one(Instr::Binary { op, dst, a, b }),
+        Instr::FloatBinary { op, dst, a, b } => match op {
+            BinOp::Add => Op::AddFloat { dst, a, b },
+            BinOp::Sub => Op::SubFloat { dst, a, b },
+            BinOp::Mul => Op::MulFloat { dst, a, b },
+            _ => translate_one(Instr::Binary { op, dst, a, b }),
         },
         Instr::CallBuiltin {
             dst,
@@ -621,6 +666,50 @@ mod tests {
         assert_eq!(
             translate(&code2, 3, &Shapes::default())[0],
             Op::Lt { dst: 2, a: 0, b: 1 }
+        );
+    }
+
+    #[test]
+    fn typed_instructions_become_float_ops_or_fuse_as_their_generic_form() {
+        let code = vec![
+            Instr::FloatBinary {
+                op: BinOp::Mul,
+                dst: 2,
+                a: 0,
+                b: 1,
+            },
+            Instr::FloatBinary {
+                op: BinOp::Div,
+                dst: 2,
+                a: 2,
+                b: 1,
+            },
+            Instr::IntBinary {
+                op: BinOp::Add,
+                dst: 2,
+                a: 0,
+                b: 1,
+            },
+            Instr::IntBinary {
+                op: BinOp::Lt,
+                dst: 2,
+                a: 0,
+                b: 1,
+            },
+            Instr::JumpIfFalse { cond: 2, target: 5 },
+            Instr::ReturnNull,
+        ];
+        let ops = translate(&code, 3, &Shapes::default());
+        assert_eq!(ops[0], Op::MulFloat { dst: 2, a: 0, b: 1 });
+        assert_eq!(ops[1], Op::Div { dst: 2, a: 2, b: 1 });
+        assert_eq!(ops[2], Op::Add { dst: 2, a: 0, b: 1 });
+        assert_eq!(
+            ops[3],
+            Op::LtJf {
+                a: 0,
+                b: 1,
+                target: 5
+            }
         );
     }
 

@@ -181,6 +181,21 @@ impl Checker<'_> {
                 Type::optional(ft)
             }
         } else {
+            if let Type::Adt {
+                kind: AdtKind::Record,
+                file,
+                item,
+                ..
+            } = &t
+            {
+                let slot = self
+                    .records
+                    .get(&(*file, *item))
+                    .and_then(|r| r.by_name.get(name.name.as_str()).copied());
+                if let Some(slot) = slot {
+                    self.hints.record_field(self.file, name.span, slot);
+                }
+            }
             self.field_of(&t, name, span)
         }
     }
@@ -930,6 +945,7 @@ impl Checker<'_> {
                     _ => None,
                 };
                 let rt = self.expr(rhs, rh.as_ref());
+                self.hints.record_binary(self.file, span, &lt, &rt);
                 self.binop_type(op, &lt, &rt, span)
             }
         }

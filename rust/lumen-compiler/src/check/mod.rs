@@ -21,6 +21,7 @@
 mod builtins;
 pub mod env;
 mod expr;
+pub(crate) mod hints;
 mod narrow;
 mod pattern;
 mod stmt;
@@ -72,7 +73,8 @@ pub(crate) fn check_with_signatures(program: &Program) -> (Vec<Diagnostic>, Sign
             }
         }
     }
-    let sigs = c.signatures();
+    let mut sigs = c.signatures();
+    sigs.hints = std::mem::take(&mut c.hints);
     (c.diags, sigs)
 }
 
@@ -91,6 +93,8 @@ pub(crate) struct Signatures {
     /// Each enum: its declaration, name and variants.
     pub enums: Vec<(DeclId, String, Vec<VariantSig>)>,
     pub tools: Vec<ToolSignature>,
+    /// The binary operations on two `Int`s or two `Float`s (lowering's typed instructions).
+    pub hints: hints::TypeHints,
 }
 
 /// A cell's checked signature.
@@ -214,6 +218,7 @@ struct Checker<'p> {
     consts: HashMap<DeclId, ConstState>,
     checked: HashSet<DeclId>,
     infer_depth: usize,
+    hints: hints::TypeHints,
 }
 
 impl<'p> Checker<'p> {
@@ -231,6 +236,7 @@ impl<'p> Checker<'p> {
             consts: HashMap::new(),
             checked: HashSet::new(),
             infer_depth: 0,
+            hints: hints::TypeHints::default(),
         }
     }
 

@@ -10,6 +10,7 @@
 use super::regs::{FnCx, Target, UNPATCHED};
 use super::{fail, lit_key, visit, Lowerer, NameRef, R};
 use crate::ast::{self, BinOp, Block, Expr, ExprKind, StrPart, TypeExpr, UnOp};
+use crate::check::hints::Scalar;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::resolve::Symbol;
 use crate::span::Span;
@@ -191,10 +192,18 @@ impl Lowerer<'_> {
             let obj = self.expr(f, target, None)?;
             f.free_to(mark);
             let d = dest(f, dst)?;
-            f.emit(Instr::GetField {
-                dst: d,
-                obj,
-                name: name_id,
+            f.emit(match self.hints.field_slot(f.file, name.span) {
+                Some(slot) => Instr::GetFieldSlot {
+                    dst: d,
+                    obj,
+                    name: name_id,
+                    slot,
+                },
+                None => Instr::GetField {
+                    dst: d,
+                    obj,
+                    name: name_id,
+                },
             });
             Ok(d)
         }
@@ -666,14 +675,30 @@ impl Lowerer<'_> {
                 let b = self.expr(f, rhs, None)?;
                 f.free_to(mark);
                 let d = dest(f, dst)?;
-                f.emit(Instr::Binary {
-                    op: lop,
-                    dst: d,
-                    a,
-                    b,
-                });
+                f.emit(self.binary_instr(f, Some(span), lop, d, a, b));
                 Ok(d)
             }
+        }
+    }
+
+    /// `dst = a op b`: `IntBinary` or `FloatBinary` when the checker proved both operands
+    /// of the binary expression at `span` Int or Float and `op` is arithmetic or a
+    /// comparison, else the generic `Binary`.
+    pub(super) fn binary_instr(
+        &self,
+        f: &FnCx,
+        span: Option<Span>,
+        op: lir::BinOp,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    ) -> Instr {
+        use lir::BinOp as B;
+        let numeric = !matches!(op, B::Concat | B::In | B::Pow);
+        match span.and_then(|s| self.hints.scalar(f.file, s)) {
+            Some(Scalar::Int) if numeric => Instr::IntBinary { op, dst, a, b },
+            Some(Scalar::Float) if numeric => Instr::FloatBinary { op, dst, a, b },
+            _ => Instr::Binary { op, dst, a, b },
         }
     }
 

@@ -1,7 +1,10 @@
 //! Lowering: the resolved, type-checked AST → a LIR [`Module`] of register bytecode.
 //!
-//! Lowering is untyped: the VM dispatches on run-time values (`Add` on Int, Float or
-//! String, structural `Eq`, `GetField` by name), so only name resolution matters here.
+//! Lowering is untyped except for hints: the VM dispatches on run-time values (`Add` on
+//! Int, Float or String, structural `Eq`, `GetField` by name), so mostly name resolution
+//! matters here. From the checker's side table (`check::hints`), arithmetic and
+//! comparisons on two proven Ints or Floats become `IntBinary` / `FloatBinary`, and a
+//! field read of a proven record `GetFieldSlot`; the VM checks the values anyway.
 //! Inside a function, locals (a scope stack in [`regs::FnCx`]) shadow the file's top-level
 //! names ([`Program::lookup`]), which shadow the result constructors `ok`/`err`, `halt`,
 //! the higher-order list functions (lowered to loops, see [`hof`]) and the VM builtins.
@@ -35,6 +38,7 @@ pub(crate) use visit::names_in_expr;
 mod tests;
 
 use crate::ast;
+use crate::check::hints::TypeHints;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::resolve::{FileId, Program, Symbol};
 use crate::span::Span;
@@ -138,6 +142,8 @@ pub(super) struct Lowerer<'p> {
     /// (file, item) of a const → its global slot.
     globals: HashMap<(FileId, usize), u16>,
     diags: Vec<Diagnostic>,
+    /// The binary operations the checker proved Int or Float (typed instructions).
+    hints: TypeHints,
 }
 
 impl<'p> Lowerer<'p> {
@@ -150,6 +156,7 @@ impl<'p> Lowerer<'p> {
             cells: HashMap::new(),
             globals: HashMap::new(),
             diags,
+            hints: sigs.hints.clone(),
         }
     }
 

@@ -10,6 +10,7 @@ use super::expr::{ends_block, null_value, writes_last};
 use super::regs::{FnCx, LoopCx, Target};
 use super::{fail, visit, Lowerer, NameRef, R};
 use crate::ast::{BinOp, Block, Expr, ExprKind, Pattern, PatternKind, Stmt, StmtKind};
+use crate::span::Span;
 use lumen_vm::builtins::Builtin;
 use lumen_vm::lir::{FailKind, Instr, Reg};
 
@@ -187,7 +188,7 @@ impl Lowerer<'_> {
                 };
                 match op {
                     None => self.assign_local(f, n, reg, value),
-                    Some(op) => self.apply_op(f, reg, op, value),
+                    Some(op) => self.apply_op(f, reg, op, value, None),
                 }
             }
             ExprKind::Index {
@@ -201,7 +202,7 @@ impl Lowerer<'_> {
                     Some(op) => {
                         let cur = f.alloc()?;
                         f.emit(Instr::GetIndex { dst: cur, obj, idx });
-                        self.apply_op(f, cur, op, value)?;
+                        self.apply_op(f, cur, op, value, None)?;
                         cur
                     }
                 };
@@ -225,7 +226,7 @@ impl Lowerer<'_> {
                             obj,
                             name: name_id,
                         });
-                        self.apply_op(f, cur, op, value)?;
+                        self.apply_op(f, cur, op, value, None)?;
                         cur
                     }
                 };
@@ -243,8 +244,16 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `reg = reg op value` in place (`AddImm` for `+ k`/`- k`).
-    fn apply_op(&mut self, f: &mut FnCx, reg: Reg, op: BinOp, value: &Expr) -> R<()> {
+    /// `reg = reg op value` in place (`AddImm` for `+ k`/`- k`); `span`: the binary
+    /// expression it comes from, whose operand types may make it a typed instruction.
+    fn apply_op(
+        &mut self,
+        f: &mut FnCx,
+        reg: Reg,
+        op: BinOp,
+        value: &Expr,
+        span: Option<Span>,
+    ) -> R<()> {
         if let Some(imm) = visit::add_imm(op, value) {
             f.emit(Instr::AddImm {
                 dst: reg,
@@ -256,12 +265,7 @@ impl Lowerer<'_> {
         let lop = super::expr::binop(op, value.span)?;
         let mark = f.mark();
         let b = self.expr(f, value, None)?;
-        f.emit(Instr::Binary {
-            op: lop,
-            dst: reg,
-            a: reg,
-            b,
-        });
+        f.emit(self.binary_instr(f, span, lop, reg, reg, b));
         f.free_to(mark);
         Ok(())
     }
@@ -305,7 +309,7 @@ impl Lowerer<'_> {
         {
             for (op, rhs, span) in spine.iter().rev() {
                 let old = self.enter(f, *span);
-                self.apply_op(f, reg, *op, rhs)?;
+                self.apply_op(f, reg, *op, rhs, Some(*span))?;
                 f.line = old;
             }
             return Ok(());

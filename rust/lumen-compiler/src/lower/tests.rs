@@ -147,9 +147,10 @@ fn counter_increment_is_add_imm_in_place() {
         "{:?}",
         f.code
     );
+    // In place on `total`; both operands are Ints, so the typed instruction.
     assert!(f.code.iter().any(|i| matches!(
         i,
-        Instr::Binary {
+        Instr::IntBinary {
             op: BinOp::Add,
             dst: 2,
             a: 2,
@@ -250,7 +251,7 @@ fn call_arguments_use_a_window_at_the_stack_top() {
         args: 2,
         argc: 1
     }));
-    assert!(f.code.contains(&Instr::Binary {
+    assert!(f.code.contains(&Instr::IntBinary {
         op: BinOp::Add,
         dst: 1,
         a: 1,
@@ -1009,4 +1010,81 @@ fn issue11_item4_a_tool_result_type_too_deep_for_the_vm_is_e0103() {
         diags.iter().any(|d| d.code == "E0103" && d.line == 1),
         "{diags:#?}"
     );
+}
+
+#[test]
+fn proven_int_and_float_operands_give_typed_instructions() {
+    let m = compile(
+        "cell f(a: Float, b: Float, n: Int, k: Int, x: Int | Float) -> Float\n  let c = a * b + a\n  let m = n % k\n  let y = x * a\n  c\nend\ncell g() -> Float\n  let mut p = 1.0\n  let q = p * p\n  q\nend\n",
+    );
+    let f = func(&m, "f");
+    let typed = |op, a, b| {
+        f.code.iter().any(|i| matches!(*i, Instr::FloatBinary { op: o, a: x, b: y, .. } if o == op && x == a && y == b))
+    };
+    // Registers: the parameters a, b, n, k, x are 0..=4.
+    assert!(typed(BinOp::Mul, 0, 1), "{:?}", f.code);
+    assert!(f.code.iter().any(|i| matches!(
+        *i,
+        Instr::FloatBinary {
+            op: BinOp::Add,
+            b: 0,
+            ..
+        }
+    )));
+    assert!(f.code.iter().any(|i| matches!(
+        *i,
+        Instr::IntBinary {
+            op: BinOp::Mod,
+            a: 2,
+            b: 3,
+            ..
+        }
+    )));
+    // An Int | Float operand stays generic.
+    assert!(f.code.iter().any(|i| matches!(
+        *i,
+        Instr::Binary {
+            op: BinOp::Mul,
+            a: 4,
+            b: 0,
+            ..
+        }
+    )));
+    let g = func(&m, "g");
+    eprintln!("{:?}", g.code);
+    assert!(
+        g.code
+            .iter()
+            .any(|i| matches!(*i, Instr::FloatBinary { op: BinOp::Mul, .. })),
+        "{:?}",
+        g.code
+    );
+}
+
+#[test]
+fn record_field_reads_carry_their_slot() {
+    let m = compile(
+        "record P\n  a: Int\n  b: Int\nend\ncell f(p: P, j: Json) -> Int\n  let x = j.b\n  p.b + p.a\nend\n",
+    );
+    let f = func(&m, "f");
+    let slot_of = |name: &str| {
+        let id = m.names.iter().position(|n| n == name).expect("a name") as u16;
+        f.code.iter().find_map(|i| match *i {
+            Instr::GetFieldSlot { name, slot, .. } if name == id => Some(slot),
+            _ => None,
+        })
+    };
+    assert_eq!(
+        (slot_of("a"), slot_of("b")),
+        (Some(0), Some(1)),
+        "{:?}",
+        f.code
+    );
+    // The Json read stays a plain GetField.
+    assert!(f
+        .code
+        .iter()
+        .any(|i| matches!(i, Instr::GetField { obj: 1, .. })));
+    let src = "record P\n  a: Int\n  b: Int\nend\ncell main() -> Int\n  let p = P(a: 3, b: 4)\n  p.b * 10 + p.a\nend\n";
+    assert_eq!(run_output(src), "43\n");
 }
