@@ -8,8 +8,6 @@
 //! - [`entry`]: entry-cell arguments from JSON values, by parameter type.
 //! - [`modules`] (feature `compiler`): the in-memory module loader for `import`.
 //! - [`render`] (feature `compiler`): plain-text diagnostics like the CLI's.
-//! - [`heap`]: the global allocator of the wasm32 build (free lists of small blocks in
-//!   front of dlmalloc).
 //! - `bindings`, `guard`, `js`, `tools` and `plain` (only on `wasm32`): the wasm-bindgen
 //!   exports and the async driver, trap containment (a trap never poisons the instance),
 //!   the JavaScript value conversions, calling JavaScript tools (the synchronous fast path
@@ -28,7 +26,6 @@ pub mod render;
 mod bindings;
 #[cfg(target_arch = "wasm32")]
 mod guard;
-pub mod heap;
 #[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]
