@@ -313,9 +313,7 @@ fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), Fault> {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Value::Int(i) => crate::value::push_int(out, *i),
         Value::Float(f) => {
             if f.is_finite() {
                 crate::float_text::push_finite(out, *f);

@@ -510,6 +510,17 @@ fn write_fields(
     Ok(())
 }
 
+/// Appends the decimal text of `i` (what `{i}` writes), without `core::fmt`: `itoa`'s
+/// digits (the integer writer serde_json already links), no formatter, no padding logic.
+pub fn push_int(out: &mut String, i: i64) {
+    out.push_str(itoa::Buffer::new().format(i));
+}
+
+/// The decimal text of `i` as a `String` of exactly its length (see [`push_int`]).
+pub fn int_text(i: i64) -> String {
+    itoa::Buffer::new().format(i).to_owned()
+}
+
 /// Writes the display text of `v`; `nested` quotes strings. Nesting deeper than
 /// [`MAX_NESTING`] shows as `...`; the text stops with `Err` once it would exceed
 /// [`MAX_STRING_BYTES`] (the caller reports E0914).
@@ -524,9 +535,7 @@ pub fn write_display(out: &mut String, v: &Value, depth: usize, nested: bool) ->
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Value::Int(i) => push_int(out, *i),
         Value::Float(f) => format_float(out, *f),
         Value::Str(s) => {
             if out.len() + s.len() > MAX_STRING_BYTES {
@@ -558,9 +567,7 @@ pub fn write_display(out: &mut String, v: &Value, depth: usize, nested: bool) ->
                     out.push_str(", ");
                 }
                 match k {
-                    MapKey::Int(n) => {
-                        let _ = write!(out, "{n}");
-                    }
+                    MapKey::Int(n) => push_int(out, *n),
                     MapKey::Str(s) => write_quoted(out, s),
                 }
                 out.push_str(": ");

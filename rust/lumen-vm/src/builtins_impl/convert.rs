@@ -27,6 +27,7 @@ pub(super) fn print(args: &[Value], out: &mut dyn FnMut(&str)) -> Result<Value, 
 pub(super) fn to_string(args: &mut [Value]) -> Result<Value, Fault> {
     Ok(match take_arg(args, 0) {
         s @ Value::Str(_) => s,
+        Value::Int(i) => Value::str(crate::value::int_text(i)),
         v => Value::str(display(&v)?),
     })
 }

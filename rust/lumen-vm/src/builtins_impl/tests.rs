@@ -343,3 +343,58 @@ fn sort_and_sort_by_keys_share_one_stable_order() {
     let mixed = Value::list(vec![Value::Int(1), s("a")]);
     assert!(ok(Builtin::Sort, vec![mixed]).starts_with("ERR E0900 sort: "));
 }
+
+/// Ints edge values and neighbours, plus a pseudo-random spread over the whole range.
+fn int_samples() -> Vec<i64> {
+    let mut v = vec![
+        0,
+        1,
+        -1,
+        9,
+        10,
+        -10,
+        99,
+        100,
+        i64::MAX,
+        i64::MIN,
+        i64::MIN + 1,
+    ];
+    let mut p: i64 = 1;
+    while let Some(q) = p.checked_mul(10) {
+        v.extend([p - 1, p, p + 1, -p, -p - 1, q - 1]);
+        p = q;
+    }
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..2000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        v.push(x as i64);
+        v.push((x >> (x % 64)) as i64);
+    }
+    v
+}
+
+#[test]
+fn ints_are_written_as_rust_writes_them_in_to_string_display_and_json() {
+    for i in int_samples() {
+        let want = format!("{i}");
+        let got = run(Builtin::ToString, vec![Value::Int(i)]).unwrap();
+        assert_eq!(got.as_str(), Some(want.as_str()));
+        assert_eq!(Value::Int(i).to_display(), want);
+        assert_eq!(json::to_json_string(&Value::Int(i)).unwrap(), want);
+        let mut out = String::from("x");
+        crate::value::push_int(&mut out, i);
+        assert_eq!(out, format!("x{i}"));
+    }
+    // Inside collections and as map keys too.
+    let list = ints(&[-3, 0, i64::MAX]);
+    assert_eq!(list.to_display(), format!("[-3, 0, {}]", i64::MAX));
+    assert_eq!(
+        ok(Builtin::ToJson, vec![list]),
+        format!("\"[-3,0,{}]\"", i64::MAX)
+    );
+    let mut m = crate::map::MapObj::new();
+    m.insert(crate::map::MapKey::Int(-42), Value::Int(7));
+    assert_eq!(Value::Map(Rc::new(m)).to_display(), "{-42: 7}");
+}
