@@ -5,29 +5,11 @@
 //! installs it), `main` through `wasi:cli/run`, the typed exports through `--invoke` with
 //! WAVE values.
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn manifest() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml")
-}
-
-fn lumen() -> Command {
-    Command::cargo_bin("lumen").expect("the lumen binary")
-}
-
-/// Wasmtime: on PATH or in `$CARGO_HOME/bin` (`~/.cargo/bin`).
-fn wasmtime() -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    std::env::split_paths(&path)
-        .chain(cargo_home.map(|h| h.join("bin")))
-        .map(|d| d.join("wasmtime"))
-        .find(|p| p.is_file())
-        .expect("wasmtime is not installed: cargo xtask test-wasm installs it")
-}
+#[path = "support/tools.rs"]
+mod tools;
+use tools::{lumen, manifest, wasmtime};
 
 /// A program without tools: records, enums, lists, maps, optionals, results, tuples,
 /// bools, Json, seventeen parameters, an error, and `main`.

@@ -4,29 +4,11 @@
 //! reuse it; the apps run under Wasmtime (which must be installed: `cargo xtask test-wasm`
 //! installs it).
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn manifest() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml")
-}
-
-fn lumen() -> Command {
-    Command::cargo_bin("lumen").expect("the lumen binary")
-}
-
-/// Wasmtime: on PATH or in `$CARGO_HOME/bin` (`~/.cargo/bin`).
-fn wasmtime() -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    std::env::split_paths(&path)
-        .chain(cargo_home.map(|h| h.join("bin")))
-        .map(|d| d.join("wasmtime"))
-        .find(|p| p.is_file())
-        .expect("wasmtime is not installed: cargo xtask test-wasm installs it")
-}
+#[path = "support/tools.rs"]
+mod tools;
+use tools::{lumen, manifest, wasmtime};
 
 const APP: &str = "# Greeter\n\n```lumen\nuse tool fs.write as WriteFile\ngrant WriteFile path \"out\"\n\ncell main(name: String, times: Int) -> String\n  for i in 0..times\n    print(\"hi {name} #{i}\")\n  end\n  WriteFile(path: \"out/\" ++ name ++ \".txt\", text: upper(name))\n  upper(name)\nend\n```\n";
 
