@@ -12,29 +12,41 @@
 //! `scalars`: `ReturnMask`, `ReturnRelease`), and a call whose callee's frame covers heap
 //! temporaries of the caller releases them first (`CallClear`, `CallValueClear`).
 //!
-//! What the arms share is written once, as macros local to `execute` (they use its locals):
-//! register access, jumps and fuel, frame push and pop. The compare-and-branch ops are
-//! generated from one table by `with_compare_branches!`: four ordered and two equality
-//! operators, each in three shapes (branch when false, branch when true, compare with a
-//! small constant and branch when false), so 18 arms from six rows. Cold paths are out of
-//! line in `faults` (errors), `calls` (frame limits, builtin and tool calls) and `objects`
-//! (everything that allocates or walks a value).
+//! What the arms share is written once, as macros: those that use `execute`'s locals
+//! (register access, jumps and fuel, frame push and pop) are local to it; those that need
+//! none (operands, stores, comparisons, the compare-and-branch table) are in
+//! `dispatch_macros.rs`, and the bodies of the arms that build or take apart values (records,
+//! variants, closures, slots, typed field reads, iteration set-up, builtin calls) in
+//! `dispatch_values.rs`. Those two files are macros, not functions, so that the split
+//! changes no generated code (every out-of-line split tried changed the loop's register
+//! allocation; docs/BENCHMARKS.md). The compare-and-branch ops are generated from one table
+//! by `with_compare_branches!`: four ordered and two equality operators, each in three shapes
+//! (branch when false, branch when true, compare with a small constant and branch when
+//! false), so 18 arms from six rows. Cold paths are out of line in `faults` (errors), `calls`
+//! (frame limits, builtin and tool calls) and `objects` (everything that allocates or walks
+//! a value).
 
 use std::rc::Rc;
 
 use crate::arith::{self, Fault};
-use crate::builtins::{Builtin, Cost};
-use crate::calls::{builtin_fuel, Frame};
+use crate::builtins::Builtin;
+use crate::calls::Frame;
 use crate::faults::{arity_fault, bad_entry, fail_fault, type_fault};
 use crate::limits::{too_many_elements, MAX_ELEMENTS};
 use crate::lir::{BinOp, Reg};
 use crate::machine::{Outcome, State, Vm};
 use crate::objects::{
-    get_field, get_index, get_slot, has_type, is_user_type, iter_prep, length_of, make_closure,
-    make_map, set_field, set_index,
+    get_field, get_index, has_type, is_user_type, length_of, make_map, set_field, set_index,
 };
 use crate::program::{FuncCode, Op, Program};
-use crate::value::{release, FuncObj, RecordObj, Slots, Value, VariantObj};
+use crate::value::{FuncObj, Value};
+
+#[macro_use]
+#[path = "dispatch_macros.rs"]
+mod macros;
+#[macro_use]
+#[path = "dispatch_values.rs"]
+mod values;
 
 impl Vm {
     /// Runs from the top frame until the bottom frame returns, a tool is called, the fuel
@@ -84,41 +96,6 @@ impl Vm {
                 unsafe { std::slice::from_raw_parts(regs.add(start), n) }
             }};
         }
-        macro_rules! set {
-            ($r:expr, $v:expr) => {{
-                let v = $v;
-                let slot: &mut Value = reg_mut!($r);
-                if slot.is_scalar() {
-                    // SAFETY: a scalar holds no resources, so skipping its drop is exact;
-                    // `slot` is a valid, aligned, initialised register.
-                    unsafe { std::ptr::write(slot, v) }
-                } else {
-                    // Store the new value before releasing the old one, so `v` never has
-                    // to survive the (out-of-line) drop.
-                    let old = std::mem::replace(slot, v);
-                    release(old);
-                }
-            }};
-        }
-        macro_rules! operand {
-            ($r:expr, $take:expr) => {{
-                if $take {
-                    reg_mut!($r).fast_take()
-                } else {
-                    reg!($r).fast_clone()
-                }
-            }};
-        }
-        macro_rules! slots {
-            // The `$n >= 1` fields or payload of a record or variant from registers `$s..`.
-            ($s:expr, $n:expr, $take:expr) => {
-                match $n {
-                    1 => Slots::Inline(1, [operand!($s, $take), Value::Null]),
-                    2 => Slots::Inline(2, [operand!($s, $take), operand!($s + 1, $take)]),
-                    n => Slots::Heap((0..n).map(|i| operand!($s + i, $take)).collect()),
-                }
-            };
-        }
         macro_rules! refresh {
             () => {
                 // SAFETY: see the initialisation of `regs`.
@@ -151,14 +128,6 @@ impl Vm {
                 let fault: Fault = $fault;
                 return self.raise(fidx!(), pc!(), fuel, fault);
             }};
-        }
-        macro_rules! try_fault {
-            ($e:expr) => {
-                match $e {
-                    Ok(v) => v,
-                    Err(f) => fail!(f),
-                }
-            };
         }
         macro_rules! resume {
             // Continues in frame `$fr`, the new top frame.
@@ -288,15 +257,6 @@ impl Vm {
                 }
             }};
         }
-        macro_rules! charged {
-            // The slow path of a comparison: evaluate, then charge the comparison work
-            // (containers compared element by element; see `compare::take_work`).
-            ($e:expr) => {{
-                let r = $e;
-                charge_work!(crate::compare::take_work());
-                r
-            }};
-        }
         macro_rules! charge_call {
             () => {{
                 if fuel > 1 {
@@ -358,20 +318,6 @@ impl Vm {
                             *slot = Value::Null;
                         }
                     }
-                }
-            }};
-        }
-        macro_rules! release_mask {
-            // Releases the heap values in the registers whose bits are set in `$mask` (see
-            // `Op::ReturnMask`).
-            ($mask:expr) => {{
-                let mut m: u32 = $mask;
-                while m != 0 {
-                    let slot: &mut Value = reg_mut!(m.trailing_zeros());
-                    if !slot.is_scalar() {
-                        *slot = Value::Null;
-                    }
-                    m &= m - 1;
                 }
             }};
         }
@@ -451,88 +397,6 @@ impl Vm {
                 }
                 charge_call!();
             }};
-        }
-        macro_rules! ordered {
-            // `a $cmp b` for registers `a` and `b` (`$bin` is the operator's `BinOp`): Ints
-            // and Floats inline, the rest by `arith::compare_op`, charging its work.
-            ($cmp:tt, $bin:ident, $a:expr, $b:expr) => {
-                match (reg!($a), reg!($b)) {
-                    (Value::Int(x), Value::Int(y)) => x $cmp y,
-                    (Value::Float(x), Value::Float(y)) => x $cmp y,
-                    (x, y) => charged!(try_fault!(arith::compare_op(BinOp::$bin, x, y))),
-                }
-            };
-        }
-        macro_rules! ordered_imm {
-            // `a $cmp imm` for register `a` and the small Int constant `imm`.
-            ($cmp:tt, $bin:ident, $a:expr, $imm:expr) => {
-                match reg!($a) {
-                    Value::Int(x) => *x $cmp $imm as i64,
-                    Value::Float(x) => *x $cmp $imm as f64,
-                    x => try_fault!(arith::compare_op(BinOp::$bin, x, &Value::Int($imm as i64))),
-                }
-            };
-        }
-        macro_rules! equal {
-            // `a == b` or `a != b`: Ints inline, the rest structurally, charging the work
-            // (`$bin` is unused: equality needs no `compare_op`).
-            ($cmp:tt, $bin:ident, $a:expr, $b:expr) => {
-                match (reg!($a), reg!($b)) {
-                    (Value::Int(x), Value::Int(y)) => x $cmp y,
-                    (x, y) => charged!(x $cmp y),
-                }
-            };
-        }
-        macro_rules! equal_imm {
-            ($cmp:tt, $bin:ident, $a:expr, $imm:expr) => {
-                match reg!($a) {
-                    Value::Int(x) => *x $cmp $imm as i64,
-                    x => *x $cmp Value::Int($imm as i64),
-                }
-            };
-        }
-        macro_rules! is_variant {
-            // Whether register `$src` holds variant `$variant` (with or without a payload).
-            ($src:expr, $variant:expr) => {
-                match reg!($src) {
-                    Value::Variant(v) => v.info.id == $variant,
-                    Value::Tag(t) => t.id == $variant,
-                    _ => false,
-                }
-            };
-        }
-        macro_rules! with_compare_branches {
-            // `match op { arms }` with the compare-and-branch arms appended, from one row per
-            // operator: its `BinOp`, Rust operator, how two registers and a register and an
-            // immediate compare, and its three ops (jump if false, jump if true, immediate).
-            (match $op:ident { $($arms:tt)* }) => {
-                with_compare_branches!(@ $op { $($arms)* }
-                    (Lt, <, ordered, ordered_imm, LtJf, LtJt, LtImmJf)
-                    (Le, <=, ordered, ordered_imm, LeJf, LeJt, LeImmJf)
-                    (Gt, >, ordered, ordered_imm, GtJf, GtJt, GtImmJf)
-                    (Ge, >=, ordered, ordered_imm, GeJf, GeJt, GeImmJf)
-                    (Eq, ==, equal, equal_imm, EqJf, EqJt, EqImmJf)
-                    (Ne, !=, equal, equal_imm, NeJf, NeJt, NeImmJf)
-                )
-            };
-            (@ $op:ident { $($arms:tt)* } $((
-                $bin:ident, $cmp:tt, $reg_reg:ident, $reg_imm:ident, $jf:ident, $jt:ident, $jfi:ident
-            ))*) => {
-                match $op {
-                    $($arms)*
-                    $(
-                        Op::$jf { a, b, target } => {
-                            branch!(if_false $reg_reg!($cmp, $bin, a, b), target, skip 1)
-                        }
-                        Op::$jt { a, b, target } => {
-                            branch!(if_true $reg_reg!($cmp, $bin, a, b), target)
-                        }
-                        Op::$jfi { a, imm, target } => {
-                            branch!(if_false $reg_imm!($cmp, $bin, a, imm), target, skip 2)
-                        }
-                    )*
-                }
-            };
         }
 
         loop {
@@ -712,31 +576,7 @@ impl Vm {
                     builtin,
                     args,
                     argc,
-                } => {
-                    let cost = builtin.cost();
-                    // A scalar first argument means constant work for every cost but
-                    // `range` (whose arguments are all Ints): skip the computation.
-                    if cost != Cost::Unit
-                        && (cost == Cost::Range || argc == 0 || !reg!(args).is_scalar())
-                    {
-                        let units = builtin_fuel(cost, reg_slice!(args, argc as usize));
-                        if units < fuel {
-                            fuel -= units;
-                        } else {
-                            // Stop *at* the call: with more fuel, `run` retries it.
-                            // SAFETY: `ip` is past this op.
-                            ip = unsafe { ip.sub(1) };
-                            save_pc!();
-                            self.fuel = fuel;
-                            return Outcome::OutOfFuel;
-                        }
-                    }
-                    let res = self.call_builtin(builtin, base + args as usize, argc as usize);
-                    refresh!();
-                    charge_work!(crate::compare::take_work());
-                    let v = try_fault!(res);
-                    set!(dst, v)
-                }
+                } => call_builtin_op!(self, fuel, ip, base, dst, builtin, args, argc),
                 Op::Sqrt { dst, src, tmp } => {
                     let v = match reg!(src) {
                         Value::Float(x) => Value::Float(x.sqrt()),
@@ -822,44 +662,13 @@ impl Vm {
                     ty,
                     start,
                     take,
-                } => {
-                    let Some(Some(rt)) = prog.records.get(ty as usize) else {
-                        fail!(Fault::runtime("construction of a missing record type"));
-                    };
-                    let n = rt.fields.len();
-                    let s = start as usize;
-                    let fields = match n {
-                        0 => Slots::from_vec(Vec::new()),
-                        _ => slots!(s, n, take),
-                    };
-                    set!(
-                        dst,
-                        Value::Record(Rc::new(RecordObj {
-                            ty: rt.clone(),
-                            fields
-                        }))
-                    )
-                }
+                } => make_record!(prog, dst, ty, start, take),
                 Op::MakeVariant {
                     dst,
                     variant,
                     start,
                     take,
-                } => {
-                    let Some(info) = prog.variants.get(variant as usize) else {
-                        fail!(Fault::runtime("construction of a missing variant"));
-                    };
-                    let n = info.fields.len();
-                    let s = start as usize;
-                    let v = match n {
-                        0 => Value::Tag(info.clone()),
-                        _ => Value::Variant(Rc::new(VariantObj {
-                            info: info.clone(),
-                            payload: slots!(s, n, take),
-                        })),
-                    };
-                    set!(dst, v)
-                }
+                } => make_variant!(prog, dst, variant, start, take),
                 Op::MakeOk { dst, src } => {
                     let v = reg!(src).clone();
                     set!(dst, Value::ok(v))
@@ -872,15 +681,7 @@ impl Vm {
                     dst,
                     func: f,
                     start,
-                } => {
-                    let Some(cf) = prog.funcs.get(f as usize) else {
-                        fail!(Fault::runtime("closure of a missing function"));
-                    };
-                    set!(
-                        dst,
-                        make_closure(f, cf, reg_slice!(start, cf.captures as usize))
-                    )
-                }
+                } => make_closure_op!(prog, dst, f, start),
                 Op::GetField { dst, obj, name } => {
                     let v = try_fault!(get_field(prog, reg!(obj), name));
                     set!(dst, v)
@@ -908,20 +709,7 @@ impl Vm {
                     let v = reg!(src).clone();
                     try_fault!(set_index(reg_mut!(obj), k, v))
                 }
-                Op::GetSlot { dst, obj, slot } => {
-                    let v = match reg!(obj) {
-                        Value::Variant(o) => match o.payload.as_slice().get(slot as usize) {
-                            Some(x) => x.fast_clone(),
-                            None => try_fault!(get_slot(reg!(obj), slot)),
-                        },
-                        Value::Record(o) => match o.fields.as_slice().get(slot as usize) {
-                            Some(x) => x.fast_clone(),
-                            None => try_fault!(get_slot(reg!(obj), slot)),
-                        },
-                        other => try_fault!(get_slot(other, slot)),
-                    };
-                    set!(dst, v)
-                }
+                Op::GetSlot { dst, obj, slot } => get_slot_op!(dst, obj, slot),
                 Op::Unwrap { dst, src } => {
                     let v = match reg!(src) {
                         Value::Ok(x) | Value::Err(x) => x.0.clone(),
@@ -944,17 +732,7 @@ impl Vm {
                     };
                     set!(dst, Value::Int(n as i64))
                 }
-                Op::IterPrep { dst, src } => {
-                    let v = try_fault!(iter_prep(reg!(src)));
-                    if !matches!(reg!(src), Value::List(_) | Value::Tuple(_)) {
-                        // A string or map is converted to a list of its characters or entries.
-                        charge_work!(match &v {
-                            Value::List(l) => l.len() as u64,
-                            _ => 0,
-                        });
-                    }
-                    set!(dst, v)
-                }
+                Op::IterPrep { dst, src } => iter_prep_op!(dst, src),
                 Op::IsType { dst, src, tag } => set!(dst, Value::Bool(has_type(reg!(src), tag))),
                 Op::IsUserType { dst, src, ty } => {
                     set!(dst, Value::Bool(is_user_type(reg!(src), ty)))
@@ -977,20 +755,7 @@ impl Vm {
                     obj,
                     name,
                     slot,
-                } => {
-                    let v = match reg!(obj) {
-                        Value::Record(o)
-                            if o.ty.field_ids.get(slot as usize) == Some(&(name as u32)) =>
-                        {
-                            match o.fields.as_slice().get(slot as usize) {
-                                Some(x) => x.fast_clone(),
-                                None => try_fault!(get_field(prog, reg!(obj), name)),
-                            }
-                        }
-                        other => try_fault!(get_field(prog, other, name)),
-                    };
-                    set!(dst, v)
-                }
+                } => get_field_slot!(prog, dst, obj, name, slot),
                 Op::AddFloat { dst, a, b } => match (reg!(a), reg!(b)) {
                     (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x + y)),
                     _ => {
