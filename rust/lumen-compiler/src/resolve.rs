@@ -59,6 +59,12 @@ impl SourceFile {
     pub fn line_of(&self, span: Span) -> u32 {
         self.index.line_col(&self.text, span.start as usize).0
     }
+
+    /// 1-based line and column of the start of `span`.
+    pub fn pos_of(&self, span: Span) -> lumen_vm::lir::Pos {
+        let (line, column) = self.index.line_col(&self.text, span.start as usize);
+        lumen_vm::lir::Pos::new(line, column)
+    }
 }
 
 /// What a top-level name denotes. `item` indexes `files[file].ast.items`.

@@ -46,13 +46,7 @@ impl fmt::Display for CallError {
 }
 
 fn plain(code: &'static str, message: String) -> RuntimeError {
-    RuntimeError {
-        code,
-        message,
-        file: String::new(),
-        line: 0,
-        function: String::new(),
-    }
+    RuntimeError::plain(code, message)
 }
 
 /// How many 8-byte slots the flat parameters take: one per flat value, or one pointer when
@@ -142,15 +136,12 @@ fn cell_value<H: Host + 'static>(
 }
 
 /// A failed call as the `lumen-error` record's JSON: `code`, `message` (what `lumen run`
-/// prints after `error[CODE]: `) and `trace` (the Lumen locations, innermost first).
+/// prints after `error[CODE]: `) and `trace` (the Lumen call stack, innermost first, one
+/// `CELL (FILE:LINE:COLUMN)` per frame, as `lumen run` prints it after `= at `).
 pub fn error_record(e: &CallError) -> serde_json::Value {
     let (code, message, trace) = match e {
         CallError::Runtime(r) => {
-            let trace: Vec<String> = if r.line > 0 {
-                vec![r.report().location.text()]
-            } else {
-                Vec::new()
-            };
+            let trace: Vec<String> = r.frames.iter().map(|f| f.describe()).collect();
             (r.code.to_string(), r.message.clone(), trace)
         }
         CallError::Internal(m) => ("E0999".to_string(), m.clone(), Vec::new()),
@@ -240,7 +231,7 @@ fn run<H: Host + 'static>(
         match vm.run() {
             Outcome::Finished(value) => return Ok(value),
             Outcome::Error(e) => return Err(CallError::Runtime(e)),
-            Outcome::OutOfFuel => return Err(CallError::Runtime(out_of_fuel(None))),
+            Outcome::OutOfFuel => return Err(CallError::Runtime(out_of_fuel(&vm, None))),
             Outcome::ToolCall(request) => match answer_tool_call(&mut gate, &registry, &request) {
                 Ok(result) => vm.resume_ok(result),
                 Err(e) => vm.resume_err(e.code(), e.message),

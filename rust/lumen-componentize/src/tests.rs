@@ -59,7 +59,7 @@ fn lir() -> Vec<u8> {
                 Instr::LoadConst { dst: 0, idx: 0 },
                 Instr::Return { src: 0 },
             ],
-            lines: vec![1, 1],
+            positions: vec![lumen_vm::lir::Pos::new(1, 1); 2],
         }],
         ..Module::default()
     })

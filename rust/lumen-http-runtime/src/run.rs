@@ -15,13 +15,7 @@ use std::rc::Rc;
 pub const HANDLER: &str = "handle";
 
 fn plain(code: &'static str, message: String) -> RuntimeError {
-    RuntimeError {
-        code,
-        message,
-        file: String::new(),
-        line: 0,
-        function: String::new(),
-    }
+    RuntimeError::plain(code, message)
 }
 
 /// Runs `handle(req)` of `module` to completion; its `Response` as JSON, or the run-time
@@ -65,7 +59,7 @@ pub fn handle(
         match vm.run() {
             Outcome::Finished(value) => break value,
             Outcome::Error(e) => return Err(e),
-            Outcome::OutOfFuel => return Err(out_of_fuel(None)),
+            Outcome::OutOfFuel => return Err(out_of_fuel(&vm, None)),
             Outcome::ToolCall(request) => match answer_tool_call(&mut gate, registry, &request) {
                 Ok(result) => vm.resume_ok(result),
                 Err(e) => vm.resume_err(e.code(), e.message),

@@ -7,8 +7,8 @@
 //! `RuntimeError` display (and so the WASI app and the component runtime), the compiler's
 //! `render` module and the JavaScript package (`lumen-wasm`) — so their bytes cannot drift
 //! apart. It does no I/O and has no dependencies: it is in the VM-only WebAssembly build.
-//! Inputs are borrowed views ([`Diagnostic`], [`RuntimeReport`], [`Frame`]) that each host
-//! fills from its own types.
+//! Inputs are borrowed views ([`Diagnostic`], [`RuntimeReport`]) that each host fills from
+//! its own types; a stack [`Frame`] is owned, so that an error can carry its trace.
 
 pub mod diagnostic;
 pub mod line;
@@ -25,4 +25,4 @@ pub use runtime::{render_runtime, runtime_text, Location, RuntimeReport};
 pub use severity::Severity;
 pub use style::Painter;
 pub use summary::{plural, render_compile_failure, render_diagnostics, MAX_SHOWN};
-pub use trace::{trace_lines, Frame};
+pub use trace::{kept_frames, stack_lines, trace_lines, Frame};

@@ -2,12 +2,13 @@
 //!
 //! ```text
 //! error[E0903]: index 3 is out of range for a list of length 3
-//!   --> main.lm:4 (in main)
+//!   --> main.lm:4:9 (in pick)
 //!   = at pick (main.lm:4:9)
 //!   = at main (main.lm:8:3)
 //! ```
 //!
-//! The location line is `  --> FILE:LINE (in CELL)` when the failing line is known,
+//! The location line is `  --> FILE:LINE:COLUMN (in CELL)` when the failing line is known
+//! (`FILE:LINE` when the column is not),
 //! `  --> FILE` for an error about a whole file (no entry cell, an invalid `.lmb`), and
 //! absent for an error with no place in the source (bad arguments, a cancelled run); the
 //! stack trace ([`crate::trace`]) follows when the host has frames. No trailing newline.
@@ -24,24 +25,38 @@ pub enum Location<'a> {
     None,
     /// A whole file.
     File(&'a str),
-    /// A line of a cell.
+    /// A line (and column) of a cell.
     Line {
         /// The source file.
         file: &'a str,
         /// 1-based line.
         line: u32,
+        /// 1-based column (0 when unknown).
+        column: u32,
         /// The cell that failed.
         cell: &'a str,
     },
 }
 
 impl Location<'_> {
-    /// What follows `  --> `: `FILE:LINE (in CELL)`, `FILE`, or nothing.
+    /// What follows `  --> `: `FILE:LINE:COLUMN (in CELL)`, `FILE:LINE (in CELL)`,
+    /// `FILE`, or nothing.
     pub fn text(&self) -> String {
         match *self {
             Location::None => String::new(),
             Location::File(file) => file.to_string(),
-            Location::Line { file, line, cell } => format!("{file}:{line} (in {cell})"),
+            Location::Line {
+                file,
+                line,
+                column: 0,
+                cell,
+            } => format!("{file}:{line} (in {cell})"),
+            Location::Line {
+                file,
+                line,
+                column,
+                cell,
+            } => format!("{file}:{line}:{column} (in {cell})"),
         }
     }
 }
@@ -56,7 +71,9 @@ pub struct RuntimeReport<'a> {
     /// Where it happened.
     pub location: Location<'a>,
     /// The Lumen call stack, innermost first (empty when the host has none).
-    pub frames: &'a [Frame<'a>],
+    pub frames: &'a [Frame],
+    /// How many frames of a deep stack were not kept ([`crate::trace::kept_frames`]).
+    pub frames_omitted: usize,
 }
 
 impl<'a> RuntimeReport<'a> {
@@ -67,6 +84,7 @@ impl<'a> RuntimeReport<'a> {
             message,
             location: Location::None,
             frames: &[],
+            frames_omitted: 0,
         }
     }
 
@@ -86,7 +104,7 @@ pub fn render_runtime(out: &mut String, r: &RuntimeReport<'_>, p: Painter) {
         out.push('\n');
         arrow(out, p, " ", &r.location.text());
     }
-    for line in trace_lines(r.frames) {
+    for line in trace_lines(r.frames, r.frames_omitted) {
         out.push('\n');
         let (gutter, rest) = line.split_at(3);
         p.paint(out, Part::Gutter, gutter);
@@ -141,19 +159,28 @@ mod tests {
         r.location = Location::Line {
             file: "main.lm",
             line: 5,
+            column: 0,
             cell: "main",
         };
         assert_eq!(
             runtime_text(&r, Painter::PLAIN),
             "error[E0913]: bad arguments\n  --> main.lm:5 (in main)"
         );
+        r.location = Location::Line {
+            file: "main.lm",
+            line: 5,
+            column: 12,
+            cell: "main",
+        };
+        assert_eq!(r.location.text(), "main.lm:5:12 (in main)");
         assert_eq!(
             RuntimeReport::in_file("E0311", "no", "a.lm"),
             RuntimeReport {
                 code: "E0311",
                 message: "no",
                 location: Location::File("a.lm"),
-                frames: &[]
+                frames: &[],
+                frames_omitted: 0,
             }
         );
     }
@@ -162,14 +189,14 @@ mod tests {
     fn frames_follow_the_location() {
         let frames = [
             Frame {
-                cell: "pick",
-                file: "main.lm",
+                cell: "pick".into(),
+                file: "main.lm".into(),
                 line: 4,
                 column: 9,
             },
             Frame {
-                cell: "main",
-                file: "main.lm",
+                cell: "main".into(),
+                file: "main.lm".into(),
                 line: 8,
                 column: 3,
             },
@@ -180,13 +207,15 @@ mod tests {
             location: Location::Line {
                 file: "main.lm",
                 line: 4,
+                column: 9,
                 cell: "pick",
             },
             frames: &frames,
+            frames_omitted: 0,
         };
         assert_eq!(
             runtime_text(&r, Painter::PLAIN),
-            "error[E0903]: index 3 is out of range\n  --> main.lm:4 (in pick)\n  = at pick (main.lm:4:9)\n  = at main (main.lm:8:3)"
+            "error[E0903]: index 3 is out of range\n  --> main.lm:4:9 (in pick)\n  = at pick (main.lm:4:9)\n  = at main (main.lm:8:3)"
         );
         let coloured = runtime_text(&r, Painter::ANSI);
         assert!(

@@ -1,20 +1,24 @@
 //! Lumen stack traces: one `  = at CELL (FILE:LINE:COLUMN)` line per frame, innermost
-//! first, under a run-time error.
+//! first, under a run-time error that happened inside a call (two frames or more; with one
+//! frame the `-->` line already says everything).
 //!
-//! A deep recursion is capped: the innermost [`INNER_SHOWN`] frames, one
-//! `  = … N more frames` line, then the outermost [`OUTER_SHOWN`] (where the recursion
-//! was entered from). A frame without a known position (a module whose position table was
-//! stripped) shows what is known: `at CELL (FILE:LINE)`, `at CELL (FILE)` or `at CELL`.
+//! A deep recursion is capped twice. A host keeps at most [`KEPT_INNER`] innermost and
+//! [`KEPT_OUTER`] outermost frames of a deeper stack and counts the rest as omitted (so an
+//! error 100,000 frames deep does not copy 100,000 frames). The text shows the innermost
+//! [`INNER_SHOWN`] frames, one `  = … N more frames` line, then the outermost
+//! [`OUTER_SHOWN`] (where the recursion was entered from). A frame without a known position
+//! (a module whose position table was stripped) shows what is known: `at CELL (FILE:LINE)`,
+//! `at CELL (FILE)` or `at CELL`.
 
 use crate::summary::thousands;
 
-/// One frame of a Lumen call stack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Frame<'a> {
+/// One frame of a Lumen call stack. Owned, so that an error can carry its trace.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Frame {
     /// The cell (function) running in this frame.
-    pub cell: &'a str,
+    pub cell: String,
     /// Its source file (empty when unknown).
-    pub file: &'a str,
+    pub file: String,
     /// 1-based line of the call or failing expression (0 when unknown).
     pub line: u32,
     /// 1-based column (0 when unknown).
@@ -27,12 +31,19 @@ pub const INNER_SHOWN: usize = 10;
 /// How many outermost frames a capped trace shows after the `… N more frames` line.
 pub const OUTER_SHOWN: usize = 3;
 
-impl Frame<'_> {
+/// How many innermost frames a host keeps of a stack deeper than
+/// `KEPT_INNER + KEPT_OUTER`.
+pub const KEPT_INNER: usize = 100;
+
+/// How many outermost frames a host keeps of such a stack.
+pub const KEPT_OUTER: usize = 20;
+
+impl Frame {
     /// `FILE:LINE:COLUMN`, `FILE:LINE` or `FILE` (empty when nothing is known).
     pub fn location(&self) -> String {
         match (self.file.is_empty(), self.line, self.column) {
             (true, _, _) => String::new(),
-            (false, 0, _) => self.file.to_string(),
+            (false, 0, _) => self.file.clone(),
             (false, line, 0) => format!("{}:{line}", self.file),
             (false, line, column) => format!("{}:{line}:{column}", self.file),
         }
@@ -43,35 +54,64 @@ impl Frame<'_> {
     pub fn describe(&self) -> String {
         let location = self.location();
         if location.is_empty() {
-            self.cell.to_string()
+            self.cell.clone()
         } else {
             format!("{} ({location})", self.cell)
         }
     }
 }
 
-/// The lines of the trace of `frames` (innermost first), without newlines: `  = at …`,
-/// capped as the module documentation says. Empty for no frames.
-pub fn trace_lines(frames: &[Frame<'_>]) -> Vec<String> {
-    let line = |f: &Frame<'_>| format!("  = at {}", f.describe());
-    if frames.len() <= INNER_SHOWN + OUTER_SHOWN + 1 {
+/// The lines of the trace of `frames` (innermost first; `omitted` more frames were not
+/// kept, between the innermost and the outermost), without newlines: `  = at …`, capped
+/// as the module documentation says. Empty for fewer than two frames in all.
+pub fn trace_lines(frames: &[Frame], omitted: usize) -> Vec<String> {
+    if frames.len() + omitted < 2 {
+        return Vec::new();
+    }
+    capped(frames, omitted, "  = ")
+}
+
+/// The Lumen frames of a JavaScript `stack`, in V8's form (`    at CELL (FILE:LINE:COLUMN)`),
+/// capped like [`trace_lines`] (the gap line is `    … N more frames`); one line for one
+/// frame.
+pub fn stack_lines(frames: &[Frame], omitted: usize) -> Vec<String> {
+    capped(frames, omitted, "    ")
+}
+
+/// One `{indent}at …` line per frame, capped as the module documentation says.
+fn capped(frames: &[Frame], omitted: usize, indent: &str) -> Vec<String> {
+    let total = frames.len() + omitted;
+    let line = |f: &Frame| format!("{indent}at {}", f.describe());
+    if total <= INNER_SHOWN + OUTER_SHOWN + 1 {
         return frames.iter().map(line).collect();
     }
-    let hidden = frames.len() - INNER_SHOWN - OUTER_SHOWN;
+    let hidden = total - INNER_SHOWN - OUTER_SHOWN;
     let mut lines: Vec<String> = frames[..INNER_SHOWN].iter().map(line).collect();
-    lines.push(format!("  = \u{2026} {} more frames", thousands(hidden)));
+    lines.push(format!("{indent}\u{2026} {} more frames", thousands(hidden)));
     lines.extend(frames[frames.len() - OUTER_SHOWN..].iter().map(line));
     lines
+}
+
+/// The frames a host keeps of `depth` frames, innermost first, by index (`0` innermost):
+/// all of them, or the innermost [`KEPT_INNER`] and the outermost [`KEPT_OUTER`]. The
+/// second value is how many were left out.
+pub fn kept_frames(depth: usize) -> (impl Iterator<Item = usize>, usize) {
+    let (inner, omitted) = if depth > KEPT_INNER + KEPT_OUTER {
+        (KEPT_INNER, depth - KEPT_INNER - KEPT_OUTER)
+    } else {
+        (depth, 0)
+    };
+    ((0..inner).chain(inner + omitted..depth), omitted)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn frame(cell: &str, line: u32) -> Frame<'_> {
+    fn frame(cell: &str, line: u32) -> Frame {
         Frame {
-            cell,
-            file: "app.lm.md",
+            cell: cell.into(),
+            file: "app.lm.md".into(),
             line,
             column: 7,
         }
@@ -81,13 +121,33 @@ mod tests {
     fn one_line_per_frame_innermost_first() {
         let frames = [frame("summarize", 42), frame("main", 3)];
         assert_eq!(
-            trace_lines(&frames),
+            trace_lines(&frames, 0),
             [
                 "  = at summarize (app.lm.md:42:7)",
                 "  = at main (app.lm.md:3:7)"
             ]
         );
-        assert!(trace_lines(&[]).is_empty());
+        assert!(trace_lines(&[], 0).is_empty());
+        assert!(
+            trace_lines(&frames[..1], 0).is_empty(),
+            "one frame: the --> line says it"
+        );
+    }
+
+    #[test]
+    fn javascript_stack_lines_have_v8s_form() {
+        let frames = [frame("summarize", 42), frame("main", 3)];
+        assert_eq!(
+            stack_lines(&frames, 0),
+            [
+                "    at summarize (app.lm.md:42:7)",
+                "    at main (app.lm.md:3:7)"
+            ]
+        );
+        assert_eq!(stack_lines(&frames[..1], 0).len(), 1);
+        let deep: Vec<Frame> = (0..40).map(|i| frame(&format!("f{i}"), 1)).collect();
+        let lines = stack_lines(&deep, 0);
+        assert_eq!(lines[INNER_SHOWN], "    \u{2026} 27 more frames");
     }
 
     #[test]
@@ -97,16 +157,15 @@ mod tests {
         f.line = 9;
         f.column = 0;
         assert_eq!(f.describe(), "f (app.lm.md:9)");
-        f.file = "";
+        f.file.clear();
         assert_eq!(f.describe(), "f");
         assert_eq!(f.location(), "");
     }
 
     #[test]
     fn deep_recursion_is_capped() {
-        let names: Vec<String> = (0..5000).map(|i| format!("f{i}")).collect();
-        let frames: Vec<Frame<'_>> = names.iter().map(|n| frame(n, 2)).collect();
-        let lines = trace_lines(&frames);
+        let frames: Vec<Frame> = (0..5000).map(|i| frame(&format!("f{i}"), 2)).collect();
+        let lines = trace_lines(&frames, 0);
         assert_eq!(lines.len(), INNER_SHOWN + 1 + OUTER_SHOWN);
         assert_eq!(lines[0], "  = at f0 (app.lm.md:2:7)");
         assert_eq!(lines[INNER_SHOWN - 1], "  = at f9 (app.lm.md:2:7)");
@@ -114,8 +173,31 @@ mod tests {
         assert_eq!(lines.last().unwrap(), "  = at f4999 (app.lm.md:2:7)");
         // One more than the shown frames would be replaced by a line: shown whole.
         let whole = &frames[..INNER_SHOWN + OUTER_SHOWN + 1];
-        assert_eq!(trace_lines(whole).len(), whole.len());
+        assert_eq!(trace_lines(whole, 0).len(), whole.len());
         let capped = &frames[..INNER_SHOWN + OUTER_SHOWN + 2];
-        assert!(trace_lines(capped)[INNER_SHOWN].ends_with(" 2 more frames"));
+        assert!(trace_lines(capped, 0)[INNER_SHOWN].ends_with(" 2 more frames"));
+    }
+
+    #[test]
+    fn kept_frames_count_what_they_leave_out() {
+        let (all, omitted) = kept_frames(3);
+        assert_eq!(all.collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(omitted, 0);
+        let edge = KEPT_INNER + KEPT_OUTER;
+        assert_eq!(kept_frames(edge).0.count(), edge);
+        let (kept, omitted) = kept_frames(5000);
+        let kept: Vec<usize> = kept.collect();
+        assert_eq!(kept.len(), edge);
+        assert_eq!(omitted, 5000 - edge);
+        assert_eq!(kept[KEPT_INNER - 1], KEPT_INNER - 1);
+        assert_eq!(kept[KEPT_INNER], 5000 - KEPT_OUTER);
+        assert_eq!(*kept.last().unwrap(), 4999);
+        // The text of the kept frames is the text of all of them.
+        let frames: Vec<Frame> = (0..5000).map(|i| frame(&format!("f{i}"), 2)).collect();
+        let kept_frames: Vec<Frame> = kept.iter().map(|&i| frames[i].clone()).collect();
+        assert_eq!(
+            trace_lines(&kept_frames, omitted),
+            trace_lines(&frames, 0)
+        );
     }
 }

@@ -71,19 +71,14 @@ pub fn answer_tool_call(
     provider.call(&request.args, &ctx)
 }
 
-/// The E0910 error of a run that used up its fuel.
-pub fn out_of_fuel(fuel: Option<u64>) -> RuntimeError {
+/// The E0910 error of a run that used up its `fuel`, at the instruction where `vm`
+/// stopped, with its Lumen call stack.
+pub fn out_of_fuel(vm: &Vm, fuel: Option<u64>) -> RuntimeError {
     let message = match fuel {
         Some(n) => format!("out of fuel: the program used its budget of {n} instructions"),
         None => "out of fuel".to_string(),
     };
-    RuntimeError {
-        code: codes::OUT_OF_FUEL,
-        message,
-        file: String::new(),
-        line: 0,
-        function: String::new(),
-    }
+    vm.error_here(codes::OUT_OF_FUEL, message)
 }
 
 /// Runs `cell` of `module` with `args` to completion, answering tool calls from `registry`.
@@ -111,7 +106,7 @@ pub fn run_program(
         match vm.run() {
             Outcome::Finished(value) => return Ok(value),
             Outcome::Error(e) => return Err(e),
-            Outcome::OutOfFuel => return Err(out_of_fuel(fuel)),
+            Outcome::OutOfFuel => return Err(out_of_fuel(&vm, fuel)),
             Outcome::ToolCall(request) => match answer_tool_call(&mut gate, registry, &request) {
                 Ok(result) => vm.resume_ok(result),
                 Err(e) => vm.resume_err(e.code(), e.message),
@@ -150,7 +145,9 @@ mod tests {
             });
         }
         code.push(Instr::Return { src: 3 });
-        let lines = (1..=code.len() as u32).collect();
+        let positions = (1..=code.len() as u32)
+            .map(|l| lumen_vm::lir::Pos::new(l, 1))
+            .collect();
         Rc::new(Module {
             version: LIR_VERSION,
             files: vec!["t.lm".into()],
@@ -165,7 +162,7 @@ mod tests {
                 num_regs: 4,
                 exported: true,
                 code,
-                lines,
+                positions,
             }],
             tools: vec![ToolDef {
                 name: tool.into(),
@@ -286,7 +283,7 @@ mod tests {
                 num_regs: 1,
                 exported: true,
                 code: vec![Instr::Jump { target: 0 }],
-                lines: vec![1],
+                positions: vec![lumen_vm::lir::Pos::new(1, 1)],
             }],
             ..Module::default()
         });

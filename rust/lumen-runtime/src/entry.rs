@@ -94,13 +94,7 @@ pub fn find_cell<'m>(module: &'m Module, cell: &str) -> Result<&'m Function, Str
 
 /// An E0913 error (bad entry cell arguments), not tied to a source line.
 pub fn bad_entry(message: String) -> RuntimeError {
-    RuntimeError {
-        code: codes::BAD_ENTRY,
-        message,
-        file: String::new(),
-        line: 0,
-        function: String::new(),
-    }
+    RuntimeError::plain(codes::BAD_ENTRY, message)
 }
 
 /// Converts one command-line argument for a parameter of type `ty` (as written in the
@@ -170,7 +164,7 @@ mod tests {
             num_regs: params.len() as u16,
             exported: true,
             code: Vec::new(),
-            lines: Vec::new(),
+            positions: Vec::new(),
         }
     }
 

@@ -52,7 +52,9 @@ fn module() -> Rc<Module> {
         },
         Instr::Return { src: 7 },
     ]);
-    let lines = (1..=code.len() as u32).collect();
+    let positions = (1..=code.len() as u32)
+        .map(|l| lumen_vm::lir::Pos::new(l, 1))
+        .collect();
     Rc::new(Module {
         version: LIR_VERSION,
         files: vec!["order.lm".into()],
@@ -71,7 +73,7 @@ fn module() -> Rc<Module> {
             num_regs: 10,
             exported: true,
             code,
-            lines,
+            positions,
         }],
         tools: vec![ToolDef {
             name: "order.keys".into(),

@@ -7,7 +7,8 @@
 //! 8 little-endian bytes, strings are a length and UTF-8 bytes, lists are a count and
 //! their elements; an instruction is its opcode byte and its operands in the order of the
 //! instruction table (`opcodes`, from which its encoding and decoding are generated), each
-//! stored as its Rust type says (see `Wire`). Grant values are stored as JSON text.
+//! stored as its Rust type says (see `Wire`). Grant values are stored as JSON text. A
+//! function's position table is run-length and delta encoded (`positions`).
 //!
 //! [`decode`] never trusts the input: every length is checked against the bytes that
 //! remain before anything is allocated, every narrowing conversion is checked, trailing
@@ -249,9 +250,12 @@ pub fn encode(m: &Module) -> Vec<u8> {
         for ins in &f.code {
             encode_instr(&mut w, ins);
         }
-        w.uv(f.lines.len() as u64);
-        for l in &f.lines {
-            w.uv(*l as u64);
+        let runs = crate::positions::runs(&f.positions);
+        w.uv(runs.len() as u64);
+        for run in runs {
+            w.uv(run.instructions.into());
+            w.sv(run.line_delta);
+            w.uv(run.column.into());
         }
     }
 
@@ -714,11 +718,18 @@ pub fn decode(bytes: &[u8]) -> Result<Module, RuntimeError> {
         for _ in 0..nc {
             code.push(r.instr()?);
         }
-        let nl = r.count()?;
-        let mut lines = Vec::with_capacity(nl);
-        for _ in 0..nl {
-            lines.push(r.num("line")?);
+        let runs = r.count()?;
+        let mut table = crate::positions::Expander::new(code.len());
+        for _ in 0..runs {
+            let pos = r.pos;
+            let run = crate::positions::Run {
+                instructions: r.num("position run")?,
+                line_delta: r.sv()?,
+                column: r.num("column")?,
+            };
+            table.push(run).map_err(|m| corrupt(m, pos))?;
         }
+        let positions = table.finish().map_err(|m| corrupt(m, r.pos))?;
         m.functions.push(Function {
             name,
             file,
@@ -729,7 +740,7 @@ pub fn decode(bytes: &[u8]) -> Result<Module, RuntimeError> {
             num_regs,
             exported,
             code,
-            lines,
+            positions,
         });
     }
 

@@ -158,7 +158,10 @@ fn sample() -> Module {
             msg: 0,
         },
     ];
-    let lines = (1..=code.len() as u32).collect();
+    // Two instructions per line, at varying columns: runs of one and two.
+    let positions = (0..code.len() as u32)
+        .map(|i| crate::lir::Pos::new(1 + i / 2, 1 + i % 3))
+        .collect();
     Module {
         version: LIR_VERSION,
         files: vec!["main.lm".into(), "ünï.lm.md".into()],
@@ -179,7 +182,7 @@ fn sample() -> Module {
                 num_regs: 6,
                 exported: true,
                 code,
-                lines,
+                positions,
             },
             Function {
                 name: "<init>".into(),
@@ -191,7 +194,7 @@ fn sample() -> Module {
                 num_regs: 1,
                 exported: false,
                 code: vec![ReturnNull],
-                lines: vec![1],
+                positions: vec![crate::lir::Pos::new(1, 1)],
             },
         ],
         types: vec![
@@ -337,14 +340,17 @@ fn an_unknown_opcode_is_corrupt() {
     }
     assert_eq!(unknown, 256 - crate::opcodes::OPCODES.len());
     // Through `decode`: the last instruction of the sample's `main` (`Fail`, followed
-    // by the line count and the first lines) gets an unused opcode.
+    // by the position table's run count and first run) gets an unused opcode.
     let m = sample();
     let mut bytes = encode(&m);
     let mut w = Writer { out: Vec::new() };
     encode_instr(&mut w, m.functions[0].code.last().expect("code"));
     assert_eq!(w.out, [46, 1, 0]);
-    w.uv(m.functions[0].lines.len() as u64);
-    w.out.extend([1, 2, 3]);
+    let runs = crate::positions::runs(&m.functions[0].positions);
+    w.uv(runs.len() as u64);
+    w.uv(runs[0].instructions.into());
+    w.sv(runs[0].line_delta);
+    w.uv(runs[0].column.into());
     let at = bytes
         .windows(w.out.len())
         .position(|x| x == w.out.as_slice())

@@ -52,6 +52,19 @@ fn recursion_depth_is_limited() {
     assert_eq!(e.code, codes::RECURSION_LIMIT);
     assert!(e.message.contains("recursion depth"));
     assert_eq!(e.line, 2);
+    // 10,000 frames, each at its call on line 2: the innermost and outermost are kept.
+    let (inner, outer) = (lumen_report::trace::KEPT_INNER, lumen_report::trace::KEPT_OUTER);
+    assert_eq!(e.frames.len(), inner + outer);
+    assert_eq!(e.frames_omitted, 10_000 - inner - outer);
+    assert!(e
+        .frames
+        .iter()
+        .all(|f| f.cell == "depth" && f.line == 2 && f.column == 1 && f.file == "t.lm"));
+    let text = e.to_string();
+    assert!(
+        text.ends_with("  = \u{2026} 9,987 more frames\n  = at depth (t.lm:2:1)\n  = at depth (t.lm:2:1)\n  = at depth (t.lm:2:1)"),
+        "{text}"
+    );
     let mut vm = Vm::new(
         Rc::new(module(vec![depth])),
         VmConfig {
@@ -62,6 +75,108 @@ fn recursion_depth_is_limited() {
     .unwrap();
     vm.start("depth", vec![Value::Int(0)]).unwrap();
     assert!(matches!(vm.run(), Outcome::Error(e) if e.message.contains("50")));
+}
+
+/// `main` calls `f` (instruction 2), `f` calls `g` (instruction 3), `g` divides by zero
+/// (instruction 3).
+fn three_deep() -> crate::lir::Module {
+    let call = |dst, func, args| Call {
+        dst,
+        func,
+        args,
+        argc: 0,
+    };
+    let main = func("main", 0, 1, vec![int(0, 1), call(0, 1, 1), Return { src: 0 }]);
+    let f = func(
+        "f",
+        0,
+        1,
+        vec![int(0, 1), int(0, 2), call(0, 2, 1), Return { src: 0 }],
+    );
+    let mut g = func(
+        "g",
+        0,
+        2,
+        vec![
+            int(0, 1),
+            int(1, 0),
+            Binary {
+                op: BinOp::Div,
+                dst: 0,
+                a: 0,
+                b: 1,
+            },
+            Return { src: 0 },
+        ],
+    );
+    g.positions[2].column = 14;
+    g.file = 1;
+    let mut m = module(vec![main, f, g]);
+    m.files.push("lib.lm".into());
+    m
+}
+
+#[test]
+fn errors_carry_the_call_stack_innermost_first() {
+    let e = run_to_end(Rc::new(three_deep()), "main", vec![]).unwrap_err();
+    assert_eq!(e.code, codes::DIV_BY_ZERO);
+    let at: Vec<(&str, &str, u32, u32)> = e
+        .frames
+        .iter()
+        .map(|f| (f.cell.as_str(), f.file.as_str(), f.line, f.column))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            ("g", "lib.lm", 3, 14),
+            ("f", "t.lm", 3, 1),
+            ("main", "t.lm", 2, 1)
+        ]
+    );
+    assert_eq!((e.line, e.column, e.function.as_str()), (3, 14, "g"));
+    assert_eq!(e.frames_omitted, 0);
+    assert_eq!(
+        e.to_string(),
+        "error[E0902]: division by zero\n  --> lib.lm:3:14 (in g)\n  = at g (lib.lm:3:14)\n  = at f (t.lm:3:1)\n  = at main (t.lm:2:1)"
+    );
+}
+
+#[test]
+fn a_stripped_module_reports_cell_names() {
+    let mut m = three_deep();
+    for f in &mut m.functions {
+        f.positions.clear();
+    }
+    let e = run_to_end(Rc::new(m), "main", vec![]).unwrap_err();
+    let cells: Vec<&str> = e.frames.iter().map(|f| f.cell.as_str()).collect();
+    assert_eq!(cells, ["g", "f", "main"]);
+    assert!(e.frames.iter().all(|f| f.line == 0 && f.column == 0));
+    assert_eq!(e.line, 0);
+    assert_eq!(
+        e.to_string(),
+        "error[E0902]: division by zero\n  = at g (lib.lm)\n  = at f (t.lm)\n  = at main (t.lm)"
+    );
+}
+
+#[test]
+fn errors_the_host_raises_carry_the_stack_where_the_vm_stopped() {
+    let mut vm = Vm::new(
+        Rc::new(three_deep()),
+        VmConfig {
+            max_depth: 100,
+            fuel: Some(2),
+        },
+    )
+    .unwrap();
+    vm.start("main", vec![]).unwrap();
+    // Two calls cost the two units: the VM stops in `g` before its first instruction.
+    assert!(matches!(vm.run(), Outcome::OutOfFuel));
+    let e = vm.error_here(codes::OUT_OF_FUEL, "out of fuel");
+    let cells: Vec<(&str, u32)> = e.frames.iter().map(|f| (f.cell.as_str(), f.line)).collect();
+    assert_eq!(cells, [("g", 1), ("f", 3), ("main", 2)]);
+    let idle = Vm::new(Rc::new(three_deep()), VmConfig::default()).unwrap();
+    let plain = idle.error_here(codes::CANCELLED, "stopped");
+    assert!(plain.frames.is_empty() && plain.line == 0);
 }
 
 #[test]

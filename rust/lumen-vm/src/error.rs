@@ -1,7 +1,5 @@
 //! Run-time errors and their stable codes.
 
-use serde::Serialize;
-
 /// Stable run-time error codes (documented in `docs/LANGUAGE.md`).
 pub mod codes {
     /// Any other run-time failure (a type error on a Json value, a bad conversion).
@@ -40,8 +38,13 @@ pub mod codes {
     pub const TOO_DEEP: &str = "E0916";
 }
 
+/// One frame of an error's Lumen call stack: the cell, its file, and the line and column
+/// of the failing expression (innermost frame) or of the pending call (the others); 0 when
+/// the module's position table was stripped.
+pub use lumen_report::Frame;
+
 /// A run-time error: the program stops; the host reports it and carries on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RuntimeError {
     /// Stable code, e.g. `E0901`.
     pub code: &'static str,
@@ -51,18 +54,37 @@ pub struct RuntimeError {
     pub file: String,
     /// 1-based source line of the failing expression (0 when unknown).
     pub line: u32,
-    /// Name of the function that failed.
+    /// 1-based column of the failing expression (0 when unknown).
+    pub column: u32,
+    /// Name of the function that failed (empty when not in Lumen code).
     pub function: String,
+    /// The Lumen call stack, innermost first (`frames[0]` is `file:line:column` in
+    /// `function`); empty for an error outside Lumen code. Of a stack deeper than
+    /// `KEPT_INNER + KEPT_OUTER` frames only the innermost and outermost are kept
+    /// ([`lumen_report::kept_frames`]).
+    pub frames: Vec<Frame>,
+    /// How many frames between the kept ones were left out.
+    pub frames_omitted: usize,
 }
 
 impl RuntimeError {
-    /// The renderer's view of this error: located at `file:line (in function)` when the
-    /// line is known, else nowhere.
+    /// An error outside Lumen code: a code and a message, no file, line or frames.
+    pub fn plain(code: &'static str, message: impl Into<String>) -> RuntimeError {
+        RuntimeError {
+            code,
+            message: message.into(),
+            ..RuntimeError::default()
+        }
+    }
+
+    /// The renderer's view of this error: located at `file:line:column (in function)`
+    /// when the line is known, else nowhere; the frames follow.
     pub fn report(&self) -> lumen_report::RuntimeReport<'_> {
         let location = if self.line > 0 {
             lumen_report::Location::Line {
                 file: &self.file,
                 line: self.line,
+                column: self.column,
                 cell: &self.function,
             }
         } else {
@@ -72,7 +94,8 @@ impl RuntimeError {
             code: self.code,
             message: &self.message,
             location,
-            frames: &[],
+            frames: &self.frames,
+            frames_omitted: self.frames_omitted,
         }
     }
 
@@ -87,7 +110,7 @@ impl RuntimeError {
     }
 }
 
-/// `error[CODE]: message` and `  --> FILE:LINE (in CELL)`, by the one renderer
+/// `error[CODE]: message`, `  --> FILE:LINE:COLUMN (in CELL)` and the trace, by the one renderer
 /// ([`lumen_report::runtime`]), without colours.
 impl std::fmt::Display for RuntimeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

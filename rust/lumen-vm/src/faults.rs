@@ -6,10 +6,10 @@
 //! compiling it.
 
 use crate::arith::Fault;
-use crate::error::{codes, RuntimeError};
+use crate::error::{codes, Frame, RuntimeError};
 use crate::limits::MAX_REGISTERS;
 use crate::lir::FailKind;
-use crate::machine::{Outcome, Vm};
+use crate::machine::{Outcome, State, Vm};
 use crate::value::{FuncObj, Value};
 
 impl Vm {
@@ -25,22 +25,55 @@ impl Vm {
         Outcome::Error(self.error_at(fidx, pc - 1, fault))
     }
 
-    /// A run-time error at instruction `pc` of function `func`.
+    /// A run-time error at instruction `pc` of function `func`, the function of the top
+    /// frame, with the Lumen call stack: that instruction, then each frame below at its
+    /// pending call.
     pub(crate) fn error_at(&self, func: usize, pc: usize, fault: Fault) -> RuntimeError {
-        let (file, line, name) = match self.prog.funcs.get(func) {
-            Some(f) => (
-                f.file.clone(),
-                f.lines.get(pc).copied().unwrap_or(0),
-                f.name.to_string(),
-            ),
-            None => (String::new(), 0, String::new()),
-        };
+        let here = self.frame_at(func, pc);
+        let below = self.frames.len().saturating_sub(1);
+        let (kept, frames_omitted) = lumen_report::kept_frames(1 + below);
+        let frames = kept
+            .map(|i| match i.checked_sub(1).and_then(|d| self.frames.get(below - 1 - d)) {
+                // `pc` of a frame below the top is the instruction after its call.
+                Some(fr) => self.frame_at(fr.func as usize, (fr.pc as usize).saturating_sub(1)),
+                None => here.clone(),
+            })
+            .collect();
         RuntimeError {
             code: fault.code,
             message: fault.message,
-            file,
-            line,
-            function: name,
+            file: here.file.clone(),
+            line: here.line,
+            column: here.column,
+            function: here.cell,
+            frames,
+            frames_omitted,
+        }
+    }
+
+    /// The stack frame of instruction `pc` of function `func`.
+    fn frame_at(&self, func: usize, pc: usize) -> Frame {
+        let Some(f) = self.prog.funcs.get(func) else {
+            return Frame::default();
+        };
+        let pos = f.positions.get(pc).copied().unwrap_or_default();
+        Frame {
+            cell: f.name.to_string(),
+            file: f.file.clone(),
+            line: pos.line,
+            column: pos.column,
+        }
+    }
+
+    /// An error the host raises where the VM stopped — at the pending tool call, or at the
+    /// next instruction after [`Outcome::OutOfFuel`] (out of fuel for good, a cancelled run)
+    /// — with the Lumen call stack; a plain error when no cell is running.
+    pub fn error_here(&self, code: &'static str, message: impl Into<String>) -> RuntimeError {
+        let fault = Fault::new(code, message);
+        match (&self.state, self.frames.last()) {
+            (State::AwaitingTool { func, pc, .. }, _) => self.error_at(*func, *pc, fault),
+            (State::Ready, Some(fr)) => self.error_at(fr.func as usize, fr.pc as usize, fault),
+            _ => RuntimeError::plain(fault.code, fault.message),
         }
     }
 }
@@ -52,13 +85,7 @@ pub(crate) fn bad_entry(message: String) -> RuntimeError {
 
 /// An error outside Lumen code (no file, line or function).
 pub(crate) fn plain_error(code: &'static str, message: impl Into<String>) -> RuntimeError {
-    RuntimeError {
-        code,
-        message: message.into(),
-        file: String::new(),
-        line: 0,
-        function: String::new(),
-    }
+    RuntimeError::plain(code, message)
 }
 
 /// `"{prefix}{type of v}"`, the message of most type faults.

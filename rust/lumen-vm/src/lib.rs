@@ -5,7 +5,7 @@
 //!
 //! Modules: `lir` (the module format), `opcodes` (the instruction table every
 //! instruction-dependent part is generated from), `validate` (checked before running),
-//! `binary` (the compact `.lmb` form), `value`/`map`/`json` (run-time values; `float_text`
+//! `binary` (the compact `.lmb` form, with `positions` its position tables), `value`/`map`/`json` (run-time values; `float_text`
 //! writes a float without core::fmt), `program`
 //! (the interpreter's executable form of a module, with `liveness` the register analysis
 //! it is optimised with), and the interpreter itself: `machine` (the public API: [`Vm`],
@@ -35,6 +35,7 @@ pub mod machine;
 pub mod map;
 mod objects;
 pub mod opcodes;
+mod positions;
 mod program;
 mod scalars;
 pub mod shared;

@@ -40,13 +40,7 @@ fn run(m: Module, config: VmConfig) -> Result<Value, RuntimeError> {
     match vm.run() {
         Outcome::Finished(v) => Ok(v),
         Outcome::Error(e) => Err(e),
-        Outcome::OutOfFuel => Err(RuntimeError {
-            code: codes::OUT_OF_FUEL,
-            message: "out of fuel".into(),
-            file: String::new(),
-            line: 0,
-            function: String::new(),
-        }),
+        Outcome::OutOfFuel => Err(RuntimeError::plain(codes::OUT_OF_FUEL, "out of fuel")),
         other => panic!("unexpected {other:?}"),
     }
 }

@@ -13,7 +13,8 @@
 //! - every jump target is `< code.len()`, and the last instruction of every function is one
 //!   that does not fall through (`Return`, `ReturnNull`, `Jump`, `Fail`: the table's `ends`),
 //!   so execution never falls off the end;
-//! - `lines.len() == code.len()`; `arity + captures <= num_regs`.
+//! - `positions` is empty (stripped) or `positions.len() == code.len()`;
+//!   `arity + captures <= num_regs`.
 //!
 //! Calling convention (register windows): a call's arguments sit in consecutive registers
 //! `args..args+argc` of the caller. The callee's frame starts at the caller's register
@@ -31,7 +32,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::opcodes::Instr;
 
 /// The LIR format version: bump on any change to instructions, builtins or layout.
-pub const LIR_VERSION: u32 = 4;
+pub const LIR_VERSION: u32 = 5;
 
 /// Register index within a frame.
 pub type Reg = u16;
@@ -100,14 +101,30 @@ pub struct Function {
     /// Whether this function is a user-visible cell the host may run by name.
     pub exported: bool,
     pub code: Vec<Instr>,
-    /// Source line (1-based, in the original file) of each instruction.
-    pub lines: Vec<u32>,
+    /// The source position of each instruction (the expression it evaluates), or empty
+    /// when the table was stripped (`lumen emit --strip`): errors then name only the cell.
+    pub positions: Vec<Pos>,
+}
+
+/// A position in a source file: 1-based line and column (columns count characters), 0
+/// when unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Pos {
+    /// Line `line`, column `column`.
+    pub const fn new(line: u32, column: u32) -> Pos {
+        Pos { line, column }
+    }
 }
 
 impl Function {
     /// An exported function assembled by hand (tests, benchmarks, tools that write LIR
     /// directly): parameters `p0`, `p1`, ... without declared types, no captures, in file 0,
-    /// instruction `i` on source line `i + 1`.
+    /// instruction `i` at line `i + 1`, column 1.
     pub fn numbered(name: &str, arity: u16, num_regs: u16, code: Vec<Instr>) -> Function {
         Function {
             name: name.into(),
@@ -118,7 +135,7 @@ impl Function {
             captures: 0,
             num_regs,
             exported: true,
-            lines: (1..=code.len() as u32).collect(),
+            positions: (1..=code.len() as u32).map(|l| Pos::new(l, 1)).collect(),
             code,
         }
     }

@@ -351,14 +351,11 @@ pub fn run_to_end(
     match vm.run() {
         Outcome::Finished(v) => Ok(v),
         Outcome::Error(e) => Err(e),
-        Outcome::ToolCall(req) => Err(RuntimeError {
-            code: codes::UNKNOWN_TOOL,
-            message: lumen_report::tools::unknown_tool(&req.alias, &req.name, &[]),
-            file: String::new(),
-            line: req.line,
-            function: String::new(),
-        }),
-        Outcome::OutOfFuel => Err(plain_error(codes::OUT_OF_FUEL, "out of fuel")),
+        Outcome::ToolCall(req) => Err(vm.error_here(
+            codes::UNKNOWN_TOOL,
+            lumen_report::tools::unknown_tool(&req.alias, &req.name, &[]),
+        )),
+        Outcome::OutOfFuel => Err(vm.error_here(codes::OUT_OF_FUEL, "out of fuel")),
     }
 }
 

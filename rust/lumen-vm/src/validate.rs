@@ -3,7 +3,7 @@
 //! Every index an instruction carries (register, constant, function, type, variant, tool,
 //! global, name, builtin, jump target) and every register range is checked by its operand
 //! kind in the instruction table (`opcodes`); so are call arities, per-function shape
-//! (`lines`, termination, frame size) and the format version. A failure is an `E0912`
+//! (`positions`, termination, frame size) and the format version. A failure is an `E0912`
 //! (`INVALID_LIR`) error naming the function and instruction index. The VM relies on these
 //! checks to index registers and code without further bounds checks.
 
@@ -16,13 +16,7 @@ use crate::opcodes::{Count, Operand, Space};
 
 /// Builds an `E0912` error.
 pub fn invalid(message: String) -> RuntimeError {
-    RuntimeError {
-        code: codes::INVALID_LIR,
-        message: format!("invalid LIR: {message}"),
-        file: String::new(),
-        line: 0,
-        function: String::new(),
-    }
+    RuntimeError::plain(codes::INVALID_LIR, format!("invalid LIR: {message}"))
 }
 
 /// Checks every invariant of `m`; `Ok(())` means the VM may run it.
@@ -187,10 +181,10 @@ fn validate_function(m: &Module, fi: usize, f: &Function) -> Result<(), RuntimeE
     if f.code.len() > u32::MAX as usize / 2 {
         return Err(ferr("too many instructions".into()));
     }
-    if f.lines.len() != f.code.len() {
+    if !f.positions.is_empty() && f.positions.len() != f.code.len() {
         return Err(ferr(format!(
-            "{} lines for {} instructions",
-            f.lines.len(),
+            "{} positions for {} instructions",
+            f.positions.len(),
             f.code.len()
         )));
     }
@@ -314,7 +308,7 @@ mod tests {
     use crate::opcodes::OPCODES;
 
     fn module(code: Vec<Instr>, num_regs: u16) -> Module {
-        let lines = vec![1; code.len()];
+        let positions = vec![crate::lir::Pos::new(1, 1); code.len()];
         Module {
             version: LIR_VERSION,
             files: vec!["t.lm".into()],
@@ -330,7 +324,7 @@ mod tests {
                 num_regs,
                 exported: true,
                 code,
-                lines,
+                positions,
             }],
             types: vec![TypeDef::Enum {
                 name: "E".into(),
@@ -370,7 +364,7 @@ mod tests {
             num_regs: 2,
             exported: false,
             code: vec![Instr::ReturnNull],
-            lines: vec![1],
+            positions: vec![crate::lir::Pos::new(1, 1)],
         });
         m.types = vec![
             TypeDef::Record {
@@ -590,9 +584,12 @@ mod tests {
         let mut bad_version = module(vec![Instr::ReturnNull], 0);
         bad_version.version = 99;
         assert!(msg(&bad_version).contains("version"));
-        let mut bad_lines = module(vec![Instr::ReturnNull], 0);
-        bad_lines.functions[0].lines.clear();
-        assert!(msg(&bad_lines).contains("lines"));
+        let mut bad_positions = module(vec![Instr::ReturnNull, Instr::ReturnNull], 0);
+        bad_positions.functions[0].positions.pop();
+        assert!(msg(&bad_positions).contains("1 positions for 2 instructions"));
+        let mut stripped = module(vec![Instr::ReturnNull], 0);
+        stripped.functions[0].positions.clear();
+        assert!(validate(&stripped).is_ok(), "a stripped table is valid");
         let bad_global = module(
             vec![Instr::StoreGlobal { idx: 1, src: 0 }, Instr::ReturnNull],
             1,

@@ -20,7 +20,7 @@ fn program(name: &str) -> Vec<u8> {
             num_regs: 2,
             exported: true,
             code: vec![Instr::Return { src: 0 }],
-            lines: vec![1],
+            positions: vec![lumen_vm::lir::Pos::new(1, 1)],
         }],
         ..Module::default()
     })

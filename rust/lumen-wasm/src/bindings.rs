@@ -118,10 +118,39 @@ export interface LumenError extends Error {
   diagnostics?: Diagnostic[];
   /** Line of the error, when known. */
   line?: number;
+  /** Column of the error, when known. */
+  column?: number;
   /** File of the error, when known. */
   file?: string;
+  /**
+   * The Lumen call stack of a run-time error, innermost first: `frames[0]` is where it
+   * failed, each other frame is at its pending call. Empty when the error is not in Lumen
+   * code (bad arguments, a trap); `line`/`column` are 0 in a module whose position table
+   * was stripped. Absent on compile errors. Of a stack deeper than 120 frames only the
+   * innermost 100 and the outermost 20 are kept.
+   */
+  frames?: LumenFrame[];
+  /** How many frames between the kept ones were left out (present when some were). */
+  framesOmitted?: number;
+  /**
+   * `LumenError: message`, then the Lumen frames (`    at cell (file:line:column)`), then
+   * the JavaScript ones.
+   */
+  stack?: string;
   /** What `lumen run` prints on standard error for this error, without colours. */
   rendered: string;
+}
+
+/** One frame of a Lumen call stack. */
+export interface LumenFrame {
+  /** The cell (`main`, `<lambda:12>`, `<init>` for a `const`'s initialiser). */
+  cell: string;
+  /** Its source file. */
+  file: string;
+  /** 1-based line (0 when unknown). */
+  line: number;
+  /** 1-based column (0 when unknown). */
+  column: number;
 }
 "#;
 
@@ -175,6 +204,21 @@ fn diagnostics_to_js(diags: &[crate::core::DiagnosticData]) -> Array {
         .collect()
 }
 
+/// `[{cell, file, line, column}]`, innermost first.
+fn frames_to_js(frames: &[lumen_report::Frame]) -> Array {
+    frames
+        .iter()
+        .map(|f| {
+            let o = Object::new();
+            set(&o, "cell", &JsValue::from_str(&f.cell));
+            set(&o, "file", &JsValue::from_str(&f.file));
+            set(&o, "line", &JsValue::from(f.line));
+            set(&o, "column", &JsValue::from(f.column));
+            JsValue::from(o)
+        })
+        .collect()
+}
+
 /// Builds the JavaScript `LumenError` for `data`.
 fn lumen_error(data: &LumenErrorData) -> JsValue {
     let err = js_sys::Error::new(&data.message);
@@ -183,12 +227,11 @@ fn lumen_error(data: &LumenErrorData) -> JsValue {
         let _ = Reflect::set_prototype_of(&err, &proto);
     }
     let o: &Object = err.as_ref();
-    // The stack was captured under the name `Error`; show the real one.
+    // The stack was captured under the name `Error`: show the real one, with the Lumen
+    // frames before the JavaScript ones.
     if let Ok(stack) = Reflect::get(o, &JsValue::from_str("stack")) {
         if let Some(s) = stack.as_string() {
-            if let Some(rest) = s.strip_prefix("Error") {
-                set(o, "stack", &JsValue::from_str(&format!("LumenError{rest}")));
-            }
+            set(o, "stack", &JsValue::from_str(&data.stack(&s)));
         }
     }
     set(o, "kind", &JsValue::from_str(data.kind.as_str()));
@@ -199,8 +242,21 @@ fn lumen_error(data: &LumenErrorData) -> JsValue {
     if let Some(line) = data.line {
         set(o, "line", &JsValue::from(line));
     }
+    if let Some(column) = data.column {
+        set(o, "column", &JsValue::from(column));
+    }
     if let Some(file) = &data.file {
         set(o, "file", &JsValue::from_str(file));
+    }
+    if data.kind != crate::core::ErrorKind::Compile {
+        set(o, "frames", &frames_to_js(&data.frames));
+        if data.frames_omitted > 0 {
+            set(
+                o,
+                "framesOmitted",
+                &JsValue::from(data.frames_omitted as f64),
+            );
+        }
     }
     set(o, "rendered", &JsValue::from_str(&data.rendered));
     err.into()

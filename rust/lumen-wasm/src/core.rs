@@ -146,13 +146,21 @@ pub struct LumenErrorData {
     pub file: Option<String>,
     /// The 1-based line of the error, when known.
     pub line: Option<u32>,
+    /// The 1-based column of the error, when known.
+    pub column: Option<u32>,
+    /// The Lumen call stack of a run-time error, innermost first (empty otherwise); of a
+    /// deep stack only the innermost and outermost frames ([`lumen_report::kept_frames`]).
+    pub frames: Vec<lumen_report::Frame>,
+    /// How many frames between the kept ones were left out.
+    pub frames_omitted: usize,
     /// What `lumen run` prints on standard error for this error (no colours, no final
     /// newline).
     pub rendered: String,
 }
 
 impl LumenErrorData {
-    /// From a run-time error (rendered as `error[CODE]: message` + `  --> file:line (in f)`).
+    /// From a run-time error (rendered as `error[CODE]: message`,
+    /// `  --> file:line:column (in f)` and its trace).
     pub fn from_runtime(e: &RuntimeError) -> LumenErrorData {
         LumenErrorData {
             kind: ErrorKind::of_runtime_code(e.code),
@@ -161,8 +169,33 @@ impl LumenErrorData {
             diagnostics: Vec::new(),
             file: (!e.file.is_empty()).then(|| e.file.clone()),
             line: (e.line > 0).then_some(e.line),
+            column: (e.line > 0 && e.column > 0).then_some(e.column),
+            frames: e.frames.clone(),
+            frames_omitted: e.frames_omitted,
             rendered: e.to_string(),
         }
+    }
+
+    /// The JavaScript `stack` of this error: `LumenError: MESSAGE`, its Lumen frames in V8's
+    /// form (`    at CELL (FILE:LINE:COLUMN)`, capped like the text trace), then the
+    /// JavaScript frames of `js_stack`, the stack the engine captured (V8's header line
+    /// `Error: …` is dropped; other engines' stacks have none).
+    pub fn stack(&self, js_stack: &str) -> String {
+        let js_frames = if js_stack.starts_with("Error") {
+            js_stack.split_once('\n').map_or("", |(_, rest)| rest)
+        } else {
+            js_stack
+        };
+        let mut out = format!("LumenError: {}", self.message);
+        for line in lumen_report::stack_lines(&self.frames, self.frames_omitted) {
+            out.push('\n');
+            out.push_str(&line);
+        }
+        if !js_frames.is_empty() {
+            out.push('\n');
+            out.push_str(js_frames);
+        }
+        out
     }
 
     /// The error of a run the host cancelled (E0915); `reason` is the abort reason, if any.
@@ -200,6 +233,9 @@ impl LumenErrorData {
             diagnostics: Vec::new(),
             file: None,
             line: None,
+            column: None,
+            frames: Vec::new(),
+            frames_omitted: 0,
         }
     }
 
@@ -228,6 +264,9 @@ impl LumenErrorData {
             diagnostics: diags.iter().map(DiagnosticData::from).collect(),
             file: Some(first.map_or_else(|| name.to_string(), |d| d.file.clone())),
             line: first.map(|d| d.line).filter(|&l| l > 0),
+            column: first.map(|d| d.column).filter(|&c| c > 0),
+            frames: Vec::new(),
+            frames_omitted: 0,
             rendered: crate::render::render_compile_failure(name, diags),
         }
     }
@@ -249,13 +288,7 @@ fn one_line(text: &str) -> String {
 }
 
 fn runtime_error(code: &'static str, message: String) -> RuntimeError {
-    RuntimeError {
-        code,
-        message,
-        file: String::new(),
-        line: 0,
-        function: String::new(),
-    }
+    RuntimeError::plain(code, message)
 }
 
 /// The program a session runs.
@@ -521,7 +554,7 @@ impl Session {
                     Some(left) => fuel_slice.max(1).min(left),
                 };
                 if grant == 0 {
-                    return self.fail(&out_of_fuel(self.total_fuel));
+                    return self.fail(&out_of_fuel(&self.vm, self.total_fuel));
                 }
                 if let Some(left) = self.budget.as_mut() {
                     *left -= grant;
@@ -550,7 +583,7 @@ impl Session {
                 Outcome::OutOfFuel => {
                     self.needs_fuel = true;
                     if self.budget == Some(0) {
-                        return self.fail(&out_of_fuel(self.total_fuel));
+                        return self.fail(&out_of_fuel(&self.vm, self.total_fuel));
                     }
                     return Step::Yield;
                 }
@@ -629,12 +662,19 @@ impl Session {
         self.resume_err(&format!("timed out after {ms} ms"));
     }
 
-    /// Ends the run as cancelled by the host (E0915): a pending tool call is dropped and
-    /// later steps report the run as finished.
+    /// Ends the run as cancelled by the host (E0915), located where the VM stopped (with
+    /// its Lumen call stack): a pending tool call is dropped and later steps report the
+    /// run as finished.
     pub fn cancel(&mut self, reason: Option<&str>) -> LumenErrorData {
+        let plain = LumenErrorData::cancelled(reason);
+        let data = if self.finished {
+            plain
+        } else {
+            LumenErrorData::from_runtime(&self.vm.error_here(codes::CANCELLED, plain.message))
+        };
         self.pending = None;
         self.finished = true;
-        LumenErrorData::cancelled(reason)
+        data
     }
 
     /// The lines printed since the last call (for streaming them to the host).
@@ -671,6 +711,9 @@ fn no_cell_error(module: &Module, cell: &str, name: &str, from_source: bool) -> 
             }],
             file: Some(name.to_string()),
             line: None,
+            column: None,
+            frames: Vec::new(),
+            frames_omitted: 0,
             rendered: lumen_report::runtime_text(
                 &lumen_report::RuntimeReport::in_file(NO_ENTRY, &message, name),
                 lumen_report::Painter::PLAIN,
@@ -710,7 +753,7 @@ mod vm_tests {
                     Instr::LoadConst { dst: 1, idx: 0 },
                     Instr::Return { src: 1 },
                 ],
-                lines: vec![1, 1],
+                positions: vec![lumen_vm::lir::Pos::new(1, 1); 2],
             }],
             ..Module::default()
         };
@@ -786,7 +829,7 @@ mod vm_tests {
                 num_regs: 1,
                 exported: true,
                 code: vec![Instr::Return { src: 0 }],
-                lines: vec![1],
+                positions: vec![lumen_vm::lir::Pos::new(1, 1)],
             }],
             entry_types: if typed {
                 vec![EntryTypes {

@@ -197,7 +197,7 @@ mod tests {
             num_regs: params.len() as u16,
             exported: true,
             code: Vec::new(),
-            lines: Vec::new(),
+            positions: Vec::new(),
         }
     }
 

@@ -212,14 +212,14 @@ impl Lowerer<'_> {
         body: impl FnOnce(&mut Self, &mut FnCx) -> R<T>,
     ) -> R<T> {
         let old_file = f.file;
-        let old_lock = f.line_locked;
+        let old_lock = f.pos_locked;
         f.file = file;
-        f.line_locked = true;
+        f.pos_locked = true;
         let barrier = f.hide_locals();
         let r = body(self, f);
         f.unhide(barrier);
         f.file = old_file;
-        f.line_locked = old_lock;
+        f.pos_locked = old_lock;
         r
     }
 

@@ -40,8 +40,8 @@ impl Lowerer<'_> {
         else {
             return too_large(span, "this lambda has too many parameters or captures");
         };
-        let line = self.line_of(f.file, span);
-        let mut g = FnCx::new(f.file, line);
+        let pos = self.pos_of(f.file, span);
+        let mut g = FnCx::new(f.file, pos);
         // Nesting continues across the lambda boundary (the Rust stack does too).
         g.depth = f.depth;
         for p in params {
@@ -55,7 +55,7 @@ impl Lowerer<'_> {
         self.hoist_literals(&mut g, body)?;
         self.function_body(&mut g, body)?;
         let func = g.into_function(FnHead {
-            name: format!("<lambda:{line}>"),
+            name: format!("<lambda:{}>", pos.line),
             file: u16::try_from(f.file).unwrap_or(u16::MAX),
             arity,
             params: params.iter().map(|p| p.name.name.clone()).collect(),

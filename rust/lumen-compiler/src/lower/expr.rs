@@ -111,7 +111,7 @@ impl Lowerer<'_> {
         f.depth += 1;
         let old = self.enter(f, e.span);
         let r = self.expr_inner(f, e, dst);
-        f.line = old;
+        f.pos = old;
         f.depth -= 1;
         r
     }
@@ -309,7 +309,7 @@ impl Lowerer<'_> {
             }
         }
         f.free_to(mark);
-        f.line = old;
+        f.pos = old;
         Ok(())
     }
 
@@ -804,7 +804,7 @@ impl Lowerer<'_> {
     pub(super) fn cond_jump(&mut self, f: &mut FnCx, e: &Expr, when: bool) -> R<Vec<usize>> {
         let old = self.enter(f, e.span);
         let r = self.cond_inner(f, e, when);
-        f.line = old;
+        f.pos = old;
         r
     }
 

@@ -12,7 +12,7 @@
 //! Layout of the module: one exported function per cell (cells of the root file first, in
 //! declaration order), then one function per lambda (`<lambda:LINE>`), then `<init>`, which
 //! computes every `const` into its global slot. Record `where` constraints are checked
-//! inline at each construction site, so a failure reports the line of the call.
+//! inline at each construction site, so a failure reports the position of the call.
 //!
 //! Sub-modules: [`regs`] (register allocator and per-function state), [`types`] (module
 //! tables), [`expr`], [`stmt`], [`pattern`] (match compilation), [`call`] (calls, records,
@@ -43,7 +43,7 @@ use crate::diagnostic::{codes, Diagnostic};
 use crate::resolve::{FileId, Program, Symbol};
 use crate::span::Span;
 use lumen_vm::builtins::Builtin;
-use lumen_vm::lir::{EntryTypes, Function, Instr, Module, Reg, LIR_VERSION};
+use lumen_vm::lir::{EntryTypes, Function, Instr, Module, Pos, Reg, LIR_VERSION};
 use regs::{FnCx, FnHead, LitKey};
 use std::collections::HashMap;
 use types::Tables;
@@ -279,20 +279,21 @@ impl<'p> Lowerer<'p> {
         }
     }
 
-    /// 1-based line of `span` in `file` (0 when the file is unknown).
-    fn line_of(&self, file: FileId, span: Span) -> u32 {
+    /// 1-based line and column of the start of `span` in `file` (0:0 when the file is
+    /// unknown).
+    fn pos_of(&self, file: FileId, span: Span) -> Pos {
         self.prog
             .files
             .get(file)
-            .map(|f| f.line_of(span))
-            .unwrap_or(0)
+            .map(|f| f.pos_of(span))
+            .unwrap_or_default()
     }
 
-    /// Points the next instructions at the line of `span`; returns the previous line.
-    fn enter(&self, f: &mut FnCx, span: Span) -> u32 {
-        let old = f.line;
-        if !f.line_locked {
-            f.line = self.line_of(f.file, span);
+    /// Points the next instructions at the start of `span`; returns the previous position.
+    fn enter(&self, f: &mut FnCx, span: Span) -> Pos {
+        let old = f.pos;
+        if !f.pos_locked {
+            f.pos = self.pos_of(f.file, span);
         }
         old
     }
@@ -375,7 +376,7 @@ impl<'p> Lowerer<'p> {
                 if let ast::StmtKind::Expr(e) = &s.kind {
                     let old = self.enter(f, s.span);
                     self.tail(f, e)?;
-                    f.line = old;
+                    f.pos = old;
                     continue;
                 }
             }
@@ -387,8 +388,8 @@ impl<'p> Lowerer<'p> {
 
     /// Lowers one cell to a function.
     fn lower_cell(&mut self, file: FileId, c: &ast::CellDecl) -> R<Function> {
-        let line = self.line_of(file, c.span);
-        let mut f = FnCx::new(file, line);
+        let pos = self.pos_of(file, c.span);
+        let mut f = FnCx::new(file, pos);
         for p in &c.params {
             let r = f.alloc()?;
             f.declare(&p.name.name, r);
@@ -422,7 +423,7 @@ impl<'p> Lowerer<'p> {
         if self.globals.is_empty() {
             return Ok(None);
         }
-        let mut f = FnCx::new(0, 1);
+        let mut f = FnCx::new(0, Pos::new(1, 1));
         for (file, item) in self.prog.const_order() {
             let Some(ast::Item::Const(c)) = self.item(file, item) else {
                 continue;
@@ -431,7 +432,7 @@ impl<'p> Lowerer<'p> {
                 continue;
             };
             f.file = file;
-            f.line = self.line_of(file, c.span);
+            f.pos = self.pos_of(file, c.span);
             let mark = f.mark();
             let r = match self.expr(&mut f, &c.value, None) {
                 Ok(r) => r,
@@ -467,7 +468,7 @@ fn placeholder(name: &str, file: FileId) -> Function {
         num_regs: 0,
         exported: true,
         code: vec![Instr::ReturnNull],
-        lines: vec![0],
+        positions: vec![Pos::default()],
     }
 }
 

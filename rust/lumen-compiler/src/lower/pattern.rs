@@ -56,7 +56,7 @@ impl Lowerer<'_> {
             if last {
                 falls_through = !fails.is_empty();
             }
-            f.line = old;
+            f.pos = old;
         }
         if falls_through {
             self.fail_with(

@@ -12,7 +12,7 @@ use super::R;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::resolve::FileId;
 use crate::span::Span;
-use lumen_vm::lir::{BinOp, Function, Instr, Reg};
+use lumen_vm::lir::{BinOp, Function, Instr, Pos, Reg};
 use std::collections::HashMap;
 
 /// The largest number of registers a frame may use (register operands are `u16`).
@@ -42,15 +42,15 @@ pub(super) struct LoopCx {
 /// Lowering state of one function.
 #[derive(Debug)]
 pub(super) struct FnCx {
-    /// File used for name resolution and line numbers.
+    /// File used for name resolution and positions.
     pub file: FileId,
     pub code: Vec<Instr>,
-    pub lines: Vec<u32>,
-    /// Line given to the next emitted instruction.
-    pub line: u32,
-    /// While set, `line` is not changed by nested expressions (defaults and constraints
-    /// are reported at the line of the call that evaluates them).
-    pub line_locked: bool,
+    pub positions: Vec<Pos>,
+    /// Position given to the next emitted instruction.
+    pub pos: Pos,
+    /// While set, `pos` is not changed by nested expressions (defaults and constraints
+    /// are reported at the position of the call that evaluates them).
+    pub pos_locked: bool,
     top: u32,
     max: u32,
     /// The names declared in each open scope.
@@ -69,13 +69,13 @@ pub(super) struct FnCx {
 
 impl FnCx {
     /// A fresh function context resolving names in `file`.
-    pub fn new(file: FileId, line: u32) -> FnCx {
+    pub fn new(file: FileId, pos: Pos) -> FnCx {
         FnCx {
             file,
             code: Vec::new(),
-            lines: Vec::new(),
-            line,
-            line_locked: false,
+            positions: Vec::new(),
+            pos,
+            pos_locked: false,
             top: 0,
             max: 0,
             scopes: vec![Vec::new()],
@@ -199,10 +199,10 @@ impl FnCx {
         (scope >= self.barrier).then_some(reg)
     }
 
-    /// Appends an instruction with the current line; returns its index.
+    /// Appends an instruction at the current position; returns its index.
     pub fn emit(&mut self, instr: Instr) -> usize {
         self.code.push(instr);
-        self.lines.push(self.line);
+        self.positions.push(self.pos);
         self.code.len() - 1
     }
 
@@ -358,7 +358,7 @@ impl FnCx {
             num_regs,
             exported: head.exported,
             code: self.code,
-            lines: self.lines,
+            positions: self.positions,
         }
     }
 }
@@ -392,7 +392,7 @@ mod tests {
 
     #[test]
     fn stack_allocation_and_marks() {
-        let mut f = FnCx::new(0, 1);
+        let mut f = FnCx::new(0, Pos::new(1, 1));
         let a = f.alloc().unwrap_or(99);
         let b = f.alloc().unwrap_or(99);
         assert_eq!((a, b), (0, 1));
@@ -408,7 +408,7 @@ mod tests {
 
     #[test]
     fn scopes_shadow_and_hide() {
-        let mut f = FnCx::new(0, 1);
+        let mut f = FnCx::new(0, Pos::new(1, 1));
         let r0 = f.alloc().unwrap_or(99);
         f.declare("x", r0);
         let m = f.push_scope();
@@ -426,7 +426,7 @@ mod tests {
 
     #[test]
     fn register_limit_is_a_diagnostic() {
-        let mut f = FnCx::new(0, 1);
+        let mut f = FnCx::new(0, Pos::new(1, 1));
         assert!(f.alloc_n(MAX_REGS as usize).is_ok());
         let e = f.alloc().err().map(|d| d.code);
         assert_eq!(e, Some(codes::TOO_LARGE));
@@ -434,14 +434,14 @@ mod tests {
 
     #[test]
     fn terminate_adds_return_when_needed() {
-        let mut f = FnCx::new(0, 1);
+        let mut f = FnCx::new(0, Pos::new(1, 1));
         let j = f.jump_fwd();
         f.emit(Instr::ReturnNull);
         f.patch_here(&[j]);
         f.terminate();
         assert_eq!(f.code.len(), 3);
         assert_eq!(f.code[0], Instr::Jump { target: 2 });
-        let mut g = FnCx::new(0, 1);
+        let mut g = FnCx::new(0, Pos::new(1, 1));
         g.emit(Instr::Return { src: 0 });
         g.terminate();
         assert_eq!(g.code.len(), 1);

@@ -56,7 +56,7 @@ impl Lowerer<'_> {
                         Target::Discard => self.effect(f, e)?,
                     }
                     f.free_to(m);
-                    f.line = old;
+                    f.pos = old;
                     continue;
                 }
             }
@@ -80,7 +80,7 @@ impl Lowerer<'_> {
             f.emit(Instr::Return { src: r });
             f.free_to(mark);
         }
-        f.line = old;
+        f.pos = old;
         Ok(())
     }
 
@@ -131,7 +131,7 @@ impl Lowerer<'_> {
             }
             StmtKind::Expr(e) => self.effect(f, e)?,
         }
-        f.line = old;
+        f.pos = old;
         Ok(())
     }
 
@@ -288,7 +288,7 @@ impl Lowerer<'_> {
                     let v = self.expr(f, &item.value, None)?;
                     f.emit(Instr::Push { list: reg, src: v });
                     f.free_to(mark);
-                    f.line = old;
+                    f.pos = old;
                     return Ok(());
                 }
             }
@@ -310,7 +310,7 @@ impl Lowerer<'_> {
             for (op, rhs, span) in spine.iter().rev() {
                 let old = self.enter(f, *span);
                 self.apply_op(f, reg, *op, rhs, Some(*span))?;
-                f.line = old;
+                f.pos = old;
             }
             return Ok(());
         }
@@ -318,7 +318,7 @@ impl Lowerer<'_> {
         if let ExprKind::Call { callee, args } = &value.kind {
             let old = self.enter(f, value.span);
             self.call(f, callee, args, value.span, Some(reg), Some(n))?;
-            f.line = old;
+            f.pos = old;
             f.free_to(mark);
             return Ok(());
         }

@@ -258,7 +258,7 @@ fn call_arguments_use_a_window_at_the_stack_top() {
         b: 2
     }));
     assert_eq!(f.num_regs, 3);
-    assert_eq!(f.lines.len(), f.code.len());
+    assert_eq!(f.positions.len(), f.code.len());
 }
 
 #[test]
@@ -295,7 +295,7 @@ fn constraint_failure_reports_the_call_line() {
                 }
             )
         })
-        .map(|(k, _)| f.lines[k])
+        .map(|(k, _)| f.positions[k].line)
         .collect::<Vec<_>>();
     assert_eq!(at, vec![7, 8]);
     let r = run_module(m, "main");
@@ -542,12 +542,34 @@ end
 #[test]
 fn runtime_error_lines_point_at_the_expression() {
     let r = run("cell main() -> Int\n  let xs = [1]\n  let y = 2\n  xs[y]\nend\n");
-    assert_eq!(r.result.err().map(|e| (e.code, e.line)), Some(("E0903", 4)));
+    assert_eq!(
+        r.result.err().map(|e| (e.code, e.line, e.column)),
+        Some(("E0903", 4, 3))
+    );
     let r = run("cell main() -> Null\n  halt(\"stop here\")\nend\n");
     assert_eq!(
-        r.result.err().map(|e| (e.code, e.line, e.message)),
-        Some(("E0905", 2, "stop here".to_string()))
+        r.result.err().map(|e| (e.code, e.line, e.column, e.message)),
+        Some(("E0905", 2, 3, "stop here".to_string()))
     );
+    // The column of the failing expression, not of its statement.
+    let r = run("cell main() -> Int\n  let d = 0\n  return 1 + 10 / d\nend\n");
+    assert_eq!(
+        r.result.err().map(|e| (e.code, e.line, e.column)),
+        Some(("E0902", 3, 14))
+    );
+}
+
+#[test]
+fn runtime_errors_carry_the_lumen_call_stack() {
+    let src = "cell pick(xs: list[Int], i: Int) -> Int\n  xs[i]\nend\n\ncell middle(n: Int) -> Int\n  let xs = [1, 2]\n  return 1 + pick(xs, n)\nend\n\ncell main() -> Int\n  middle(5)\nend\n";
+    let e = run(src).result.expect_err("index out of range");
+    let frames: Vec<(&str, u32, u32)> = e
+        .frames
+        .iter()
+        .map(|f| (f.cell.as_str(), f.line, f.column))
+        .collect();
+    assert_eq!(frames, [("pick", 2, 3), ("middle", 7, 14), ("main", 11, 3)]);
+    assert!(e.frames.iter().all(|f| f.file == e.file && !f.file.is_empty()));
 }
 
 // ---------------------------------------------------------------- conformance and benchmarks
