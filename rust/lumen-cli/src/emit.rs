@@ -1,11 +1,12 @@
-//! `lumen emit FILE [--format json|binary] [-o OUT]`: the compiled LIR.
+//! `lumen emit FILE [--format json|binary] [-o OUT] [--strip]`: the compiled LIR.
 //!
 //! Without `--format`, the format follows OUT's extension: `-o x.lmb` writes binary, anything
 //! else (and standard output) JSON. JSON goes to standard output unless `-o` is given. Binary LIR needs `-o OUT`, or a
 //! standard output that is not a terminal (a pipe or a redirect); writing binary to a
 //! terminal is refused (exit 2). An output file is written atomically: a temporary file in
 //! the same directory, renamed over OUT once complete, so a failed emit never leaves a
-//! half-written file. FILE may itself be binary LIR (to convert it to JSON).
+//! half-written file. FILE may itself be binary LIR (to convert it to JSON). `--strip` drops
+//! the position tables: a smaller file whose run-time errors name only the cells.
 
 use crate::{program, Failure};
 use std::io::{IsTerminal, Write};
@@ -29,6 +30,9 @@ pub struct EmitArgs {
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// Drop the source positions (smaller; run-time errors then name only the cells).
+    #[arg(long)]
+    pub strip: bool,
 }
 
 /// Writes `bytes` to `path` atomically (temporary file + rename).
@@ -61,7 +65,10 @@ pub fn run(a: &EmitArgs) -> Result<(), Failure> {
                 .to_string(),
         ));
     }
-    let module = program::load(&a.file)?;
+    let mut module = program::load(&a.file)?;
+    if a.strip {
+        module.strip_positions();
+    }
     let bytes = match format {
         EmitFormat::Json => {
             let mut text = serde_json::to_string_pretty(&module)

@@ -336,11 +336,11 @@ fn issue12_item1_a_run_time_error_in_a_cell_is_a_lumen_error_value() {
     let out = invoke(work.path(), "fail(0)");
     assert!(
         out.starts_with(
-            "err({code: \"E0902\", message: \"division by zero\", trace: [\"app.lm.md:"
+            "err({code: \"E0902\", message: \"division by zero\", trace: [\"fail (app.lm.md:"
         ),
         "{out}"
     );
-    assert!(out.ends_with(" (in fail)\"]})\n"), "{out}");
+    assert!(out.ends_with(")\"]})\n"), "{out}");
     // The same export works with a good argument.
     assert_eq!(invoke(work.path(), "fail(5)"), "ok(2)\n");
     // `main` as `wasi:cli/run` still prints the error and exits 1.

@@ -285,3 +285,38 @@ fn release_wasi_http_component_is_optimised_and_runs_under_wasmtime() {
     );
     assert!(run.status.success());
 }
+
+/// Copies `tests/traces` (the stack-trace fixtures) into `to`.
+fn copy_traces(to: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/traces");
+    for name in ["app.lm.md", "deep.lm", "lib/checks.lm"] {
+        let dest = to.join(name);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(from.join(name), dest).unwrap();
+    }
+}
+
+#[test]
+fn issue14_a_wasi_app_prints_the_lumen_stack_trace_as_lumen_run_does() {
+    let work = tempfile::tempdir().unwrap();
+    copy_traces(work.path());
+    let expected = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/traces");
+    for (program, wasm, stderr) in [
+        ("app.lm.md", "dist/app.wasm", "app.stderr"),
+        ("deep.lm", "dist/deep.wasm", "deep.stderr"),
+    ] {
+        let (code, _, err) = build(work.path(), program);
+        assert_eq!(code, Some(0), "{err}");
+        let run = std::process::Command::new(wasmtime())
+            .current_dir(work.path())
+            .args(["run", wasm])
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(1), "{program}");
+        assert_eq!(
+            String::from_utf8_lossy(&run.stderr),
+            std::fs::read_to_string(expected.join(stderr)).unwrap(),
+            "{program}: the WASI app's trace is native `lumen run`'s"
+        );
+    }
+}

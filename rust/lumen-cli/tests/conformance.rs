@@ -306,11 +306,11 @@ fn bless_rewrites_only_what_differs() {
     assert_eq!(read("now_fails.out").as_deref(), Some("a\n"));
     assert_eq!(
         read("now_fails.err").as_deref(),
-        Some("error[E0905]: boom\nnow_fails.lm:3 (in main)\n")
+        Some("error[E0905]: boom\nnow_fails.lm:3:3 (in main)\n")
     );
     assert_eq!(
         read("stale_err.err").as_deref(),
-        Some("error[E0905]: boom\nstale_err.lm:2 (in main)\n")
+        Some("error[E0905]: boom\nstale_err.lm:2:3 (in main)\n")
     );
     assert_eq!(read("kept_err.err").as_deref(), Some("boom\n"));
     assert_eq!(read("now_passes.err"), None);

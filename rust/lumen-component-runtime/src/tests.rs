@@ -380,7 +380,10 @@ fn issue12_item1_a_cell_without_a_value_answers_ok_or_a_lumen_error() {
         Err(e) => {
             assert_eq!(e["code"], "E0902");
             assert!(
-                e["trace"][0].as_str().unwrap().starts_with("check (app.lm.md:"),
+                e["trace"][0]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("check (app.lm.md:"),
                 "{e}"
             );
         }

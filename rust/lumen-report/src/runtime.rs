@@ -8,7 +8,7 @@
 //! ```
 //!
 //! The location line is `  --> FILE:LINE:COLUMN (in CELL)` when the failing line is known
-//! (`FILE:LINE` when the column is not),
+//! (`FILE:LINE` when the column is not, `FILE (in CELL)` in a module without positions),
 //! `  --> FILE` for an error about a whole file (no entry cell, an invalid `.lmb`), and
 //! absent for an error with no place in the source (bad arguments, a cancelled run); the
 //! stack trace ([`crate::trace`]) follows when the host has frames. No trailing newline.
@@ -40,11 +40,17 @@ pub enum Location<'a> {
 
 impl Location<'_> {
     /// What follows `  --> `: `FILE:LINE:COLUMN (in CELL)`, `FILE:LINE (in CELL)`,
-    /// `FILE`, or nothing.
+    /// `FILE (in CELL)` (no position table), `FILE`, or nothing.
     pub fn text(&self) -> String {
         match *self {
             Location::None => String::new(),
             Location::File(file) => file.to_string(),
+            Location::Line {
+                file,
+                line: 0,
+                cell,
+                ..
+            } => format!("{file} (in {cell})"),
             Location::Line {
                 file,
                 line,
@@ -173,6 +179,13 @@ mod tests {
             cell: "main",
         };
         assert_eq!(r.location.text(), "main.lm:5:12 (in main)");
+        r.location = Location::Line {
+            file: "main.lm",
+            line: 0,
+            column: 0,
+            cell: "main",
+        };
+        assert_eq!(r.location.text(), "main.lm (in main)");
         assert_eq!(
             RuntimeReport::in_file("E0311", "no", "a.lm"),
             RuntimeReport {

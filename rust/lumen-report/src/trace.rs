@@ -87,7 +87,10 @@ fn capped(frames: &[Frame], omitted: usize, indent: &str) -> Vec<String> {
     }
     let hidden = total - INNER_SHOWN - OUTER_SHOWN;
     let mut lines: Vec<String> = frames[..INNER_SHOWN].iter().map(line).collect();
-    lines.push(format!("{indent}\u{2026} {} more frames", thousands(hidden)));
+    lines.push(format!(
+        "{indent}\u{2026} {} more frames",
+        thousands(hidden)
+    ));
     lines.extend(frames[frames.len() - OUTER_SHOWN..].iter().map(line));
     lines
 }
@@ -195,9 +198,6 @@ mod tests {
         // The text of the kept frames is the text of all of them.
         let frames: Vec<Frame> = (0..5000).map(|i| frame(&format!("f{i}"), 2)).collect();
         let kept_frames: Vec<Frame> = kept.iter().map(|&i| frames[i].clone()).collect();
-        assert_eq!(
-            trace_lines(&kept_frames, omitted),
-            trace_lines(&frames, 0)
-        );
+        assert_eq!(trace_lines(&kept_frames, omitted), trace_lines(&frames, 0));
     }
 }

@@ -53,7 +53,10 @@ fn recursion_depth_is_limited() {
     assert!(e.message.contains("recursion depth"));
     assert_eq!(e.line, 2);
     // 10,000 frames, each at its call on line 2: the innermost and outermost are kept.
-    let (inner, outer) = (lumen_report::trace::KEPT_INNER, lumen_report::trace::KEPT_OUTER);
+    let (inner, outer) = (
+        lumen_report::trace::KEPT_INNER,
+        lumen_report::trace::KEPT_OUTER,
+    );
     assert_eq!(e.frames.len(), inner + outer);
     assert_eq!(e.frames_omitted, 10_000 - inner - outer);
     assert!(e
@@ -86,7 +89,12 @@ fn three_deep() -> crate::lir::Module {
         args,
         argc: 0,
     };
-    let main = func("main", 0, 1, vec![int(0, 1), call(0, 1, 1), Return { src: 0 }]);
+    let main = func(
+        "main",
+        0,
+        1,
+        vec![int(0, 1), call(0, 1, 1), Return { src: 0 }],
+    );
     let f = func(
         "f",
         0,

@@ -78,9 +78,10 @@ impl RuntimeError {
     }
 
     /// The renderer's view of this error: located at `file:line:column (in function)`
-    /// when the line is known, else nowhere; the frames follow.
+    /// in Lumen code (`file (in function)` without a position table), else nowhere; the
+    /// frames follow.
     pub fn report(&self) -> lumen_report::RuntimeReport<'_> {
-        let location = if self.line > 0 {
+        let location = if !self.function.is_empty() {
             lumen_report::Location::Line {
                 file: &self.file,
                 line: self.line,
@@ -103,7 +104,7 @@ impl RuntimeError {
     /// line of its own (an invalid module, a missing entry cell).
     pub fn report_in<'a>(&'a self, file: &'a str) -> lumen_report::RuntimeReport<'a> {
         let mut r = self.report();
-        if self.line == 0 {
+        if self.function.is_empty() {
             r.location = lumen_report::Location::File(file);
         }
         r

@@ -33,10 +33,15 @@ impl Vm {
         let below = self.frames.len().saturating_sub(1);
         let (kept, frames_omitted) = lumen_report::kept_frames(1 + below);
         let frames = kept
-            .map(|i| match i.checked_sub(1).and_then(|d| self.frames.get(below - 1 - d)) {
-                // `pc` of a frame below the top is the instruction after its call.
-                Some(fr) => self.frame_at(fr.func as usize, (fr.pc as usize).saturating_sub(1)),
-                None => here.clone(),
+            .map(|i| {
+                match i
+                    .checked_sub(1)
+                    .and_then(|d| self.frames.get(below - 1 - d))
+                {
+                    // `pc` of a frame below the top is the instruction after its call.
+                    Some(fr) => self.frame_at(fr.func as usize, (fr.pc as usize).saturating_sub(1)),
+                    None => here.clone(),
+                }
             })
             .collect();
         RuntimeError {

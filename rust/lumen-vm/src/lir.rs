@@ -62,6 +62,16 @@ pub struct Module {
     pub entry_types: Vec<EntryTypes>,
 }
 
+impl Module {
+    /// Drops every function's position table (`lumen emit --strip`): run-time errors then
+    /// name the cells and files but no lines.
+    pub fn strip_positions(&mut self) {
+        for f in &mut self.functions {
+            f.positions = Vec::new();
+        }
+    }
+}
+
 /// The parameter types of one exported cell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EntryTypes {

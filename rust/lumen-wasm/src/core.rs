@@ -179,9 +179,9 @@ impl LumenErrorData {
     /// The JavaScript `stack` of this error: `LumenError: MESSAGE`, its Lumen frames in V8's
     /// form (`    at CELL (FILE:LINE:COLUMN)`, capped like the text trace), then the
     /// JavaScript frames of `js_stack`, the stack the engine captured (V8's header line
-    /// `Error: …` is dropped; other engines' stacks have none).
+    /// `Error: …` or `LumenError: …` is dropped; other engines' stacks have none).
     pub fn stack(&self, js_stack: &str) -> String {
-        let js_frames = if js_stack.starts_with("Error") {
+        let js_frames = if js_stack.starts_with("Error") || js_stack.starts_with("LumenError") {
             js_stack.split_once('\n').map_or("", |(_, rest)| rest)
         } else {
             js_stack

@@ -219,8 +219,9 @@ fn tool_failure_is_e0906_with_the_host_message() {
     assert_eq!(e.line, Some(5));
     assert_eq!(e.file.as_deref(), Some("main.lm"));
     assert!(e.rendered.starts_with("error[E0906]: "), "{}", e.rendered);
+    assert_eq!(e.column, Some(11));
     assert!(
-        e.rendered.ends_with("\n  --> main.lm:5 (in main)"),
+        e.rendered.ends_with("\n  --> main.lm:5:11 (in main)"),
         "{}",
         e.rendered
     );
@@ -392,7 +393,29 @@ fn runtime_errors_have_kinds_and_locations() {
     );
     let e = err(&ran);
     assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Limit, "E0909"));
-    assert!(e.rendered.contains("main.lm:2 (in d)"), "{}", e.rendered);
+    assert!(
+        e.rendered
+            .contains("\n  --> main.lm:2:3 (in d)\n  = at d (main.lm:2:3)\n"),
+        "{}",
+        e.rendered
+    );
+    // 100 frames: 99 of `d` (the innermost failed to call), then `main` at its call.
+    assert_eq!(e.frames.len(), 100);
+    assert_eq!(e.frames[99].cell, "main");
+    assert_eq!((e.frames[99].line, e.frames[99].column), (5, 3));
+    assert!(
+        e.rendered.ends_with("\n  = at main (main.lm:5:3)"),
+        "{}",
+        e.rendered
+    );
+    assert_eq!(
+        e.stack("LumenError: x\n    at run (index.js:1:1)"),
+        e.stack("Error: x\n    at run (index.js:1:1)"),
+        "V8's header is dropped whichever name it was captured under"
+    );
+    assert!(e.stack("Error: x\n    at run (index.js:1:1)").contains(
+        "\n    at d (main.lm:2:3)\n    \u{2026} 87 more frames\n    at d (main.lm:2:3)\n    at d (main.lm:2:3)\n    at main (main.lm:5:3)\n    at run (index.js:1:1)"
+    ));
 }
 
 #[test]
@@ -566,7 +589,12 @@ fn issue10_item7_cancel_is_e0915_and_finishes_the_session() {
     let e = s.cancel(Some("user pressed stop\nnow"));
     assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Cancelled, "E0915"));
     assert_eq!(e.message, "the run was cancelled: user pressed stop now");
-    assert_eq!(e.rendered, format!("error[E0915]: {}", e.message));
+    // Located where the run stopped: at the pending tool call.
+    assert_eq!(
+        e.rendered,
+        format!("error[E0915]: {}\n  --> main.lm:5:11 (in main)", e.message)
+    );
+    assert_eq!((e.frames.len(), e.line, e.column), (1, Some(5), Some(11)));
     assert!(matches!(s.step(1_000), Step::Error(_)));
     assert_eq!(ErrorKind::of_runtime_code("E0915"), ErrorKind::Cancelled);
     assert_eq!(

@@ -548,7 +548,9 @@ fn runtime_error_lines_point_at_the_expression() {
     );
     let r = run("cell main() -> Null\n  halt(\"stop here\")\nend\n");
     assert_eq!(
-        r.result.err().map(|e| (e.code, e.line, e.column, e.message)),
+        r.result
+            .err()
+            .map(|e| (e.code, e.line, e.column, e.message)),
         Some(("E0905", 2, 3, "stop here".to_string()))
     );
     // The column of the failing expression, not of its statement.
@@ -569,7 +571,10 @@ fn runtime_errors_carry_the_lumen_call_stack() {
         .map(|f| (f.cell.as_str(), f.line, f.column))
         .collect();
     assert_eq!(frames, [("pick", 2, 3), ("middle", 7, 14), ("main", 11, 3)]);
-    assert!(e.frames.iter().all(|f| f.file == e.file && !f.file.is_empty()));
+    assert!(e
+        .frames
+        .iter()
+        .all(|f| f.file == e.file && !f.file.is_empty()));
 }
 
 // ---------------------------------------------------------------- conformance and benchmarks
