@@ -80,8 +80,9 @@ end
   },
   deep: {
     label: 'An error three cells deep',
-    source: `# inner fails; the trace lists inner, middle, outer and main.
-# Click a frame to put the cursor on its line.
+    source: `# inner fails, called by middle, outer and main. The trace lists
+# their frames (only the failing line where the package gives no
+# frames); click a frame to put the cursor on its line.
 cell inner(xs: list[Int], i: Int) -> Int
   xs[i]
 end

@@ -816,6 +816,25 @@ mod tests {
     }
 
     #[test]
+    fn npm_ci_is_skipped_when_node_modules_matches_the_lockfile() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("package.json"), "{}").unwrap();
+        std::fs::write(d.join("package-lock.json"), "{}").unwrap();
+        std::fs::create_dir_all(d.join("node_modules/codemirror")).unwrap();
+        let sum = lock_sum(&[&d.join("package-lock.json"), &d.join("package.json")]).unwrap();
+        std::fs::write(d.join("node_modules/.lumen-lock-sum"), format!("{sum}\n")).unwrap();
+        // No npm on this PATH: the up-to-date folder must not need it.
+        let no_npm = OsString::from(d.join("no-such-bin"));
+        npm_ci(d, "codemirror", &no_npm).unwrap();
+        // A changed lockfile (or a missing marker package) means an install: here it fails.
+        std::fs::write(d.join("package-lock.json"), "{ }").unwrap();
+        assert!(npm_ci(d, "codemirror", &no_npm).is_err());
+        std::fs::write(d.join("package-lock.json"), "{}").unwrap();
+        assert!(npm_ci(d, "playwright-core", &no_npm).is_err());
+    }
+
+    #[test]
     fn versions() {
         assert_eq!(node_major("v20.19.2\n"), Some(20));
         assert_eq!(node_major("v18.0.0"), Some(18));

@@ -188,6 +188,16 @@ describe('examples/playground in Chromium', () => {
     ]);
     assert.equal(await page.isHidden('#error-box'), true);
     await shot('2-output');
+
+    // Ctrl+Enter in the editor runs too (and inserts no line).
+    await page.evaluate(() => {
+      document.body.dataset.state = 'clicked';
+    });
+    await page.click('#editor .cm-content');
+    await page.keyboard.press('Control+Enter');
+    await page.waitForSelector('body[data-state="done"]');
+    assert.equal((await editorLines()).length, BROKEN.split('\n').length);
+    assert.deepEqual((await output()).at(-1), ['value', '82']);
   });
 
   test('the infinite loop streams output, the page answers while it runs, Stop ends it', async () => {
@@ -242,7 +252,7 @@ describe('examples/playground in Chromium', () => {
       }
     }, source);
     assert.ok(err, 'the deep example fails');
-    assert.equal(err.line, 4);
+    assert.equal(err.line, 5);
     assert.equal(err.file, 'playground.lm');
 
     // The cursor is elsewhere before the click.
@@ -254,31 +264,55 @@ describe('examples/playground in Chromium', () => {
     assert.deepEqual(await output(), [['', 'about to fail']]);
     const rendered = await page.textContent('#error');
     assert.match(rendered, new RegExp(`^error\\[${err.code}\\]: `));
-    assert.match(rendered, /--> playground\.lm:4 \(in inner\)/);
+    assert.match(rendered, /--> playground\.lm:5 \(in inner\)/);
     const frames = await page.$$eval('#trace button.frame', (bs) =>
       bs.map((b) => ({ text: b.textContent, line: b.dataset.line, column: b.dataset.column, disabled: b.disabled })),
     );
     if (err.frames) {
-      // A package with frames: inner (line 4), middle (8), outer (12), main (17).
+      // A package with frames: inner (line 5), middle (9), outer (13), main (18).
       assert.deepEqual(
         frames.map((f) => [f.text.split(' ')[1], f.line]),
-        [['inner', '4'], ['middle', '8'], ['outer', '12'], ['main', '17']],
+        [['inner', '5'], ['middle', '9'], ['outer', '13'], ['main', '18']],
       );
     } else {
-      assert.deepEqual(frames, [{ text: 'at playground.lm:4', line: '4', column: '0', disabled: false }]);
+      assert.deepEqual(frames, [{ text: 'at playground.lm:5', line: '5', column: '0', disabled: false }]);
     }
     await shot('5-trace');
 
     await page.click('#trace button.frame >> nth=0');
     const at = await cursor();
-    assert.equal(at.line, 4);
+    assert.equal(at.line, 5);
     assert.equal(at.column, err.frames ? err.frames[0].column : 1);
     assert.equal(await page.evaluate(() => document.activeElement?.closest('#editor') !== null), true, 'the editor has focus');
     if (frames.length > 1) {
       await page.click('#trace button.frame >> nth=-1');
-      assert.equal((await cursor()).line, 17);
+      assert.equal((await cursor()).line, 18);
     }
     await shot('6-frame-clicked');
+  });
+
+  test('renderTrace: one button per frame, innermost first; frames of other files disabled', async () => {
+    const r = await page.evaluate(async () => {
+      const { renderTrace } = await import('/examples/playground/trace.js');
+      const ol = document.createElement('ol');
+      const picked = [];
+      renderTrace(
+        ol,
+        [
+          { cell: 'inner', file: 'playground.lm', line: 5, column: 3 },
+          { cell: 'helper', file: 'lib.lm', line: 2, column: 1 },
+          { cell: 'main', file: 'playground.lm', line: 18, column: 0 },
+        ],
+        'playground.lm',
+        (line, column) => picked.push([line, column]),
+      );
+      const buttons = [...ol.querySelectorAll('button.frame')];
+      buttons.forEach((b) => b.click());
+      return { texts: buttons.map((b) => b.textContent), disabled: buttons.map((b) => b.disabled), picked };
+    });
+    assert.deepEqual(r.texts, ['at inner (playground.lm:5:3)', 'at helper (lib.lm:2:1)', 'at main (playground.lm:18)']);
+    assert.deepEqual(r.disabled, [false, true, false]);
+    assert.deepEqual(r.picked, [[5, 3], [18, 1]]);
   });
 
   test('a bad mock tools script shows an error and runs nothing; a good one is called', async () => {
@@ -303,7 +337,7 @@ describe('examples/playground in Chromium', () => {
     assert.deepEqual(await output(), [
       ['', 'status 201: mocked https://api.example.com/greeting'],
       ['', 'mocked https://api.example.com/again'],
-      ['value', '{"body": "mocked https://api.example.com/again", "status": 201}'],
+      ['value', '{"status": 201, "body": "mocked https://api.example.com/again"}'],
     ]);
 
     // A mock that throws is the program's tool error (E0906), shown like any run-time error.
@@ -409,7 +443,7 @@ describe('the playground modules in Node', () => {
     assert.equal(records.display, '16.2');
     const deep = await lumen.run(EXAMPLES.deep.source, { filename: 'playground.lm' }).catch((e) => e);
     assert.equal(deep.kind, 'runtime', deep.rendered);
-    assert.equal(deep.line, 4);
+    assert.equal(deep.line, 5);
     const stop = new AbortController();
     setTimeout(() => stop.abort('enough'), 50);
     const loop = await lumen.run(EXAMPLES.loop.source, { signal: stop.signal }).catch((e) => e);
