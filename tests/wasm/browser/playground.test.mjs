@@ -15,7 +15,7 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
 import { ROOT, PKG_WEB, BUILD_HINT, loadLumen } from '../lib/lumen.mjs';
@@ -426,6 +426,32 @@ describe('the playground modules in Node', () => {
     assert.equal(packageUrl(`${page}?pkg=/build/x/index.js`), 'http://127.0.0.1:8000/build/x/index.js');
     assert.throws(() => packageUrl(`${page}?pkg=https://evil.example/x.js`), /same|this site/);
     assert.throws(() => packageUrl(`${page}?pkg=//evil.example/x.js`), /this site/);
+  });
+
+  test("the import map names every package of the lockfile and every module's bare imports", () => {
+    const html = readFileSync(join(PLAYGROUND, 'index.html'), 'utf8');
+    const map = JSON.parse(html.match(/<script type="importmap">([\s\S]*?)<\/script>/)[1]).imports;
+    const lock = JSON.parse(readFileSync(join(PLAYGROUND, 'package-lock.json'), 'utf8'));
+    const locked = Object.keys(lock.packages)
+      .filter((k) => k.startsWith('node_modules/'))
+      .map((k) => k.slice('node_modules/'.length));
+    assert.deepEqual(Object.keys(map).sort(), locked.sort());
+    for (const [name, file] of Object.entries(map)) {
+      const path = join(PLAYGROUND, file);
+      assert.ok(existsSync(path), `${name} -> ${file} is missing`);
+      const pkg = JSON.parse(readFileSync(join(PLAYGROUND, 'node_modules', name, 'package.json'), 'utf8'));
+      const entry = pkg.exports?.['.']?.import ?? pkg.exports?.import ?? pkg.module;
+      assert.equal(join(PLAYGROUND, 'node_modules', name, entry), path, `${name}: its ESM entry`);
+      const code = readFileSync(path, 'utf8');
+      // Static `import … from '…'` / `export … from '…'` statements (up to their `;`) and
+      // bare `import '…'`; the names not starting with `.` or `/` are bare.
+      const statements = /^(?:import|export)\b[^;]*?\bfrom\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]/gm;
+      const specs = [...code.matchAll(statements)].map((m) => m[1] ?? m[2]);
+      assert.ok(specs.length > 0 || !/^import\b/m.test(code), `${file}: no import found`);
+      for (const spec of specs.filter((x) => !/^[./]/.test(x))) {
+        assert.ok(Object.hasOwn(map, spec), `${file} imports ${spec}, which the import map lacks`);
+      }
+    }
   });
 
   test('every example program checks cleanly, and each runs as its label says (Node, pkg/)', async () => {
