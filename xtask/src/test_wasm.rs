@@ -20,7 +20,9 @@
 //!    `LUMEN_EDGE_HTTP` is set its `wasi:http` component `pkg-edge-http/edge_api.wasm`
 //!    (`--wasm-target http`);
 //! 5. the test dependencies of `tests/wasm` (`npm ci` when `node_modules` was not installed
-//!    from exactly this lockfile; playwright-core never downloads a browser);
+//!    from exactly this lockfile; playwright-core never downloads a browser), and unless
+//!    `--node-only` those of the browser playground `examples/playground/` (its pinned
+//!    CodeMirror packages, the same way) for `tests/wasm/browser/playground.test.mjs`;
 //! 6. unless `--node-only`: Chromium at `CHROMIUM_PATH` (default `/usr/bin/chromium`;
 //!    scripts/test-all.sh installs Debian's with apt);
 //! 7. the inputs of `tests/wasm/node/wasi_app.test.mjs` and `typed_exports.test.mjs`, unless
@@ -348,20 +350,35 @@ impl BackgroundInstall {
 /// Installs the npm dependencies of `tests/wasm` (`npm ci`) unless `node_modules` was
 /// installed from exactly the current lockfile.
 pub(crate) fn ensure_node_modules(path: &OsString) -> Result<(), String> {
-    let dir = crate::root().join("tests/wasm");
+    npm_ci(&crate::root().join("tests/wasm"), "playwright-core", path)
+}
+
+/// The browser playground (`examples/playground/`), whose page loads its editor from its own
+/// `node_modules` (`tests/wasm/browser/playground.test.mjs` opens it).
+pub const PLAYGROUND: &str = "examples/playground";
+
+/// Installs the playground's npm dependencies (the pinned CodeMirror packages) the same way.
+fn ensure_playground_modules(path: &OsString) -> Result<(), String> {
+    npm_ci(&crate::root().join(PLAYGROUND), "codemirror", path)
+}
+
+/// `npm ci` in `dir` unless its `node_modules` holds `marker` and was installed from exactly
+/// the current `package-lock.json` and `package.json` (the digest in
+/// `node_modules/.lumen-lock-sum`, written after a successful install).
+fn npm_ci(dir: &Path, marker: &str, path: &OsString) -> Result<(), String> {
     let sum = lock_sum(&[&dir.join("package-lock.json"), &dir.join("package.json")])?;
     let stamp = dir.join("node_modules/.lumen-lock-sum");
     let current = std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == sum)
-        && dir.join("node_modules/playwright-core").is_dir();
+        && dir.join("node_modules").join(marker).is_dir();
     if current {
-        println!("node_modules is up to date");
+        println!("{}/node_modules is up to date", dir.display());
         return Ok(());
     }
     // playwright-core never downloads a browser by itself; the variable makes that explicit.
     crate::run(
         Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
+            .current_dir(dir)
             .env("PATH", path)
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
     )?;
@@ -466,6 +483,10 @@ pub fn run(o: &Options) -> Result<(), String> {
 
     step("npm dependencies (tests/wasm)");
     ensure_node_modules(&path)?;
+    if o.browser {
+        step("npm dependencies (examples/playground, for browser/playground.test.mjs)");
+        ensure_playground_modules(&path)?;
+    }
 
     let mut env: Vec<(&str, OsString)> = vec![("PATH", path.clone())];
     if let Some(wasm) = program_component {
@@ -763,6 +784,54 @@ mod tests {
                 assert!(all.contains(&path.as_str()), "{path} is not run");
             }
         }
+    }
+
+    #[test]
+    fn issue14_point4_the_playground_is_tested_with_pinned_dependencies() {
+        let dir = crate::root().join(PLAYGROUND);
+        for f in [
+            "index.html",
+            "playground.js",
+            "package-lock.json",
+            "README.md",
+        ] {
+            assert!(dir.join(f).is_file(), "{PLAYGROUND}/{f} is missing");
+        }
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("package.json")).unwrap())
+                .unwrap();
+        let deps = manifest["dependencies"].as_object().expect("dependencies");
+        assert!(deps.contains_key("codemirror") && deps.contains_key("@codemirror/lint"));
+        for (name, version) in deps {
+            let v = version.as_str().unwrap_or_default();
+            assert!(
+                !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.'),
+                "{name} is not pinned: {v:?}"
+            );
+        }
+        let test = "tests/wasm/browser/playground.test.mjs";
+        assert!(crate::root().join(test).is_file());
+        assert!(test_paths(true).iter().any(|p| test.starts_with(p)));
+        assert!(!test_paths(false).iter().any(|p| test.starts_with(p)));
+    }
+
+    #[test]
+    fn npm_ci_is_skipped_when_node_modules_matches_the_lockfile() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("package.json"), "{}").unwrap();
+        std::fs::write(d.join("package-lock.json"), "{}").unwrap();
+        std::fs::create_dir_all(d.join("node_modules/codemirror")).unwrap();
+        let sum = lock_sum(&[&d.join("package-lock.json"), &d.join("package.json")]).unwrap();
+        std::fs::write(d.join("node_modules/.lumen-lock-sum"), format!("{sum}\n")).unwrap();
+        // No npm on this PATH: the up-to-date folder must not need it.
+        let no_npm = OsString::from(d.join("no-such-bin"));
+        npm_ci(d, "codemirror", &no_npm).unwrap();
+        // A changed lockfile (or a missing marker package) means an install: here it fails.
+        std::fs::write(d.join("package-lock.json"), "{ }").unwrap();
+        assert!(npm_ci(d, "codemirror", &no_npm).is_err());
+        std::fs::write(d.join("package-lock.json"), "{}").unwrap();
+        assert!(npm_ci(d, "playwright-core", &no_npm).is_err());
     }
 
     #[test]
