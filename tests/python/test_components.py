@@ -174,7 +174,7 @@ class TypedExports(unittest.TestCase):
             self.p.call("fail", 0)
         self.assertEqual(cm.exception.code, "E0902")
         self.assertEqual(cm.exception.message, "division by zero")
-        self.assertEqual(cm.exception.trace, ["tests/wasm/types/app.lm.md:88 (in fail)"])
+        self.assertEqual(cm.exception.trace, ["fail (tests/wasm/types/app.lm.md:88:3)"])
         # An error value, not a trap: nothing printed, the same instance answers again.
         self.assertEqual(self.p.stderr, "")
         self.assertEqual(self.p.call("fail", 5), 2)

@@ -241,7 +241,7 @@ describe('examples/playground in Chromium', () => {
   test('a run-time error shows its rendered text and trace; a frame moves the cursor', async () => {
     await page.selectOption('#example', 'deep');
     const source = (await editorLines()).join('\n');
-    // What the package under test gives: frames (innermost first), or only err.line.
+    // The package's frames, innermost first.
     const err = await page.evaluate(async (src) => {
       const lumen = await import('/pkg/index.js');
       try {
@@ -264,30 +264,31 @@ describe('examples/playground in Chromium', () => {
     assert.deepEqual(await output(), [['', 'about to fail']]);
     const rendered = await page.textContent('#error');
     assert.match(rendered, new RegExp(`^error\\[${err.code}\\]: `));
-    assert.match(rendered, /--> playground\.lm:5 \(in inner\)/);
+    assert.match(rendered, /--> playground\.lm:5:\d+ \(in inner\)/);
+    assert.match(rendered, /\n {2}= at main \(playground\.lm:18:\d+\)/);
     const frames = await page.$$eval('#trace button.frame', (bs) =>
       bs.map((b) => ({ text: b.textContent, line: b.dataset.line, column: b.dataset.column, disabled: b.disabled })),
     );
-    if (err.frames) {
-      // A package with frames: inner (line 5), middle (9), outer (13), main (18).
-      assert.deepEqual(
-        frames.map((f) => [f.text.split(' ')[1], f.line]),
-        [['inner', '5'], ['middle', '9'], ['outer', '13'], ['main', '18']],
-      );
-    } else {
-      assert.deepEqual(frames, [{ text: 'at playground.lm:5', line: '5', column: '0', disabled: false }]);
-    }
+    assert.ok(Array.isArray(err.frames), 'the package gives frames');
+    // inner (line 5), middle (9), outer (13), main (18), each with its column.
+    assert.deepEqual(
+      frames.map((f) => [f.text.split(' ')[1], f.line]),
+      [['inner', '5'], ['middle', '9'], ['outer', '13'], ['main', '18']],
+    );
+    assert.deepEqual(
+      frames.map((f) => f.column),
+      err.frames.map((f) => String(f.column)),
+    );
+    assert.ok(frames.every((f) => Number(f.column) > 0 && !f.disabled));
     await shot('5-trace');
 
     await page.click('#trace button.frame >> nth=0');
     const at = await cursor();
     assert.equal(at.line, 5);
-    assert.equal(at.column, err.frames ? err.frames[0].column : 1);
+    assert.equal(at.column, err.frames[0].column);
     assert.equal(await page.evaluate(() => document.activeElement?.closest('#editor') !== null), true, 'the editor has focus');
-    if (frames.length > 1) {
-      await page.click('#trace button.frame >> nth=-1');
-      assert.equal((await cursor()).line, 18);
-    }
+    await page.click('#trace button.frame >> nth=-1');
+    assert.deepEqual(await cursor(), { line: 18, column: err.frames.at(-1).column });
     await shot('6-frame-clicked');
   });
 

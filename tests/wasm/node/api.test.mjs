@@ -449,7 +449,7 @@ describe('errors', () => {
     );
   });
 
-  test('runtime: code, line, file and rendered `error[..]: ..\\n  --> file:line (in cell)`', async () => {
+  test('runtime: code, line, column, file and rendered `error[..]: ..\\n  --> file:line:column (in cell)`', async () => {
     const printed = [];
     const err = await rejection(
       lumen.run(
@@ -461,7 +461,7 @@ describe('errors', () => {
     assert.equal(err.line, 4);
     assert.equal(err.file, 'rt.lm');
     assert.deepEqual(printed, ['a']);
-    assert.equal(err.rendered.trimEnd(), `error[E0903]: ${err.message}\n  --> rt.lm:4 (in main)`);
+    assert.equal(err.rendered.trimEnd(), `error[E0903]: ${err.message}\n  --> rt.lm:4:9 (in main)`);
   });
 
   test('runtime: halt, overflow and division by zero', async () => {

@@ -112,7 +112,7 @@ describe('issue 11 item 8: examples/csv_clean as a WASI app', () => {
     assert.equal(r.stdout, '');
     // No preopened directory: the granted folder `data` does not exist in the sandbox.
     assert.match(r.stderr, /^error\[E0906\]: tool ReadFile \(fs\.read\): cannot open the granted directory `\/?data`/);
-    assert.match(r.stderr, /clean\.lm\.md:\d+ \(in main\)/);
+    assert.match(r.stderr, /clean\.lm\.md:\d+:\d+ \(in main\)/);
     assert.deepEqual(written(dir), {});
   });
 
