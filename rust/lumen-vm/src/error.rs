@@ -61,8 +61,9 @@ pub struct RuntimeError {
     /// The Lumen call stack, innermost first (`frames[0]` is `file:line:column` in
     /// `function`); empty for an error outside Lumen code. Of a stack deeper than
     /// `KEPT_INNER + KEPT_OUTER` frames only the innermost and outermost are kept
-    /// ([`lumen_report::kept_frames`]).
-    pub frames: Vec<Frame>,
+    /// ([`lumen_report::kept_frames`]). A boxed slice, not a `Vec`, so that the error stays
+    /// within clippy's `result_large_err` bound.
+    pub frames: Box<[Frame]>,
     /// How many frames between the kept ones were left out.
     pub frames_omitted: usize,
 }

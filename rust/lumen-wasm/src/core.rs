@@ -170,7 +170,7 @@ impl LumenErrorData {
             file: (!e.file.is_empty()).then(|| e.file.clone()),
             line: (e.line > 0).then_some(e.line),
             column: (e.line > 0 && e.column > 0).then_some(e.column),
-            frames: e.frames.clone(),
+            frames: e.frames.to_vec(),
             frames_omitted: e.frames_omitted,
             rendered: e.to_string(),
         }
