@@ -162,7 +162,7 @@ fn a_stripped_module_reports_cell_names() {
     assert_eq!(e.line, 0);
     assert_eq!(
         e.to_string(),
-        "error[E0902]: division by zero\n  = at g (lib.lm)\n  = at f (t.lm)\n  = at main (t.lm)"
+        "error[E0902]: division by zero\n  --> lib.lm (in g)\n  = at g (lib.lm)\n  = at f (t.lm)\n  = at main (t.lm)"
     );
 }
 
