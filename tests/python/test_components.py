@@ -388,7 +388,11 @@ class Plugins(unittest.TestCase):
         with self.assertRaises(LumenError) as cm:
             self.notes.call("deep", 1_000_000)
         self.assertEqual(cm.exception.code, "E0909")
-        self.assertEqual(len(cm.exception.trace), 1, cm.exception.trace[:3])
+        # The kept frames (100 innermost, 20 outermost) and the gap between them.
+        trace = cm.exception.trace
+        self.assertEqual(len(trace), 121, trace[:3])
+        self.assertRegex(trace[100], r"^\u2026 [\d,]+ more frames$")
+        self.assertTrue(all(t.startswith("deep (") for i, t in enumerate(trace) if i != 100), trace[:3])
         self.assert_both_work()  # the same instance
 
     def test_issue12_item4_many_plugins_each_with_its_own_data_and_limits(self):

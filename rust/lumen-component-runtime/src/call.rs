@@ -137,11 +137,12 @@ fn cell_value<H: Host + 'static>(
 
 /// A failed call as the `lumen-error` record's JSON: `code`, `message` (what `lumen run`
 /// prints after `error[CODE]: `) and `trace` (the Lumen call stack, innermost first, one
-/// `CELL (FILE:LINE:COLUMN)` per frame, as `lumen run` prints it after `= at `).
+/// `CELL (FILE:LINE:COLUMN)` per frame, as `lumen run` prints it after `= at `, and
+/// `… N more frames` where a deep stack's frames were left out).
 pub fn error_record(e: &CallError) -> serde_json::Value {
     let (code, message, trace) = match e {
         CallError::Runtime(r) => {
-            let trace: Vec<String> = r.frames.iter().map(|f| f.describe()).collect();
+            let trace = lumen_report::frame_texts(&r.frames, r.frames_omitted);
             (r.code.to_string(), r.message.clone(), trace)
         }
         CallError::Internal(m) => ("E0999".to_string(), m.clone(), Vec::new()),

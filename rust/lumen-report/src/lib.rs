@@ -25,4 +25,4 @@ pub use runtime::{render_runtime, runtime_text, Location, RuntimeReport};
 pub use severity::Severity;
 pub use style::Painter;
 pub use summary::{plural, render_compile_failure, render_diagnostics, MAX_SHOWN};
-pub use trace::{kept_frames, stack_lines, trace_lines, Frame};
+pub use trace::{frame_texts, kept_frames, stack_lines, trace_lines, Frame};

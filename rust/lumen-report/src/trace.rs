@@ -78,6 +78,18 @@ pub fn stack_lines(frames: &[Frame], omitted: usize) -> Vec<String> {
     capped(frames, omitted, "    ")
 }
 
+/// Every kept frame as `CELL (LOCATION)`, innermost first, with `… N more frames` where the
+/// `omitted` frames were (after the innermost [`KEPT_INNER`]): the `trace` of a
+/// component's `lumen-error` record, uncapped beyond what the host kept.
+pub fn frame_texts(frames: &[Frame], omitted: usize) -> Vec<String> {
+    let mut texts: Vec<String> = frames.iter().map(Frame::describe).collect();
+    if omitted > 0 {
+        let gap = KEPT_INNER.min(texts.len());
+        texts.insert(gap, format!("\u{2026} {} more frames", thousands(omitted)));
+    }
+    texts
+}
+
 /// One `{indent}at …` line per frame, capped as the module documentation says.
 fn capped(frames: &[Frame], omitted: usize, indent: &str) -> Vec<String> {
     let total = frames.len() + omitted;
@@ -151,6 +163,21 @@ mod tests {
         let deep: Vec<Frame> = (0..40).map(|i| frame(&format!("f{i}"), 1)).collect();
         let lines = stack_lines(&deep, 0);
         assert_eq!(lines[INNER_SHOWN], "    \u{2026} 27 more frames");
+    }
+
+    #[test]
+    fn frame_texts_mark_the_gap() {
+        let frames = [frame("f", 1), frame("main", 2)];
+        assert_eq!(
+            frame_texts(&frames, 0),
+            ["f (app.lm.md:1:7)", "main (app.lm.md:2:7)"]
+        );
+        let (kept, omitted) = kept_frames(1000);
+        let deep: Vec<Frame> = kept.map(|i| frame(&format!("f{i}"), 1)).collect();
+        let texts = frame_texts(&deep, omitted);
+        assert_eq!(texts.len(), KEPT_INNER + KEPT_OUTER + 1);
+        assert_eq!(texts[KEPT_INNER], "\u{2026} 880 more frames");
+        assert_eq!(texts[KEPT_INNER + 1], "f980 (app.lm.md:1:7)");
     }
 
     #[test]
