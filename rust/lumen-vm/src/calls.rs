@@ -114,14 +114,16 @@ impl Vm {
         res
     }
 
-    /// The request of a `CallTool` of tool `tool` with the argument record `args`: the
-    /// tool's name, alias and grants are the VM's shared ones (no copy per call).
+    /// The request of a `CallTool` of tool `tool` with the argument record `args`, at
+    /// instruction `pc` of function `func`: the tool's name, alias and grants are the VM's
+    /// shared ones (no copy per call).
     #[inline(never)]
     pub(crate) fn tool_request(
         &self,
         tool: u16,
         args: &Value,
-        line: u32,
+        func: usize,
+        pc: usize,
     ) -> Result<ToolRequest, Fault> {
         let Some(shared) = self.tools.get(tool as usize) else {
             return Err(Fault::runtime("call of a missing tool"));
@@ -132,7 +134,7 @@ impl Vm {
             alias: shared.alias.clone(),
             args: json::to_serde(args)?,
             grants: shared.grants.clone(),
-            line,
+            line: self.position(func, pc).line,
         })
     }
 }

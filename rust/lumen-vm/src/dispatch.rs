@@ -599,8 +599,7 @@ impl Vm {
                     target,
                 } => branch!(if_false is_variant!(src, variant), target, skip 1),
                 Op::CallTool { dst, tool, args } => {
-                    let line = func.positions.get(pc!() - 1).map_or(0, |p| p.line);
-                    let req = try_fault!(self.tool_request(tool, reg!(args), line));
+                    let req = try_fault!(self.tool_request(tool, reg!(args), fidx!(), pc!() - 1));
                     save_pc!();
                     self.fuel = fuel;
                     self.state = State::AwaitingTool {

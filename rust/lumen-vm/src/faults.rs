@@ -8,7 +8,7 @@
 use crate::arith::Fault;
 use crate::error::{codes, Frame, RuntimeError};
 use crate::limits::MAX_REGISTERS;
-use crate::lir::FailKind;
+use crate::lir::{FailKind, Pos};
 use crate::machine::{Outcome, State, Vm};
 use crate::value::{FuncObj, Value};
 
@@ -30,17 +30,16 @@ impl Vm {
     /// pending call.
     pub(crate) fn error_at(&self, func: usize, pc: usize, fault: Fault) -> RuntimeError {
         let here = self.frame_at(func, pc);
-        let below = self.frames.len().saturating_sub(1);
-        let (kept, frames_omitted) = lumen_report::kept_frames(1 + below);
+        // The frames below the failing one, outermost first.
+        let below = &self.frames[..self.frames.len().saturating_sub(1)];
+        let (kept, frames_omitted) = lumen_report::kept_frames(1 + below.len());
         let frames = kept
-            .map(|i| {
-                match i
-                    .checked_sub(1)
-                    .and_then(|d| self.frames.get(below - 1 - d))
-                {
-                    // `pc` of a frame below the top is the instruction after its call.
-                    Some(fr) => self.frame_at(fr.func as usize, (fr.pc as usize).saturating_sub(1)),
-                    None => here.clone(),
+            .map(|i| match i {
+                0 => here.clone(),
+                // `pc` of a frame below the top is the instruction after its call.
+                i => {
+                    let fr = below[below.len() - i];
+                    self.frame_at(fr.func as usize, (fr.pc as usize).saturating_sub(1))
                 }
             })
             .collect();
@@ -56,12 +55,24 @@ impl Vm {
         }
     }
 
+    /// The source position of instruction `pc` of function `func`, from the module's
+    /// position table (0:0 when stripped). Only error and tool-call paths ask, so the
+    /// executable form keeps no copy of the table.
+    pub(crate) fn position(&self, func: usize, pc: usize) -> Pos {
+        self.module
+            .functions
+            .get(func)
+            .and_then(|f| f.positions.get(pc))
+            .copied()
+            .unwrap_or_default()
+    }
+
     /// The stack frame of instruction `pc` of function `func`.
     fn frame_at(&self, func: usize, pc: usize) -> Frame {
         let Some(f) = self.prog.funcs.get(func) else {
             return Frame::default();
         };
-        let pos = f.positions.get(pc).copied().unwrap_or_default();
+        let pos = self.position(func, pc);
         Frame {
             cell: f.name.to_string(),
             file: f.file.clone(),

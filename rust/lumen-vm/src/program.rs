@@ -193,8 +193,6 @@ pub(crate) struct FuncCode {
     pub code: Vec<Op>,
     /// The registers each `ReturnRelease` / `ReturnNullRelease` releases (their ranges).
     pub release: Vec<Reg>,
-    /// `Function::positions` (empty when stripped).
-    pub positions: Vec<crate::lir::Pos>,
     pub num_regs: usize,
     pub arity: u16,
     pub captures: u16,
@@ -306,7 +304,6 @@ impl Program {
             .map(|(code, release, f)| FuncCode {
                 code,
                 release,
-                positions: f.positions.clone(),
                 num_regs: f.num_regs as usize,
                 arity: f.arity,
                 captures: f.captures,
