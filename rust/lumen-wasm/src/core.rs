@@ -200,11 +200,11 @@ impl LumenErrorData {
 
     /// The error of a run the host cancelled (E0915); `reason` is the abort reason, if any.
     pub fn cancelled(reason: Option<&str>) -> LumenErrorData {
-        let message = match reason {
-            Some(r) if !r.is_empty() => format!("the run was cancelled: {}", one_line(r)),
-            _ => "the run was cancelled".to_string(),
-        };
-        LumenErrorData::plain(ErrorKind::Cancelled, codes::CANCELLED, message)
+        LumenErrorData::plain(
+            ErrorKind::Cancelled,
+            codes::CANCELLED,
+            cancel_message(reason),
+        )
     }
 
     /// The error of a call during which the WebAssembly instance trapped (E0999, kind
@@ -269,6 +269,14 @@ impl LumenErrorData {
             frames_omitted: 0,
             rendered: crate::render::render_compile_failure(name, diags),
         }
+    }
+}
+
+/// The message of a cancelled run (E0915), naming the abort `reason` when there is one.
+fn cancel_message(reason: Option<&str>) -> String {
+    match reason {
+        Some(r) if !r.is_empty() => format!("the run was cancelled: {}", one_line(r)),
+        _ => "the run was cancelled".to_string(),
     }
 }
 
@@ -666,12 +674,9 @@ impl Session {
     /// its Lumen call stack): a pending tool call is dropped and later steps report the
     /// run as finished.
     pub fn cancel(&mut self, reason: Option<&str>) -> LumenErrorData {
-        let plain = LumenErrorData::cancelled(reason);
-        let data = if self.finished {
-            plain
-        } else {
-            LumenErrorData::from_runtime(&self.vm.error_here(codes::CANCELLED, plain.message))
-        };
+        // Where the VM stopped; a plain error when it is not running (`Vm::error_here`).
+        let stopped = self.vm.error_here(codes::CANCELLED, cancel_message(reason));
+        let data = LumenErrorData::from_runtime(&stopped);
         self.pending = None;
         self.finished = true;
         data
