@@ -535,15 +535,15 @@ pub fn run(o: &Options) -> Result<(), String> {
 
     if env_var("LUMEN_BIN").is_none() {
         step("native lumen (to compare compile() with lumen emit)");
-        match crate::dev_lumen() {
-            Ok(lumen) if lumen.is_file() => {
-                println!("LUMEN_BIN={}", lumen.display());
-                env.push(("LUMEN_BIN", lumen.into_os_string()));
-            }
-            _ => eprintln!(
-                "warning: cargo build of lumen failed; the lumen emit comparison is skipped"
-            ),
+        let lumen = crate::dev_lumen()?;
+        if !lumen.is_file() {
+            return Err(format!(
+                "{} is missing (cargo build of lumen did not build it)",
+                lumen.display()
+            ));
         }
+        println!("LUMEN_BIN={}", lumen.display());
+        env.push(("LUMEN_BIN", lumen.into_os_string()));
     }
 
     step("python host test (tests/python, wasmtime-py)");
