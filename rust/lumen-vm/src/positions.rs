@@ -70,8 +70,11 @@ impl Expander {
         if n > self.code_len - self.positions.len() {
             return Err("position table longer than the code");
         }
-        let line = i64::from(self.line) + run.line_delta;
-        self.line = u32::try_from(line).map_err(|_| "position line out of range")?;
+        let line = i64::from(self.line)
+            .checked_add(run.line_delta)
+            .and_then(|l| u32::try_from(l).ok())
+            .ok_or("position line out of range")?;
+        self.line = line;
         if self.positions.is_empty() {
             self.positions.reserve_exact(self.code_len);
         }
@@ -146,6 +149,15 @@ mod tests {
         assert_eq!(expand(&[run(1, -1)], 3), Err("position line out of range"));
         assert_eq!(
             expand(&[run(1, i64::from(u32::MAX) + 1)], 3),
+            Err("position line out of range")
+        );
+        // Deltas that overflow i64 (found by the fuzzer) are the same error, not a panic.
+        assert_eq!(
+            expand(&[run(1, 5), run(1, i64::MAX)], 3),
+            Err("position line out of range")
+        );
+        assert_eq!(
+            expand(&[run(1, i64::MIN)], 3),
             Err("position line out of range")
         );
     }
