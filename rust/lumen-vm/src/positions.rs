@@ -70,11 +70,10 @@ impl Expander {
         if n > self.code_len - self.positions.len() {
             return Err("position table longer than the code");
         }
-        let line = i64::from(self.line)
+        self.line = i64::from(self.line)
             .checked_add(run.line_delta)
             .and_then(|l| u32::try_from(l).ok())
             .ok_or("position line out of range")?;
-        self.line = line;
         if self.positions.is_empty() {
             self.positions.reserve_exact(self.code_len);
         }
@@ -151,7 +150,8 @@ mod tests {
             expand(&[run(1, i64::from(u32::MAX) + 1)], 3),
             Err("position line out of range")
         );
-        // Deltas that overflow i64 (found by the fuzzer) are the same error, not a panic.
+        // A delta whose sum with the line overflows i64 (found by the fuzzer) is the same
+        // error, not a panic; so is the most negative delta.
         assert_eq!(
             expand(&[run(1, 5), run(1, i64::MAX)], 3),
             Err("position line out of range")
