@@ -68,7 +68,7 @@ pub fn answer_tool_call(
         ToolError::not_provided(registry.unknown_tool_message(&request.name, &request.alias))
     })?;
     let ctx = gate.authorize_request(request, provider.required_grants())?;
-    provider.call(&request.args, &ctx)
+    provider.call(&request.args.to_json(), &ctx)
 }
 
 /// The E0910 error of a run that used up its `fuel`, at the instruction where `vm`

@@ -7,9 +7,9 @@
 use crate::arith::Fault;
 use crate::builtins::{Builtin, Cost};
 use crate::faults::{depth_fault, register_fault};
-use crate::json;
 use crate::limits::MAX_REGISTERS;
 use crate::machine::{ToolRequest, Vm};
+use crate::tool_args::ToolArgs;
 use crate::value::Value;
 
 /// One activation: which function, where it resumes, and where its registers start.
@@ -132,7 +132,7 @@ impl Vm {
             tool,
             name: shared.name.clone(),
             alias: shared.alias.clone(),
-            args: json::to_serde(args)?,
+            args: ToolArgs::new(args.clone())?,
             grants: shared.grants.clone(),
             line: self.position(func, pc).line,
         })

@@ -13,7 +13,6 @@
 //! in `i64` → `Int`, other numbers → `Float`, arrays → lists, objects → maps with String
 //! keys. `parse_json` keeps the object key order of the text.
 
-use std::fmt::Write as _;
 use std::rc::Rc;
 
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -21,15 +20,22 @@ use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use crate::arith::Fault;
 use crate::limits::{check_string, text_too_long, too_deep, MAX_NESTING, MAX_STRING_BYTES};
 use crate::map::{MapKey, MapObj};
-use crate::value::{write_quoted, Value};
+use crate::value::Value;
 
 /// Converts a value to a `serde_json::Value` (see the module docs for the mapping), as a
-/// tool's arguments: E0916 when it is nested deeper than [`MAX_NESTING`], E0914 when the
-/// converted tree would take more than [`MAX_STRING_BYTES`] (its nodes and strings; shared
-/// parts of the value are converted once per use).
+/// tool's arguments: the limits of [`check_serde`], then [`to_serde_checked`].
 pub fn to_serde(v: &Value) -> Result<serde_json::Value, Fault> {
+    check_serde(v)?;
+    Ok(to_serde_checked(v))
+}
+
+/// Whether `v` converts to JSON within the limits of a tool's arguments: E0916 when it is
+/// nested deeper than [`MAX_NESTING`], E0914 when the converted tree would take more than
+/// [`MAX_STRING_BYTES`] (a `serde_json::Value` per node, plus its strings and object keys;
+/// shared parts of the value count once per use). Allocates nothing.
+pub fn check_serde(v: &Value) -> Result<(), Fault> {
     let mut budget = MAX_STRING_BYTES;
-    to_serde_depth(v, 0, &mut budget)
+    check_depth(v, 0, &mut budget)
 }
 
 /// Takes `n` bytes from the conversion's memory budget.
@@ -43,58 +49,85 @@ fn spend(budget: &mut usize, n: usize) -> Result<(), Fault> {
     }
 }
 
-fn to_serde_depth(v: &Value, depth: usize, budget: &mut usize) -> Result<serde_json::Value, Fault> {
-    use serde_json::Value as J;
+/// [`check_serde`] below `depth`, in the order [`to_serde_checked`] builds.
+fn check_depth(v: &Value, depth: usize, budget: &mut usize) -> Result<(), Fault> {
     if depth > MAX_NESTING {
         return Err(too_deep("tool arguments"));
     }
     spend(budget, std::mem::size_of::<serde_json::Value>())?;
-    let arr = |xs: &[Value], budget: &mut usize| -> Result<J, Fault> {
-        let mut out = Vec::with_capacity(xs.len());
-        for x in xs {
-            out.push(to_serde_depth(x, depth + 1, budget)?);
-        }
-        Ok(J::Array(out))
+    let all = |xs: &[Value], budget: &mut usize| {
+        xs.iter()
+            .try_for_each(|x| check_depth(x, depth + 1, budget))
     };
-    Ok(match v {
+    match v {
+        Value::Str(s) => spend(budget, s.len()),
+        Value::List(xs) | Value::Tuple(xs) => all(xs, budget),
+        Value::Map(m) => m.iter().try_for_each(|(k, x)| {
+            let key = match k {
+                MapKey::Int(i) => itoa::Buffer::new().format(*i).len(),
+                MapKey::Str(s) => s.len(),
+            };
+            spend(budget, key)?;
+            check_depth(x, depth + 1, budget)
+        }),
+        Value::Record(r) => all(r.fields.as_slice(), budget),
+        Value::Variant(var) => all(var.payload.as_slice(), budget),
+        Value::Ok(x) | Value::Err(x) => check_depth(x, depth + 1, budget),
+        Value::Null
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Float(_)
+        | Value::Tag(_)
+        | Value::Func(_) => Ok(()),
+    }
+}
+
+/// The conversion of [`to_serde`] of a value [`check_serde`] accepted. (A value nested
+/// deeper than [`MAX_NESTING`] converts to `null` below that depth instead of recursing.)
+pub fn to_serde_checked(v: &Value) -> serde_json::Value {
+    serde_depth(v, 0)
+}
+
+fn serde_depth(v: &Value, depth: usize) -> serde_json::Value {
+    use serde_json::Value as J;
+    if depth > MAX_NESTING {
+        return J::Null;
+    }
+    let arr = |xs: &[Value]| J::Array(xs.iter().map(|x| serde_depth(x, depth + 1)).collect());
+    let object = |n: usize, fields: &mut dyn Iterator<Item = (String, &Value)>| {
+        let mut o = serde_json::Map::with_capacity(n);
+        for (k, x) in fields {
+            o.insert(k, serde_depth(x, depth + 1));
+        }
+        J::Object(o)
+    };
+    match v {
         Value::Null => J::Null,
         Value::Bool(b) => J::Bool(*b),
         Value::Int(i) => J::from(*i),
         Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-        Value::Str(s) => {
-            spend(budget, s.len())?;
-            J::String(s.to_string())
-        }
-        Value::List(xs) | Value::Tuple(xs) => arr(xs, budget)?,
-        Value::Map(m) => {
-            let mut o = serde_json::Map::with_capacity(m.len());
-            for (k, x) in m.iter() {
-                let key = key_text(k);
-                spend(budget, key.len())?;
-                o.insert(key, to_serde_depth(x, depth + 1, budget)?);
-            }
-            J::Object(o)
-        }
-        Value::Record(r) => {
-            let mut o = serde_json::Map::with_capacity(r.fields.as_slice().len());
-            for (name, x) in r.ty.fields.iter().zip(r.fields.as_slice()) {
-                o.insert(name.clone(), to_serde_depth(x, depth + 1, budget)?);
-            }
-            J::Object(o)
-        }
+        Value::Str(s) => J::String(String::from(s.as_str())),
+        Value::List(xs) | Value::Tuple(xs) => arr(xs),
+        Value::Map(m) => object(m.len(), &mut m.iter().map(|(k, x)| (key_text(k), x))),
+        Value::Record(r) => object(
+            r.fields.as_slice().len(),
+            &mut r
+                .ty
+                .fields
+                .iter()
+                .zip(r.fields.as_slice())
+                .map(|(name, x)| (name.clone(), x)),
+        ),
         Value::Variant(var) => {
             let payload = var.payload.as_slice();
             let inner = if var.info.fields.iter().all(Option::is_some) {
                 let mut o = serde_json::Map::new();
                 for (name, x) in var.info.fields.iter().zip(payload) {
-                    o.insert(
-                        name.clone().unwrap_or_default(),
-                        to_serde_depth(x, depth + 1, budget)?,
-                    );
+                    o.insert(name.clone().unwrap_or_default(), serde_depth(x, depth + 1));
                 }
                 J::Object(o)
             } else {
-                arr(payload, budget)?
+                arr(payload)
             };
             let mut o = serde_json::Map::new();
             o.insert(var.info.name.clone(), inner);
@@ -102,23 +135,24 @@ fn to_serde_depth(v: &Value, depth: usize, budget: &mut usize) -> Result<serde_j
         }
         Value::Tag(t) => J::String(t.name.clone()),
         Value::Ok(x) | Value::Err(x) => {
-            let mut o = serde_json::Map::new();
             let k = if matches!(v, Value::Ok(_)) {
                 "ok"
             } else {
                 "err"
             };
-            o.insert(k.to_string(), to_serde_depth(x, depth + 1, budget)?);
+            let mut o = serde_json::Map::new();
+            o.insert(k.to_string(), serde_depth(x, depth + 1));
             J::Object(o)
         }
         Value::Func(f) => J::String(format!("<fn {}>", f.name)),
-    })
+    }
 }
 
+/// The text of a map key as a JSON object key (Int keys: their decimal text).
 fn key_text(k: &MapKey) -> String {
     match k {
-        MapKey::Int(i) => i.to_string(),
-        MapKey::Str(s) => s.to_string(),
+        MapKey::Int(i) => crate::value::int_text(*i),
+        MapKey::Str(s) => String::from(s.as_str()),
     }
 }
 
@@ -298,7 +332,7 @@ pub fn from_serde_owned(j: serde_json::Value) -> Value {
 /// E0916 when it is nested deeper than [`MAX_NESTING`], E0914 when the text would exceed
 /// [`MAX_STRING_BYTES`].
 pub fn to_json_string(v: &Value) -> Result<String, Fault> {
-    let mut out = String::new();
+    let mut out = String::with_capacity(64);
     write_json(&mut out, v, 0)?;
     Ok(out)
 }
@@ -332,7 +366,14 @@ fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), Fault> {
                 if i > 0 {
                     out.push(',');
                 }
-                write_json_str(out, &key_text(k));
+                match k {
+                    MapKey::Str(k) => write_json_str(out, k),
+                    MapKey::Int(i) => {
+                        out.push('"');
+                        crate::value::push_int(out, *i);
+                        out.push('"');
+                    }
+                }
                 out.push(':');
                 write_json(out, x, depth + 1)?;
             }
@@ -399,30 +440,36 @@ fn write_json_arr(out: &mut String, xs: &[Value], depth: usize) -> Result<(), Fa
 }
 
 fn write_json_str(out: &mut String, s: &str) {
-    // JSON escapes are a subset of what `write_quoted` produces except for control
-    // characters, which JSON spells `\u00XX`.
-    if s.chars()
-        .any(|c| (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') || c == '\u{7f}')
-    {
-        out.push('"');
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\t' => out.push_str("\\t"),
-                '\r' => out.push_str("\\r"),
-                c if (c as u32) < 0x20 => {
-                    let _ = write!(out, "\\u{:04x}", c as u32);
-                }
-                c => out.push(c),
-            }
+    out.push('"');
+    // Unescaped runs are copied whole; only `"`, `\\` and control characters are escaped
+    // (JSON spells those without a short form `\u00XX`). Every escaped byte is ASCII, so
+    // each run starts and ends on a char boundary.
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\t' => "\\t",
+            b'\r' => "\\r",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(escape);
         }
-        out.push('"');
-    } else {
-        write_quoted(out, s);
+        run = i + 1;
     }
+    out.push_str(&s[run..]);
+    out.push('"');
 }
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Parses JSON text into a value, keeping object key order. Errors carry serde_json's
 /// message (line and column of the problem).

@@ -13,7 +13,8 @@
 //! calls), `objects` (operations on lists, maps, strings and records), `faults` (its
 //! errors); `arith` (operator semantics), `builtins`/`builtins_impl` (native functions),
 //! `tool_result` (checking a typed tool's result against its declared type), `shared` (a
-//! tool's name, alias and grants, shared by its calls).
+//! tool's name, alias and grants, shared by its calls), `tool_args` (a call's arguments,
+//! read in place by the grant gate).
 
 pub mod arith;
 pub mod binary;
@@ -39,6 +40,7 @@ mod positions;
 mod program;
 mod scalars;
 pub mod shared;
+pub mod tool_args;
 pub mod tool_result;
 pub mod validate;
 pub mod value;
@@ -51,4 +53,5 @@ mod limit_tests;
 pub use error::RuntimeError;
 pub use machine::{run_to_end, Outcome, ToolRequest, Vm, VmConfig};
 pub use shared::{Grant, Grants, SharedStr};
+pub use tool_args::ToolArgs;
 pub use value::Value;

@@ -28,6 +28,7 @@ use crate::json;
 use crate::lir;
 use crate::program::Program;
 use crate::shared::{share_tools, Grants, SharedStr, SharedTool};
+use crate::tool_args::ToolArgs;
 use crate::validate::validate;
 use crate::value::Value;
 
@@ -71,8 +72,9 @@ pub struct ToolRequest {
     pub name: SharedStr,
     /// Alias used in the program (`Fetch`), shared by every call of the tool.
     pub alias: SharedStr,
-    /// The named arguments, as a JSON object.
-    pub args: serde_json::Value,
+    /// The named arguments (the program's map, shared, not converted: the gate reads
+    /// them in place and a host converts them to JSON with [`ToolArgs::to_json`]).
+    pub args: ToolArgs,
     /// The tool's grants, in declaration order, shared by every call of the tool (the same
     /// allocation for every request of one VM, see [`Grants::ptr_eq`]).
     pub grants: Grants,

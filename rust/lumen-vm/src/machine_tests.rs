@@ -274,7 +274,7 @@ fn tool_calls_suspend_and_resume() {
     };
     assert_eq!(req.name, "echo.upper");
     assert_eq!(req.alias, "Shout");
-    assert_eq!(req.args, serde_json::json!({"hello": "hello"}));
+    assert_eq!(req.args.to_json(), serde_json::json!({"hello": "hello"}));
     assert_eq!(
         req.grants,
         vec![("max_calls".to_string(), serde_json::json!(2))]

@@ -212,14 +212,14 @@ impl MapObj {
             }
             return None;
         }
-        let h = key.as_ref().hash();
         self.entries.push((key, value));
         let n = self.entries.len();
         if n > INDEX_THRESHOLD {
             if self.index.is_empty() || n * 2 > self.index.len() {
                 self.rebuild_index();
-            } else {
-                self.index_insert(h, n - 1);
+            } else if let Some((key, _)) = self.entries.last() {
+                // A small map has no index: only a map that has one hashes its keys.
+                self.index_insert(key.as_ref().hash(), n - 1);
             }
         }
         None

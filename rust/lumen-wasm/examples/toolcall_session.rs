@@ -50,7 +50,7 @@ fn main() {
             }
             Step::Yield => {}
             Step::ToolCall(call) => {
-                black_box(serde_json::to_string(&call.args).ok());
+                black_box(lumen_wasm::args_text::args_text(&call.args));
                 drop(call);
                 if let Err(e) = session.resume_text(black_box("{\"text\":\"A\"}")) {
                     session.resume_err(&e);

@@ -596,7 +596,7 @@ async fn drive(session: &mut Session, host: &Host) -> Exit {
         let stepped = guarded(|| {
             let step = session.step(slice);
             let text = match &step {
-                Step::ToolCall(call) => plain::args_text(&call.args),
+                Step::ToolCall(call) => crate::args_text::args_text(&call.args),
                 _ => None,
             };
             (step, text)

@@ -24,6 +24,7 @@ use lumen_vm::lir::Module;
 use lumen_vm::machine::{Outcome, Vm, VmConfig};
 use lumen_vm::shared::{Grants, SharedStr};
 use lumen_vm::value::Value;
+use lumen_vm::ToolArgs;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -418,8 +419,8 @@ pub struct ToolCall {
     pub name: SharedStr,
     /// The alias the program called it through.
     pub alias: SharedStr,
-    /// The named arguments, a JSON object.
-    pub args: serde_json::Value,
+    /// The named arguments (the VM's, as the gate read them; `to_json` for JSON).
+    pub args: ToolArgs,
     /// The tool's grants, in declaration order (the JS tool's call context).
     pub grants: Grants,
     /// The smallest `timeout_ms` grant, if any: the call fails with E0906 when the host's

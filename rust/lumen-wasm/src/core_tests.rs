@@ -29,7 +29,7 @@ fn drive(mut session: Session, slice: u64) -> Ran {
                 if call.name.starts_with("fail.") {
                     session.resume_err("the service is down");
                 } else {
-                    match EchoUpper.call(&call.args, &CallContext::default()) {
+                    match EchoUpper.call(&call.args.to_json(), &CallContext::default()) {
                         Ok(v) => session.resume_ok(v),
                         Err(e) => session.resume_err(&e.message),
                     }
@@ -192,7 +192,7 @@ fn tool_calls_suspend_and_resume() {
     };
     assert_eq!(call.name, "echo.upper");
     assert_eq!(call.alias, "Shout");
-    assert_eq!(call.args, json!({"text": "hi"}));
+    assert_eq!(call.args.to_json(), json!({"text": "hi"}));
     assert_eq!(call.line, 5);
     assert_eq!(s.take_new_output(), vec!["before".to_string()]);
     // Stepping before answering is refused.
@@ -646,7 +646,7 @@ fn issue11_item4_wasm_host_checks_typed_tool_results_like_every_host() {
     let ran = run_src(typed);
     assert_eq!(display(&ran), "DFLTX");
     assert_eq!(
-        ran.calls.first().map(|c| c.args.clone()),
+        ran.calls.first().map(|c| c.args.to_json()),
         Some(json!({"text": "dflt"}))
     );
 

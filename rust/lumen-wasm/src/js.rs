@@ -19,6 +19,7 @@
 //! nesting deeper than 512 levels. An exception thrown by a getter, a `toJSON` method or a
 //! Proxy trap fails the conversion with its message. Typed arrays become arrays of numbers.
 
+use crate::args_text::MAX_SAFE;
 use js_sys::{Array, Function, Object, Reflect};
 use lumen_vm::map::MapKey;
 use lumen_vm::value::Value;
@@ -28,9 +29,6 @@ use wasm_bindgen::{JsCast, JsValue};
 
 /// Nesting beyond which JS → JSON conversion stops (the JSON side is recursive).
 const MAX_DEPTH: usize = 512;
-
-/// 2^53 - 1.
-const MAX_SAFE: i64 = 9_007_199_254_740_991;
 
 /// A JS number or BigInt for an integer.
 pub fn int_to_js(i: i64) -> JsValue {

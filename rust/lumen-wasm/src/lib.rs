@@ -5,6 +5,8 @@
 //! Layout:
 //! - [`core`]: plain Rust, no wasm-bindgen: `check`, `compile` and the step-wise run
 //!   [`core::Session`] (VM + grant gate + collected output). Unit-tested natively.
+//! - [`args_text`]: a tool call's arguments as JSON text for `JSON.parse`, when that reads
+//!   them back as the general conversion would.
 //! - [`entry`]: entry-cell arguments from JSON values, by parameter type.
 //! - [`modules`] (feature `compiler`): the in-memory module loader for `import`.
 //! - [`render`] (feature `compiler`): plain-text diagnostics like the CLI's.
@@ -15,6 +17,7 @@
 //!
 //! Feature `compiler` (default) includes the compiler; without it only binary LIR runs.
 
+pub mod args_text;
 pub mod core;
 pub mod entry;
 #[cfg(feature = "compiler")]

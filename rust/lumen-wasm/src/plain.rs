@@ -8,8 +8,8 @@
 //! - `call(f, argsText, tool, alias, grants, timeoutMs, signal)` parses the arguments with
 //!   `JSON.parse`, builds the call context in one object literal, calls the tool and
 //!   returns `encode` of the result when that is text, else the result in a box. Used only
-//!   for arguments where `JSON.parse` gives what [`crate::js::json_to_js`] gives: no
-//!   integer beyond ±(2^53 - 1) (those become BigInt) and no `__proto__` key.
+//!   for arguments where `JSON.parse` gives what [`crate::js::json_to_js`] gives (the text
+//!   and its rules are [`crate::args_text`]).
 //! - `encode(v)` returns the JSON text of a tree of plain data — well-formed strings (a lone
 //!   surrogate has no JSON text `serde_json` reads), booleans, null,
 //!   safe integers, arrays and plain objects (prototype `Object.prototype` or null) without
@@ -147,36 +147,6 @@ fn make() -> Option<Helpers> {
     })
 }
 
-/// The largest integer `JSON.parse` reads exactly (2^53 - 1).
-const MAX_SAFE: i64 = 9_007_199_254_740_991;
-
-/// Whether `JSON.parse` of `j`'s text gives what `json_to_js(j)` gives.
-fn parses_the_same(j: &serde_json::Value) -> bool {
-    use serde_json::Value as J;
-    let mut work = vec![j];
-    while let Some(j) = work.pop() {
-        match j {
-            J::Number(n) => {
-                if !(n.is_f64()
-                    || n.as_i64()
-                        .is_some_and(|i| (-MAX_SAFE..=MAX_SAFE).contains(&i)))
-                {
-                    return false;
-                }
-            }
-            J::Array(xs) => work.extend(xs),
-            J::Object(m) => {
-                if m.contains_key("__proto__") {
-                    return false;
-                }
-                work.extend(m.values());
-            }
-            J::Null | J::Bool(_) | J::String(_) => {}
-        }
-    }
-    true
-}
-
 /// The fields of one call's context (`ToolCallContext`).
 pub struct Context<'a> {
     /// Qualified tool name.
@@ -189,14 +159,6 @@ pub struct Context<'a> {
     pub timeout_ms: &'a JsValue,
     /// The call's `AbortSignal`, when the host has `AbortController`.
     pub signal: Option<&'a JsValue>,
-}
-
-/// The arguments as JSON text for [`call`], when `JSON.parse` reads them back the same.
-pub fn args_text(args: &serde_json::Value) -> Option<String> {
-    if !parses_the_same(args) {
-        return None;
-    }
-    serde_json::to_string(args).ok()
 }
 
 /// What a tool called through the helper returned.

@@ -224,7 +224,7 @@ impl ToolHost {
 
     /// Calls the JavaScript tool `f(args, context)`; a thenable result is left to
     /// [`ToolHost::settle`].
-    /// `text` is `plain::args_text` of the arguments (made in the same guarded call as the
+    /// `text` is `args_text::args_text` of the arguments (made in the same guarded call as the
     /// step that reported the call).
     pub fn start(&self, call: &ToolCall, text: Option<String>) -> Started {
         let index = match self.reused_index(call) {
@@ -308,7 +308,7 @@ impl ToolHost {
         call: &ToolCall,
         parts: &CallParts,
     ) -> Result<Result<JsValue, JsValue>, JsValue> {
-        let args = guarded(|| json_to_js(&call.args))?;
+        let args = guarded(|| json_to_js(&call.args.to_json()))?;
         let ctx = Object::new();
         set(&ctx, "tool", &parts.tool);
         set(&ctx, "alias", &parts.alias);

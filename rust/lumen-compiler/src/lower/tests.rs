@@ -94,7 +94,7 @@ fn run_module(m: Module, cell: &str) -> Run {
                         .find(|(k, _)| k == "max_calls")
                         .and_then(|(_, v)| v.as_u64());
                     let calls = tool_calls.len() as u64 + 1;
-                    let text = req.args["text"].as_str().unwrap_or("").to_uppercase();
+                    let text = req.args.string("text").unwrap_or_default().to_uppercase();
                     let alias = req.alias.clone();
                     tool_calls.push(req);
                     if limit.is_some_and(|l| calls > l) {
@@ -708,7 +708,10 @@ fn tool_calls_send_named_arguments_and_grants() {
     );
     assert_eq!(r.out, "HI X\n");
     assert_eq!(r.tool_calls.len(), 1);
-    assert_eq!(r.tool_calls[0].args, serde_json::json!({"text": "hi x"}));
+    assert_eq!(
+        r.tool_calls[0].args.to_json(),
+        serde_json::json!({"text": "hi x"})
+    );
     assert_eq!(
         r.tool_calls[0].grants,
         vec![("max_calls".to_string(), serde_json::json!(5))]
@@ -1010,7 +1013,11 @@ fn issue11_item4_typed_tool_arguments_keep_evaluation_order_and_send_every_param
         r.out, "first\nsecond\np\n",
         "arguments run in the order written"
     );
-    let args: Vec<String> = r.tool_calls.iter().map(|c| c.args.to_string()).collect();
+    let args: Vec<String> = r
+        .tool_calls
+        .iter()
+        .map(|c| c.args.to_json().to_string())
+        .collect();
     assert_eq!(
         args,
         [

@@ -8,9 +8,31 @@
 
 use super::{name_matches, path_allowed, target_matches, url_target, who};
 use crate::provider::ToolError;
+use lumen_vm::ToolArgs;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
+
+/// A call's arguments as the checks read them: the named argument when it is a string,
+/// exactly the text the provider will receive.
+pub trait CallArgs {
+    /// The argument `name` when it is (or converts to) a JSON string.
+    fn string(&self, name: &str) -> Option<Cow<'_, str>>;
+}
+
+impl CallArgs for Value {
+    fn string(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.get(name).and_then(Value::as_str).map(Cow::Borrowed)
+    }
+}
+
+/// A VM's arguments, read in place (no JSON is built for the check).
+impl CallArgs for ToolArgs {
+    fn string(&self, name: &str) -> Option<Cow<'_, str>> {
+        ToolArgs::string(self, name)
+    }
+}
 
 /// The string values of a `domain`/`path` grant: a string or a list of strings.
 fn string_values(value: &Value) -> Option<Vec<&str>> {
@@ -126,7 +148,7 @@ impl Policy {
         tool: &str,
         alias: &str,
         grants: &[(String, Value)],
-        args: &Value,
+        args: &dyn CallArgs,
         required: &[&str],
         base: Option<&Path>,
     ) -> Result<(), ToolError> {
@@ -158,15 +180,16 @@ impl Policy {
 /// Checks the host of the `url` argument against the `domain` patterns.
 fn check_domain(
     patterns: &[String],
-    args: &Value,
+    args: &dyn CallArgs,
     describe: &dyn Fn() -> String,
 ) -> Result<(), ToolError> {
-    let Some(raw) = args.get("url").and_then(Value::as_str) else {
+    let Some(raw) = args.string("url") else {
         return Err(ToolError::denied(format!(
             "{}: grant domain needs a string `url` argument",
             describe()
         )));
     };
+    let raw: &str = &raw;
     let (host, port) = url_target(raw).map_err(|e| {
         ToolError::denied(format!(
             "{}: grant domain cannot check `{raw}`: invalid URL ({e})",
@@ -195,16 +218,17 @@ fn check_domain(
 /// Checks the `path` argument against the `path` prefixes.
 fn check_path(
     prefixes: &[String],
-    args: &Value,
+    args: &dyn CallArgs,
     base: Option<&Path>,
     describe: &dyn Fn() -> String,
 ) -> Result<(), ToolError> {
-    let Some(path) = args.get("path").and_then(Value::as_str) else {
+    let Some(path) = args.string("path") else {
         return Err(ToolError::denied(format!(
             "{}: grant path needs a string `path` argument",
             describe()
         )));
     };
+    let path: &str = &path;
     if path.contains('\0') {
         return Err(ToolError::denied(format!(
             "{}: grant path denies `{}`: the path contains a NUL byte",
@@ -229,15 +253,16 @@ fn check_path(
 /// Checks the `name` argument against the `name` grants (`env.get`).
 fn check_name(
     patterns: &[String],
-    args: &Value,
+    args: &dyn CallArgs,
     describe: &dyn Fn() -> String,
 ) -> Result<(), ToolError> {
-    let Some(name) = args.get("name").and_then(Value::as_str) else {
+    let Some(name) = args.string("name") else {
         return Err(ToolError::denied(format!(
             "{}: grant name needs a string `name` argument",
             describe()
         )));
     };
+    let name: &str = &name;
     if patterns.iter().any(|p| name_matches(p, name)) {
         return Ok(());
     }

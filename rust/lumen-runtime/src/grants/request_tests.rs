@@ -4,7 +4,11 @@
 
 use super::*;
 use crate::provider::ToolErrorKind;
+use lumen_vm::map::{MapKey, MapObj};
+use lumen_vm::value::{FuncObj, Value as LumenValue, VariantInfo};
+use lumen_vm::ToolArgs;
 use serde_json::json;
+use std::rc::Rc;
 
 /// A tool of one VM: its shared name, alias and grants, as the VM hands them out.
 struct Tool {
@@ -33,7 +37,7 @@ impl Tool {
             tool: self.index,
             name: self.name.clone(),
             alias: self.alias.clone(),
-            args,
+            args: ToolArgs::from_json(&args).expect("small arguments"),
             grants: self.grants.clone(),
             line,
         }
@@ -192,4 +196,93 @@ fn the_context_shares_the_request_and_carries_timeout_and_line() {
     // The same context as the slice entry point's, but for the line.
     let slice = check_call("ai.ask", "Ask", &ask.grants, &json!({}), &[], None).unwrap();
     assert_eq!(CallContext { line: 7, ..slice }, ctx);
+}
+
+#[test]
+fn both_entry_points_decide_every_argument_alike() {
+    // The VM's arguments are read in place, the slice entry point's are JSON: the same
+    // arguments get the same answer, denial message included, for every standard grant.
+    let grants: [&[(&str, Value)]; 4] = [
+        &[("domain", json!(["a.com", "*.b.org:8080"]))],
+        &[("path", json!("/data"))],
+        &[("name", json!("HOME*"))],
+        &[
+            ("domain", json!("a.com")),
+            ("path", json!("/srv")),
+            ("name", json!("x")),
+        ],
+    ];
+    let args = [
+        json!({"url": "https://a.com/x", "path": "/data/f", "name": "HOME_DIR"}),
+        json!({"url": "http://sub.b.org:8080/", "path": "/srv/../etc", "name": "x"}),
+        json!({"url": "https://evil.com/", "path": "/data2", "name": "PATH"}),
+        json!({"url": "not a url", "path": "/data/\u{0}x", "name": ""}),
+        json!({"url": 7, "path": null, "name": ["HOME"]}),
+        json!({"url": {"host": "a.com"}, "other": "https://a.com/"}),
+        json!({}),
+    ];
+    for (i, g) in grants.iter().enumerate() {
+        let tool = Tool::new(i as u16, "t.call", "T", g);
+        for a in &args {
+            let mut vm_gate = ToolGate::with_base(None);
+            let mut json_gate = ToolGate::with_base(None);
+            let in_place = vm_gate.authorize_request(&tool.call(a.clone(), 1), &[]);
+            let from_json = json_gate.authorize("t.call", "T", &tool.grants, a, &[]);
+            assert_eq!(
+                in_place.map(|_| ()).map_err(|e| e.message),
+                from_json.map(|_| ()).map_err(|e| e.message),
+                "grants {g:?}, arguments {a}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_gate_checks_the_text_the_provider_receives() {
+    // A payload-less variant and a function become JSON strings: the gate checks those
+    // strings, as the provider will see them.
+    let tag = |name: &str| {
+        LumenValue::Tag(Rc::new(VariantInfo {
+            id: 0,
+            enum_type: 0,
+            enum_name: "E".into(),
+            name: name.into(),
+            fields: vec![],
+            field_ids: vec![],
+        }))
+    };
+    let func = LumenValue::Func(Rc::new(FuncObj {
+        func: 0,
+        name: "helper".into(),
+        arity: 0,
+        captures: Vec::new(),
+    }));
+    let request = |args: Vec<(&str, LumenValue)>, tool: &Tool| {
+        let mut m = MapObj::new();
+        for (k, v) in args {
+            m.insert(MapKey::Str(Rc::new(k.to_string())), v);
+        }
+        let args = ToolArgs::new(LumenValue::Map(Rc::new(m))).expect("small arguments");
+        ToolRequest {
+            tool: tool.index,
+            name: tool.name.clone(),
+            alias: tool.alias.clone(),
+            args,
+            grants: tool.grants.clone(),
+            line: 1,
+        }
+    };
+    let env = Tool::new(0, "env.get", "Env", &[("name", json!("Allowed"))]);
+    let mut gate = ToolGate::with_base(None);
+    let allowed = request(vec![("name", tag("Allowed"))], &env);
+    assert_eq!(allowed.args.to_json(), json!({"name": "Allowed"}));
+    assert!(gate.authorize_request(&allowed, &[]).is_ok());
+    assert_denied(
+        gate.authorize_request(&request(vec![("name", tag("Other"))], &env), &[]),
+        "tool Env (env.get): grant name denies `Other` (allowed: Allowed)",
+    );
+    assert_denied(
+        gate.authorize_request(&request(vec![("name", func)], &env), &[]),
+        "tool Env (env.get): grant name denies `<fn helper>` (allowed: Allowed)",
+    );
 }
