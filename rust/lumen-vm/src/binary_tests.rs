@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::error::codes;
+use crate::lir::{BinOp, FailKind, Instr, TypeTag};
+use instr::{binop_code, binop_of, fail_code, tag_code, FAILS, TAGS};
 
 /// A module exercising every section and every instruction encoding.
 fn sample() -> Module {
