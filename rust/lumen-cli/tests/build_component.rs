@@ -137,6 +137,7 @@ fn dir_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|d| {
             d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|name| name != ".lumen-build")
                 .collect()
         })
         .unwrap_or_default();

@@ -27,6 +27,7 @@ fn listing(dir: &Path) -> Vec<String> {
         .expect("read_dir")
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != ".lumen-build")
         .collect();
     v.sort();
     v

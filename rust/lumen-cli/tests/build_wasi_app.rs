@@ -95,6 +95,7 @@ fn issue11_item1_a_program_builds_into_one_wasi_app_and_a_program_only_rebuild_r
     let names: Vec<_> = std::fs::read_dir(work.path().join("dist"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != ".lumen-build")
         .collect();
     assert_eq!(names, ["app.wasm"], "only the app, no temporary files");
 

@@ -422,9 +422,9 @@ The options object:\n\n{tools_line}\n{}",
     let example = match js_names.first() {
         Some(first) => {
             let call = if iface.tools.is_empty() {
-                format!("await {first}(/* arguments */)")
+                format!("await {first}(/* its arguments */)")
             } else {
-                format!("await {first}(/* arguments */, {{ tools }})")
+                format!("await {first}(/* its arguments, then */ {{ tools }})")
             };
             format!(
                 "```js\nimport {{ {first}, LumenError }} from '{name}';   // or: const {{ {first} }} = require('{name}');\nconst value = {call};\n```\n\n"

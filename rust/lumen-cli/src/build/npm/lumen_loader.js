@@ -28,9 +28,14 @@ export function loadSync(get) {
 
 function notLoaded() {
   const why = failure ? `: ${failure && failure.message ? failure.message : failure}` : '';
+  const node = typeof process === 'object' && process !== null && process.versions && process.versions.node;
   return new Error(
     `lumen: the WebAssembly runtime is not loaded${why}. Serve lumen_wasm_bg.wasm next to the ` +
-      'module that imports this package, or call `await init(url | bytes | WebAssembly.Module)` first',
+      'module that imports this package, or call `await init(url | bytes | WebAssembly.Module)` first' +
+      (node
+        ? '. In Node.js, import the package by its name (after `npm install <its folder>`) or its ' +
+          'index.node.js, which reads the file from disk: index.js is the entry for browsers and bundlers'
+        : ''),
   );
 }
 
