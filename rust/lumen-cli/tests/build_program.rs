@@ -326,6 +326,36 @@ fn issue11_item1_a_program_only_rebuild_runs_no_cargo_build() {
     assert!(index.contains("scale"), "the new cell is exported");
     // How quick the rebuild is, is `cargo xtask bench-build`'s to measure, not a test's.
     eprintln!("program-only rebuild: {} ms", summary["elapsed_ms"]);
+
+    // A folder the user made is not an earlier build's output: refused (exit 2), kept.
+    let mine = d.join("mine");
+    std::fs::create_dir(&mine).expect("mkdir");
+    std::fs::write(mine.join("important.txt"), "keep me").expect("write");
+    let refused = lumen()
+        .current_dir(d)
+        .args([
+            "build",
+            "--target",
+            "wasm",
+            "app.lm.md",
+            "--out-dir",
+            "mine",
+        ])
+        .arg("--manifest-path")
+        .arg(root().join("Cargo.toml"))
+        .output()
+        .expect("lumen build");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is not the output of a lumen build"),
+        "{stderr}"
+    );
+    assert_eq!(listing(&mine), ["important.txt"]);
+    assert_eq!(
+        std::fs::read_to_string(mine.join("important.txt")).expect("read"),
+        "keep me"
+    );
 }
 
 #[test]
