@@ -117,6 +117,7 @@ fn is_set(name: &str) -> bool {
 /// `lumen build --target wasm --release PROGRAM --out-dir PROGRAM_PKG` from the root.
 fn build_program(lumen: &Path) -> Result<(), String> {
     println!("\n==> lumen build --target wasm --release {PROGRAM} -> {PROGRAM_PKG}/");
+    crate::lumen_build::clear_unmarked(Path::new(PROGRAM_PKG))?;
     crate::run(
         Command::new(lumen)
             .args(["build", "--target", "wasm", "--release", PROGRAM])

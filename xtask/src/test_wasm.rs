@@ -395,6 +395,7 @@ fn build_program(
     release: bool,
 ) -> Result<(), String> {
     let lumen = crate::dev_lumen()?;
+    crate::lumen_build::clear_unmarked(std::path::Path::new(out))?;
     let flag = target
         .map(|t| format!(" --wasm-target {t}"))
         .unwrap_or_default();

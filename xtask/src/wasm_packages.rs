@@ -87,6 +87,7 @@ pub fn build_one(
     vm_only: bool,
 ) -> Result<PathBuf, String> {
     println!("\n==> lumen build --wasm-target {target} -> {dir}/");
+    crate::lumen_build::clear_unmarked(Path::new(dir))?;
     crate::run(
         Command::new(lumen)
             .args(build_args(target, dir, release, vm_only))
