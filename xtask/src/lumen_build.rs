@@ -103,17 +103,13 @@ pub fn lumen_bin() -> Result<PathBuf, String> {
     }
 }
 
-/// The file `lumen build` writes into every output directory; it replaces only a directory
-/// that holds it (or is empty).
-const OUTPUT_MARKER: &str = ".lumen-build";
-
 /// Removes `out` (relative to the workspace root) when it is a directory without the
 /// output marker. xtask's out dirs are its own build products (`pkg*/`, and under the
 /// target dir, which CI keeps between runs); one written before `lumen build` marked its
 /// outputs would otherwise be refused.
 pub fn clear_unmarked(out: &Path) -> Result<(), String> {
     let out = crate::root().join(out);
-    if out.is_dir() && !out.join(OUTPUT_MARKER).exists() {
+    if out.is_dir() && !out.join(lumen_build_plan::OUTPUT_MARKER).exists() {
         std::fs::remove_dir_all(&out)
             .map_err(|e| format!("cannot remove {}: {e}", out.display()))?;
     }

@@ -8,7 +8,8 @@
 //! - [`RuntimeKey`]: what a built runtime depends on, the key of the runtime cache
 //!   (`<target dir>/lumen-runtime-cache/<key>/`);
 //! - [`Summary`]: the one JSON line `lumen build --message-format json` prints, which xtask
-//!   reads back.
+//!   reads back;
+//! - [`OUTPUT_MARKER`]: the file that marks a directory as a build's output.
 //!
 //! The crate depends on serde only (and on clap with the `clap` feature, for
 //! `clap::ValueEnum`).
@@ -24,3 +25,8 @@ pub use plan::{
 };
 pub use summary::{FileEntry, Status, StepEntry, Summary, SummaryError, ToolVersions};
 pub use target::{Host, UnknownTarget, WasmTarget};
+
+/// The file every build writes into its output directory. A build replaces an existing
+/// output directory only when it holds this file or is empty, so a folder that is not a
+/// build's output (a `pkg/` of the user's) is never deleted.
+pub const OUTPUT_MARKER: &str = ".lumen-build";
