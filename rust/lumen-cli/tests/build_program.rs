@@ -16,6 +16,17 @@ fn lumen() -> Command {
     Command::cargo_bin("lumen").expect("the lumen binary")
 }
 
+/// `lumen build --target wasm ARGS --manifest-path <this workspace>` in `dir`.
+fn build_in(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = lumen();
+    cmd.current_dir(dir)
+        .args(["build", "--target", "wasm"])
+        .args(args)
+        .arg("--manifest-path")
+        .arg(root().join("Cargo.toml"));
+    cmd
+}
+
 const GOOD: &str = "# App\n\n```lumen\nrecord Point\n  x: Int\n  y: Int\nend\n\npub cell shift(p: Point, dx: Int) -> Point\n  Point(x: p.x + dx, y: p.y)\nend\n```\n";
 
 const BAD: &str =
@@ -56,11 +67,7 @@ fn issue11_item1_a_compile_error_exits_1_with_the_check_diagnostics_and_writes_n
         .collect();
     assert!(diagnostics.contains("E0"), "{check_err}");
 
-    let build = lumen()
-        .current_dir(dir.path())
-        .args(["build", "--target", "wasm", "app.lm.md", "--out-dir", "out"])
-        .arg("--manifest-path")
-        .arg(root().join("Cargo.toml"))
+    let build = build_in(dir.path(), &["app.lm.md", "--out-dir", "out"])
         .output()
         .expect("lumen build");
     let build_err = String::from_utf8_lossy(&build.stderr).into_owned();
@@ -98,14 +105,12 @@ fn issue11_newuser_item3_a_misfenced_program_warns_and_building_it_writes_nothin
     );
     assert!(check_err.contains("app.lm.md:3:1"), "{check_err}");
     for target in ["js", "worker", "component"] {
-        let build = lumen()
-            .current_dir(dir.path())
-            .args(["build", "--target", "wasm", "--wasm-target", target])
-            .args(["app.lm.md", "--out-dir", "out"])
-            .arg("--manifest-path")
-            .arg(root().join("Cargo.toml"))
-            .output()
-            .expect("lumen build");
+        let build = build_in(
+            dir.path(),
+            &["--wasm-target", target, "app.lm.md", "--out-dir", "out"],
+        )
+        .output()
+        .expect("lumen build");
         let build_err = String::from_utf8_lossy(&build.stderr).into_owned();
         assert_eq!(build.status.code(), Some(2), "{target}: {build_err}");
         assert!(build_err.contains("W0004"), "{target}: {build_err}");
@@ -117,14 +122,12 @@ fn issue11_newuser_item3_a_misfenced_program_warns_and_building_it_writes_nothin
         assert_eq!(listing(dir.path()), ["app.lm.md"], "{target}");
     }
     // A WASI app runs `main`: a program without one is refused the same way.
-    let build = lumen()
-        .current_dir(dir.path())
-        .args(["build", "--target", "wasm", "--wasm-target", "wasi"])
-        .args(["app.lm.md", "--out-dir", "out"])
-        .arg("--manifest-path")
-        .arg(root().join("Cargo.toml"))
-        .output()
-        .expect("lumen build");
+    let build = build_in(
+        dir.path(),
+        &["--wasm-target", "wasi", "app.lm.md", "--out-dir", "out"],
+    )
+    .output()
+    .expect("lumen build");
     let build_err = String::from_utf8_lossy(&build.stderr).into_owned();
     assert_eq!(build.status.code(), Some(2), "wasi: {build_err}");
     assert!(
@@ -223,12 +226,10 @@ fn issue11_item1_a_program_only_rebuild_runs_no_cargo_build() {
     let d = dir.path();
     std::fs::write(d.join("app.lm.md"), GOOD).expect("write");
     let build = |cargo: Option<&Path>, path: Option<&str>| {
-        let mut cmd = lumen();
-        cmd.current_dir(d)
-            .args(["build", "--target", "wasm", "app.lm.md", "--out-dir", "pkg"])
-            .args(["--message-format", "json"])
-            .arg("--manifest-path")
-            .arg(root().join("Cargo.toml"));
+        let mut cmd = build_in(
+            d,
+            &["app.lm.md", "--out-dir", "pkg", "--message-format", "json"],
+        );
         if let Some(c) = cargo {
             cmd.env("CARGO", c);
         }
@@ -331,18 +332,7 @@ fn issue11_item1_a_program_only_rebuild_runs_no_cargo_build() {
     let mine = d.join("mine");
     std::fs::create_dir(&mine).expect("mkdir");
     std::fs::write(mine.join("important.txt"), "keep me").expect("write");
-    let refused = lumen()
-        .current_dir(d)
-        .args([
-            "build",
-            "--target",
-            "wasm",
-            "app.lm.md",
-            "--out-dir",
-            "mine",
-        ])
-        .arg("--manifest-path")
-        .arg(root().join("Cargo.toml"))
+    let refused = build_in(d, &["app.lm.md", "--out-dir", "mine"])
         .output()
         .expect("lumen build");
     let stderr = String::from_utf8_lossy(&refused.stderr);
