@@ -1,6 +1,7 @@
 //! The output directory: writing files, file sizes for the summary, and the atomic
 //! replacement of the old output (the npm package itself is assembled by [`super::npm`]).
 
+use lumen_build_plan::OUTPUT_MARKER as MARKER;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -68,11 +69,6 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<FileSize>) -> Result<(), String> 
     Ok(())
 }
 
-/// The file every build writes into its output directory. A build replaces an existing
-/// output directory only when it holds this file or is empty, so a folder that is not a
-/// build's output (a `pkg/` of the user's) is never deleted.
-pub const MARKER: &str = ".lumen-build";
-
 const MARKER_TEXT: &str =
     "This directory was written by `lumen build`; the next build into it replaces it as a whole.\n";
 
@@ -82,8 +78,13 @@ fn refuse_to_replace(out_dir: &Path) -> Option<String> {
     let meta = std::fs::symlink_metadata(out_dir).ok()?;
     let shown = out_dir.display();
     if !meta.is_dir() {
+        let what = if meta.file_type().is_symlink() {
+            "a symbolic link"
+        } else {
+            "a file"
+        };
         return Some(format!(
-            "the output directory {shown} is a file; choose another --out-dir"
+            "the output directory {shown} is {what}; choose another --out-dir"
         ));
     }
     let mut entries = match std::fs::read_dir(out_dir) {
